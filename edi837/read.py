@@ -1,0 +1,259 @@
+"""Streaming X12 reader: bytes in, segments out.
+
+The one contract: `segments()` consumes a binary stream chunk by chunk and yields every segment
+with its location (byte offset, line, position in its transaction set), or raises `EdiError` naming
+the file, byte offset and segment number where the input stopped being X12. It never holds more than
+one chunk plus one partial segment, so memory does not grow with the file.
+
+Delimiters are read from each ISA (a file may hold several interchanges with different ones):
+element separator = ISA byte 4, repetition separator = ISA11, component separator = ISA16, segment
+terminator = the byte after ISA16. CR/LF (and other white space) between segments and a UTF-8 BOM
+are tolerated. Text is decoded as Latin-1 so that offsets stay byte offsets and no byte is an error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+CHUNK = 1 << 20
+ISA_LENGTH = 106
+# Byte offsets of the 16 element separators in a fixed-width ISA.
+ISA_SEPARATORS = (3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103)
+BOM = "\xef\xbb\xbf"  # UTF-8 byte order mark, as Latin-1 text
+WHITESPACE = " \t\r\n"
+SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}\Z")
+
+
+class EdiError(Exception):
+    """Input that cannot be read as the X12 we accept, with where it went wrong."""
+
+    def __init__(self, message: str, *, file: str = "", offset: int | None = None,
+                 segment: int | None = None, segment_id: str = "", element: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.offset = offset
+        self.segment = segment
+        self.segment_id = segment_id
+        self.element = element
+
+    def __str__(self) -> str:
+        where = [self.file or "<input>"]
+        if self.offset is not None:
+            where.append(f"byte {self.offset}")
+        if self.segment is not None:
+            where.append(f"segment {self.segment}" + (f" ({self.segment_id})" if self.segment_id else ""))
+        if self.element:
+            where.append(self.element)
+        return f"{': '.join([', '.join(where), self.message])}"
+
+
+@dataclass(frozen=True, slots=True)
+class Delimiters:
+    element: str
+    component: str
+    repetition: str  # "" when the interchange has none
+    segment: str
+
+
+DEFAULT_DELIMITERS = Delimiters("*", ":", "^", "~")
+
+
+class Segment:
+    """One segment. `elements[0]` is the segment id, `elements[n]` is element n (as written)."""
+
+    __slots__ = ("elements", "offset", "line", "position", "number", "delims")
+
+    def __init__(self, elements: list[str], offset: int, line: int, position: int, number: int,
+                 delims: Delimiters) -> None:
+        self.elements = elements
+        self.offset = offset  # byte offset of the segment's first byte in the file
+        self.line = line  # 1-based line of that byte (all 1 in a file without line breaks)
+        self.position = position  # position in the transaction set, ST = 1 (0 outside ST..SE)
+        self.number = number  # 1-based ordinal in the file
+        self.delims = delims
+
+    @property
+    def id(self) -> str:
+        return self.elements[0]
+
+    def get(self, index: int) -> str:
+        """Element `index` (1-based), "" when absent."""
+        els = self.elements
+        return els[index] if index < len(els) else ""
+
+    def components(self, index: int) -> list[str]:
+        """Element `index` split into its components."""
+        return self.get(index).split(self.delims.component)
+
+    def component(self, index: int, sub: int) -> str:
+        """Component `sub` (1-based) of element `index`, "" when absent."""
+        parts = self.get(index).split(self.delims.component)
+        return parts[sub - 1] if sub <= len(parts) else ""
+
+    def text(self, delims: Delimiters | None = None) -> str:
+        """The segment as written (without terminator); with `delims`, re-delimited."""
+        if delims is None or delims == self.delims:
+            return self.delims.element.join(self.elements)
+        mine = self.delims
+        out = []
+        for el in self.elements:
+            if mine.repetition and mine.repetition in el:
+                el = el.replace(mine.repetition, "\x00")
+            el = el.replace(mine.component, "\x01").replace("\x00", delims.repetition).replace("\x01", delims.component)
+            out.append(el)
+        return delims.element.join(out)
+
+    def __repr__(self) -> str:
+        return f"Segment({self.text()!r}, offset={self.offset}, position={self.position})"
+
+
+def read_isa(text: str, *, file: str = "", offset: int = 0, number: int = 1) -> Delimiters:
+    """Delimiters of the fixed-width ISA at the start of `text` (which holds at least 106 chars)."""
+    if not text.startswith("ISA"):
+        shown = text[:20].encode("latin-1").decode("ascii", "backslashreplace")
+        raise EdiError(f"not an X12 interchange: expected 'ISA', found {shown!r}",
+                       file=file, offset=offset, segment=number)
+    element = text[3]
+    if element.isalnum() or element in WHITESPACE:
+        raise EdiError(f"ISA element separator {element!r} is not a delimiter character",
+                       file=file, offset=offset + 3, segment=number, segment_id="ISA")
+    for field, pos in enumerate(ISA_SEPARATORS, start=1):
+        if text[pos] != element:
+            found = text.find(element, ISA_SEPARATORS[field - 2] + 1 if field > 1 else 4)
+            raise EdiError(
+                f"ISA is not fixed-width: ISA{field:02d} ends at byte {found - offset if found >= 0 else '?'}"
+                f" but must end at byte {pos} (ISA is {ISA_LENGTH} bytes)",
+                file=file, offset=offset + pos, segment=number, segment_id="ISA", element=f"ISA{field:02d}")
+    component, terminator, repetition = text[104], text[105], text[82]
+    if terminator in (element, component) or terminator.isalnum() or terminator == " ":
+        raise EdiError(f"ISA segment terminator {terminator!r} (byte after ISA16) is not usable",
+                       file=file, offset=offset + 105, segment=number, segment_id="ISA")
+    if component in (element, terminator) or component.isalnum():
+        raise EdiError(f"ISA16 component separator {component!r} clashes with another delimiter",
+                       file=file, offset=offset + 104, segment=number, segment_id="ISA", element="ISA16")
+    # ISA11 is a repetition separator only when it is not alphanumeric (4010 used "U" there) and
+    # distinct from the others; otherwise the interchange simply has none.
+    if repetition.isalnum() or repetition in (element, component, terminator):
+        repetition = ""
+    return Delimiters(element, component, repetition, terminator)
+
+
+def segments(stream: BinaryIO, name: str = "<input>", chunk_size: int = CHUNK) -> Iterator[Segment]:
+    """Yield every segment of every interchange in `stream`, in order. Raises EdiError."""
+    buf = ""  # text not yet consumed
+    base = 0  # file offset of buf[0]
+    eof = False
+    number = 0
+    line = 1
+    position = 0
+    delims: Delimiters | None = None
+    at_start = True
+    seen_isa = False
+
+    def fill() -> bool:
+        nonlocal buf, eof
+        data = stream.read(chunk_size)
+        if not data:
+            eof = True
+            return False
+        buf += data.decode("latin-1")
+        return True
+
+    while True:
+        if delims is None:
+            # Between interchanges: skip white space (and a BOM at the very start), expect ISA.
+            while True:
+                stripped = buf.lstrip(WHITESPACE)
+                if at_start and stripped.startswith(BOM):
+                    stripped = stripped[len(BOM):].lstrip(WHITESPACE)
+                if len(stripped) >= ISA_LENGTH or (eof and stripped):
+                    break
+                if eof:
+                    if not seen_isa:
+                        raise EdiError("empty file: no ISA interchange header", file=name, offset=base)
+                    return
+                if stripped and not "ISA".startswith(stripped[:3]):
+                    break
+                fill()
+            skipped = len(buf) - len(stripped)
+            line += buf[:skipped].count("\n")
+            base += skipped
+            buf = stripped
+            at_start = False
+            number += 1
+            if len(buf) < ISA_LENGTH and buf.startswith("ISA"):
+                raise EdiError(f"ISA is {len(buf)} bytes, expected {ISA_LENGTH}: file ends inside the header",
+                               file=name, offset=base, segment=number, segment_id="ISA")
+            delims = read_isa(buf, file=name, offset=base, number=number)
+            seen_isa = True
+            position = 0
+            isa_text = buf[:ISA_LENGTH - 1]
+            yield Segment(isa_text.split(delims.element), base, line, 0, number, delims)
+            buf = buf[ISA_LENGTH:]
+            base += ISA_LENGTH
+            if delims.segment == "\n":
+                line += 1
+
+        term = delims.segment
+        el_sep = delims.element
+        term_is_newline = term == "\n"
+        if term not in buf and not eof:
+            fill()
+            continue
+        pieces = buf.split(term)
+        tail = pieces.pop()  # no terminator after it (yet)
+        p = 0
+        ended = False
+        for piece in pieces:
+            start = p
+            p += len(piece) + 1
+            if piece[:1] in WHITESPACE or piece[-1:] in WHITESPACE:
+                text = piece.lstrip(WHITESPACE)
+                lead = len(piece) - len(text)
+                if lead:
+                    line += piece.count("\n", 0, lead)
+                text = text.rstrip(WHITESPACE)
+                if not text:
+                    continue
+                start += lead
+            else:
+                text = piece
+            els = text.split(el_sep)
+            sid = els[0]
+            number += 1
+            if not SEGMENT_ID.match(sid):
+                shown = text[:20].encode("latin-1").decode("ascii", "backslashreplace")
+                raise EdiError(f"not an X12 segment: {shown!r} (segments start with a 2-3 character id"
+                               f" and end with {term!r})", file=name, offset=base + start, segment=number)
+            if sid == "ST":
+                position = 1
+            elif position:
+                position += 1
+            yield Segment(els, base + start, line, position, number, delims)
+            if sid == "SE":
+                position = 0
+            if term_is_newline:
+                line += 1
+            if sid == "IEA":
+                ended = True
+                break
+        if ended:
+            buf = buf[p:]
+            base += p
+            delims = None
+            continue
+        buf = tail
+        base += p
+        if eof:
+            rest = tail.strip(WHITESPACE)
+            if rest:
+                lead = len(tail) - len(tail.lstrip(WHITESPACE))
+                shown = rest[:20].encode("latin-1").decode("ascii", "backslashreplace")
+                raise EdiError(f"file ends inside segment {shown!r}: no segment terminator {term!r}",
+                               file=name, offset=base + lead, segment=number + 1)
+            return
+        fill()

@@ -1,0 +1,250 @@
+"""The guide walker: tag each segment with its loop, and report structure errors as pyx12 would.
+
+Walking follows pyx12's map_walker exactly (so loop ids and IK3 codes agree with it): from the
+current segment scan the rest of its loop by position, then pop outward; a segment that opens a loop
+(by id and qualifier, e.g. HL03 22, NM101 71, HI01-1 BE) enters it. That scan depends only on the
+current node and the segment's id and qualifier, so it runs once per (node, id, qualifier) and is
+kept as a transition: the target node plus a short list of steps to replay against the counters
+(which required segments or loops were passed over, which loop was entered). Replaying a cached
+transition is a dict lookup and a few list operations per segment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .guide import Guide, Node
+from .read import Segment
+
+# Steps of a transition, replayed against the counters.
+SKIP_SEG = 0  # a required segment was passed over (missing if never seen in this loop pass)
+SKIP_LOOP = 1  # a required loop was passed over (missing if never entered)
+MATCH_SEG = 2  # the segment matched a node inside the current loop
+ENTER_LOOP = 3  # a loop was entered (a new repeat)
+ENTER_FIRST = 4  # ... at its first segment
+NOT_FOUND = 5
+
+MEMO_LIMIT = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class StructureError:
+    """A segment-level guide error (999 IK3 codes 1-5)."""
+
+    code: str  # IK304: 1 unrecognized, 2 unexpected (not used), 3 required missing, 4 loop over max, 5 over max use
+    segment_id: str  # the segment in error (for code 3, the missing one)
+    position: int  # IK302: position in the transaction set of the segment being read
+    loop_id: str  # IK303
+    node: int  # guide node index of the segment/loop in error (-1 when unknown)
+    message: str
+
+
+class Walker:
+    """Feed segments in file order to `step`; it returns the guide node and appends errors."""
+
+    def __init__(self, guide: Guide) -> None:
+        self.guide = guide
+        self.nodes = guide.nodes
+        n = len(self.nodes)
+        self.counts = [0] * n
+        self._zeros = [0] * n
+        # Descendants of a node are the contiguous indices after it (the table is built depth-first).
+        self._end = [0] * n
+        for node in reversed(self.nodes):
+            self._end[node.index] = max([node.index + 1] + [self._end[c] for c in node.children])
+        self._isa = guide.by_path["/ISA_LOOP/ISA"]
+        self._gs = guide.by_path["/ISA_LOOP/GS_LOOP/GS"]
+        self._isa_loop = guide.by_path["/ISA_LOOP"]
+        self._gs_loop = guide.by_path["/ISA_LOOP/GS_LOOP"]
+        self.cur = self._isa
+        self._memo: dict[tuple, tuple[int, tuple]] = {}
+        self._qpaths = guide.qualifier_paths
+        self._qcodes = guide.qualifier_codes
+
+    # -- public ---------------------------------------------------------------------------------
+    def step(self, seg: Segment, errors: list[StructureError]) -> int:
+        """Move to the node matching `seg`; return its index, or -1 when the guide has no place for it."""
+        els = seg.elements
+        sid = els[0]
+        if sid == "ISA":
+            return self._force(self._isa_loop, self._isa)
+        if sid == "GS":
+            return self._force(self._gs_loop, self._gs)
+        qpaths = self._qpaths.get(sid)
+        if qpaths is None:
+            qkey: tuple = ()
+        else:
+            qkey = tuple(self._qualifier_value(seg, sid, e, c) for e, c in qpaths)
+        key = (self.cur, sid, qkey)
+        hit = self._memo.get(key)
+        if hit is None:
+            if len(self._memo) > MEMO_LIMIT:
+                self._memo.clear()
+            hit = self._memo[key] = self._compute(self.cur, sid, qkey)
+        target, trace = hit
+        if len(trace) == 1 and trace[0][0] == MATCH_SEG:  # the common case: next segment in the loop
+            node = self.nodes[target]
+            self.counts[target] += 1
+            if node.usage == "N" or self.counts[target] > node.max_use:
+                self._usage_error(node, seg, errors)
+        else:
+            self._replay(trace, seg, errors)
+        if target >= 0:
+            self.cur = target
+        return target
+
+    def loop_id(self, index: int) -> str:
+        return self.nodes[self.nodes[index].parent].id
+
+    # -- replay ---------------------------------------------------------------------------------
+    def _force(self, loop: int, seg: int) -> int:
+        self.counts[loop + 1:self._end[loop]] = self._zeros[loop + 1:self._end[loop]]
+        self.counts[loop] += 1
+        self.counts[seg] += 1
+        self.cur = seg
+        return seg
+
+    def _replay(self, trace: tuple, seg: Segment, errors: list[StructureError]) -> None:
+        counts = self.counts
+        nodes = self.nodes
+        pending: list[tuple[int, int]] = []  # (missing segment node, loop node or -1)
+        pos = seg.position
+        for op, arg in trace:
+            if op == SKIP_SEG:
+                if counts[arg] < 1:
+                    pending.append((arg, -1))
+            elif op == SKIP_LOOP:
+                if counts[arg] < 1:
+                    pending.append((nodes[arg].children[0], arg))
+            elif op == MATCH_SEG:
+                node = nodes[arg]
+                counts[arg] += 1
+                if node.usage == "N" or counts[arg] > node.max_use:
+                    self._usage_error(node, seg, errors)
+                keep = []
+                for p in pending:
+                    if p[0] == arg:
+                        continue
+                    if nodes[p[0]].pos == node.pos:
+                        keep.append(p)
+                    else:
+                        self._missing(p, pos, errors)
+                pending = keep
+            elif op == ENTER_LOOP:
+                loop = nodes[arg]
+                counts[arg + 1:self._end[arg]] = self._zeros[arg + 1:self._end[arg]]
+                counts[arg] += 1
+                if loop.usage == "N":
+                    errors.append(StructureError("2", seg.id, pos, loop.id, arg,
+                                                 f"loop {loop.id} ({loop.name}) is not used in this guide"))
+                elif counts[arg] > loop.max_use:
+                    errors.append(StructureError(
+                        "4", seg.id, pos, loop.id, arg,
+                        f"loop {loop.id} ({loop.name}) occurs {counts[arg]} times; at most {loop.max_use}"))
+            elif op == ENTER_FIRST:
+                counts[arg] += 1
+                for p in pending:
+                    self._missing(p, pos, errors)
+                pending = []
+            elif op == NOT_FOUND:
+                here = nodes[arg]
+                loop_id = here.id if here.is_loop else nodes[here.parent].id
+                errors.append(StructureError("1", seg.id, pos, loop_id, -1,
+                                             f"segment {seg.id} has no place here (after loop {loop_id})"))
+
+    def _missing(self, p: tuple[int, int], pos: int, errors: list[StructureError]) -> None:
+        seg_node = self.nodes[p[0]]
+        if p[1] >= 0:
+            loop = self.nodes[p[1]]
+            msg = f"required loop {loop.id} ({loop.name}) is missing"
+        else:
+            msg = f"required segment {seg_node.id} ({seg_node.name}) is missing"
+        errors.append(StructureError("3", seg_node.id, pos, self.nodes[seg_node.parent].id, p[0], msg))
+
+    def _usage_error(self, node: Node, seg: Segment, errors: list[StructureError]) -> None:
+        loop_id = self.nodes[node.parent].id
+        if node.usage == "N":
+            errors.append(StructureError("2", node.id, seg.position, loop_id, node.index,
+                                         f"segment {node.id} ({node.name}) is not used in loop {loop_id}"))
+        else:
+            errors.append(StructureError(
+                "5", node.id, seg.position, loop_id, node.index,
+                f"segment {node.id} ({node.name}) occurs {self.counts[node.index]} times in loop {loop_id};"
+                f" at most {node.max_use}"))
+
+    # -- the structural scan (pyx12's walk_errors), run once per transition ---------------------
+    def _qualifier_value(self, seg: Segment, sid: str, e: int, c: int) -> str | None:
+        els = seg.elements
+        v = els[e] if e < len(els) else ""
+        if c:
+            v = v.split(seg.delims.component)[0]  # the qualifier is always the first component
+        return v if v in self._qcodes[(sid, e, c)] else None
+
+    def _match(self, node: Node, sid: str, qkey: tuple) -> bool:
+        if node.id != sid:
+            return False
+        q = node.qualifier
+        if q is None:
+            return True
+        e, c, codes = q
+        value = qkey[self._qpaths[sid].index((e, c))]
+        return value is not None and value in codes
+
+    def _compute(self, cur: int, sid: str, qkey: tuple) -> tuple[int, tuple]:
+        nodes = self.nodes
+        trace: list[tuple[int, int]] = []
+        node_pos = nodes[cur].pos
+        loop = cur if nodes[cur].is_loop else nodes[cur].parent
+        while True:
+            found = self._scan(loop, node_pos, sid, qkey, trace)
+            if found is not None:
+                return found, tuple(trace)
+            if loop == self.guide.root:
+                trace.append((NOT_FOUND, cur))
+                return -1, tuple(trace)
+            node_pos = nodes[loop].pos
+            loop = nodes[loop].parent
+
+    def _scan(self, loop: int, node_pos: int, sid: str, qkey: tuple, trace: list) -> int | None:
+        nodes = self.nodes
+        for c in nodes[loop].children:
+            child = nodes[c]
+            if child.pos < node_pos:
+                continue
+            if not child.is_loop:
+                if self._match(child, sid, qkey):
+                    if loop != self.guide.root and self._loop_match(loop, sid, qkey, trace):
+                        return self._goto(loop, sid, qkey, trace)
+                    trace.append((MATCH_SEG, c))
+                    return c
+                if child.usage == "R":
+                    trace.append((SKIP_SEG, c))
+            elif self._loop_match(c, sid, qkey, trace):
+                return self._goto(c, sid, qkey, trace)
+        return None
+
+    def _loop_match(self, loop: int, sid: str, qkey: tuple, trace: list) -> bool:
+        node = self.nodes[loop]
+        if not node.children:
+            return False
+        first = self.nodes[node.children[0]]
+        if first.is_loop:  # a wrapper loop matches when one of its loops does
+            return any(self.nodes[c].is_loop and self._loop_match(c, sid, qkey, trace) for c in node.children)
+        if self._match(first, sid, qkey):
+            return True
+        if node.usage == "R":
+            trace.append((SKIP_LOOP, loop))
+        return False
+
+    def _goto(self, loop: int, sid: str, qkey: tuple, trace: list) -> int:
+        node = self.nodes[loop]
+        if node.first_seg >= 0 and self._match(self.nodes[node.first_seg], sid, qkey):
+            trace.append((ENTER_LOOP, loop))
+            trace.append((ENTER_FIRST, node.first_seg))
+            return node.first_seg
+        for c in node.children:
+            if self.nodes[c].is_loop:
+                found = self._goto(c, sid, qkey, trace)
+                if found >= 0:
+                    return found
+        return -1

@@ -1,0 +1,1 @@
+"""Writers: each a pure function from (claims, findings) to text or bytes."""

@@ -1,0 +1,107 @@
+"""pyx12 4.0.0 as a test oracle: its loop ids, its verdict, its errors, its 999.
+
+pyx12 is slow and crashes on some inputs (see ../shared/domain/pyx12-notes.md); callers get a
+`Pyx12Crash` they can mark as a documented exception instead of a traceback from deep inside it.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass, field
+
+import pyx12.error_handler
+import pyx12.error_visitor
+import pyx12.params
+import pyx12.x12context
+import pyx12.x12n_document
+
+BOM = "\ufeff"
+
+
+class Pyx12Crash(Exception):
+    pass
+
+
+def _text(data: bytes | str) -> str:
+    text = data.decode("latin-1") if isinstance(data, bytes) else data
+    if text.startswith("\xef\xbb\xbf"):
+        text = text[3:]
+    return text.lstrip(BOM)
+
+
+def loop_ids(data: bytes | str) -> list[tuple[str, str]]:
+    """(segment id, loop id) for every segment, as pyx12's X12ContextReader tags them."""
+    params = pyx12.params.params()
+    errh = pyx12.error_handler.errh_null()
+    out = []
+    try:
+        with pyx12.x12context.X12ContextReader(params, errh, io.StringIO(_text(data))) as reader:
+            for node in reader.iter_segments():
+                out.append((node.seg_data.get_seg_id(), node.x12_map_node.parent.id))
+    except Exception as exc:  # pyx12's own failures are the finding here
+        raise Pyx12Crash(f"{type(exc).__name__}: {exc}") from exc
+    return out
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@dataclass
+class Verdict:
+    ok: bool
+    messages: list[str]
+    ack: str  # the 999 pyx12 wrote
+    seg_errors: set[tuple[int, str, str]] = field(default_factory=set)  # (IK302 position, IK301 id, IK304)
+    ele_errors: set[tuple[int, str, str]] = field(default_factory=set)  # (IK302 position, IK401, IK403)
+
+
+class _ErrorCollector(pyx12.error_visitor.error_visitor):
+    def __init__(self, verdict: Verdict) -> None:
+        self.v = verdict
+
+    def visit_root_pre(self, errh): pass
+    def visit_root_post(self, errh): pass
+    def visit_isa_pre(self, err_isa): pass
+    def visit_isa_post(self, err_isa): pass
+    def visit_gs_pre(self, err_gs): pass
+    def visit_gs_post(self, err_gs): pass
+    def visit_st_pre(self, err_st): pass
+    def visit_st_post(self, err_st): pass
+
+    def visit_seg(self, err_seg) -> None:
+        for code, _msg, _val in err_seg.errors:
+            self.v.seg_errors.add((err_seg.seg_count, err_seg.seg_id, code))
+        self._pos = err_seg.seg_count
+
+    def visit_ele(self, err_ele) -> None:
+        ref = f"{err_ele.ele_pos}" + (f":{err_ele.subele_pos}" if err_ele.subele_pos else "")
+        for code, _msg, _val in err_ele.errors:
+            self.v.ele_errors.add((self._pos, ref, code))
+
+
+def validate(data: bytes | str) -> Verdict:
+    """pyx12's whole-file validation. Raises Pyx12Crash where pyx12 itself fails."""
+    logger = logging.getLogger("pyx12")
+    cap = _Capture()
+    logger.addHandler(cap)
+    ack = io.StringIO()
+    try:
+        ok = pyx12.x12n_document.x12n_document(param=pyx12.params.params(), src_file=io.StringIO(_text(data)),
+                                              fd_997=ack, fd_html=None, fd_xmldoc=None)
+    except Exception as exc:
+        raise Pyx12Crash(f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        logger.removeHandler(cap)
+    return Verdict(ok=bool(ok), messages=cap.messages, ack=ack.getvalue())
+
+
+def validate_ack(data: str) -> Verdict:
+    """Validate an answer we wrote (999, 277CA, 837) with pyx12's map for its GS08."""
+    return validate(data)
