@@ -5,6 +5,7 @@ Files and folders are handled here and in the CLI only; everything below works o
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -14,9 +15,11 @@ from pathlib import Path
 from typing import BinaryIO
 
 from . import guide as guide_mod
+from . import rules as rules_mod
 from .claims import Claim, ClaimBuilder
 from .envelope import Envelope, EnvelopeError
-from .read import EdiError, Segment, segments
+from .findings import CLAIM, ERROR, GROUP, INTERCHANGE, TRANSACTION, Finding
+from .read import Delimiters, EdiError, Segment, segments
 from .walk import StructureError, Walker
 
 CR1_HINT = ("CR1 (ambulance transport information) belongs to the 837P; in an 837I the loaded miles are"
@@ -111,3 +114,324 @@ def expand(paths: Iterable[str]) -> Iterator[str]:
                         yield str(Path(root) / f)
         else:
             yield p
+
+
+# -- check: findings per claim, verdicts per transaction set --------------------------------------
+
+# Loops that belong to one claim, and loops that belong to the claims of one subscriber/patient.
+CLAIM_LOOPS = frozenset({"2300", "2310A", "2310B", "2310C", "2310D", "2310E", "2310F", "2320", "2330A", "2330B",
+                         "2330C", "2330D", "2330E", "2330F", "2330G", "2330H", "2330I", "2400", "2410", "2420A",
+                         "2420B", "2420C", "2420D", "2430"})
+PERSON_LOOPS = frozenset({"2000B", "2010BA", "2010BB", "2000C", "2010CA"})
+ENVELOPE_STC = ("A3:21",)
+
+
+@dataclass
+class ClaimResult:
+    claim: Claim
+    findings: list[Finding]
+    inherited: list[Finding]  # errors of its subscriber/patient loops, shared with their other claims
+    status: str = "accepted"
+    # For the forward 837 (kept only when asked): the claim's own segments and its context blocks.
+    segments: list[list[str]] | None = None
+    blocks: tuple[list[list[str]], ...] = ()
+    trace: str = ""  # clearinghouse trace number, given by the answer writers
+
+    @property
+    def all_findings(self) -> list[Finding]:
+        return self.inherited + self.findings
+
+
+@dataclass
+class TransactionResult:
+    file: str
+    control: str  # ST02
+    version: str  # ST03
+    group_control: str  # GS06
+    findings: list[Finding] = field(default_factory=list)  # transaction-level (reject the whole set)
+    claims: list[ClaimResult] = field(default_factory=list)
+    submitter: tuple[str, str] = ("", "")  # 1000A name, id
+    receiver: tuple[str, str] = ("", "")  # 1000B name, id
+    reference: str = ""  # BHT03
+    header: list[list[str]] = field(default_factory=list)  # ST..1000B segments (forward 837)
+    delims: Delimiters | None = None
+    ik5: list[str] = field(default_factory=list)  # IK5 reason codes (4 = SE count ...)
+
+    @property
+    def ack(self) -> str:
+        """What the 999 says: A clean, E claim-level errors only, R rejected."""
+        if any(f.is_error for f in self.findings):
+            return "R"
+        if any(c.status == "rejected" for c in self.claims):
+            return "E"
+        return "A"
+
+
+@dataclass
+class GroupResult:
+    """A functional group's envelope (the transaction sets were handed out as they closed)."""
+
+    file: str
+    control: str  # GS06
+    gs: list[str]
+    transactions: list[str] = field(default_factory=list)  # ST02s, in order
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class InterchangeResult:
+    file: str
+    isa: list[str]
+    delims: Delimiters
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _structure_finding(err: StructureError, name: str, control: str, scope: str, claim_id: str,
+                       offset: int) -> Finding:
+    hint = describe(err)
+    return Finding(rule=f"X12-IK3-{err.code}", severity=ERROR, message=hint, scope=scope, file=name,
+                   transaction=control, claim_id=claim_id, loop=err.loop_id, segment=err.segment_id,
+                   position=err.position, stc=("A6:21",) if err.code == "3" else ("A7:21",), ik3=err.code,
+                   offset=offset, fix="correct the segment order and content to the 837I guide (005010X223A2)")
+
+
+def _element_finding(err, seg: Segment, loop: str, name: str, control: str, scope: str, claim_id: str,
+                     lx: str) -> Finding:
+    return Finding(rule=f"X12-IK4-{err.code}", severity=ERROR, message=err.message, scope=scope, file=name,
+                   transaction=control, claim_id=claim_id, lx=lx, loop=loop, segment=seg.elements[0],
+                   position=seg.position, element=err.ref, value=err.value,
+                   stc=("A6:21",) if err.code in ("1", "2") else ("A7:21",), ik3="8", ik4=err.code,
+                   ik4_position=err.position, data_element=err.data_element, offset=seg.offset)
+
+
+def _envelope_finding(err: EnvelopeError, name: str) -> Finding:
+    scope = {"interchange": INTERCHANGE, "group": GROUP}.get(err.level, TRANSACTION)
+    return Finding(rule=f"X12-ENV-{err.level[:2].upper()}{err.code}", severity=ERROR, message=err.message,
+                   scope=scope, file=name, transaction=err.control if scope == TRANSACTION else "",
+                   segment=err.segment_id, position=err.position, stc=ENVELOPE_STC, offset=err.offset,
+                   fix="recount the segments and match the control numbers of the header and trailer")
+
+
+class Checker:
+    """Runs every check over one stream; yields TransactionResult, GroupResult, InterchangeResult as each closes."""
+
+    def __init__(self, profile: rules_mod.Profile, ctx: rules_mod.Context, keep_segments: bool = False) -> None:
+        self.profile = profile
+        self.ctx = ctx
+        self.keep = keep_segments
+
+    def run(self, stream: BinaryIO, name: str) -> Iterator[TransactionResult | GroupResult | InterchangeResult]:
+        from .validate import validate_segment  # noqa: PLC0415 (kept local: the validator is large)
+
+        guide = guide_mod.load()
+        nodes = guide.nodes
+        walker = Walker(guide)
+        env = Envelope(name)
+        builder = ClaimBuilder(name)
+        keep = self.keep
+        tx: TransactionResult | None = None
+        group: GroupResult | None = None
+        inter: InterchangeResult | None = None
+        claim_findings: list[Finding] = []  # of the claim being read
+        block_findings: list[Finding] = []  # of the subscriber/patient loop being read
+        claim_segs: list[list[str]] = []
+        billing_block: list[list[str]] = []
+        subscriber_block: list[list[str]] = []
+        patient_block: list[list[str]] = []
+        claim_blocks: tuple = ()
+        lx = ""
+        struct: list[StructureError] = []
+        opening: list[StructureError] = []
+        last: Segment | None = None
+
+        def close_claim(claim: Claim) -> None:
+            nonlocal claim_findings, claim_segs
+            assert tx is not None
+            found = claim_findings + rules_mod.run(claim, self.profile, self.ctx)
+            tx.claims.append(ClaimResult(claim, found, block_inherited, segments=claim_segs if keep else None,
+                                         blocks=claim_blocks))
+            claim_findings, claim_segs = [], []
+
+        block_inherited: list[Finding] = block_findings
+
+        def place(f: Finding) -> None:
+            """File a guide finding under the claim, the person loop or the transaction set it belongs to."""
+            if tx is None:
+                return
+            if f.scope == CLAIM:
+                claim_findings.append(f)
+            elif f.scope == "block":
+                block_findings.append(dataclasses.replace(f, scope=CLAIM))
+            else:
+                tx.findings.append(f)
+
+        def scope_of(loop: str) -> str:
+            if loop in CLAIM_LOOPS:
+                return CLAIM
+            if loop in PERSON_LOOPS:
+                return "block"
+            return TRANSACTION
+
+        for seg in segments(stream, name):
+            last = seg
+            els = seg.elements
+            sid = els[0]
+            for e in env.feed(seg):
+                f = _envelope_finding(e, name)
+                if f.scope == TRANSACTION and tx is not None:
+                    tx.findings.append(f)
+                    tx.ik5.append(e.code)
+                elif f.scope == GROUP and group is not None:
+                    group.findings.append(f)
+                elif inter is not None:
+                    inter.findings.append(f)
+            if tx is not None and sid in ("ST", "GE", "IEA", "GS", "ISA"):  # its SE never came
+                yield from self._finish(tx, builder, close_claim, group)
+                tx = None
+            node = walker.step(seg, struct)
+            loop = nodes[nodes[walker.cur].parent].id
+            control = tx.control if tx is not None else ""
+            for err in struct:
+                sc = scope_of(err.loop_id)
+                if sc == CLAIM and err.code != "3" and sid == "CLM":
+                    opening.append(err)  # about the claim this CLM opens: filed once it is open
+                    continue
+                if sc == CLAIM and builder.draft is None:
+                    sc = TRANSACTION  # claim-loop segments with no claim to blame
+                # A missing segment is reported at the next segment read, so it belongs to where we were.
+                cid = builder.draft.clm.get(1) if sc == CLAIM and builder.draft is not None else ""
+                place(_structure_finding(err, name, control, sc, cid, seg.offset))
+            struct.clear()
+            # Envelope segments.
+            if sid == "ISA":
+                inter = InterchangeResult(name, els, seg.delims)
+            elif sid == "GS":
+                group = GroupResult(name, seg.get(6), els)
+            elif sid == "ST":
+                tx = TransactionResult(name, seg.get(2), seg.get(3), group.control if group else "",
+                                       delims=seg.delims)
+                builder.transaction = seg.get(2)
+                billing_block, subscriber_block, patient_block = [], [], []
+                block_findings = []
+                block_inherited = block_findings
+            # Claims.
+            done = builder.feed(seg, loop)
+            if done is not None:
+                close_claim(done)
+            if tx is not None:
+                if sid == "HL":
+                    code = seg.get(3)
+                    if code == "20":
+                        billing_block = []
+                    elif code == "22":
+                        subscriber_block, patient_block = [], []
+                        block_findings = []
+                    elif code == "23":
+                        patient_block = []
+                        block_findings = list(block_findings)
+                    block_inherited = block_findings
+                if builder.draft is not None and sid == "CLM":
+                    claim_blocks = (billing_block, subscriber_block, patient_block)
+                    for err in opening:
+                        claim_findings.append(_structure_finding(err, name, tx.control, CLAIM, seg.get(1), seg.offset))
+                    opening.clear()
+                if node >= 0 and sid not in ("ST", "SE"):
+                    node_obj = nodes[node]
+                    if loop == "2400" and sid == "LX":
+                        lx = seg.get(1)
+                    sc = scope_of(loop)
+                    errs = validate_segment(node_obj, seg)
+                    if errs:
+                        cid = builder.draft.clm.get(1) if builder.draft is not None and sc == CLAIM else ""
+                        for err in errs:
+                            place(_element_finding(err, seg, loop, name, tx.control, sc, cid,
+                                                   lx if loop[:2] == "24" else ""))
+                if keep and sid not in ("ST", "SE"):
+                    if builder.draft is not None:
+                        claim_segs.append(els)
+                    elif loop in ("2000C", "2010CA"):
+                        patient_block.append(els)
+                    elif loop in ("2000B", "2010BA", "2010BB"):
+                        subscriber_block.append(els)
+                    elif loop[:2] == "20" and loop != "2000B":
+                        billing_block.append(els)
+                    else:
+                        tx.header.append(els)
+                if loop == "1000A" and sid == "NM1":
+                    tx.submitter = (seg.get(3), seg.get(9))
+                elif loop == "1000B" and sid == "NM1":
+                    tx.receiver = (seg.get(3), seg.get(9))
+                elif sid == "BHT":
+                    tx.reference = seg.get(3)
+            if sid == "SE":
+                if tx is not None:
+                    yield from self._finish(tx, builder, close_claim, group)
+                    tx = None
+            elif sid == "GE":
+                if group is not None:
+                    yield group
+                group = None
+            elif sid == "IEA":
+                if inter is not None:
+                    yield inter
+                inter = None
+        # End of input: close what is still open (the envelope said what was missing).
+        for e in env.end(last):
+            f = _envelope_finding(e, name)
+            if f.scope == TRANSACTION and tx is not None:
+                tx.findings.append(f)
+                tx.ik5.append("2")
+            elif f.scope == GROUP and group is not None:
+                group.findings.append(f)
+            elif inter is not None:
+                inter.findings.append(f)
+        if tx is not None:
+            yield from self._finish(tx, builder, close_claim, group)
+        if group is not None:
+            yield group
+        if inter is not None:
+            yield inter
+
+    @staticmethod
+    def _finish(tx: TransactionResult, builder: ClaimBuilder, close_claim, group: GroupResult | None
+                ) -> Iterator[TransactionResult]:
+        """Close the transaction set: its last claim, then the verdict (a set-level error rejects all)."""
+        done = builder.finish()
+        if done is not None:
+            close_claim(done)
+        set_error = any(f.is_error for f in tx.findings)
+        for c in tx.claims:
+            c.status = "rejected" if set_error or any(f.is_error for f in c.all_findings) else "accepted"
+        if group is not None:
+            group.transactions.append(tx.control)
+        yield tx
+
+
+@dataclass
+class FileResult:
+    path: str
+    error: EdiError | None = None
+    transactions: list[TransactionResult] = field(default_factory=list)
+    groups: list[GroupResult] = field(default_factory=list)
+    interchanges: list[InterchangeResult] = field(default_factory=list)
+
+    @property
+    def claims(self) -> list[ClaimResult]:
+        return [c for t in self.transactions for c in t.claims]
+
+
+def check_file(path: str, checker: Checker) -> FileResult:
+    """Check one file (or - for stdin) completely; an unreadable file gives a result with `error` set."""
+    result = FileResult(path)
+    try:
+        with open_input(path) as fh:
+            for item in checker.run(fh, path):
+                if isinstance(item, TransactionResult):
+                    result.transactions.append(item)
+                elif isinstance(item, GroupResult):
+                    result.groups.append(item)
+                else:
+                    result.interchanges.append(item)
+    except Exception as exc:  # noqa: BLE001  (EdiError, or a defect of ours: either way one located line)
+        result.error = as_edi_error(exc, path)
+    return result

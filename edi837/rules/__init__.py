@@ -1,0 +1,124 @@
+"""The rule registry: every claim edit, with its id, source and 277CA codes, in one table.
+
+A rule is a small function `check(claim, ctx) -> Iterable[Hit]` registered with `@rule(...)`.
+Everything that lists, runs or documents rules reads `REGISTRY`, so the catalog cannot drift from
+the code. A profile (a small JSON data file) changes a rule's severity or turns it off; it never
+changes what a rule checks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.resources
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..claims import Claim, Where
+from ..findings import CLAIM, ERROR, WARNING, Finding
+from ..read import EdiError
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One thing a rule found; the registry turns it into a Finding with the rule's metadata."""
+
+    message: str
+    where: Where | None = None  # None: the claim's CLM segment
+    value: str = ""
+    fix: str = ""
+    lx: str = ""
+    stc: tuple[str, ...] = ()  # a subset of the rule's codes that fits this hit best (default: all)
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+Check = Callable[[Claim, Context], Iterable[Hit]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    title: str
+    severity: str  # default severity (the medicare profile may change it)
+    source: str  # CMS manual section, CR, or the billing guide
+    stc: tuple[str, ...]  # 277CA status composites it answers with, e.g. "A7:267"
+    confidence: str  # V read in CMS text, S secondary source, B belief (see ../shared/domain)
+    family: str  # module it lives in: ambulance, codesets, balancing ...
+    check: Check
+    doc: str
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(id: str, title: str, *, severity: str = ERROR, source: str, stc: tuple[str, ...],
+         confidence: str = "V") -> Callable[[Check], Check]:
+    """Register `check` as rule `id`. Its docstring is the rule's documentation."""
+
+    def register(check: Check) -> Check:
+        if id in REGISTRY:
+            raise ValueError(f"rule {id} registered twice")
+        if severity not in (ERROR, WARNING):
+            raise ValueError(f"rule {id}: severity must be error or warning")
+        REGISTRY[id] = Rule(id, title, severity, source, stc, confidence,
+                            check.__module__.rsplit(".", 1)[-1], check, (check.__doc__ or "").strip())
+        return check
+
+    return register
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    name: str
+    severity: dict[str, str]  # rule id -> error | warning | off
+
+    def level(self, r: Rule) -> str:
+        return self.severity.get(r.id, r.severity)
+
+
+def load_profile(name_or_path: str = "medicare") -> Profile:
+    """A bundled profile by name, or a JSON file: {"name": ..., "rules": {"AMB007": "warning", "AMB020": "off"}}."""
+    bundled = importlib.resources.files("edi837") / "profiles" / f"{name_or_path}.json"
+    try:
+        text = bundled.read_text() if bundled.is_file() else Path(name_or_path).read_text()
+        data = json.loads(text)
+    except (OSError, ValueError) as exc:
+        raise EdiError(f"cannot load profile: {exc}", file=name_or_path) from None
+    rules = data.get("rules", {}) if isinstance(data, dict) else None
+    if not isinstance(rules, dict):
+        raise EdiError('a profile is a JSON object with a "rules" object', file=name_or_path)
+    for rid, level in rules.items():
+        if rid not in REGISTRY:
+            raise EdiError(f"profile names unknown rule {rid!r}", file=name_or_path)
+        if level not in (ERROR, WARNING, "off"):
+            raise EdiError(f"rule {rid}: level must be error, warning or off, not {level!r}", file=name_or_path)
+    return Profile(str(data.get("name", name_or_path)), dict(rules))
+
+
+def run(claim: Claim, profile: Profile, ctx: Context) -> list[Finding]:
+    """Every active rule on one claim."""
+    out: list[Finding] = []
+    for r in REGISTRY.values():
+        level = profile.level(r)
+        if level == "off":
+            continue
+        for hit in r.check(claim, ctx):
+            w = hit.where or claim.where
+            out.append(Finding(
+                rule=r.id, severity=level, message=hit.message, scope=CLAIM, file=claim.file,
+                transaction=claim.transaction, claim_id=claim.claim_id, lx=hit.lx, loop=w.loop,
+                segment=w.segment, position=w.position, element=w.element, value=hit.value,
+                fix=hit.fix, stc=hit.stc or r.stc, offset=w.offset))
+    return out
+
+
+def catalog(rules: Iterable[Rule] | None = None) -> list[Rule]:
+    return sorted(rules if rules is not None else REGISTRY.values(), key=lambda r: r.id)
+
+
+from . import ambulance, codesets  # noqa: E402,F401  (registers the rules)
