@@ -1,0 +1,88 @@
+"""Side-by-side benchmark: edi837 against pyx12's validator on generated files of the same make.
+
+    python bench/run.py [--claims 20000] [--pyx12-claims 1000] [--rss-mb 10,100,1000] [--out bench/out]
+
+Every figure is one run of a whole command in its own process (start-up included), timed with the
+wall clock; peak RSS is the child's own (wait4). pyx12 is given a smaller file because it is slow;
+claims/s makes the two comparable. Ratios are what the issues set targets for, not absolute times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PYX12_SCRIPT = """
+import io, sys, pyx12.params, pyx12.x12n_document
+with open(sys.argv[1], encoding="latin-1") as fh:
+    ok = pyx12.x12n_document.x12n_document(param=pyx12.params.params(), src_file=fh, fd_997=io.StringIO(),
+                                           fd_html=None, fd_xmldoc=None)
+print("OK" if ok else "Failure")
+"""
+
+
+def run(cmd: list[str]) -> tuple[float, int, int]:
+    """Wall seconds, peak RSS in MB, exit status of one command."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    return time.perf_counter() - start, usage.ru_maxrss // 1024, os.waitstatus_to_exitcode(status)
+
+
+def generate(claims: int | None, out: Path, size_mb: int | None = None) -> Path:
+    if not out.exists():
+        args = ["--claims", str(claims)] if claims else ["--size-mb", str(size_mb)]
+        subprocess.run([sys.executable, str(HERE / "gen.py"), *args, "--out", str(out), "--seed", "1"], check=True)
+    return out
+
+
+def count_claims(path: Path) -> int:
+    n = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 24):
+            n += chunk.count(b"CLM*")
+    return n
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--claims", type=int, default=20000)
+    ap.add_argument("--pyx12-claims", type=int, default=1000)
+    ap.add_argument("--rss-mb", default="10,100", help="file sizes (MB) for the flat-memory check, e.g. 10,100,1000")
+    ap.add_argument("--out", type=Path, default=HERE / "out")
+    a = ap.parse_args()
+    a.out.mkdir(parents=True, exist_ok=True)
+    edi837 = [sys.executable, "-m", "edi837"]
+
+    small = generate(a.pyx12_claims, a.out / f"claims-{a.pyx12_claims}.837")
+    big = generate(a.claims, a.out / f"claims-{a.claims}.837")
+    t_pyx12, rss_pyx12, _ = run([sys.executable, "-c", PYX12_SCRIPT, str(small)])
+    pyx12_rate = a.pyx12_claims / t_pyx12
+    print(f"pyx12 x12valid   {a.pyx12_claims:>8} claims  {t_pyx12:8.2f} s  {pyx12_rate:10.0f} claims/s  peak {rss_pyx12} MB")
+
+    times = {}
+    for label, args in (("parse", ["parse", "--format", "json"]), ("check", ["check", "--format", "json"]),
+                        ("ack", ["ack", "--out", str(a.out / "ack"), "--fixed-time", "202611220000"])):
+        t, rss, code = run([*edi837, *args, str(big)])
+        times[label] = t
+        rate = a.claims / t
+        print(f"edi837 {label:<9} {a.claims:>8} claims  {t:8.2f} s  {rate:10.0f} claims/s  peak {rss} MB"
+              f"  {rate / pyx12_rate:6.1f}x pyx12  (exit {code})")
+    if "ack" in times and "check" in times:
+        print(f"ack / check time: {times['ack'] / times['check']:.2f}")
+
+    for mb in (int(x) for x in a.rss_mb.split(",") if x):
+        f = generate(None, a.out / f"size-{mb}mb.837", size_mb=mb)
+        n = count_claims(f)
+        for label in ("parse", "check"):
+            t, rss, code = run([*edi837, label, str(f)])
+            print(f"edi837 {label:<9} {mb:>5} MB {n:>9} claims  {t:8.2f} s  {n / t:10.0f} claims/s  peak {rss} MB")
+
+
+if __name__ == "__main__":
+    main()

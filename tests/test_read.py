@@ -1,0 +1,136 @@
+"""The streaming reader, fed bytes: delimiters, line ends, offsets, positions, and bad input."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from edi837.read import EdiError, segments
+
+
+def isa(el="*", rep="^", comp=":", term="~", control="000000001") -> str:
+    fields = ["ISA", "00", " " * 10, "00", " " * 10, "ZZ", "SENDER".ljust(15), "ZZ", "RECEIVER".ljust(15),
+              "260101", "1200", rep, "00501", control, "0", "T", comp]
+    text = el.join(fields) + term
+    assert len(text) == 106
+    return text
+
+
+def body(el="*", comp=":", term="~", sep="") -> str:
+    segs = ["GS*HC*S*R*20260101*1200*1*X*005010X223A2", "ST*837*0001*005010X223A2",
+            "HI*BE:A0:::2134*BE:32:::2", "SE*3*0001", "GE*1*1", "IEA*1*000000001"]
+    return "".join(s.replace("*", el).replace(":", comp) + term + sep for s in segs)
+
+
+def read(data: bytes | str, chunk: int = 1 << 20):
+    if isinstance(data, str):
+        data = data.encode("latin-1")
+    return list(segments(io.BytesIO(data), "t.837", chunk_size=chunk))
+
+
+@pytest.mark.parametrize("sep", ["", "\n", "\r\n", "\r"])
+@pytest.mark.parametrize("chunk", [1, 7, 1 << 20])
+def test_line_ends_and_chunking(sep: str, chunk: int) -> None:
+    text = isa() + sep + body(sep=sep)
+    segs = read(text, chunk)
+    assert [s.id for s in segs] == ["ISA", "GS", "ST", "HI", "SE", "GE", "IEA"]
+    for s in segs:  # each offset points at the segment's first byte
+        assert text[s.offset:s.offset + len(s.id)] == s.id
+    if sep in ("\n", "\r\n"):
+        assert [s.line for s in segs] == [1, 2, 3, 4, 5, 6, 7]
+    else:
+        assert {s.line for s in segs} == {1}
+
+
+def test_positions_count_from_st() -> None:
+    segs = read(isa() + body())
+    assert [s.position for s in segs] == [0, 0, 1, 2, 3, 0, 0]
+    assert [s.number for s in segs] == [1, 2, 3, 4, 5, 6, 7]
+
+
+def test_bom_and_components() -> None:
+    segs = read("\ufeff".encode() + (isa() + body()).encode("latin-1"))
+    hi = segs[3]
+    assert hi.components(1) == ["BE", "A0", "", "", "2134"]
+    assert hi.component(2, 5) == "2"
+    assert segs[0].offset == 3
+
+
+def test_non_default_delimiters() -> None:
+    text = isa(el="|", comp=">", rep="^", term="~") + body(el="|", comp=">")
+    segs = read(text)
+    assert segs[3].component(1, 5) == "2134"
+    assert segs[0].delims.element == "|" and segs[0].delims.component == ">"
+    assert segs[3].text() == "HI|BE>A0>>>2134|BE>32>>>2"
+
+
+def test_newline_as_terminator() -> None:
+    segs = read(isa(term="\n") + body(term="\n"))
+    assert [s.line for s in segs] == [1, 2, 3, 4, 5, 6, 7]
+
+
+def test_two_interchanges_with_different_delimiters() -> None:
+    text = isa() + body() + "\r\n" + isa(el="|", comp=">", control="000000001") + body(el="|", comp=">")
+    segs = read(text, chunk=13)
+    assert [s.id for s in segs].count("ISA") == 2
+    assert segs[-4].component(1, 2) == "A0"
+
+
+@pytest.mark.parametrize("data,fragment", [
+    (b"", "empty file"),
+    (b"   \r\n", "empty file"),
+    (b"hello world, this is not X12 at all" * 4, "not an X12 interchange"),
+    (b"ISA*00*short~", "expected 106"),
+    (b"\x00\x01\x02\xff" * 40, "not an X12 interchange"),
+])
+def test_unreadable_input(data: bytes, fragment: str) -> None:
+    with pytest.raises(EdiError) as exc:
+        read(data)
+    assert fragment in str(exc.value)
+    assert str(exc.value).startswith("t.837")
+
+
+def test_truncated_mid_segment_is_located() -> None:
+    text = isa() + body()
+    cut = text[: text.index("SE*3") + 3]
+    with pytest.raises(EdiError) as exc:
+        read(cut)
+    assert exc.value.offset == text.index("SE*3")
+    assert "no segment terminator" in str(exc.value)
+
+
+def test_isa_not_fixed_width() -> None:
+    text = isa().replace("SENDER         ", "SENDER", 1)
+    with pytest.raises(EdiError) as exc:
+        read(text + "X" * 200)
+    assert "fixed-width" in str(exc.value)
+
+
+def test_garbage_segment_is_located() -> None:
+    text = isa() + "GS*HC~\x00\x07junk~"
+    with pytest.raises(EdiError) as exc:
+        read(text)
+    assert exc.value.offset == 106 + len("GS*HC~")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400))
+def test_arbitrary_bytes_raise_only_edierror(data: bytes) -> None:
+    try:
+        read(data, chunk=17)
+    except EdiError:
+        pass
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 400), st.binary(min_size=0, max_size=5))
+def test_mutated_interchange_raises_only_edierror(at: int, junk: bytes) -> None:
+    data = (isa() + body()).encode("latin-1")
+    at = min(at, len(data))
+    try:
+        read(data[:at] + junk + data[at + len(junk):], chunk=11)
+    except EdiError:
+        pass
