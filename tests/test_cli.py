@@ -1,0 +1,105 @@
+"""The command line: parse output shapes, bad input as one located line with exit 2, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+from conftest import FIXTURES, SAMPLES_837I
+
+from edi837.cli import main
+
+GOOD = SAMPLES_837I[0] if SAMPLES_837I else None
+TWO_CLAIMS = next((p for p in SAMPLES_837I if "two-claims-for-the-same" in p.name), None)
+
+
+def invoke(*args: str, input: bytes | None = None):
+    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+
+def a2_text() -> str:
+    if TWO_CLAIMS is None:
+        pytest.skip("../shared/samples not beside the repo")
+    return TWO_CLAIMS.read_text()
+
+
+def test_parse_json_shape() -> None:
+    res = invoke("parse", "--format", "json", "-", input=a2_text().encode())
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    claims = doc["files"][0]["claims"]
+    assert [c["claim_id"] for c in claims] == ["756048Q", "756049Q"]
+    first = claims[0]
+    for key in ("claim_id", "type_of_bill", "total_charge", "condition_codes", "value_codes", "pickup_zip",
+                "patient_count", "loaded_miles", "attending_npi", "lines"):
+        assert key in first
+    assert first["type_of_bill"] == "131" and first["total_charge"] == "89.95"
+    assert first["lines"][1]["units"] == "3" and first["lines"][1]["charge"] == "76.56"
+    for key in ("lx", "revenue_code", "procedure_code", "modifiers", "charge", "units", "service_date", "kind",
+                "origin", "destination", "arrangement"):
+        assert key in first["lines"][0]
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
+def test_parse_every_fixture(path) -> None:
+    res = invoke("parse", "--format", "json", str(path))
+    assert res.exit_code == 0, res.output
+    claims = json.loads(res.stdout)["files"][0]["claims"]
+    assert claims
+    for c in claims:
+        assert c["pickup_zip"] and re.fullmatch(r"\d{5}", c["pickup_zip"])
+        assert any(ln["kind"] == "base" for ln in c["lines"])
+
+
+@pytest.mark.parametrize("make,fragment", [
+    (lambda t: "", "empty file"),
+    (lambda t: "Dear billing office,\nplease find our claims attached." * 5, "not an X12 interchange"),
+    (lambda t: t[:60], "expected 106"),
+    (lambda t: t[: t.index("CLM*") + 12], "no segment terminator"),
+    (lambda t: t.replace("ST*837*", "ST*835*"), "is not an 837"),
+    (lambda t: t.replace("005010X223A2", "005010X223A1"), "005010X223A1"),
+    (lambda t: t.replace("005010X223A2", "005010X223A3"), "005010X223A3"),
+    (lambda t: t.replace("005010X223A2", "004010X096A1").replace("*00501*", "*00401*"), "004010X096A1"),
+    (lambda t: t.replace("005010X223A2", "005010X222A1"), "837P"),
+    (lambda t: t.replace("CL1*1**01~", "CL1*1**01~CR1*LB*140**A*DH*12~"), "SV205"),
+    (lambda t: t[: t.index("SE*")], "ends early"),
+])
+def test_bad_input_is_one_located_line(make, fragment) -> None:
+    data = make(a2_text())
+    res = invoke("parse", "-", input=data.encode("latin-1"))
+    assert res.exit_code == 2
+    errors = [ln for ln in res.stderr.splitlines() if ln.startswith("error:")]
+    assert len(errors) == 1, res.stderr
+    assert fragment in errors[0]
+    assert "Traceback" not in res.output + res.stderr
+
+
+def test_binary_garbage() -> None:
+    res = invoke("parse", "-", input=bytes(range(256)) * 3)
+    assert res.exit_code == 2 and "error: -" in res.stderr
+
+
+def test_missing_file() -> None:
+    res = invoke("parse", "/nonexistent/claims.837")
+    assert res.exit_code == 2 and "cannot open" in res.stderr
+
+
+def test_check_exit_codes_and_json_shape() -> None:
+    res = invoke("check", "--format", "json", "--today", "2026-11-22", "-", input=a2_text().encode())
+    doc = json.loads(res.stdout)
+    assert res.exit_code in (0, 1)
+    f = doc["files"][0]
+    assert set(f) >= {"path", "error", "transactions", "claims"}
+    assert set(doc["summary"]) >= {"files", "claims", "accepted", "rejected"}
+    for c in f["claims"]:
+        assert c["status"] in ("accepted", "rejected")
+        for fd in c["findings"]:
+            assert set(fd) >= {"rule", "severity", "message", "loop", "segment", "position", "element", "lx",
+                               "value", "stc"}
+
+
+def test_check_unreadable_is_exit_2() -> None:
+    res = invoke("check", "-", input=b"garbage" * 30)
+    assert res.exit_code == 2
