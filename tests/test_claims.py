@@ -1,0 +1,80 @@
+"""Claim mapping, field by field, on an inline ambulance claim."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+
+from edi837.claims import zip5
+from edi837.pipeline import parse_stream
+
+ISA = "ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*MEDICARE       *261001*1200*^*00501*000000101*0*T*:~"
+CLAIM = (
+    "GS*HC*SUBMITTER*MEDICARE*20261001*1200*101*X*005010X223A2~ST*837*0001*005010X223A2~"
+    "BHT*0019*00*B101*20261001*1200*CH~NM1*41*2*GENERAL HOSPITAL*****46*SUB01~PER*IC*BILLING*TE*2175551212~"
+    "NM1*40*2*MEDICARE*****46*00120~HL*1**20*1~NM1*85*2*GENERAL HOSPITAL*****XX*1234567893~"
+    "N3*1 MAIN ST~N4*SPRINGFIELD*IL*627040001~REF*EI*371234567~HL*2*1*22*0~SBR*P*18*******MA~"
+    "NM1*IL*1*DOE*JANE****MI*1EG4TE5MK73~N3*5 ELM ST~N4*SPRINGFIELD*IL*62704~DMG*D8*19450312*F~"
+    "NM1*PR*2*MEDICARE PART A*****PI*00120~"
+    "CLM*OK1*1130***13:A:1**A*Y*Y~DTP*434*RD8*20260914-20260915~CL1*1*1*01~"
+    "HI*ABK:S72001A~HI*ABF:R0789~HI*BE:A0:::2134*BE:32:::2~HI*BG:AM~"
+    "NM1*71*1*SMITH*ANN****XX*1234567893~"
+    "LX*1~SV2*0540*HC:A0427:RH:QN*950*UN*1~DTP*472*D8*20260914~REF*6R*L1~"
+    "LX*2~SV2*0540*HC:A0425:RH:QN*180*UN*12.5~DTP*472*D8*20260914~"
+    "SE*33*0001~GE*1*101~IEA*1*000000101~"
+)
+
+
+def claims(text: str):
+    return list(parse_stream(io.BytesIO(text.encode()), "inline.837"))
+
+
+def test_claim_fields() -> None:
+    [c] = claims(ISA + CLAIM)
+    assert c.claim_id == "OK1" and c.total_charge == Decimal("1130")
+    assert c.type_of_bill == "131" and c.facility_type == "13" and c.frequency == "1"
+    assert c.statement_from == dt.date(2026, 9, 14) and c.statement_to == dt.date(2026, 9, 15)
+    assert (c.admission_type, c.admission_source, c.patient_status) == ("1", "1", "01")
+    assert c.principal_diagnosis == "S72001A" and c.other_diagnoses == ("R0789",)
+    assert [x.code for x in c.condition_codes] == ["AM"]
+    assert [(v.code, v.amount) for v in c.value_codes] == [("A0", "2134"), ("32", "2")]
+    assert c.pickup_zip == "02134" and c.patient_count == "2"
+    assert c.billing_provider.npi == "1234567893" and c.billing_provider.zip == "627040001"
+    assert c.subscriber.member_id == "1EG4TE5MK73" and c.subscriber.birth_date == dt.date(1945, 3, 12)
+    assert c.patient == c.subscriber and c.payer_id == "00120"
+    assert c.attending_npi == "1234567893"
+    assert c.transaction == "0001" and c.where.segment == "CLM" and c.where.position == 14
+
+
+def test_lines_and_ambulance_view() -> None:
+    [c] = claims(ISA + CLAIM)
+    base, miles = c.lines
+    assert (base.lx, base.revenue_code, base.procedure_code, base.modifiers) == ("1", "0540", "A0427", ("RH", "QN"))
+    assert base.charge == Decimal("950") and base.units == "1" and base.line_control == "L1"
+    assert base.kind == "base" and (base.origin, base.destination) == ("R", "H") and base.arrangement == "QN"
+    assert miles.kind == "mileage" and miles.units == "12.5" and c.loaded_miles == "12.5"
+    assert miles.service_date == dt.date(2026, 9, 14) and miles.where.position == 27
+    assert not base.pronounced_dead
+
+
+def test_pronounced_dead_and_arrangement() -> None:
+    text = ISA + CLAIM.replace("HC:A0427:RH:QN", "HC:A0427:QL:QM")
+    base = claims(text)[0].lines[0]
+    assert base.pronounced_dead and base.origin == "" and base.arrangement == "QM"
+
+
+@pytest.mark.parametrize("amount,expected", [("2134", "02134"), ("62704", "62704"), ("627040001", "62704"),
+                                             ("1234", "01234"), ("abc", None), ("", None)])
+def test_zip5(amount: str, expected: str | None) -> None:
+    assert zip5(amount) == expected
+
+
+def test_many_claims_in_order() -> None:
+    start = CLAIM.index("CLM*")
+    one = CLAIM[start:CLAIM.index("SE*")]
+    body = "".join(one.replace("CLM*OK1*", f"CLM*OK{i}*") for i in range(1, 4))
+    text = ISA + CLAIM[:start] + body + CLAIM[CLAIM.index("SE*"):]
+    assert [c.claim_id for c in claims(text)] == ["OK1", "OK2", "OK3"]
