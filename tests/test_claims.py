@@ -46,7 +46,7 @@ def test_claim_fields() -> None:
     assert c.subscriber.member_id == "1EG4TE5MK73" and c.subscriber.birth_date == dt.date(1945, 3, 12)
     assert c.patient == c.subscriber and c.payer_id == "00120"
     assert c.attending_npi == "1234567893"
-    assert c.transaction == "0001" and c.where.segment == "CLM" and c.where.position == 14
+    assert c.transaction == "0001" and c.where.segment == "CLM" and c.where.position == 18
 
 
 def test_lines_and_ambulance_view() -> None:
@@ -56,7 +56,7 @@ def test_lines_and_ambulance_view() -> None:
     assert base.charge == Decimal("950") and base.units == "1" and base.line_control == "L1"
     assert base.kind == "base" and (base.origin, base.destination) == ("R", "H") and base.arrangement == "QN"
     assert miles.kind == "mileage" and miles.units == "12.5" and c.loaded_miles == "12.5"
-    assert miles.service_date == dt.date(2026, 9, 14) and miles.where.position == 27
+    assert miles.service_date == dt.date(2026, 9, 14) and miles.where.position == 31
     assert not base.pronounced_dead
 
 
