@@ -21,7 +21,7 @@ from lxml import etree
 
 VERSION_837I = "005010X223A2"
 MAP_837I = "837Q3.I.5010.X223.A1.xml"
-CACHE_FORMAT = 3  # bump when the compiled shape changes
+CACHE_FORMAT = 4  # bump when the compiled shape changes
 BIG = sys.maxsize
 
 
@@ -39,6 +39,7 @@ class ElementSpec:
     max_len: int
     codes: frozenset[str]  # valid codes the map carries (empty = any)
     external: str  # name of an external code list in pyx12's codes.xml, or ""
+    regex: str = ""  # a pattern the value must contain (pyx12 searches, it does not anchor)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +117,8 @@ def _element(el: etree._Element, dataele: dict[str, tuple[str, int, int]]) -> El
     return ElementSpec(
         ref=el.get("xid"), seq=int(el.findtext("seq")), data_ele=num, name=el.findtext("name") or "",
         usage=el.findtext("usage"), data_type=data_type, min_len=min_len, max_len=max_len,
-        codes=codes, external=(vc.get("external") or "") if vc is not None else "")
+        codes=codes, external=(vc.get("external") or "") if vc is not None else "",
+        regex=el.findtext("regex") or "")
 
 
 def _qualifier(seg_id: str, elements: tuple[ElementSpec | CompositeSpec, ...]) -> tuple[int, int, frozenset[str]] | None:
@@ -202,6 +204,15 @@ def compile_map(map_file: Path, dataele_file: Path) -> Guide:
     return Guide(version=VERSION_837I, name=root.name, nodes=nodes, root=0, by_path=by_path,
                  qualifier_paths={k: tuple(sorted(v)) for k, v in qpaths.items()},
                  qualifier_codes={k: frozenset(v) for k, v in qcodes.items()})
+
+
+@functools.cache
+def external_codes() -> dict[str, frozenset[str]]:
+    """pyx12's external code lists (states, countries, currencies ...), by id."""
+    out = {}
+    for cs in etree.parse(str(map_dir() / "codes.xml")).getroot().iter("codeset"):
+        out[cs.findtext("id")] = frozenset(c.text for c in cs.iter("code") if c.text)
+    return out
 
 
 def _cache_file(map_file: Path) -> Path:

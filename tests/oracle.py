@@ -11,7 +11,6 @@ import logging
 from dataclasses import dataclass, field
 
 import pyx12.error_handler
-import pyx12.error_visitor
 import pyx12.params
 import pyx12.x12context
 import pyx12.x12n_document
@@ -60,30 +59,22 @@ class Verdict:
     ack: str  # the 999 pyx12 wrote
     seg_errors: set[tuple[int, str, str]] = field(default_factory=set)  # (IK302 position, IK301 id, IK304)
     ele_errors: set[tuple[int, str, str]] = field(default_factory=set)  # (IK302 position, IK401, IK403)
+    ik5: list[str] = field(default_factory=list)  # IK501 per transaction set, in order
 
 
-class _ErrorCollector(pyx12.error_visitor.error_visitor):
-    def __init__(self, verdict: Verdict) -> None:
-        self.v = verdict
-
-    def visit_root_pre(self, errh): pass
-    def visit_root_post(self, errh): pass
-    def visit_isa_pre(self, err_isa): pass
-    def visit_isa_post(self, err_isa): pass
-    def visit_gs_pre(self, err_gs): pass
-    def visit_gs_post(self, err_gs): pass
-    def visit_st_pre(self, err_st): pass
-    def visit_st_post(self, err_st): pass
-
-    def visit_seg(self, err_seg) -> None:
-        for code, _msg, _val in err_seg.errors:
-            self.v.seg_errors.add((err_seg.seg_count, err_seg.seg_id, code))
-        self._pos = err_seg.seg_count
-
-    def visit_ele(self, err_ele) -> None:
-        ref = f"{err_ele.ele_pos}" + (f":{err_ele.subele_pos}" if err_ele.subele_pos else "")
-        for code, _msg, _val in err_ele.errors:
-            self.v.ele_errors.add((self._pos, ref, code))
+def _ack_errors(ack: str, verdict: "Verdict") -> None:
+    """Read pyx12's own 999: IK3 (position, segment id, code) and IK4 (position, element, code)."""
+    pos = 0
+    for seg in ack.replace("\n", "").split("~"):
+        els = seg.split("*")
+        if els[0] == "IK3":
+            pos = int(els[2])
+            if els[4] != "8":
+                verdict.seg_errors.add((pos, els[1], els[4]))
+        elif els[0] == "IK4":
+            verdict.ele_errors.add((pos, els[1], els[3]))
+        elif els[0] == "IK5":
+            verdict.ik5.append(els[1])
 
 
 def validate(data: bytes | str) -> Verdict:
@@ -99,7 +90,9 @@ def validate(data: bytes | str) -> Verdict:
         raise Pyx12Crash(f"{type(exc).__name__}: {exc}") from exc
     finally:
         logger.removeHandler(cap)
-    return Verdict(ok=bool(ok), messages=cap.messages, ack=ack.getvalue())
+    verdict = Verdict(ok=bool(ok), messages=cap.messages, ack=ack.getvalue())
+    _ack_errors(verdict.ack, verdict)
+    return verdict
 
 
 def validate_ack(data: str) -> Verdict:
