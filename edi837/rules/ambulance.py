@@ -1,0 +1,454 @@
+"""Medicare hospital-based ambulance rules (../shared/domain/ambulance-rules.md, rules 1-20).
+
+Each rule applies only to ambulance claims: a claim with at least one ambulance line (revenue code
+054X or an A0xxx HCPCS code). Other institutional claims are not judged by these rules at all.
+Rules the domain notes rate as belief (B) are warnings by default; a payer profile may change that.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from decimal import Decimal
+
+from .. import codes
+from ..claims import Claim, ServiceLine
+from ..findings import WARNING
+from . import Context, Hit, rule
+
+GUIDE = "Hospital-Based Ambulance Billing Guide (MAC, 2023-12-09)"
+CH15 = "CMS IOM 100-04 ch. 15 §30.2"
+NON_COVERED_REVENUE = frozenset({"0541", "0542", "0544", "0547", "0549"})
+GROUND_BASE = frozenset({"A0426", "A0427", "A0428", "A0429", "A0432", "A0433", "A0434"})
+MILEAGE_BASE = {"A0425": GROUND_BASE, "A0435": frozenset({"A0430"}), "A0436": frozenset({"A0431"})}
+NON_EMERGENCY = frozenset({"A0426", "A0428"})
+COVERED_DESTINATIONS = frozenset("HNRGJEDIX")  # 42 CFR 410.40: hospital/CAH, SNF, home, dialysis, transfers
+
+
+def is_ambulance_line(ln: ServiceLine) -> bool:
+    return ln.revenue_code.startswith("054") or ln.procedure_code.startswith("A0")
+
+
+def ambulance_lines(c: Claim) -> list[ServiceLine]:
+    return [ln for ln in c.lines if is_ambulance_line(ln)]
+
+
+def at(ln: ServiceLine, element: str):
+    return dataclasses.replace(ln.where, element=element)
+
+
+def modifier_ref(ln: ServiceLine, modifier: str) -> str:
+    return f"SV202-{ln.modifiers.index(modifier) + 3}" if modifier in ln.modifiers else "SV202"
+
+
+def transport_lines(c: Claim) -> list[ServiceLine]:
+    return [ln for ln in ambulance_lines(c) if ln.kind in ("base", "mileage", "noncovered_mileage")]
+
+
+def decimal(text: str) -> Decimal | None:
+    try:
+        return Decimal(text)
+    except ArithmeticError:
+        return None
+
+
+@rule("AMB001", "Type of bill is 13X (hospital outpatient) or 85X (critical access hospital)",
+      source=f"{GUIDE}; {CH15}", stc=("A7:228", "A7:535"))
+def type_of_bill(c: Claim, ctx: Context) -> Iterator[Hit]:
+    """What it does: checks that an ambulance claim is billed on TOB 13X or 85X.
+
+    Why: Medicare pays hospital-based ambulance services only on outpatient (13X) or CAH (85X) bills.
+    Example: `CLM*AMB1*1130***11:A:1**A*Y*Y` (11X is inpatient).
+    Source: Hospital-Based Ambulance Billing Guide, "Type of Bill 13X/85X".
+    """
+    if ambulance_lines(c) and c.facility_type not in ("13", "85"):
+        yield Hit(f"type of bill {c.type_of_bill or '(none)'} cannot carry ambulance services; use 13X or 85X",
+                  dataclasses.replace(c.where, element="CLM05-1"), c.facility_type,
+                  "bill the ambulance trip on a 131 (or 851 for a CAH) claim", stc=("A7:228",))
+
+
+@rule("AMB002", "Ambulance lines use revenue code 0540 (0541/0542/0544/0547/0549 only for non-covered charges)",
+      source=GUIDE, stc=("A7:455",))
+def revenue_code(c: Claim, ctx: Context) -> Iterator[Hit]:
+    """What it does: checks SV201 on every ambulance line.
+
+    Why: the billing guide names 0540 for ambulance services and allows 0541, 0542, 0544, 0547 and 0549
+    only for non-covered charges.
+    Example: `SV2*0450*HC:A0427:RH:QN*950*UN*1` (0450 is the emergency room).
+    Source: Hospital-Based Ambulance Billing Guide, "Revenue Codes".
+    """
+    for ln in ambulance_lines(c):
+        if not ln.procedure_code.startswith("A0") or ln.revenue_code == "0540":
+            continue
+        if ln.revenue_code in NON_COVERED_REVENUE:
+            if not ln.non_covered:
+                yield Hit(f"revenue code {ln.revenue_code} is for non-covered ambulance charges, but the line has"
+                          " no non-covered amount (SV207)", at(ln, "SV201"), ln.revenue_code,
+                          "use 0540, or report the non-covered amount in SV207", lx=ln.lx)
+        else:
+            yield Hit(f"ambulance code {ln.procedure_code} is billed under revenue code {ln.revenue_code};"
+                      " ambulance lines use 0540", at(ln, "SV201"), ln.revenue_code, "change SV201 to 0540", lx=ln.lx)
+
+
+@rule("AMB003", "Every HCPCS line carries exactly one of QM (under arrangement) or QN (furnished directly)",
+      source=GUIDE, stc=("A7:453",))
+def arrangement(c: Claim, ctx: Context) -> Iterator[Hit]:
+    """What it does: counts the QM/QN modifiers on each ambulance HCPCS line.
+
+    Why: institutional providers must say on every HCPCS code whether the service was furnished
+    directly (QN) or under arrangement (QM).
+    Example: `SV2*0540*HC:A0427:RH*950*UN*1` (neither QM nor QN).
+    Source: Hospital-Based Ambulance Billing Guide, modifiers QM/QN.
+    """
+    for ln in ambulance_lines(c):
+        found = [m for m in ln.modifiers if m in ("QM", "QN")]
+        if ln.procedure_code and len(found) != 1:
+            what = "has neither QM nor QN" if not found else f"has {' and '.join(found)}"
+            yield Hit(f"line {ln.lx} ({ln.procedure_code}) {what}; exactly one is required", at(ln, "SV202"),
+                      ":".join(ln.modifiers), "add QN (furnished directly) or QM (under arrangement)", lx=ln.lx)
+
+
+@rule("AMB004", "Base and mileage lines carry one origin/destination modifier (X only as destination; QL replaces it)",
+      source=f"{GUIDE}; CMS IOM 100-04 ch. 15 §30(A)", stc=("A7:453", "A7:266"), confidence="V/S")
+def origin_destination(c: Claim, ctx: Context) -> Iterator[Hit]:
+    """What it does: requires one two-letter origin/destination modifier on each base, mileage and A0888
+    line, letters from D E G H I J N P R S X, X never as the origin; QL stands in for it.
+
+    Why: Medicare decides coverage from where the trip began and ended.
+    Example: `SV2*0540*HC:A0427:QN*950*UN*1` (no origin/destination), or `HC:A0427:XH:QN` (X as origin).
+    Source: Hospital-Based Ambulance Billing Guide, "Origin & Destination Codes".
+    """
+    letters = codes.codes("ambulance_modifiers")
+    for ln in transport_lines(c):
+        if ln.pronounced_dead:
+            continue
+        pairs = [m for m in ln.modifiers if len(m) == 2 and m[0] in letters and m[1] in letters
+                 and m not in ("QM", "QN", "QL", "GA", "GY", "GZ", "GM")]
+        if len(pairs) != 1:
+            yield Hit(f"line {ln.lx} ({ln.procedure_code}) needs exactly one origin/destination modifier,"
+                      f" found {len(pairs)}", at(ln, "SV202"), ":".join(ln.modifiers),
+                      "add the two-letter origin/destination modifier, e.g. RH (residence to hospital)",
+                      lx=ln.lx, stc=("A7:453",))
+        elif pairs[0][0] == "X":
+            yield Hit(f"origin/destination {pairs[0]}: X (stop at a physician's office) is a destination only",
+                      at(ln, modifier_ref(ln, pairs[0])), pairs[0], "put the real origin first", lx=ln.lx,
+                      stc=("A7:266",))
+
+
+@rule("AMB005", "Base-rate codes A0426-A0434 are reported with 1 unit", source=GUIDE, stc=("A7:476",))
+def base_units(c: Claim, ctx: Context) -> Iterator[Hit]:
+    """What it does: checks SV205 = 1 on base-rate lines.
+
+    Why: the base rate is paid once per trip.
+    Example: `SV2*0540*HC:A0427:RH:QN*950*UN*2`.
+    Source: Hospital-Based Ambulance Billing Guide, "Units of Service".
+    """
+    for ln in ambulance_lines(c):
+        if ln.kind == "base" and decimal(ln.units) != 1:
+            yield Hit(f"base-rate line {ln.procedure_code} reports {ln.units or 'no'} units; report 1",
+                      at(ln, "SV205"), ln.units, "set SV205 to 1", lx=ln.lx)
+
+
+@rule("AMB006", "Mileage units: > 0; under 100 miles at most one decimal, 100 or more a whole number",
+      source=f"{GUIDE}; CMS Transmittal 2103 / CR 7065", stc=("A7:267", "A7:476", "A7:697"))
+def mileage_units(c: Claim, ctx: Context) -> Iterator[Hit]:
+    """What it does: checks the loaded miles in SV205 of A0425/A0435/A0436 lines.
+
+    Why: since 2011 fractional mileage is reported rounded up to the tenth under 100 miles and to
+    the whole mile at 100 or more; a mile fraction needs a 0 before the point.
+    Example: `SV2*0540*HC:A0425:RH:QN*180*UN*12.55` (two decimals).
+    Source: CR 7065; Hospital-Based Ambulance Billing Guide, "Units of Service".
+    """
+    for ln in ambulance_lines(c):
+        if ln.kind != "mileage":
+            continue
+        miles = decimal(ln.units)
+        fix = "report loaded miles rounded up: to the tenth under 100 (e.g. 12.6), whole miles from 100"
+        if miles is None or miles <= 0:
+            yield Hit(f"mileage line {ln.procedure_code} must report the loaded miles (> 0), not {ln.units!r}",
+                      at(ln, "SV205"), ln.units, fix, lx=ln.lx, stc=("A7:267",))
+            continue
+        decimals = len(ln.units.partition(".")[2])
+        if ln.units.startswith("."):
+            yield Hit(f"{ln.units} miles: put a 0 before the decimal point", at(ln, "SV205"), ln.units,
+                      f"write 0{ln.units}", lx=ln.lx, stc=("A7:697",))
+        elif miles < 100 and decimals > 1:
+            yield Hit(f"{ln.units} miles has {decimals} decimals; under 100 miles report tenths",
+                      at(ln, "SV205"), ln.units, fix, lx=ln.lx, stc=("A7:697",))
+        elif miles >= 100 and miles != miles.to_integral_value():
+            yield Hit(f"{ln.units} miles: from 100 miles report a whole number", at(ln, "SV205"), ln.units, fix,
+                      lx=ln.lx, stc=("A7:697",))
+
+
+@rule("AMB007", "A mileage line needs a matching base-rate line on the same date",
+      source=f"{CH15}; {GUIDE}", stc=("A8:448", "A8:732"), confidence="S")
+def mileage_has_base(c: Claim, ctx: Context) -> Iterator[Hit]:
+    """What it does: pairs A0425 with a ground base (A0426-A0429, A0432-A0434), A0435 with A0430 and
+    A0436 with A0431, on the same line date.
+
+    Why: mileage is paid only with the transport it belongs to.
+    Example: an `HC:A0436` rotary-wing mileage line on a claim whose base line is A0427.
+    Source: CMS IOM 100-04 ch. 15 §20.1 / §30.2 (secondary reading).
+    """
+    bases = [(ln.procedure_code, ln.service_date_text) for ln in ambulance_lines(c) if ln.kind == "base"]
+    for ln in ambulance_lines(c):
+        need = MILEAGE_BASE.get(ln.procedure_code)
+        if need and not any(code in need and date == ln.service_date_text for code, date in bases):
+            yield Hit(f"mileage {ln.procedure_code} on {ln.service_date_text or 'no date'} has no matching base-rate"
+                      f" line ({', '.join(sorted(need))}) on the same date", at(ln, "SV202-2"), ln.procedure_code,
+                      "bill the base-rate line for the same trip and date, or correct the mileage code", lx=ln.lx)
+
+
+@rule("AMB008", "Value code A0 (pick-up ZIP) is present and is a real 5-digit ZIP",
+      source=f"{GUIDE}; CMS Transmittal 437 / CR 3664", stc=("A6:763", "A7:763", "A7:725", "A7:726"))
+def pickup_zip(c: Claim, ctx: Context) -> Iterator[Hit]:
+    """What it does: requires value code A0 and checks its amount as a ZIP (an X12 decimal: leading
+    zeros are dropped, so 2134 is 02134; a 9-digit amount uses its first 5).
+
+    Why: the pick-up ZIP sets the fee schedule locality and rural add-ons.
+    Example: a claim without `HI*BE:A0:::62704`, or `HI*BE:A0:::0`.
+    Source: CR 3664; Hospital-Based Ambulance Billing Guide, "Value Codes".
+    """
+    if not ambulance_lines(c):
+        return
+    found = c.value("A0")
+    if not found:
+        yield Hit("the pick-up ZIP (value code A0) is missing", dataclasses.replace(c.where, element="HI"), "",
+                  "add HI*BE:A0:::<ZIP where the patient was put on board>", stc=("A6:763",))
+        return
+    z = c.pickup_zip
+    if z is None or z == "00000":
+        yield Hit(f"value code A0 amount {found[0].amount!r} is not a ZIP code", found[0].where, found[0].amount,
+                  "report the 5-digit pick-up ZIP as the A0 amount", stc=("A7:763", "A7:726"))
+
+
+@rule("AMB009", "Value code 32 (multiple patients) is a whole number of 2 or more",
+      source="CMS Transmittal 1821 / CR 6621", stc=("A7:725", "A7:726"), confidence="S")
+def patient_count(c: Claim, ctx: Context) -> Iterator[Hit]:
+    """What it does: checks the amount of value code 32 when it is reported.
+
+    Why: value code 32 reports how many patients rode on one trip; the payment is prorated by it.
+    Example: `HI*BE:32:::1` or `HI*BE:32:::2.5`.
+    Source: CR 6621.
+    """
+    for v in c.value("32"):
+        n = decimal(v.amount)
+        if n is None or n < 2 or n != n.to_integral_value():
+            yield Hit(f"value code 32 must be the number of patients on the trip (2 or more), not {v.amount!r}",
+                      v.where, v.amount, "report the whole number of patients, or drop value code 32 for one patient",
+                      stc=("A7:726",))
+
+
+@rule("AMB010", "Attending physician NPI (2310A) is present on non-emergency trips (A0426, A0428)",
+      source=f"{GUIDE}; CMS CR 7557 (from 2012-04-01)", stc=("A6:562:71",))
+def attending_npi(c: Claim, ctx: Context) -> Iterator[Hit]:
+    """What it does: requires loop 2310A with NM108 = XX and an NPI when a line is A0426 or A0428.
+
+    Why: non-emergency transports need the certifying physician; emergency trips do not.
+    Example: an A0428 claim with no `NM1*71*1*...*XX*<NPI>`.
+    Source: CR 7557.
+    """
+    lines = [ln for ln in ambulance_lines(c) if ln.procedure_code in NON_EMERGENCY]
+    if not lines:
+        return
+    a = c.attending
+    if a is None or a.npi_qualifier != "XX" or not a.npi:
+        yield Hit(f"non-emergency trip ({lines[0].procedure_code}) needs the attending physician's NPI (loop 2310A)",
+                  a.where if a and a.where else dataclasses.replace(c.where, element="2310A"),
+                  a.npi if a else "", "add NM1*71*1*<last>*<first>****XX*<NPI> after the HI segments")
+
+
+@rule("AMB011", "Every line has a date of service inside the statement period and not in the future",
+      severity=WARNING, source=f"{GUIDE}, 'Line Item Date of Service'", stc=("A7:187", "A7:510"), confidence="V/B")
+def line_dates(c: Claim, ctx: Context) -> Iterator[Hit]:
+    """What it does: checks DTP*472 on every ambulance line against DTP*434 and today.
+
+    Why: each trip is priced on its own date; a date outside the bill or in the future is an error.
+    Example: `DTP*472*D8*20261231` on a claim for 20260914, or a line without DTP*472.
+    Source: Hospital-Based Ambulance Billing Guide, "Line Item Date of Service".
+    """
+    for ln in ambulance_lines(c):
+        d = ln.service_date
+        where = ln.date_where or at(ln, "DTP03")
+        if d is None:
+            yield Hit(f"line {ln.lx} has no date of service", where, ln.service_date_text,
+                      "add DTP*472*D8*<date of the trip> to the line", lx=ln.lx, stc=("A7:187",))
+        elif d > ctx.today:
+            yield Hit(f"line {ln.lx} date {d.isoformat()} is in the future", where, ln.service_date_text,
+                      "correct the date of service", lx=ln.lx, stc=("A7:510",))
+        elif c.statement_from and c.statement_to and not c.statement_from <= d <= c.statement_to:
+            yield Hit(f"line {ln.lx} date {d.isoformat()} is outside the statement period"
+                      f" {c.statement_from.isoformat()} to {c.statement_to.isoformat()}", where, ln.service_date_text,
+                      "correct the line date or the statement period (DTP*434)", lx=ln.lx, stc=("A7:187",))
+
+
+@rule("AMB012", "Base and mileage line charges are more than zero ($1.00 when mileage cost nothing)",
+      source=GUIDE, stc=("A7:583", "A7:402"))
+def line_charges(c: Claim, ctx: Context) -> Iterator[Hit]:
+    """What it does: requires SV203 > 0 on base-rate and mileage lines.
+
+    Why: the base line carries the trip with its supplies; the mileage line the mileage charge, and
+    $1.00 when there was no mileage cost, never 0.
+    Example: `SV2*0540*HC:A0425:RH:QN*0*UN*12.5`.
+    Source: Hospital-Based Ambulance Billing Guide, "Total Charges".
+    """
+    for ln in ambulance_lines(c):
+        if ln.kind in ("base", "mileage") and (ln.charge is None or ln.charge <= 0):
+            fix = "report $1.00 when there was no mileage cost" if ln.kind == "mileage" else \
+                "report the trip charge including supplies"
+            yield Hit(f"line {ln.lx} ({ln.procedure_code}) charge {ln.charge_text or '(none)'} must be more than zero",
+                      at(ln, "SV203"), ln.charge_text, fix, lx=ln.lx, stc=("A7:402",))
+
+
+@rule("AMB013", "Claim total (CLM02) equals the sum of the line charges (SV203)",
+      source="837I TR3 (SNIP 3 balancing); " + GUIDE, stc=("A7:400", "A7:178"))
+def balanced(c: Claim, ctx: Context) -> Iterator[Hit]:
+    """What it does: adds up SV203 and compares it with CLM02.
+
+    Why: an out-of-balance claim cannot be adjudicated.
+    Example: `CLM*AMB1*1200***13:A:1**A*Y*Y` with lines of 950 and 180.
+    Source: 837I implementation guide, CLM02 note.
+    """
+    if c.total_charge is None or any(ln.charge is None for ln in c.lines):
+        return
+    total = sum((ln.charge for ln in c.lines), Decimal(0))
+    if total != c.total_charge:
+        yield Hit(f"claim total {c.total_charge} does not equal the sum of the lines {total}",
+                  dataclasses.replace(c.where, element="CLM02"), c.total_charge_text,
+                  "make CLM02 the sum of all SV203 amounts", stc=("A7:400",))
+
+
+@rule("AMB014", "A0888 (mileage beyond the nearest facility) is non-covered: SV207 = SV203 and modifier GY",
+      source="CMS IOM 100-04 ch. 15 §30.2.4", stc=("A7:453", "A7:596"), confidence="S")
+def noncovered_mileage(c: Claim, ctx: Context) -> Iterator[Hit]:
+    """What it does: checks that an A0888 line is billed as non-covered with GY.
+
+    Why: miles beyond the closest appropriate facility are not covered and must be shown as such.
+    Example: `SV2*0540*HC:A0888:RH:QN*45*UN*3` (no GY, no SV207).
+    Source: CMS IOM 100-04 ch. 15 §30.2.4.
+    """
+    for ln in ambulance_lines(c):
+        if ln.procedure_code != "A0888":
+            continue
+        if "GY" not in ln.modifiers:
+            yield Hit("A0888 line needs modifier GY (statutorily excluded)", at(ln, "SV202"), ":".join(ln.modifiers),
+                      "add GY to the A0888 line", lx=ln.lx, stc=("A7:453",))
+        if ln.non_covered is None or ln.non_covered != ln.charge:
+            yield Hit(f"A0888 non-covered amount (SV207) {ln.non_covered_text or '(none)'} must equal its charge"
+                      f" {ln.charge_text}", at(ln, "SV207"), ln.non_covered_text,
+                      "report the whole A0888 charge again in SV207", lx=ln.lx, stc=("A7:596",))
+
+
+@rule("AMB015", "Codes A0021-A0424 and A0998 are not payable; A0380/A0390 are cross-walked to A0425",
+      source=f"{GUIDE}; CMS HCPCS file (A0390 code page)", stc=("A7:454", "A7:507", "A7:796"))
+def noncovered_codes(c: Claim, ctx: Context) -> Iterator[Hit]:
+    """What it does: flags HCPCS codes Medicare does not pay on a hospital-based ambulance claim.
+
+    Why: A0021-A0424 and A0998 are non-covered for Medicare; A0380 (BLS mileage) and A0390 (ALS
+    mileage) are valid HCPCS codes that CMS cross-walks to A0425.
+    Example: `SV2*0540*HC:A0390:RH:QN*180*UN*12.5`.
+    Source: Hospital-Based Ambulance Billing Guide (A0021-A0424, A0998); CMS HCPCS file.
+    """
+    table = codes.table("ambulance_hcpcs")
+    for ln in ambulance_lines(c):
+        row = table.get(ln.procedure_code)
+        if row is None or row["kind"] != "noncovered":
+            continue
+        medicare = row.get("medicare", "")
+        if medicare.startswith("crosswalk:"):
+            to = medicare.partition(":")[2]
+            yield Hit(f"{ln.procedure_code} is not paid by Medicare; CMS cross-walks it to {to}", at(ln, "SV202-2"),
+                      ln.procedure_code, f"bill the loaded miles as {to}", lx=ln.lx, stc=("A7:507",))
+        else:
+            yield Hit(f"{ln.procedure_code} is not covered on a Medicare hospital-based ambulance claim",
+                      at(ln, "SV202-2"), ln.procedure_code, "remove the line or bill a covered ambulance code",
+                      lx=ln.lx, stc=("A7:454",))
+
+
+@rule("AMB016", "GA only on non-emergency trips; GA/GY/GZ lines are billed as non-covered",
+      severity=WARNING, source=GUIDE, stc=("A7:453",), confidence="V/B")
+def liability_modifiers(c: Claim, ctx: Context) -> Iterator[Hit]:
+    """What it does: checks GA against emergency base codes, and that GA/GY/GZ lines show the charge as
+    non-covered (SV207 = SV203).
+
+    Why: an ABN (GA) is rarely used and never for an emergency; excluded services are non-covered.
+    Example: `SV2*0540*HC:A0427:RH:GA:QN*950*UN*1`.
+    Source: Hospital-Based Ambulance Billing Guide, "Modifiers used when billing non-covered services".
+    """
+    emergency = any(ln.kind == "base" and ln.procedure_code not in NON_EMERGENCY for ln in ambulance_lines(c))
+    for ln in ambulance_lines(c):
+        if "GA" in ln.modifiers and emergency:
+            yield Hit("GA (ABN on file) is for non-emergency trips only", at(ln, modifier_ref(ln, "GA")), "GA",
+                      "remove GA from an emergency transport", lx=ln.lx)
+        if any(m in ln.modifiers for m in ("GA", "GY", "GZ")) and ln.non_covered != ln.charge:
+            yield Hit(f"line {ln.lx} has a liability modifier but its charge is not shown as non-covered (SV207)",
+                      at(ln, "SV207"), ln.non_covered_text, "report the line charge in SV207", lx=ln.lx)
+
+
+@rule("AMB017", "Condition code B2 (CAH ambulance attestation) only on a CAH bill (85X)",
+      severity=WARNING, source=GUIDE + "; 42 CFR 413.70(b)(5)", stc=("A7:460", "A7:228"), confidence="B")
+def cah_attestation(c: Claim, ctx: Context) -> Iterator[Hit]:
+    """What it does: checks that condition code B2 appears only with type of bill 85X.
+
+    Why: B2 attests that a CAH has no other ambulance supplier within 35 miles; only CAHs can say it.
+    Example: `HI*BG:B2` on a 131 bill.
+    Source: Hospital-Based Ambulance Billing Guide, "Payment"; 42 CFR 413.70(b)(5).
+    """
+    for code in c.condition_codes:
+        if code.code == "B2" and c.facility_type != "85":
+            yield Hit(f"condition code B2 is a CAH attestation, but the bill type is {c.type_of_bill}", code.where,
+                      "B2", "remove B2, or bill as a CAH on 85X")
+
+
+@rule("AMB018", "Condition code AK (air ambulance required) goes with an air transport (A0430/A0431)",
+      severity=WARNING, source=GUIDE, stc=("A7:460",), confidence="V/B")
+def air_condition(c: Claim, ctx: Context) -> Iterator[Hit]:
+    """What it does: checks that condition code AK is reported only on claims with an A0430 or A0431 line.
+
+    Why: AK says air transport was required; a ground claim with AK is contradictory.
+    Example: `HI*BG:AK` on an A0427 claim.
+    Source: Hospital-Based Ambulance Billing Guide, "Condition Codes".
+    """
+    if not ambulance_lines(c):
+        return
+    air = any(ln.procedure_code in ("A0430", "A0431") for ln in c.lines)
+    for code in c.condition_codes:
+        if code.code == "AK" and not air:
+            yield Hit("condition code AK (air ambulance required) on a claim without an air transport line",
+                      code.where, "AK", "remove AK, or bill the air transport (A0430/A0431)")
+
+
+@rule("AMB019", "At most one pick-up ZIP (value code A0) per claim",
+      severity=WARNING, source=f"{GUIDE}; CMS Transmittal 437 / CR 3664", stc=("A7:763",), confidence="S/B")
+def one_pickup_zip(c: Claim, ctx: Context) -> Iterator[Hit]:
+    """What it does: flags claims with more than one value code A0.
+
+    Why: trips from different pick-up ZIP codes are billed on separate claims.
+    Example: `HI*BE:A0:::62704*BE:A0:::62702`.
+    Source: CR 3664.
+    """
+    found = c.value("A0")
+    if len(found) > 1:
+        yield Hit(f"{len(found)} pick-up ZIPs on one claim", found[1].where, found[1].amount,
+                  "bill trips from different pick-up ZIPs on separate claims")
+
+
+@rule("AMB020", "Destination is a covered one (hospital, CAH, SNF, home, dialysis facility)",
+      severity=WARNING, source="42 CFR 410.40; CMS IOM 100-02 ch. 10 §10.3", stc=("A7:266",), confidence="S")
+def covered_destination(c: Claim, ctx: Context) -> Iterator[Hit]:
+    """What it does: warns when the origin/destination pair is not a covered trip: residence to
+    residence, any trip ending at a physician's office (P), or a destination that is not a facility
+    or home.
+
+    Why: Medicare covers transport to a hospital, CAH, SNF, the beneficiary's home or a dialysis
+    facility; other trips are likely denied (a warning: the payer decides).
+    Example: `HC:A0428:RP:QN` (residence to physician's office).
+    Source: 42 CFR 410.40.
+    """
+    for ln in transport_lines(c):
+        od = ln.origin_destination
+        if not od:
+            continue
+        if od == "RR" or od[1] not in COVERED_DESTINATIONS:
+            yield Hit(f"trip {od[0]}→{od[1]} is not to a covered destination", at(ln, modifier_ref(ln, od)), od,
+                      "check the destination; non-covered trips are billed with GY", lx=ln.lx)
