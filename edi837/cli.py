@@ -124,3 +124,44 @@ def rules(fmt: str) -> None:
     from .write import catalog
 
     click.echo(catalog.render(rules_mod.catalog(), fmt), nl=False)
+
+
+@main.command()
+@paths_argument
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the answers.")
+@profile_option
+@today_option
+@click.option("--sender-id", help="The clearinghouse's id (ISA06/GS02 of the answers).")
+@click.option("--receiver-id", help="The submitter's id (ISA08 of the answers; default: the input's ISA06).")
+@click.option("--config", type=click.Path(dir_okay=False), help="JSON: sender_id, receiver_id, name, usage, first_control_number.")
+@click.option("--fixed-time", type=click.DateTime(formats=["%Y%m%d%H%M"]), default=None,
+              help="Clock for the answers (YYYYMMDDHHMM): byte-for-byte reproducible output, control numbers from the base.")
+def ack(paths: tuple[str, ...], out_dir: str, profile_name: str, today: Any, sender_id: str | None,
+        receiver_id: str | None, config: str | None, fixed_time: Any) -> None:
+    """Answer like a clearinghouse: NAME.999, NAME.277ca and NAME.accepted.837 for each input, in --out.
+
+    Exit codes as for check.
+    """
+    from pathlib import Path
+
+    from . import answer
+    from .read import EdiError
+    from .write import report
+
+    checker = _checker(profile_name, today or fixed_time, keep_segments=True)
+    out = Path(out_dir)
+    try:
+        settings = answer.load_settings(config, sender_id, receiver_id, fixed_time, out)
+    except EdiError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    numbers = answer.ControlNumbers(settings)
+    summary = report.Summary()
+    for path in pipeline.expand(paths):
+        before = (summary.claims, summary.accepted)
+        result = answer.answer(path, checker, settings, numbers, out, summary)
+        if result.error is not None:
+            click.echo(f"error: {result.error}", err=True)
+        click.echo(f"{path}: {summary.claims - before[0]} claims, {summary.accepted - before[1]} accepted")
+    click.echo(summary.text())
+    sys.exit(summary.exit_code)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..findings import Finding
-from ..pipeline import ClaimResult, FileResult
+from ..pipeline import ClaimResult, FileResult, TransactionResult
 
 
 @dataclass
@@ -22,13 +22,16 @@ class Summary:
         self.files += 1
         self.unreadable += r.error is not None
         for t in r.transactions:
-            self.rejected_sets += t.ack == "R"
-            for c in t.claims:
-                self.claims += 1
-                if c.status == "accepted":
-                    self.accepted += 1
-                else:
-                    self.rejected += 1
+            self.add_transaction(t)
+
+    def add_transaction(self, t: TransactionResult) -> None:
+        self.rejected_sets += t.ack == "R"
+        for c in t.claims:
+            self.claims += 1
+            if c.status == "accepted":
+                self.accepted += 1
+            else:
+                self.rejected += 1
 
     @property
     def exit_code(self) -> int:

@@ -1,0 +1,142 @@
+"""The clearinghouse's answer to one file: NAME.999, NAME.277ca, NAME.accepted.837.
+
+Control numbers come from a small JSON state file, locked and replaced atomically so that runs in
+parallel never hand out the same number; `--fixed-time` makes a run reproducible byte for byte
+(fixed clock, and control numbers start from the configured base instead of the state file).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .pipeline import (Checker, FileResult, GroupResult, InterchangeResult, TransactionResult, as_edi_error,
+                       open_input)
+from .read import EdiError
+from .write import ack277, ack999, forward837
+from .write.report import Summary
+
+
+@dataclass
+class Settings:
+    sender_id: str = "EDI837"  # the clearinghouse, as ISA06/GS02 of its answers
+    receiver_id: str = ""  # the submitter; default: the input's ISA06
+    name: str = "EDI837 CLEARINGHOUSE"
+    usage: str = "P"  # ISA15 of the answers: P production, T test
+    base: int = 1  # first control number
+    state_file: Path | None = None
+    fixed_time: dt.datetime | None = None
+
+    @property
+    def now(self) -> dt.datetime:
+        return self.fixed_time or dt.datetime.now()
+
+
+def load_settings(config: str | None, sender_id: str | None, receiver_id: str | None, fixed_time: dt.datetime | None,
+                  out_dir: Path) -> Settings:
+    s = Settings()
+    state_dir = out_dir
+    if config:
+        try:
+            data = json.loads(Path(config).read_text())
+        except (OSError, ValueError) as exc:
+            raise EdiError(f"cannot read the config: {exc}", file=config) from None
+        if not isinstance(data, dict):
+            raise EdiError("the config is a JSON object", file=config)
+        s.sender_id = str(data.get("sender_id", s.sender_id))
+        s.receiver_id = str(data.get("receiver_id", s.receiver_id))
+        s.name = str(data.get("name", s.name))
+        s.usage = str(data.get("usage", s.usage))
+        s.base = int(data.get("first_control_number", s.base))
+        state_dir = Path(config).resolve().parent
+    s.sender_id = sender_id or s.sender_id
+    s.receiver_id = receiver_id or s.receiver_id
+    for what, value in (("sender id", s.sender_id), ("receiver id", s.receiver_id)):
+        if len(value) > 15:
+            raise EdiError(f"the {what} {value!r} is longer than 15 characters (ISA06/ISA08)")
+    s.fixed_time = fixed_time
+    s.state_file = None if fixed_time else state_dir / ".edi837-control-numbers.json"
+    return s
+
+
+class ControlNumbers:
+    """Unique, increasing control numbers, persisted across runs in the state file."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.value = settings.base - 1
+
+    def take(self, count: int = 1) -> int:
+        """Reserve `count` numbers; returns the first."""
+        path = self.settings.state_file
+        if path is None:
+            self.value += count
+            return self.value - count + 1
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(str(path) + ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                last = int(json.loads(path.read_text()).get("last", self.settings.base - 1))
+            except (OSError, ValueError, AttributeError):
+                last = self.settings.base - 1
+            first = max(last + 1, self.settings.base)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            with os.fdopen(fd, "w") as fh:
+                json.dump({"last": first + count - 1}, fh)
+            os.replace(tmp, path)
+        return first
+
+
+def answer(path: str, checker: Checker, settings: Settings, numbers: ControlNumbers, out_dir: Path,
+           summary: Summary) -> FileResult:
+    """Check `path`, write its three answers into `out_dir` as it goes, count the verdicts into `summary`.
+    The result keeps the envelope-level findings only: a claim is forgotten once it is answered."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    name = "stdin" if path == "-" else Path(path).name
+    result = FileResult(path)
+    base = numbers.take(3)  # one interchange each for the 999, the 277CA and the forward 837
+    when = settings.now
+    w999 = ack999.Writer(settings, base, when)
+    w277 = ack277.Writer(settings, base + 1, when)
+    fwd_path = out_dir / f"{name}.accepted.837"
+    fwd_tmp = out_dir / f".{name}.accepted.837.tmp"
+    w837 = forward837.Writer(settings, base + 2, when)
+    trace_seq = 0
+    with open(fwd_tmp, "w", encoding="latin-1", newline="") as fwd:
+        try:
+            with open_input(path) as fh:
+                for item in checker.run(fh, path):
+                    if isinstance(item, TransactionResult):
+                        for c in item.claims:
+                            trace_seq += 1
+                            c.trace = c.claim.clearinghouse_trace or f"{base + 2:09d}{trace_seq:06d}"
+                        w999.transaction(item)
+                        w277.transaction(item)
+                        fwd.write(w837.transaction(item))
+                        summary.add_transaction(item)
+                    elif isinstance(item, GroupResult):
+                        w999.group(item)
+                        result.groups.append(item)
+                    elif isinstance(item, InterchangeResult):
+                        w999.interchange(item)
+                        result.interchanges.append(item)
+        except Exception as exc:  # noqa: BLE001 (EdiError or a defect of ours: located, never a traceback)
+            result.error = as_edi_error(exc, path)
+        fwd.write(w837.close())
+    (out_dir / f"{name}.999").write_text(w999.close(), encoding="latin-1")
+    (out_dir / f"{name}.277ca").write_text(w277.close(), encoding="latin-1")
+    if w837.claims:
+        os.replace(fwd_tmp, fwd_path)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            fwd_tmp.unlink()
+            fwd_path.unlink()
+    summary.files += 1
+    summary.unreadable += result.error is not None
+    return result

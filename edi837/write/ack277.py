@@ -1,0 +1,169 @@
+"""The 277CA claim acknowledgment (005010X214): per claim, accepted (A2:20, WQ) or rejected (U) and why.
+
+One 277CA transaction set answers one 837 transaction set: receiver (the submitter) → billing
+provider → patient → claim, with the status codes each finding's rule carries (three composites per
+STC, more STC segments for more), and a service line (2220D) for findings about a line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from ..findings import ERROR
+from ..pipeline import ClaimResult, TransactionResult
+from ..read import DEFAULT_DELIMITERS
+from . import envelope
+
+VERSION = "005010X214"
+ACCEPTED = "A2:20"
+
+
+def _v(value: str, d=DEFAULT_DELIMITERS) -> str:
+    """A value copied from the 837, with our delimiters taken out of it."""
+    for ch in (d.element, d.component, d.segment, d.repetition):
+        value = value.replace(ch, " ")
+    return value.strip()
+
+
+def _amount(d: Decimal) -> str:
+    return format(d.quantize(Decimal("0.01")), "f")
+
+
+def _stc_codes(findings: list, d) -> list[str]:
+    out = []
+    for f in findings:
+        if f.severity != ERROR:
+            continue
+        for code in f.stc[:1]:
+            parts = code.split(":")
+            out.append(d.component.join(parts))
+    return list(dict.fromkeys(out))
+
+
+def _stc(codes: list[str], date: str, action: str, amount: str, d, line: bool = False) -> list[str]:
+    """STC segments carrying `codes`, three composites each (STC01, STC10, STC11)."""
+    e = d.element
+    out = []
+    for i in range(0, len(codes), 3):
+        chunk = codes[i:i + 3]
+        fields = ["STC", chunk[0], date, action, amount if not line else amount]
+        if len(chunk) > 1:
+            fields += ["", "", "", "", ""] + chunk[1:]
+        out.append(e.join(fields).rstrip(e))
+    return out
+
+
+class Writer:
+    def __init__(self, settings, control: int, when: dt.datetime) -> None:
+        self.s = settings
+        self.control = control
+        self.when = when
+        self.d = DEFAULT_DELIMITERS
+        self.sets: list[str] = []
+        self.receiver = settings.receiver_id
+
+    def transaction(self, tx: TransactionResult) -> None:
+        d, e = self.d, self.d.element
+        date = self.when.strftime("%Y%m%d")
+        if not self.receiver:
+            self.receiver = tx.submitter[1][:15]
+        n = len(self.sets) + 1
+        claims = tx.claims
+        ok = [c for c in claims if c.status == "accepted"]
+        bad = [c for c in claims if c.status != "accepted"]
+
+        def total(cs: list[ClaimResult]) -> Decimal:
+            return sum((c.claim.total_charge or Decimal(0) for c in cs), Decimal(0))
+
+        segs = [f"ST{e}277{e}{n:04d}{e}{VERSION}",
+                e.join(["BHT", "0085", "08", f"{self.control}{n:04d}", date, self.when.strftime("%H%M"), "TH"]),
+                f"HL{e}1{e}{e}20{e}1",
+                e.join(["NM1", "AY", "2", self.s.name, "", "", "", "", "46", self.s.sender_id]),
+                f"TRN{e}1{e}{self.control}{n:04d}", f"DTP{e}050{e}D8{e}{date}", f"DTP{e}009{e}D8{e}{date}",
+                f"HL{e}2{e}1{e}21{e}1",
+                e.join(["NM1", "41", "2", _v(tx.submitter[0]) or "SUBMITTER", "", "", "", "", "46",
+                        _v(tx.submitter[1]) or "UNKNOWN"]),
+                f"TRN{e}2{e}{_v(tx.reference or tx.control) or 'UNKNOWN'}",
+                e.join(["STC", d.component.join(["A1", "19", "PR"]), date, "WQ", _amount(total(claims))])]
+        segs += [f"QTY{e}90{e}{len(ok)}"] if ok else []
+        segs += [f"QTY{e}AA{e}{len(bad)}"] if bad else []
+        segs += [f"AMT{e}YU{e}{_amount(total(ok))}"] if ok else []
+        segs += [f"AMT{e}YY{e}{_amount(total(bad))}"] if bad else []
+        hl = 2
+        providers: dict[tuple[str, str], list[ClaimResult]] = {}
+        for c in claims:
+            providers.setdefault((c.claim.billing_provider.npi, c.claim.billing_provider.name), []).append(c)
+        for (npi, name), group in providers.items():
+            hl += 1
+            parent = hl
+            gok = [c for c in group if c.status == "accepted"]
+            gbad = [c for c in group if c.status != "accepted"]
+            segs += [f"HL{e}{hl}{e}2{e}19{e}1",
+                     e.join(["NM1", "85", "2", _v(name) or "BILLING PROVIDER", "", "", "", "", "XX", _v(npi) or "0000000000"]),
+                     f"TRN{e}1{e}{self.control}{n:04d}{hl}",
+                     e.join(["STC", d.component.join(["A1", "19", "PR"]), "", "WQ", _amount(total(group))])]
+            segs += [f"QTY{e}QA{e}{len(gok)}"] if gok else []
+            segs += [f"QTY{e}QC{e}{len(gbad)}"] if gbad else []
+            segs += [f"AMT{e}YU{e}{_amount(total(gok))}"] if gok else []
+            segs += [f"AMT{e}YY{e}{_amount(total(gbad))}"] if gbad else []
+            for c in group:
+                hl += 1
+                segs += self._claim(c, hl, parent, date)
+        segs.append(f"SE{e}{len(segs) + 1}{e}{n:04d}")
+        self.sets.append("".join(s + d.segment for s in segs))
+
+    def _claim(self, c: ClaimResult, hl: int, parent: int, date: str) -> list[str]:
+        d, e = self.d, self.d.element
+        cl = c.claim
+        p = cl.patient
+        segs = [f"HL{e}{hl}{e}{parent}{e}PT",
+                e.join(["NM1", "QC", "1", _v(p.last) or "UNKNOWN", _v(p.first), "", "", "", "MI",
+                        _v(p.member_id) or "UNKNOWN"]),
+                f"TRN{e}2{e}{_v(cl.claim_id) or 'UNKNOWN'}"]
+        amount = _amount(cl.total_charge or Decimal(0))
+        if c.status == "accepted":
+            segs += _stc([d.component.join(ACCEPTED.split(":"))], date, "WQ", amount, d)
+        else:
+            claim_level = [f for f in c.all_findings if not f.lx]
+            codes = _stc_codes(claim_level, d) or _stc_codes(c.all_findings, d) or [d.component.join(["A3", "21"])]
+            segs += _stc(codes, date, "U", amount, d)
+        if c.status == "accepted" and cl.payer_claim_number:
+            segs.append(f"REF{e}1K{e}{_v(cl.payer_claim_number)}")
+        segs.append(f"REF{e}D9{e}{_v(c.trace)}")
+        if _v(cl.type_of_bill):
+            segs.append(f"REF{e}BLT{e}{_v(cl.type_of_bill)}")
+        if cl.statement_from and cl.statement_to:
+            segs.append(f"DTP{e}472{e}RD8{e}{cl.statement_from:%Y%m%d}-{cl.statement_to:%Y%m%d}")
+        elif cl.lines and cl.lines[0].service_date:
+            segs.append(f"DTP{e}472{e}D8{e}{cl.lines[0].service_date:%Y%m%d}")
+        else:
+            segs.append(f"DTP{e}472{e}D8{e}{date}")
+        if c.status != "accepted":
+            for ln in cl.lines:
+                line_findings = [f for f in c.all_findings if f.lx == ln.lx and f.severity == ERROR]
+                codes = _stc_codes(line_findings, d)
+                if not codes:
+                    continue
+                proc = d.component.join(_v(x) for x in [ln.procedure_qualifier or "HC", ln.procedure_code or "UNKNOWN",
+                                                        *ln.modifiers])
+                segs.append(e.join(["SVC", proc, _amount(ln.charge or Decimal(0)), "", _v(ln.revenue_code), "", "",
+                                    _v(ln.units)]).rstrip(e))
+                segs += _stc(codes, date, "U", "", d, line=True)
+                if ln.line_control:
+                    segs.append(f"REF{e}FJ{e}{_v(ln.line_control)}")
+                if ln.service_date:
+                    segs.append(f"DTP{e}472{e}D8{e}{ln.service_date:%Y%m%d}")
+        return segs
+
+    def close(self) -> str:
+        d = self.d
+        receiver = self.receiver or "UNKNOWN"
+        parts = [envelope.isa(self.s.sender_id, receiver, self.control, self.when, self.s.usage, d)]
+        if self.sets:
+            parts.append(envelope.gs("HN", self.s.sender_id, receiver, self.control, self.when, VERSION, d))
+            parts += self.sets
+            parts.append(envelope.trailer(len(self.sets), self.control, d))
+        else:
+            parts.append(f"IEA{d.element}0{d.element}{self.control:09d}{d.segment}")
+        return "\n".join(parts) + "\n"

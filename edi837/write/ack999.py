@@ -1,0 +1,123 @@
+"""The 999 implementation acknowledgment (005010X231A1): one 999 per functional group received.
+
+Only guide and envelope errors go here (IK3/IK4 with loop ids and the claim's CTX); business-rule
+findings about claims are the 277CA's. A broken interchange trailer gets a TA1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..findings import ERROR, Finding
+from ..pipeline import GroupResult, InterchangeResult, TransactionResult
+from ..read import DEFAULT_DELIMITERS, Delimiters
+from . import envelope
+
+VERSION = "005010X231A1"
+
+
+def _clean(value: str, d: Delimiters) -> str:
+    """A copy of a bad value, with anything that would break our own delimiters taken out."""
+    for ch in (d.element, d.component, d.segment, d.repetition or "^", "\r", "\n"):
+        value = value.replace(ch, " ")
+    return value.strip()[:99]
+
+
+def transaction_segments(tx: TransactionResult, d: Delimiters) -> list[str]:
+    e, c = d.element, d.component
+    out = [f"AK2{e}837{e}{tx.control}{e}{tx.version}"]
+    guide = [f for f in tx.findings + [x for cl in tx.claims for x in cl.all_findings]
+             if f.ik3 and f.severity == ERROR]
+    by_segment: dict[tuple[int, str, str], list[Finding]] = {}
+    for f in sorted(guide, key=lambda f: (f.position, f.segment, f.ik3 != "8")):
+        by_segment.setdefault((f.position, f.segment, f.loop), []).append(f)
+    for (pos, seg, loop), found in by_segment.items():
+        codes = [f.ik3 for f in found if f.ik3 != "8"]
+        has_elements = any(f.ik4 for f in found)
+        for code in dict.fromkeys(codes + (["8"] if has_elements else [])):
+            # IK303 is the standard's loop id (AN 1-4): 2010AA is loop 2010 of the 837 diagram.
+            out.append(e.join(["IK3", seg, str(max(pos, 1)), loop[:4] if loop[:1].isdigit() else "", code]))
+            claim = next((f.claim_id for f in found if f.claim_id), "")
+            if claim:
+                out.append(f"CTX{e}CLM01{c}{_clean(claim, d)}")
+            if code == "8":
+                for f in found:
+                    if f.ik4:
+                        ref = f.data_element if f.data_element.isdigit() else ""  # composites (C022) have no number
+                        ik4 = [f.ik4_position.replace(":", c), ref, f.ik4]
+                        if f.value:
+                            ik4.append(_clean(f.value, d))
+                        out.append(e.join(["IK4", *ik4]).rstrip(e))
+    ack = tx.ack
+    reasons = list(dict.fromkeys(tx.ik5 + (["5"] if len(out) > 1 else [])))
+    out.append(e.join(["IK5", ack, *reasons[:5]]) if ack != "A" else f"IK5{e}A")
+    return out
+
+
+class Writer:
+    def __init__(self, settings, control: int, when: dt.datetime) -> None:
+        self.s = settings
+        self.control = control
+        self.when = when
+        self.d = DEFAULT_DELIMITERS
+        self.sets: list[list[str]] = []  # one 999 body per group
+        self.current: list[str] = []
+        self.verdicts: list[str] = []
+        self.ta1: list[str] = []
+        self.receiver = settings.receiver_id
+        self.gs_receiver = settings.receiver_id
+
+    def transaction(self, tx: TransactionResult) -> None:
+        self.current += transaction_segments(tx, self.d)
+        self.verdicts.append(tx.ack)
+
+    def group(self, g: GroupResult) -> None:
+        e = self.d.element
+        if len(g.gs) > 3 and not self.gs_receiver:
+            self.gs_receiver = g.gs[2]
+        received = len(g.transactions)
+        accepted = sum(v in ("A", "E") for v in self.verdicts)
+        if not received:
+            status = "R"
+        elif accepted == received:
+            status = "A" if all(v == "A" for v in self.verdicts) else "E"
+        else:
+            status = "R" if accepted == 0 else "P"
+        codes = list(dict.fromkeys(f.rule[-1] for f in g.findings if f.rule.startswith("X12-ENV-GR")))
+        if codes and status == "A":
+            status = "E"
+        ak1 = [f"AK1{e}HC{e}{g.control}{e}{g.gs[8] if len(g.gs) > 8 else ''}"]
+        ak9 = e.join(["AK9", status, str(received), str(received), str(accepted), *codes[:5]])
+        self.sets.append(ak1 + self.current + [ak9])
+        self.current, self.verdicts = [], []
+
+    def interchange(self, i: InterchangeResult) -> None:
+        if not self.receiver and len(i.isa) > 6:
+            self.receiver = i.isa[6].strip()
+        bad = [f for f in i.findings if f.rule.startswith("X12-ENV-IN")]
+        if bad:
+            e = self.d.element
+            isa = i.isa
+            note = bad[0].rule.removeprefix("X12-ENV-IN")
+            self.ta1.append(e.join(["TA1", isa[13] if len(isa) > 13 else "000000000",
+                                    isa[9] if len(isa) > 9 else "", isa[10] if len(isa) > 10 else "", "E",
+                                    note if note in ("001", "021", "023", "024", "025") else "000"]))
+
+    def close(self) -> str:
+        d, e = self.d, self.d.element
+        if self.current:  # transaction sets outside any group: answer them in one of their own
+            self.group(GroupResult("", "", ["GS"] * 9))
+        receiver = self.receiver or "UNKNOWN"
+        parts = [envelope.isa(self.s.sender_id, receiver, self.control, self.when, self.s.usage, d)]
+        parts += [t + d.segment for t in self.ta1]
+        if self.sets:
+            parts.append(envelope.gs("FA", self.s.sender_id, self.gs_receiver or receiver, self.control, self.when,
+                                     VERSION, d))
+            for n, body in enumerate(self.sets, start=1):
+                segs = [f"ST{e}999{e}{n:04d}{e}{VERSION}", *body]
+                segs.append(f"SE{e}{len(segs) + 1}{e}{n:04d}")
+                parts += [s + d.segment for s in segs]
+            parts.append(envelope.trailer(len(self.sets), self.control, d))
+        else:
+            parts.append(f"IEA{e}0{e}{self.control:09d}{d.segment}")
+        return "\n".join(parts) + "\n"

@@ -1,0 +1,86 @@
+"""The forward 837: only the accepted claims, each with the clearinghouse trace number (REF*D9).
+
+Claims keep their segments as received; HL numbers, SE01, GE01, IEA01 and the control numbers are
+recomputed. A claim that already carries a REF*D9 keeps it (the guide allows one), and that number
+is the trace the 277CA reports for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..pipeline import TransactionResult
+from ..read import Delimiters
+from . import envelope
+
+# 2300 segments that come after the claim's REF segments: REF*D9 goes before the first of them.
+AFTER_REF = frozenset({"K3", "NTE", "CRC", "HI", "HCP", "NM1", "SBR", "LX", "PRV"})
+
+
+def with_trace(segs: list[list[str]], trace: str) -> list[list[str]]:
+    if any(s[0] == "REF" and len(s) > 1 and s[1] == "D9" for s in segs):
+        return segs
+    at = next((i for i, s in enumerate(segs) if i and s[0] in AFTER_REF), len(segs))
+    return segs[:at] + [["REF", "D9", trace]] + segs[at:]
+
+
+class Writer:
+    def __init__(self, settings, control: int, when: dt.datetime) -> None:
+        self.s = settings
+        self.control = control
+        self.when = when
+        self.d: Delimiters | None = None
+        self.sets = 0
+        self.claims = 0
+        self.receiver = ""
+        self.started = False
+
+    def _head(self, tx: TransactionResult) -> str:
+        d = tx.delims
+        assert d is not None
+        self.d = d
+        self.started = True
+        receiver = self.receiver or tx.receiver[1][:15] or "RECEIVER"
+        return (envelope.isa(self.s.sender_id, receiver, self.control, self.when, self.s.usage, d)
+                + envelope.gs("HC", self.s.sender_id, receiver, self.control, self.when, tx.version or "005010X223A2", d))
+
+    def transaction(self, tx: TransactionResult) -> str:
+        accepted = [c for c in tx.claims if c.status == "accepted" and c.segments is not None]
+        if not accepted:
+            return ""
+        out = "" if self.started else self._head(tx)
+        d = self.d
+        assert d is not None
+        self.sets += 1
+        self.claims += len(accepted)
+        st = f"{self.sets:04d}"
+        segs: list[list[str]] = [["ST", "837", st, tx.version], *tx.header]
+        hl = 0
+        last: list = [None, None, None]
+        ids = [0, 0, 0]
+        for c in accepted:
+            billing, subscriber, patient = c.blocks
+            for level, block in enumerate((billing, subscriber, patient)):
+                if not block or block is last[level]:
+                    continue
+                last[level] = block
+                for deeper in range(level + 1, 3):
+                    last[deeper] = None
+                hl += 1
+                ids[level] = hl
+                head = list(block[0])
+                if head[0] == "HL":
+                    head[1] = str(hl)
+                    head[2] = str(ids[level - 1]) if level else ""
+                    if len(head) > 4:
+                        head[4] = "1" if level == 0 or (level == 1 and patient) else "0"
+                segs.append(head)
+                segs += block[1:]
+            segs += with_trace(c.segments, c.trace)
+        segs.append(["SE", str(len(segs) + 1), st])
+        return out + "".join(d.element.join(s) + d.segment for s in segs)
+
+    def close(self) -> str:
+        if not self.started or self.d is None:
+            return ""
+        return envelope.trailer(self.sets, self.control, self.d)
