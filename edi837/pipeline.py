@@ -254,9 +254,12 @@ class Checker:
 
         block_inherited: list[Finding] = block_findings
 
+        orphans: list[Finding] = []  # about segments outside any set: filed with the next set (or the group)
+
         def place(f: Finding) -> None:
             """File a guide finding under the claim, the person loop or the transaction set it belongs to."""
             if tx is None:
+                orphans.append(dataclasses.replace(f, scope=TRANSACTION, claim_id=""))
                 return
             if f.scope == CLAIM:
                 claim_findings.append(f)
@@ -285,7 +288,7 @@ class Checker:
                     group.findings.append(f)
                 elif inter is not None:
                     inter.findings.append(f)
-            if tx is not None and sid in ("ST", "GE", "IEA", "GS", "ISA"):  # its SE never came
+            if tx is not None and sid in ("ST", "GE", "IEA", "GS", "ISA"):  # after its SE, or its SE never came
                 yield from self._finish(tx, builder, close_claim, group)
                 tx = None
             node = walker.step(seg, struct)
@@ -311,6 +314,8 @@ class Checker:
                 tx = TransactionResult(name, seg.get(2), seg.get(3), group.control if group else "",
                                        delims=seg.delims)
                 builder.transaction = seg.get(2)
+                tx.findings += [dataclasses.replace(f, transaction=tx.control) for f in orphans]
+                orphans.clear()
                 billing_block, subscriber_block, patient_block = [], [], []
                 block_findings = []
                 block_inherited = block_findings
@@ -363,16 +368,18 @@ class Checker:
                     tx.receiver = (seg.get(3), seg.get(9))
                 elif sid == "BHT":
                     tx.reference = seg.get(3)
-            if sid == "SE":
-                if tx is not None:
-                    yield from self._finish(tx, builder, close_claim, group)
-                    tx = None
-            elif sid == "GE":
+            # A set is decided at the next envelope segment, not at its SE: a stray segment between SE
+            # and GE is then reported against the set it follows instead of being dropped.
+            if sid == "GE":
                 if group is not None:
+                    group.findings += orphans
+                    orphans.clear()
                     yield group
                 group = None
             elif sid == "IEA":
                 if inter is not None:
+                    inter.findings += orphans
+                    orphans.clear()
                     yield inter
                 inter = None
         # End of input: close what is still open (the envelope said what was missing).
@@ -387,6 +394,9 @@ class Checker:
                 inter.findings.append(f)
         if tx is not None:
             yield from self._finish(tx, builder, close_claim, group)
+        left_with = group or inter
+        if left_with is not None:
+            left_with.findings += orphans
         if group is not None:
             yield group
         if inter is not None:

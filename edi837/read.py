@@ -24,6 +24,7 @@ ISA_LENGTH = 106
 ISA_SEPARATORS = (3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103)
 BOM = "\xef\xbb\xbf"  # UTF-8 byte order mark, as Latin-1 text
 WHITESPACE = " \t\r\n"
+ENVELOPE_IDS = frozenset({"GS", "GE", "IEA"})  # outside any transaction set: position 0
 SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}\Z")
 
 
@@ -72,7 +73,7 @@ class Segment:
         self.elements = elements
         self.offset = offset  # byte offset of the segment's first byte in the file
         self.line = line  # 1-based line of that byte (all 1 in a file without line breaks)
-        self.position = position  # position in the transaction set, ST = 1 (0 outside ST..SE)
+        self.position = position  # position in the transaction set, ST = 1 (0 for ISA, GS, GE, IEA)
         self.number = number  # 1-based ordinal in the file
         self.delims = delims
 
@@ -231,11 +232,11 @@ def segments(stream: BinaryIO, name: str = "<input>", chunk_size: int = CHUNK) -
                                f" and end with {term!r})", file=name, offset=base + start, segment=number)
             if sid == "ST":
                 position = 1
-            elif position:
-                position += 1
-            yield Segment(els, base + start, line, position, number, delims)
-            if sid == "SE":
+            elif sid in ENVELOPE_IDS:
                 position = 0
+            elif position:
+                position += 1  # past SE too, so a stray segment before GE still has a place to report
+            yield Segment(els, base + start, line, position, number, delims)
             if term_is_newline:
                 line += 1
             if sid == "IEA":

@@ -64,6 +64,8 @@ class Writer:
         self.receiver = settings.receiver_id
 
     def transaction(self, tx: TransactionResult) -> None:
+        if not tx.claims:
+            return  # the guide's 277CA needs a claim to speak of (2000D is required): the 999 answers the set
         d, e = self.d, self.d.element
         date = self.when.strftime("%Y%m%d")
         if not self.receiver:
