@@ -340,7 +340,7 @@ class Checker:
                     for err in opening:
                         claim_findings.append(_structure_finding(err, name, tx.control, CLAIM, seg.get(1), seg.offset))
                     opening.clear()
-                if node >= 0 and sid not in ("ST", "SE"):
+                if node >= 0:
                     node_obj = nodes[node]
                     if loop == "2400" and sid == "LX":
                         lx = seg.get(1)

@@ -149,8 +149,12 @@ class Walker:
             elif op == NOT_FOUND:
                 here = nodes[arg]
                 loop_id = here.id if here.is_loop else nodes[here.parent].id
-                errors.append(StructureError("1", seg.id, pos, loop_id, -1,
-                                             f"segment {seg.id} has no place here (after loop {loop_id})"))
+                if here.id == "SE" and not here.is_loop:
+                    message = (f"segment {seg.id} comes after the transaction set trailer (SE): it belongs"
+                               " before SE, or in a set of its own")
+                else:
+                    message = f"segment {seg.id} has no place here (after loop {loop_id})"
+                errors.append(StructureError("1", seg.id, pos, loop_id, -1, message))
 
     def _missing(self, p: tuple[int, int], pos: int, errors: list[StructureError]) -> None:
         seg_node = self.nodes[p[0]]

@@ -134,7 +134,7 @@ def test_control_numbers_increase_across_runs(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_answers_to_mutants_are_valid(tmp_path: Path) -> None:
     paths = []
-    for i, data in enumerate(mutants(150, 5)):
+    for i, data in enumerate(mutants(600, 5)):
         p = tmp_path / "in" / f"m{i}.837"
         p.parent.mkdir(exist_ok=True)
         p.write_bytes(data)

@@ -51,6 +51,12 @@ def test_positions_count_from_st() -> None:
     assert [s.number for s in segs] == [1, 2, 3, 4, 5, 6, 7]
 
 
+def test_a_stray_segment_after_se_counts_on() -> None:
+    segs = read(isa() + body().replace("SE*3*0001~", "SE*3*0001~DTP*472*D8*20260101~"))
+    assert [(s.id, s.position) for s in segs] == [("ISA", 0), ("GS", 0), ("ST", 1), ("HI", 2), ("SE", 3), ("DTP", 4),
+                                                 ("GE", 0), ("IEA", 0)]
+
+
 def test_bom_and_components() -> None:
     segs = read("\ufeff".encode() + (isa() + body()).encode("latin-1"))
     hi = segs[3]

@@ -8,6 +8,9 @@ Documented differences, where pyx12's 999 says less than we do (checked by hand,
   of those codes only.
 - A segment the guide has no place for that also ends in a separator: pyx12 flags the separator on
   the next segment's IK3; we flag it at the segment itself (compared with that allowance).
+- Element errors in ST and SE (ST02 or ST03 blank or too long, an extra element): pyx12 itemizes
+  none of them (it answers at IK5, or its 999 writer crashes on a bad ST03); we give IK3/IK4 as
+  for any segment. ST and SE elements are left out of the comparison.
 - A broken ISA (not fixed-width), or an ST that is not an 837 (ST01 mangled): we stop with one located
   error; pyx12 reads on, calling every segment of the set unrecognized.
 - An SE ending in a separator (SE02 blanked): pyx12 writes an IK3 code 8 for the segment before SE,
@@ -77,7 +80,7 @@ def ours(data: bytes) -> tuple[set, set, set]:
             after_se = False
         if n < 0 and len(s.elements) > 1 and s.elements[-1] == "":
             flagged.add(s.position + 1)  # pyx12 flags a trailing separator on an unplaced segment at the next one
-        if n >= 0 and s.id not in ("ISA", "GS", "GE", "IEA", "ST", "SE"):
+        if n >= 0 and s.id not in ("ISA", "GS", "GE", "IEA", "ST", "SE"):  # see above: ST, SE
             found = validate.validate_segment(g.nodes[n], s)
             specs = g.nodes[n].elements
             for e in found:
@@ -171,7 +174,7 @@ def test_mutants_agree_with_pyx12(i, data) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("i,data", list(enumerate(mutants(1000, 12))))
+@pytest.mark.parametrize("i,data", list(enumerate(mutants(3000, 12))))
 def test_many_mutants_agree_with_pyx12(i, data) -> None:
     compare(data)
 

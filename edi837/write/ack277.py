@@ -11,23 +11,16 @@ import datetime as dt
 from decimal import Decimal
 
 from ..findings import ERROR
+from ..claims import ServiceLine
 from ..pipeline import ClaimResult, TransactionResult
-from ..read import DEFAULT_DELIMITERS
+from ..read import DEFAULT_DELIMITERS, Delimiters
 from . import envelope
+from .values import amount as _amount
+from .values import fit
 
 VERSION = "005010X214"
 ACCEPTED = "A2:20"
-
-
-def _v(value: str, d=DEFAULT_DELIMITERS) -> str:
-    """A value copied from the 837, with our delimiters taken out of it."""
-    for ch in (d.element, d.component, d.segment, d.repetition):
-        value = value.replace(ch, " ")
-    return value.strip()
-
-
-def _amount(d: Decimal) -> str:
-    return format(d.quantize(Decimal("0.01")), "f")
+SERVICE_QUALIFIERS = frozenset({"AD", "ER", "HC", "HP", "IV", "NU", "WK"})  # SVC01-01 in the X214 guide
 
 
 def _stc_codes(findings: list, d) -> list[str]:
@@ -52,6 +45,16 @@ def _stc(codes: list[str], date: str, action: str, amount: str, d, line: bool = 
             fields += ["", "", "", "", ""] + chunk[1:]
         out.append(e.join(fields).rstrip(e))
     return out
+
+
+def _service(ln: ServiceLine, d: Delimiters) -> str | None:
+    """SVC01 for a line: its HCPCS with the modifiers that are modifiers, else its revenue code (NU)."""
+    code = fit(ln.procedure_code, "234")
+    if ln.procedure_qualifier in SERVICE_QUALIFIERS and code:
+        modifiers = [m for m in (fit(x, "1339") for x in ln.modifiers) if m][:4]
+        return d.component.join([ln.procedure_qualifier, code, *modifiers])
+    revenue = fit(ln.revenue_code, "234")
+    return d.component.join(["NU", revenue]) if revenue else None
 
 
 class Writer:
@@ -84,9 +87,9 @@ class Writer:
                 e.join(["NM1", "AY", "2", self.s.name, "", "", "", "", "46", self.s.sender_id]),
                 f"TRN{e}1{e}{self.control}{n:04d}", f"DTP{e}050{e}D8{e}{date}", f"DTP{e}009{e}D8{e}{date}",
                 f"HL{e}2{e}1{e}21{e}1",
-                e.join(["NM1", "41", "2", _v(tx.submitter[0]) or "SUBMITTER", "", "", "", "", "46",
-                        _v(tx.submitter[1]) or "UNKNOWN"]),
-                f"TRN{e}2{e}{_v(tx.reference or tx.control) or 'UNKNOWN'}",
+                e.join(["NM1", "41", "2", fit(tx.submitter[0], "1035") or "SUBMITTER", "", "", "", "", "46",
+                        fit(tx.submitter[1], "67") or "UNKNOWN"]),
+                f"TRN{e}2{e}{fit(tx.reference or tx.control, '127') or 'UNKNOWN'}",
                 e.join(["STC", d.component.join(["A1", "19", "PR"]), date, "WQ", _amount(total(claims))])]
         segs += [f"QTY{e}90{e}{len(ok)}"] if ok else []
         segs += [f"QTY{e}AA{e}{len(bad)}"] if bad else []
@@ -102,7 +105,7 @@ class Writer:
             gok = [c for c in group if c.status == "accepted"]
             gbad = [c for c in group if c.status != "accepted"]
             segs += [f"HL{e}{hl}{e}2{e}19{e}1",
-                     e.join(["NM1", "85", "2", _v(name) or "BILLING PROVIDER", "", "", "", "", "XX", _v(npi) or "0000000000"]),
+                     e.join(["NM1", "85", "2", fit(name, "1035") or "BILLING PROVIDER", "", "", "", "", "XX", fit(npi, "67") or "0000000000"]),
                      f"TRN{e}1{e}{self.control}{n:04d}{hl}",
                      e.join(["STC", d.component.join(["A1", "19", "PR"]), "", "WQ", _amount(total(group))])]
             segs += [f"QTY{e}QA{e}{len(gok)}"] if gok else []
@@ -120,21 +123,22 @@ class Writer:
         cl = c.claim
         p = cl.patient
         segs = [f"HL{e}{hl}{e}{parent}{e}PT",
-                e.join(["NM1", "QC", "1", _v(p.last) or "UNKNOWN", _v(p.first), "", "", "", "MI",
-                        _v(p.member_id) or "UNKNOWN"]),
-                f"TRN{e}2{e}{_v(cl.claim_id) or 'UNKNOWN'}"]
-        amount = _amount(cl.total_charge or Decimal(0))
+                e.join(["NM1", "QC", "1", fit(p.last, "1035") or "UNKNOWN", fit(p.first, "1036"), "", "", "", "MI",
+                        fit(p.member_id, "67") or "UNKNOWN"]),
+                f"TRN{e}2{e}{fit(cl.claim_id, '127') or 'UNKNOWN'}"]
+        amount = _amount(cl.total_charge)
         if c.status == "accepted":
             segs += _stc([d.component.join(ACCEPTED.split(":"))], date, "WQ", amount, d)
         else:
-            claim_level = [f for f in c.all_findings if not f.lx]
+            named = {ln.lx for ln in cl.lines if _service(ln, d) is not None}  # lines a 2220D can speak of
+            claim_level = [f for f in c.all_findings if f.lx not in named]
             codes = _stc_codes(claim_level, d) or _stc_codes(c.all_findings, d) or [d.component.join(["A3", "21"])]
             segs += _stc(codes, date, "U", amount, d)
-        if c.status == "accepted" and cl.payer_claim_number:
-            segs.append(f"REF{e}1K{e}{_v(cl.payer_claim_number)}")
-        segs.append(f"REF{e}D9{e}{_v(c.trace)}")
-        if _v(cl.type_of_bill):
-            segs.append(f"REF{e}BLT{e}{_v(cl.type_of_bill)}")
+        if c.status == "accepted" and fit(cl.payer_claim_number, "127"):
+            segs.append(f"REF{e}1K{e}{fit(cl.payer_claim_number, '127')}")
+        segs.append(f"REF{e}D9{e}{fit(c.trace, '127')}")
+        if fit(cl.type_of_bill, '127'):
+            segs.append(f"REF{e}BLT{e}{fit(cl.type_of_bill, '127')}")
         if cl.statement_from and cl.statement_to:
             segs.append(f"DTP{e}472{e}RD8{e}{cl.statement_from:%Y%m%d}-{cl.statement_to:%Y%m%d}")
         elif cl.lines and cl.lines[0].service_date:
@@ -147,13 +151,14 @@ class Writer:
                 codes = _stc_codes(line_findings, d)
                 if not codes:
                     continue
-                proc = d.component.join(_v(x) for x in [ln.procedure_qualifier or "HC", ln.procedure_code or "UNKNOWN",
-                                                        *ln.modifiers])
-                segs.append(e.join(["SVC", proc, _amount(ln.charge or Decimal(0)), "", _v(ln.revenue_code), "", "",
-                                    _v(ln.units)]).rstrip(e))
+                service = _service(ln, d)
+                if service is None:  # the line cannot be named in a 277CA: its codes go on the claim's STC
+                    continue
+                segs.append(e.join(["SVC", service, _amount(ln.charge), "", fit(ln.revenue_code, "234"), "", "",
+                                    fit(ln.units, "380")]).rstrip(e))
                 segs += _stc(codes, date, "U", "", d, line=True)
-                if ln.line_control:
-                    segs.append(f"REF{e}FJ{e}{_v(ln.line_control)}")
+                if fit(ln.line_control, "127"):
+                    segs.append(f"REF{e}FJ{e}{fit(ln.line_control, '127')}")
                 if ln.service_date:
                     segs.append(f"DTP{e}472{e}D8{e}{ln.service_date:%Y%m%d}")
         return segs

@@ -12,20 +12,14 @@ from ..findings import ERROR, Finding
 from ..pipeline import GroupResult, InterchangeResult, TransactionResult
 from ..read import DEFAULT_DELIMITERS, Delimiters
 from . import envelope
+from .values import fit
 
 VERSION = "005010X231A1"
 
 
-def _clean(value: str, d: Delimiters) -> str:
-    """A copy of a bad value, with anything that would break our own delimiters taken out."""
-    for ch in (d.element, d.component, d.segment, d.repetition or "^", "\r", "\n"):
-        value = value.replace(ch, " ")
-    return value.strip()[:99]
-
-
 def transaction_segments(tx: TransactionResult, d: Delimiters) -> list[str]:
     e, c = d.element, d.component
-    out = [f"AK2{e}837{e}{tx.control}{e}{tx.version}"]
+    out = [e.join(["AK2", "837", fit(tx.control, "329", d) or "0000", fit(tx.version, "1705", d)]).rstrip(e)]
     guide = [f for f in tx.findings + [x for cl in tx.claims for x in cl.all_findings]
              if f.ik3 and f.severity == ERROR]
     by_segment: dict[tuple[int, str, str], list[Finding]] = {}
@@ -37,16 +31,16 @@ def transaction_segments(tx: TransactionResult, d: Delimiters) -> list[str]:
         for code in dict.fromkeys(codes + (["8"] if has_elements else [])):
             # IK303 is the standard's loop id (AN 1-4): 2010AA is loop 2010 of the 837 diagram.
             out.append(e.join(["IK3", seg, str(max(pos, 1)), loop[:4] if loop[:1].isdigit() else "", code]))
-            claim = next((f.claim_id for f in found if f.claim_id), "")
+            claim = fit(next((f.claim_id for f in found if f.claim_id), ""), "9998", d)
             if claim:
-                out.append(f"CTX{e}CLM01{c}{_clean(claim, d)}")
+                out.append(f"CTX{e}CLM01{c}{claim}")
             if code == "8":
                 for f in found:
                     if f.ik4:
                         ref = f.data_element if f.data_element.isdigit() else ""  # composites (C022) have no number
                         ik4 = [f.ik4_position.replace(":", c), ref, f.ik4]
                         if f.value:
-                            ik4.append(_clean(f.value, d))
+                            ik4.append(fit(f.value, "724", d))
                         out.append(e.join(["IK4", *ik4]).rstrip(e))
     ack = tx.ack
     reasons = list(dict.fromkeys(tx.ik5 + (["5"] if len(out) > 1 else [])))
@@ -86,7 +80,8 @@ class Writer:
         codes = list(dict.fromkeys(f.rule[-1] for f in g.findings if f.rule.startswith("X12-ENV-GR")))
         if codes and status == "A":
             status = "E"
-        ak1 = [f"AK1{e}HC{e}{g.control}{e}{g.gs[8] if len(g.gs) > 8 else ''}"]
+        ak1 = [e.join(["AK1", "HC", fit(g.control, "28", self.d) or "0",
+                       fit(g.gs[8] if len(g.gs) > 8 else "", "480", self.d)]).rstrip(e)]
         ak9 = e.join(["AK9", status, str(received), str(received), str(accepted), *codes[:5]])
         self.sets.append(ak1 + self.current + [ak9])
         self.current, self.verdicts = [], []
@@ -99,8 +94,12 @@ class Writer:
             e = self.d.element
             isa = i.isa
             note = bad[0].rule.removeprefix("X12-ENV-IN")
-            self.ta1.append(e.join(["TA1", isa[13] if len(isa) > 13 else "000000000",
-                                    isa[9] if len(isa) > 9 else "", isa[10] if len(isa) > 10 else "", "E",
+
+            def field(n: int, data_ele: str, default: str) -> str:
+                return (fit(isa[n], data_ele, self.d) if len(isa) > n else "") or default
+
+            self.ta1.append(e.join(["TA1", field(13, "I12", "000000000"), field(9, "I08", self.when.strftime("%y%m%d")),
+                                    field(10, "I09", self.when.strftime("%H%M")), "E",
                                     note if note in ("001", "021", "023", "024", "025") else "000"]))
 
     def close(self) -> str:

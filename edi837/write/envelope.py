@@ -5,18 +5,24 @@ from __future__ import annotations
 import datetime as dt
 
 from ..read import Delimiters
+from .values import fit
+
+
+def _party(value: str, d: Delimiters) -> str:
+    """A sender or receiver id as ISA06/ISA08 and GS02/GS03 can carry it (2-15 characters)."""
+    return fit(value, "142", d) or "UNKNOWN"
 
 
 def isa(sender: str, receiver: str, control: int, when: dt.datetime, usage: str, d: Delimiters) -> str:
     e = d.element
-    fields = ["ISA", "00", " " * 10, "00", " " * 10, "ZZ", sender[:15].ljust(15), "ZZ", receiver[:15].ljust(15),
+    fields = ["ISA", "00", " " * 10, "00", " " * 10, "ZZ", _party(sender, d).ljust(15), "ZZ", _party(receiver, d).ljust(15),
               when.strftime("%y%m%d"), when.strftime("%H%M"), d.repetition or "^", "00501", f"{control:09d}", "0",
               usage, d.component]
     return e.join(fields) + d.segment
 
 
 def gs(code: str, sender: str, receiver: str, control: int, when: dt.datetime, version: str, d: Delimiters) -> str:
-    return d.element.join(["GS", code, sender, receiver, when.strftime("%Y%m%d"), when.strftime("%H%M"),
+    return d.element.join(["GS", code, _party(sender, d), _party(receiver, d), when.strftime("%Y%m%d"), when.strftime("%H%M"),
                            str(control), "X", version]) + d.segment
 
 

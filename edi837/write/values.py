@@ -1,0 +1,41 @@
+"""Values copied from a claim into an answer, made to fit the answer's own element.
+
+An answer must be valid even when the claim it answers is not (a rejected claim is usually rejected
+for a value that is too long or malformed). Each copied value is fitted to its data element as
+pyx12's dataele.xml defines it: our delimiters and characters outside the X12 extended set are
+replaced, text is cut to the maximum length, and a number that is not one is left out.
+"""
+
+from __future__ import annotations
+
+import functools
+from decimal import Decimal
+
+from .. import guide
+from ..read import DEFAULT_DELIMITERS, Delimiters
+from ..validate import BAD_CHAR, valid_type
+
+
+@functools.cache
+def _elements() -> dict[str, tuple[str, int, int]]:
+    return guide._data_elements(guide.map_dir() / "dataele.xml")
+
+
+def fit(value: str, data_ele: str, d: Delimiters = DEFAULT_DELIMITERS) -> str:
+    """`value` as data element `data_ele` can carry it, or "" when it cannot carry it at all."""
+    data_type, min_len, max_len = _elements()[data_ele]
+    for ch in (d.element, d.component, d.segment, d.repetition):
+        if ch:
+            value = value.replace(ch, " ")
+    if data_type == "R" or data_type[0] == "N":
+        value = value.strip()
+        digits = len(value.replace("-", "").replace(".", ""))
+        return value if valid_type(value, data_type) and min_len <= digits <= max_len else ""
+    value = BAD_CHAR.sub("?", value).strip()[:max_len].rstrip()
+    return value if len(value) >= min_len else ""
+
+
+def amount(value: Decimal | None) -> str:
+    """A monetary amount (data element 782) with cents; 0 when the claim's own amount cannot be carried."""
+    text = format((value or Decimal(0)).quantize(Decimal("0.01")), "f") if value is not None and value.is_finite() else ""
+    return fit(text, "782") or "0.00"

@@ -1,0 +1,91 @@
+"""Claim-level isolation and where each error lands: claim, subscriber block, or the whole set."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from conftest import ROOT
+
+from edi837 import rules
+from edi837.pipeline import Checker, TransactionResult
+
+BATCH = (ROOT / "fixtures" / "batch.837").read_text()
+TWO_ST = (ROOT / "fixtures" / "two-st.837").read_text()
+
+
+def check(text: str) -> list[TransactionResult]:
+    checker = Checker(rules.load_profile(), rules.Context(today=dt.date(2026, 11, 22)))
+    return [x for x in checker.run(io.BytesIO(text.encode()), "t.837") if isinstance(x, TransactionResult)]
+
+
+def statuses(tx: TransactionResult) -> dict[str, str]:
+    return {c.claim.claim_id: c.status for c in tx.claims}
+
+
+def edit(text: str, old: str, new: str) -> str:
+    assert text.count(old) == 1, old
+    return text.replace(old, new)
+
+
+def test_batch_is_clean() -> None:
+    [tx] = check(BATCH)
+    assert tx.ack == "A" and set(statuses(tx).values()) == {"accepted"} and len(tx.claims) == 26
+
+
+def test_an_error_in_a_claim_rejects_that_claim_only() -> None:
+    [tx] = check(edit(BATCH, "CLM*BATCH-0-1*716.00***13:A:1**A*Y*Y", "CLM*BATCH-0-1*716.00***13:A:1**Q*Y*Y"))
+    got = statuses(tx)
+    assert got.pop("BATCH-0-1") == "rejected"
+    assert set(got.values()) == {"accepted"}
+    assert tx.ack == "E"
+    [f] = [f for c in tx.claims for f in c.findings if f.is_error]
+    assert (f.loop, f.segment, f.element, f.ik4, f.value, f.claim_id) == ("2300", "CLM", "CLM07", "7", "Q", "BATCH-0-1")
+
+
+def test_an_error_in_a_subscriber_loop_rejects_its_claims_only() -> None:
+    [tx] = check(edit(BATCH, "DMG*D8*19460712*F", "DMG*D8*19461332*F"))
+    got = statuses(tx)
+    first_subscriber = {cid: s for cid, s in got.items() if cid.startswith("BATCH-0-")}
+    assert set(first_subscriber.values()) == {"rejected"} and len(first_subscriber) == 5
+    assert {s for cid, s in got.items() if cid not in first_subscriber} == {"accepted"}
+    assert tx.ack == "E"
+    dmg = {(f.loop, f.segment, f.ik4) for c in tx.claims for f in c.all_findings}
+    assert dmg == {("2010BA", "DMG", "8")}
+
+
+def test_an_error_in_the_billing_provider_rejects_the_whole_set() -> None:
+    [tx] = check(edit(BATCH, "N4*SPRINGFIELD*IL*627690001", "N4*SPRINGFIELD*IL*62769"))
+    assert tx.ack == "R" and set(statuses(tx).values()) == {"rejected"}
+    assert [(f.loop, f.segment, f.element) for f in tx.findings] == [("2010AA", "N4", "N403")]
+
+
+def test_one_set_rejected_leaves_the_other_set_alone() -> None:
+    text = TWO_ST.replace("BHT*0019*00*0001*", "BHT*0019*99*0001*", 1)
+    first, second = check(text)
+    assert (first.ack, second.ack) == ("R", "A")
+
+
+def test_a_stray_segment_after_se_is_reported_against_that_set() -> None:
+    text = TWO_ST.replace("SE*30*0001~", "SE*30*0001~DTP*472*D8*20260914~", 1)
+    first, second = check(text)
+    assert first.ack == "R" and second.ack == "A"
+    [f] = first.findings
+    assert (f.rule, f.segment, f.position) == ("X12-IK3-1", "DTP", 31)
+    assert "after the transaction set trailer" in f.message
+
+
+def test_a_segment_between_gs_and_st_is_reported_with_the_set_that_follows() -> None:
+    text = edit(TWO_ST, "~ST*837*0001*", "~REF*EI*371234567~ST*837*0001*")
+    first, second = check(text)
+    assert first.ack == "R" and second.ack == "A"
+    assert [(f.rule, f.segment, f.position, f.transaction) for f in first.findings] == [("X12-IK3-1", "REF", 0, "0001")]
+
+
+def test_cr1_gets_the_institutional_mileage_hint() -> None:
+    text = edit(BATCH, "CLM*BATCH-0-1*716.00***13:A:1**A*Y*Y~", "CLM*BATCH-0-1*716.00***13:A:1**A*Y*Y~CR1*LB*140**A*DH*12~")
+    text = edit(text, "SE*352*0001", "SE*353*0001")
+    [tx] = check(text)
+    [f] = [f for c in tx.claims for f in c.all_findings if f.segment == "CR1"]
+    assert f.claim_id == "BATCH-0-1" and "SV205" in f.message and "A0425" in f.message
+    assert statuses(tx)["BATCH-0-1"] == "rejected" and statuses(tx)["BATCH-0-0"] == "accepted"
