@@ -129,8 +129,9 @@ def answer(path: str, checker: Checker, settings: Settings, numbers: ControlNumb
         except Exception as exc:  # noqa: BLE001 (EdiError or a defect of ours: located, never a traceback)
             result.error = as_edi_error(exc, path)
         fwd.write(w837.close())
-    (out_dir / f"{name}.999").write_text(w999.close(), encoding="latin-1")
-    (out_dir / f"{name}.277ca").write_text(w277.close(), encoding="latin-1")
+    for suffix, writer in (("999", w999), ("277ca", w277)):
+        with open(out_dir / f"{name}.{suffix}", "w", encoding="latin-1", newline="") as fh:
+            writer.close(fh)
     if w837.claims:
         os.replace(fwd_tmp, fwd_path)
     else:

@@ -37,33 +37,34 @@ def parse(paths: tuple[str, ...], fmt: str) -> None:
     Exit 0 when every file was read, 2 when a file could not be read as an 837I.
     """
     failed = False
-    files = []
-    for path in pipeline.expand(paths):
-        entry: dict[str, Any] = {"path": path, "error": None, "claims": []}
+    if fmt == "json":
+        click.echo('{"files": [', nl=False)
+    for n, path in enumerate(pipeline.expand(paths)):
         count = 0
+        error = None
         if fmt == "text":
-            click.echo(f"{path}")
+            click.echo(path)
+        else:  # claims are written as they are read: memory does not grow with the file
+            click.echo(("" if not n else ",\n") + f'{{"path": {json.dumps(path)}, "claims": [', nl=False)
         try:
             with pipeline.open_input(path) as fh:
                 for claim in pipeline.parse_stream(fh, path):
-                    count += 1
                     if fmt == "json":
-                        entry["claims"].append(export.claim_dict(claim))
+                        click.echo(("\n" if not count else ",\n") + json.dumps(export.claim_dict(claim)), nl=False)
                     else:
                         click.echo("  " + export.claim_line(claim))
+                    count += 1
         except Exception as exc:  # EdiError, or a defect of ours: one located line either way
             failed = True
-            entry["error"] = str(pipeline.as_edi_error(exc, path))
-            click.echo(f"error: {entry['error']}", err=True)
-        files.append(entry)
-        if fmt == "text":
-            click.echo(f"  {count} claim{'s' if count != 1 else ''}" + (" (stopped at the error)" if entry["error"] else ""))
+            error = str(pipeline.as_edi_error(exc, path))
+            click.echo(f"error: {error}", err=True)
+        if fmt == "json":
+            click.echo(f"], \"error\": {json.dumps(error)}}}", nl=False)
+        else:
+            click.echo(f"  {count} claim{'s' if count != 1 else ''}" + (" (stopped at the error)" if error else ""))
     if fmt == "json":
-        json.dump({"files": files}, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        click.echo("]}")
     sys.exit(EXIT_ERROR if failed else EXIT_OK)
-
-
 
 
 profile_option = click.option("--profile", "profile_name", default="medicare", show_default=True,
@@ -100,17 +101,16 @@ def check(paths: tuple[str, ...], fmt: str, profile_name: str, today: Any) -> No
 
     checker = _checker(profile_name, today)
     summary = report.Summary()
-    files = []
-    for path in pipeline.expand(paths):
-        result = pipeline.check_file(path, checker)
-        summary.add(result)
-        if fmt == "text":
-            click.echo(report.file_text(result))
-        else:
-            files.append(report.file_json(result))
     if fmt == "json":
-        json.dump({"files": files, "summary": summary.as_dict()}, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        click.echo('{"files": [', nl=False)
+    for n, path in enumerate(pipeline.expand(paths)):
+        items = pipeline.results(path, checker)
+        if fmt == "text":
+            report.write_text(path, items, summary, click.echo)
+        else:
+            report.write_json(path, items, summary, lambda text: click.echo(text, nl=False), first=not n)
+    if fmt == "json":
+        click.echo(f'],\n"summary": {json.dumps(summary.as_dict())}}}')
     else:
         click.echo(summary.text())
     sys.exit(summary.exit_code)
@@ -162,6 +162,7 @@ def ack(paths: tuple[str, ...], out_dir: str, profile_name: str, today: Any, sen
         result = answer.answer(path, checker, settings, numbers, out, summary)
         if result.error is not None:
             click.echo(f"error: {result.error}", err=True)
-        click.echo(f"{path}: {summary.claims - before[0]} claims, {summary.accepted - before[1]} accepted")
+        claims = summary.claims - before[0]
+        click.echo(f"{path}: {claims} claim{'s' * (claims != 1)}, {summary.accepted - before[1]} accepted")
     click.echo(summary.text())
     sys.exit(summary.exit_code)

@@ -430,18 +430,29 @@ class FileResult:
         return [c for t in self.transactions for c in t.claims]
 
 
-def check_file(path: str, checker: Checker) -> FileResult:
-    """Check one file (or - for stdin) completely; an unreadable file gives a result with `error` set."""
-    result = FileResult(path)
+Result = TransactionResult | GroupResult | InterchangeResult
+
+
+def results(path: str, checker: Checker) -> Iterator[Result | EdiError]:
+    """What `checker` finds in `path` (or - for stdin), each item as it closes; an unreadable file ends
+    with its EdiError. Nothing is kept: memory stays bounded by the largest transaction set."""
     try:
         with open_input(path) as fh:
-            for item in checker.run(fh, path):
-                if isinstance(item, TransactionResult):
-                    result.transactions.append(item)
-                elif isinstance(item, GroupResult):
-                    result.groups.append(item)
-                else:
-                    result.interchanges.append(item)
+            yield from checker.run(fh, path)
     except Exception as exc:  # noqa: BLE001  (EdiError, or a defect of ours: either way one located line)
-        result.error = as_edi_error(exc, path)
+        yield as_edi_error(exc, path)
+
+
+def check_file(path: str, checker: Checker) -> FileResult:
+    """Check one file completely and keep everything (for tests and small files; the CLI streams)."""
+    result = FileResult(path)
+    for item in results(path, checker):
+        if isinstance(item, TransactionResult):
+            result.transactions.append(item)
+        elif isinstance(item, GroupResult):
+            result.groups.append(item)
+        elif isinstance(item, InterchangeResult):
+            result.interchanges.append(item)
+        else:
+            result.error = item
     return result

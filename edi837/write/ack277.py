@@ -8,6 +8,7 @@ STC, more STC segments for more), and a service line (2220D) for findings about 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TextIO
 from decimal import Decimal
 
 from ..findings import ERROR
@@ -63,7 +64,8 @@ class Writer:
         self.control = control
         self.when = when
         self.d = DEFAULT_DELIMITERS
-        self.sets: list[str] = []
+        self.sets = 0
+        self.body = envelope.spool()
         self.receiver = settings.receiver_id
 
     def transaction(self, tx: TransactionResult) -> None:
@@ -73,7 +75,7 @@ class Writer:
         date = self.when.strftime("%Y%m%d")
         if not self.receiver:
             self.receiver = tx.submitter[1][:15]
-        n = len(self.sets) + 1
+        n = self.sets + 1
         claims = tx.claims
         ok = [c for c in claims if c.status == "accepted"]
         bad = [c for c in claims if c.status != "accepted"]
@@ -116,7 +118,8 @@ class Writer:
                 hl += 1
                 segs += self._claim(c, hl, parent, date)
         segs.append(f"SE{e}{len(segs) + 1}{e}{n:04d}")
-        self.sets.append("".join(s + d.segment for s in segs))
+        self.sets = n
+        self.body.write("".join(s + d.segment for s in segs) + "\n")
 
     def _claim(self, c: ClaimResult, hl: int, parent: int, date: str) -> list[str]:
         d, e = self.d, self.d.element
@@ -163,14 +166,14 @@ class Writer:
                     segs.append(f"DTP{e}472{e}D8{e}{ln.service_date:%Y%m%d}")
         return segs
 
-    def close(self) -> str:
+    def close(self, out: TextIO) -> None:
+        """Write the whole 277CA interchange to `out`."""
         d = self.d
         receiver = self.receiver or "UNKNOWN"
-        parts = [envelope.isa(self.s.sender_id, receiver, self.control, self.when, self.s.usage, d)]
+        out.write(envelope.isa(self.s.sender_id, receiver, self.control, self.when, self.s.usage, d) + "\n")
         if self.sets:
-            parts.append(envelope.gs("HN", self.s.sender_id, receiver, self.control, self.when, VERSION, d))
-            parts += self.sets
-            parts.append(envelope.trailer(len(self.sets), self.control, d))
+            out.write(envelope.gs("HN", self.s.sender_id, receiver, self.control, self.when, VERSION, d) + "\n")
+            envelope.copy(self.body, out)
+            out.write(envelope.trailer(self.sets, self.control, d) + "\n")
         else:
-            parts.append(f"IEA{d.element}0{d.element}{self.control:09d}{d.segment}")
-        return "\n".join(parts) + "\n"
+            out.write(f"IEA{d.element}0{d.element}{self.control:09d}{d.segment}\n")

@@ -7,6 +7,8 @@ findings about claims are the 277CA's. A broken interchange trailer gets a TA1.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from typing import TextIO
 
 from ..findings import ERROR, Finding
 from ..pipeline import GroupResult, InterchangeResult, TransactionResult
@@ -54,37 +56,47 @@ class Writer:
         self.control = control
         self.when = when
         self.d = DEFAULT_DELIMITERS
-        self.sets: list[list[str]] = []  # one 999 body per group
-        self.current: list[str] = []
-        self.verdicts: list[str] = []
+        self.sets = 0  # 999 transaction sets written (one per group received)
+        self.body = envelope.spool()  # the finished 999 sets
+        self.current = envelope.spool()  # AK2 ... IK5 of the group being answered
+        self.current_segments = 0
+        self.verdicts: Counter[str] = Counter()  # IK501 of the group's sets
         self.ta1: list[str] = []
         self.receiver = settings.receiver_id
         self.gs_receiver = settings.receiver_id
 
     def transaction(self, tx: TransactionResult) -> None:
-        self.current += transaction_segments(tx, self.d)
-        self.verdicts.append(tx.ack)
+        segs = transaction_segments(tx, self.d)
+        self.current.write(envelope.lines(segs, self.d))
+        self.current_segments += len(segs)
+        self.verdicts[tx.ack] += 1
 
     def group(self, g: GroupResult) -> None:
         e = self.d.element
         if len(g.gs) > 3 and not self.gs_receiver:
             self.gs_receiver = g.gs[2]
         received = len(g.transactions)
-        accepted = sum(v in ("A", "E") for v in self.verdicts)
+        accepted = self.verdicts["A"] + self.verdicts["E"]
         if not received:
             status = "R"
         elif accepted == received:
-            status = "A" if all(v == "A" for v in self.verdicts) else "E"
+            status = "A" if self.verdicts["A"] == received else "E"
         else:
             status = "R" if accepted == 0 else "P"
         codes = list(dict.fromkeys(f.rule[-1] for f in g.findings if f.rule.startswith("X12-ENV-GR")))
         if codes and status == "A":
             status = "E"
-        ak1 = [e.join(["AK1", "HC", fit(g.control, "28", self.d) or "0",
-                       fit(g.gs[8] if len(g.gs) > 8 else "", "480", self.d)]).rstrip(e)]
+        ak1 = e.join(["AK1", "HC", fit(g.control, "28", self.d) or "0",
+                      fit(g.gs[8] if len(g.gs) > 8 else "", "480", self.d)]).rstrip(e)
         ak9 = e.join(["AK9", status, str(received), str(received), str(accepted), *codes[:5]])
-        self.sets.append(ak1 + self.current + [ak9])
-        self.current, self.verdicts = [], []
+        self.sets += 1
+        st = f"{self.sets:04d}"
+        self.body.write(envelope.lines([f"ST{e}999{e}{st}{e}{VERSION}", ak1], self.d))
+        envelope.copy(self.current, self.body)
+        self.body.write(envelope.lines([ak9, f"SE{e}{self.current_segments + 4}{e}{st}"], self.d))
+        self.current = envelope.spool()
+        self.current_segments = 0
+        self.verdicts.clear()
 
     def interchange(self, i: InterchangeResult) -> None:
         if not self.receiver and len(i.isa) > 6:
@@ -102,21 +114,18 @@ class Writer:
                                     field(10, "I09", self.when.strftime("%H%M")), "E",
                                     note if note in ("001", "021", "023", "024", "025") else "000"]))
 
-    def close(self) -> str:
+    def close(self, out: TextIO) -> None:
+        """Write the whole 999 interchange to `out`."""
         d, e = self.d, self.d.element
-        if self.current:  # transaction sets outside any group: answer them in one of their own
+        if self.current_segments:  # transaction sets outside any group: answer them in one of their own
             self.group(GroupResult("", "", ["GS"] * 9))
         receiver = self.receiver or "UNKNOWN"
-        parts = [envelope.isa(self.s.sender_id, receiver, self.control, self.when, self.s.usage, d)]
-        parts += [t + d.segment for t in self.ta1]
+        out.write(envelope.isa(self.s.sender_id, receiver, self.control, self.when, self.s.usage, d) + "\n")
+        out.write(envelope.lines(self.ta1, d))
         if self.sets:
-            parts.append(envelope.gs("FA", self.s.sender_id, self.gs_receiver or receiver, self.control, self.when,
-                                     VERSION, d))
-            for n, body in enumerate(self.sets, start=1):
-                segs = [f"ST{e}999{e}{n:04d}{e}{VERSION}", *body]
-                segs.append(f"SE{e}{len(segs) + 1}{e}{n:04d}")
-                parts += [s + d.segment for s in segs]
-            parts.append(envelope.trailer(len(self.sets), self.control, d))
+            out.write(envelope.gs("FA", self.s.sender_id, self.gs_receiver or receiver, self.control, self.when,
+                                  VERSION, d) + "\n")
+            envelope.copy(self.body, out)
+            out.write(envelope.trailer(self.sets, self.control, d) + "\n")
         else:
-            parts.append(f"IEA{e}0{e}{self.control:09d}{d.segment}")
-        return "\n".join(parts) + "\n"
+            out.write(f"IEA{e}0{e}{self.control:09d}{d.segment}\n")

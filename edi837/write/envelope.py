@@ -1,11 +1,18 @@
-"""ISA/GS/GE/IEA for the answers we write: one helper, shared by the 999, 277CA and forward 837."""
+"""ISA/GS/GE/IEA for the answers we write, shared by the 999, 277CA and forward 837, and the spool
+their bodies wait in until the header can be written (in memory while small, then on disk: an
+answer to a 1 GB file never sits in memory)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import tempfile
+from typing import IO
 
 from ..read import Delimiters
 from .values import fit
+
+SPOOL_BYTES = 1 << 20
 
 
 def _party(value: str, d: Delimiters) -> str:
@@ -29,3 +36,19 @@ def gs(code: str, sender: str, receiver: str, control: int, when: dt.datetime, v
 def trailer(sets: int, control: int, d: Delimiters) -> str:
     e = d.element
     return f"GE{e}{sets}{e}{control}{d.segment}IEA{e}1{e}{control:09d}{d.segment}"
+
+
+def spool() -> IO[str]:
+    return tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+", encoding="latin-1", newline="")
+
+
+def copy(spooled: IO[str], out: IO[str]) -> None:
+    """Append what `spooled` holds to `out`, and free it."""
+    spooled.seek(0)
+    shutil.copyfileobj(spooled, out)
+    spooled.close()
+
+
+def lines(segments: list[str], d: Delimiters) -> str:
+    """Segments as written in our answers: each ends with the terminator and a line break."""
+    return "".join(f"{s}{d.segment}\n" for s in segments)

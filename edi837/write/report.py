@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from ..findings import Finding
-from ..pipeline import ClaimResult, FileResult, TransactionResult
+from ..pipeline import ClaimResult, GroupResult, InterchangeResult, Result, TransactionResult
+from ..read import EdiError
 
 
 @dataclass
@@ -17,12 +20,6 @@ class Summary:
     rejected: int = 0
     rejected_sets: int = 0
     unreadable: int = 0
-
-    def add(self, r: FileResult) -> None:
-        self.files += 1
-        self.unreadable += r.error is not None
-        for t in r.transactions:
-            self.add_transaction(t)
 
     def add_transaction(self, t: TransactionResult) -> None:
         self.rejected_sets += t.ack == "R"
@@ -71,28 +68,6 @@ def claim_text(c: ClaimResult) -> list[str]:
     return lines
 
 
-def file_text(r: FileResult) -> str:
-    if r.error is not None and not r.transactions:
-        return f"{r.path}: UNREADABLE: {r.error}"
-    claims = r.claims
-    acc = sum(c.status == "accepted" for c in claims)
-    lines = [f"{r.path}: {len(claims)} claim{'s' * (len(claims) != 1)}, {acc} accepted,"
-             f" {len(claims) - acc} rejected"]
-    if r.error is not None:
-        lines.append(f"  UNREADABLE after that: {r.error}")
-    for env in (*r.interchanges, *r.groups):
-        for f in env.findings:
-            lines.append(finding_text(f))
-    for t in r.transactions:
-        if t.findings:
-            lines.append(f"  transaction {t.control}: {'REJECTED' if t.ack == 'R' else t.ack}")
-            lines += [finding_text(f) for f in t.findings]
-        for c in t.claims:
-            if c.status == "rejected" or c.all_findings:
-                lines += claim_text(c)
-    return "\n".join(lines)
-
-
 def claim_json(c: ClaimResult) -> dict[str, Any]:
     cl = c.claim
     return {"claim_id": cl.claim_id, "transaction": cl.transaction, "status": c.status,
@@ -100,13 +75,69 @@ def claim_json(c: ClaimResult) -> dict[str, Any]:
             "position": cl.where.position, "findings": [f.to_dict() for f in c.all_findings]}
 
 
-def file_json(r: FileResult) -> dict[str, Any]:
-    return {
-        "path": r.path, "error": str(r.error) if r.error else None,
-        "interchanges": [{"control": i.isa[13] if len(i.isa) > 13 else "", "findings": [f.to_dict() for f in i.findings]}
-                         for i in r.interchanges],
-        "groups": [{"control": g.control, "findings": [f.to_dict() for f in g.findings]} for g in r.groups],
-        "transactions": [{"control_number": t.control, "ack": t.ack, "findings": [f.to_dict() for f in t.findings]}
-                         for t in r.transactions],
-        "claims": [claim_json(c) for c in r.claims],
-    }
+def env_findings_json(item: GroupResult | InterchangeResult) -> dict[str, Any]:
+    control = item.control if isinstance(item, GroupResult) else (item.isa[13] if len(item.isa) > 13 else "")
+    return {"control": control, "findings": [f.to_dict() for f in item.findings]}
+
+
+def transaction_text(t: TransactionResult) -> list[str]:
+    lines = []
+    if t.findings:
+        lines.append(f"  transaction {t.control}: {'REJECTED' if t.ack == 'R' else t.ack}")
+        lines += [finding_text(f) for f in t.findings]
+    for c in t.claims:
+        if c.status == "rejected" or c.all_findings:
+            lines += claim_text(c)
+    return lines
+
+
+def write_text(path: str, items: Iterable[Result | EdiError], summary: Summary, echo: Callable[[str], None]) -> None:
+    """One file's report, written as each transaction set closes: its path, what to fix, its counts."""
+    echo(path)
+    claims = accepted = 0
+    error = None
+    for item in items:
+        if isinstance(item, TransactionResult):
+            summary.add_transaction(item)
+            claims += len(item.claims)
+            accepted += sum(c.status == "accepted" for c in item.claims)
+            for line in transaction_text(item):
+                echo(line)
+        elif isinstance(item, (GroupResult, InterchangeResult)):
+            for f in item.findings:
+                echo(finding_text(f))
+        else:
+            error = item
+    summary.files += 1
+    summary.unreadable += error is not None
+    if error is not None:
+        echo(f"  UNREADABLE{' after that' if claims else ''}: {error}")
+    echo(f"  {claims} claim{'s' * (claims != 1)}: {accepted} accepted, {claims - accepted} rejected")
+
+
+def write_json(path: str, items: Iterable[Result | EdiError], summary: Summary, echo: Callable[[str], None],
+               first: bool) -> None:
+    """One file's entry of `{"files": [...]}`, claims written as each set closes (one per line)."""
+    echo(("" if first else ",\n") + f'{{"path": {json.dumps(path)}, "claims": [')
+    transactions, groups, interchanges = [], [], []
+    error = None
+    n = 0
+    for item in items:
+        if isinstance(item, TransactionResult):
+            summary.add_transaction(item)
+            transactions.append({"control_number": item.control, "ack": item.ack,
+                                 "findings": [f.to_dict() for f in item.findings]})
+            for c in item.claims:
+                echo(("\n" if not n else ",\n") + json.dumps(claim_json(c)))
+                n += 1
+        elif isinstance(item, GroupResult):
+            groups.append(env_findings_json(item))
+        elif isinstance(item, InterchangeResult):
+            interchanges.append(env_findings_json(item))
+        else:
+            error = item
+    summary.files += 1
+    summary.unreadable += error is not None
+    rest = {"transactions": transactions, "groups": groups, "interchanges": interchanges,
+            "error": str(error) if error else None}
+    echo("], " + json.dumps(rest)[1:])
