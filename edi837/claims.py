@@ -8,6 +8,7 @@ not numbers become None here (the guide checks report them), never a float.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -87,6 +88,15 @@ class Code:
     where: Where | None = None
 
 
+@functools.cache
+def line_kind(procedure_code: str) -> str:
+    row = codes.table("ambulance_hcpcs").get(procedure_code)
+    if row is None:
+        return "noncovered" if procedure_code in codes.codes("ambulance_hcpcs") else "other"
+    kind = row.get("kind", "other")
+    return kind if kind in ("base", "mileage", "noncovered_mileage") else ("noncovered" if kind == "noncovered" else "other")
+
+
 @dataclass(frozen=True, slots=True)
 class ServiceLine:
     lx: str
@@ -110,11 +120,7 @@ class ServiceLine:
     @property
     def kind(self) -> str:
         """base, mileage, noncovered_mileage, noncovered, other (from the ambulance HCPCS table)."""
-        row = codes.table("ambulance_hcpcs").get(self.procedure_code)
-        if row is None:
-            return "noncovered" if self.procedure_code in codes.codes("ambulance_hcpcs") else "other"
-        kind = row.get("kind", "other")
-        return kind if kind in ("base", "mileage", "noncovered_mileage") else ("noncovered" if kind == "noncovered" else "other")
+        return line_kind(self.procedure_code)
 
     @property
     def origin_destination(self) -> str:

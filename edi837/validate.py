@@ -73,9 +73,26 @@ def _err(spec: ElementSpec | CompositeSpec, code: str, position: str, value: str
     return ElementError(code, position, spec.data_ele, spec.ref, value, f"{spec.ref} {spec.name}: {message}")
 
 
+_element_memo: dict[tuple[int, str | None, tuple[str, ...]], list[ElementError]] = {}
+
+
 def check_element(spec: ElementSpec, value: str | None, position: str, in_composite: CompositeSpec | None = None,
                   types: tuple[str, ...] = ()) -> list[ElementError]:
-    """One simple element (or component); `types` is the date/time format a qualifier chose (DTP02)."""
+    """One simple element (or component); `types` is the date/time format a qualifier chose (DTP02).
+
+    Memoized by (spec, value, types): a spec always sits at one position in one composite, and most
+    values repeat even where the segment as a whole does not (a claim's CLM, a patient's NM1)."""
+    key = (id(spec), value, types)
+    hit = _element_memo.get(key)
+    if hit is None:
+        if len(_element_memo) > MEMO_LIMIT:
+            _element_memo.clear()
+        hit = _element_memo[key] = _check_element(spec, value, position, in_composite, types)
+    return hit
+
+
+def _check_element(spec: ElementSpec, value: str | None, position: str, in_composite: CompositeSpec | None,
+                   types: tuple[str, ...]) -> list[ElementError]:
     if not value:
         if spec.usage == "R" and (spec.seq != 1 or in_composite is None or in_composite.usage == "R"):
             return [_err(spec, "1", position, "", "required, but missing")]

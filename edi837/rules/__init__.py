@@ -80,6 +80,16 @@ class Profile:
     def level(self, r: Rule) -> str:
         return self.severity.get(r.id, r.severity)
 
+    def active(self) -> list[tuple[Rule, str]]:
+        """The rules this profile runs, with their level (worked out once per profile)."""
+        cached = _ACTIVE.get(id(self))
+        if cached is None or cached[0] is not self:
+            cached = _ACTIVE[id(self)] = (self, [(r, lv) for r in REGISTRY.values() if (lv := self.level(r)) != "off"])
+        return cached[1]
+
+
+_ACTIVE: dict[int, tuple[Profile, list[tuple[Rule, str]]]] = {}
+
 
 def load_profile(name_or_path: str = "medicare") -> Profile:
     """A bundled profile by name, or a JSON file: {"name": ..., "rules": {"AMB007": "warning", "AMB020": "off"}}."""
@@ -103,10 +113,7 @@ def load_profile(name_or_path: str = "medicare") -> Profile:
 def run(claim: Claim, profile: Profile, ctx: Context) -> list[Finding]:
     """Every active rule on one claim."""
     out: list[Finding] = []
-    for r in REGISTRY.values():
-        level = profile.level(r)
-        if level == "off":
-            continue
+    for r, level in profile.active():
         for hit in r.check(claim, ctx):
             w = hit.where or claim.where
             out.append(Finding(

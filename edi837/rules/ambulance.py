@@ -29,8 +29,14 @@ def is_ambulance_line(ln: ServiceLine) -> bool:
     return ln.revenue_code.startswith("054") or ln.procedure_code.startswith("A0")
 
 
+_last: list = [None, []]  # the claim the rules are looking at, and its ambulance lines
+
+
 def ambulance_lines(c: Claim) -> list[ServiceLine]:
-    return [ln for ln in c.lines if is_ambulance_line(ln)]
+    """The claim's ambulance lines (every rule asks; they are found once per claim)."""
+    if _last[0] is not c:
+        _last[0], _last[1] = c, [ln for ln in c.lines if is_ambulance_line(ln)]
+    return _last[1]
 
 
 def at(ln: ServiceLine, element: str):

@@ -7,6 +7,7 @@ reject a good claim on its own.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterator
 
@@ -19,6 +20,7 @@ CH25 = "CMS IOM 100-04 ch. 25 §75 (UB-04 data elements)"
 HCPCS = re.compile(r"[A-Z0-9][0-9]{3}[A-Z0-9]\Z")
 
 
+@functools.lru_cache(maxsize=65536)  # a file names the same few providers on every claim
 def npi_ok(npi: str) -> bool:
     """NPI Luhn check with the 80840 health-industry prefix (CMS NPI check digit standard)."""
     if len(npi) != 10 or not npi.isdigit():
