@@ -1,6 +1,7 @@
 """Side-by-side benchmark: edi837 against pyx12's validator on generated files of the same make.
 
-    python bench/run.py [--claims 20000] [--pyx12-claims 1000] [--rss-mb 10,100,1000] [--out bench/out]
+    python bench/run.py [--claims 20000] [--pyx12-claims 1000] [--rss-mb 10,100,1000] [--rss-commands parse,check,ack]
+                        [--skip-ratio] [--out bench/out]
 
 Every figure is one run of a whole command in its own process (start-up included), timed with the
 wall clock; peak RSS is the child's own (wait4). pyx12 is given a smaller file because it is slow;
@@ -34,6 +35,12 @@ def run(cmd: list[str]) -> tuple[float, int, int]:
     return time.perf_counter() - start, usage.ru_maxrss // 1024, os.waitstatus_to_exitcode(status)
 
 
+def commands(out: Path) -> dict[str, list[str]]:
+    """The edi837 commands measured, as a user runs them (JSON output, answers written to disk)."""
+    return {"parse": ["parse", "--format", "json"], "check": ["check", "--format", "json"],
+            "ack": ["ack", "--out", str(out / "ack"), "--fixed-time", "202611220000"]}
+
+
 def generate(claims: int | None, out: Path, size_mb: int | None = None) -> Path:
     if not out.exists():
         args = ["--claims", str(claims)] if claims else ["--size-mb", str(size_mb)]
@@ -54,34 +61,42 @@ def main() -> None:
     ap.add_argument("--claims", type=int, default=20000)
     ap.add_argument("--pyx12-claims", type=int, default=1000)
     ap.add_argument("--rss-mb", default="10,100", help="file sizes (MB) for the flat-memory check, e.g. 10,100,1000")
+    ap.add_argument("--rss-commands", default="parse,check,ack", help="commands run on each of those files")
+    ap.add_argument("--skip-ratio", action="store_true", help="only the flat-memory check")
     ap.add_argument("--out", type=Path, default=HERE / "out")
     a = ap.parse_args()
     a.out.mkdir(parents=True, exist_ok=True)
     edi837 = [sys.executable, "-m", "edi837"]
 
+    if not a.skip_ratio:
+        ratios(a, edi837)
+    for mb in (int(x) for x in a.rss_mb.split(",") if x):
+        f = generate(None, a.out / f"size-{mb}mb.837", size_mb=mb)
+        n = count_claims(f)
+        for label in a.rss_commands.split(","):
+            t, rss, code = run([*edi837, *commands(a.out)[label], str(f)])
+            print(f"edi837 {label:<9} {mb:>5} MB {n:>9} claims  {t:8.2f} s  {n / t:10.0f} claims/s  peak {rss} MB",
+                  flush=True)
+
+
+def ratios(a: argparse.Namespace, edi837: list[str]) -> None:
+    """pyx12 and edi837 on files of the same make, in one run: claims/s and their ratio."""
     small = generate(a.pyx12_claims, a.out / f"claims-{a.pyx12_claims}.837")
     big = generate(a.claims, a.out / f"claims-{a.claims}.837")
     t_pyx12, rss_pyx12, _ = run([sys.executable, "-c", PYX12_SCRIPT, str(small)])
     pyx12_rate = a.pyx12_claims / t_pyx12
-    print(f"pyx12 x12valid   {a.pyx12_claims:>8} claims  {t_pyx12:8.2f} s  {pyx12_rate:10.0f} claims/s  peak {rss_pyx12} MB")
+    print(f"pyx12 x12valid   {a.pyx12_claims:>8} claims  {t_pyx12:8.2f} s  {pyx12_rate:10.0f} claims/s  peak {rss_pyx12} MB",
+          flush=True)
 
     times = {}
-    for label, args in (("parse", ["parse", "--format", "json"]), ("check", ["check", "--format", "json"]),
-                        ("ack", ["ack", "--out", str(a.out / "ack"), "--fixed-time", "202611220000"])):
+    for label, args in commands(a.out).items():
         t, rss, code = run([*edi837, *args, str(big)])
         times[label] = t
         rate = a.claims / t
         print(f"edi837 {label:<9} {a.claims:>8} claims  {t:8.2f} s  {rate:10.0f} claims/s  peak {rss} MB"
-              f"  {rate / pyx12_rate:6.1f}x pyx12  (exit {code})")
+              f"  {rate / pyx12_rate:6.1f}x pyx12  (exit {code})", flush=True)
     if "ack" in times and "check" in times:
-        print(f"ack / check time: {times['ack'] / times['check']:.2f}")
-
-    for mb in (int(x) for x in a.rss_mb.split(",") if x):
-        f = generate(None, a.out / f"size-{mb}mb.837", size_mb=mb)
-        n = count_claims(f)
-        for label in ("parse", "check"):
-            t, rss, code = run([*edi837, label, str(f)])
-            print(f"edi837 {label:<9} {mb:>5} MB {n:>9} claims  {t:8.2f} s  {n / t:10.0f} claims/s  peak {rss} MB")
+        print(f"ack / check time: {times['ack'] / times['check']:.2f}", flush=True)
 
 
 if __name__ == "__main__":

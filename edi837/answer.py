@@ -16,8 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .pipeline import (Checker, FileResult, GroupResult, InterchangeResult, TransactionResult, as_edi_error,
-                       open_input)
+from .pipeline import Checker, FileResult, GroupResult, InterchangeResult, TransactionResult, results
 from .read import EdiError
 from .write import ack277, ack999, forward837
 from .write.report import Summary
@@ -109,25 +108,25 @@ def answer(path: str, checker: Checker, settings: Settings, numbers: ControlNumb
     w837 = forward837.Writer(settings, base + 2, when)
     trace_seq = 0
     with open(fwd_tmp, "w", encoding="latin-1", newline="") as fwd:
-        try:
-            with open_input(path) as fh:
-                for item in checker.run(fh, path):
-                    if isinstance(item, TransactionResult):
-                        for c in item.claims:
-                            trace_seq += 1
-                            c.trace = c.claim.clearinghouse_trace or f"{base + 2:09d}{trace_seq:06d}"
-                        w999.transaction(item)
-                        w277.transaction(item)
-                        fwd.write(w837.transaction(item))
-                        summary.add_transaction(item)
-                    elif isinstance(item, GroupResult):
-                        w999.group(item)
-                        result.groups.append(item)
-                    elif isinstance(item, InterchangeResult):
-                        w999.interchange(item)
-                        result.interchanges.append(item)
-        except Exception as exc:  # noqa: BLE001 (EdiError or a defect of ours: located, never a traceback)
-            result.error = as_edi_error(exc, path)
+        for item in results(path, checker):
+            if isinstance(item, TransactionResult):
+                for c in item.claims:
+                    trace_seq += 1
+                    c.trace = c.claim.clearinghouse_trace or f"{base + 2:09d}{trace_seq:06d}"
+                w999.transaction(item)
+                w277.transaction(item)
+                fwd.write(w837.transaction(item))
+                summary.add_transaction(item)
+            elif isinstance(item, GroupResult):
+                w999.group(item)
+                summary.add_envelope(item)
+                result.groups.append(item)
+            elif isinstance(item, InterchangeResult):
+                w999.interchange(item)
+                summary.add_envelope(item)
+                result.interchanges.append(item)
+            else:
+                result.error = item
         fwd.write(w837.close())
     for suffix, writer in (("999", w999), ("277ca", w277)):
         with open(out_dir / f"{name}.{suffix}", "w", encoding="latin-1", newline="") as fh:

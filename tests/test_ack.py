@@ -141,3 +141,14 @@ def test_answers_to_mutants_are_valid(tmp_path: Path) -> None:
         paths.append(p)
     run_ack(paths, tmp_path / "out")
     outputs_valid(tmp_path / "out")
+
+
+def test_broken_interchange_trailer_gets_a_ta1(tmp_path: Path) -> None:
+    src = tmp_path / "ta1.837"
+    src.write_text(FIXTURES[0].read_text().replace("~IEA*1*", "~IEA*1*99"))
+    res = CliRunner().invoke(main, ["ack", str(src), "--out", str(tmp_path / "out"), "--fixed-time", FIXED])
+    assert res.exit_code == 1 and "1 envelope error" in res.output
+    text = (tmp_path / "out" / "ta1.837.999").read_text()
+    isa13 = FIXTURES[0].read_text()[90:99]
+    assert re.search(rf"TA1\*{isa13}\*\d{{6}}\*\d{{4}}\*E\*001~", text)
+    outputs_valid(tmp_path / "out")

@@ -19,6 +19,7 @@ class Summary:
     accepted: int = 0
     rejected: int = 0
     rejected_sets: int = 0
+    envelope_errors: int = 0  # GS/GE and ISA/IEA errors: noted in the AK9/TA1, the claims were already answered
     unreadable: int = 0
 
     def add_transaction(self, t: TransactionResult) -> None:
@@ -30,24 +31,30 @@ class Summary:
             else:
                 self.rejected += 1
 
+    def add_envelope(self, item: GroupResult | InterchangeResult) -> None:
+        self.envelope_errors += sum(f.is_error for f in item.findings)
+
     @property
     def exit_code(self) -> int:
         if self.unreadable:
             return 2
-        return 1 if self.rejected or self.rejected_sets else 0
+        return 1 if self.rejected or self.rejected_sets or self.envelope_errors else 0
 
     def as_dict(self) -> dict[str, int]:
         return {"files": self.files, "claims": self.claims, "accepted": self.accepted, "rejected": self.rejected,
-                "unreadable_files": self.unreadable}
+                "envelope_errors": self.envelope_errors, "unreadable_files": self.unreadable}
 
     def text(self) -> str:
         return (f"{self.files} file{'s' * (self.files != 1)}, {self.claims} claim{'s' * (self.claims != 1)}:"
                 f" {self.accepted} accepted, {self.rejected} rejected"
+                + (f", {self.envelope_errors} envelope error{'s' * (self.envelope_errors != 1)}"
+                   if self.envelope_errors else "")
                 + (f", {self.unreadable} unreadable" if self.unreadable else ""))
 
 
 def where(f: Finding) -> str:
-    parts = [p for p in (f.loop and f"loop {f.loop}", f.segment and f"{f.segment} (segment {f.position})",
+    at = f"segment {f.position}" if f.position else f"byte {f.offset}"  # envelope segments sit outside any set
+    parts = [p for p in (f.loop and f"loop {f.loop}", f.segment and f"{f.segment} ({at})",
                          f.element, f.lx and f"line {f.lx}") if p]
     return ", ".join(parts)
 
@@ -104,6 +111,7 @@ def write_text(path: str, items: Iterable[Result | EdiError], summary: Summary, 
             for line in transaction_text(item):
                 echo(line)
         elif isinstance(item, (GroupResult, InterchangeResult)):
+            summary.add_envelope(item)
             for f in item.findings:
                 echo(finding_text(f))
         else:
@@ -130,10 +138,9 @@ def write_json(path: str, items: Iterable[Result | EdiError], summary: Summary, 
             for c in item.claims:
                 echo(("\n" if not n else ",\n") + json.dumps(claim_json(c)))
                 n += 1
-        elif isinstance(item, GroupResult):
-            groups.append(env_findings_json(item))
-        elif isinstance(item, InterchangeResult):
-            interchanges.append(env_findings_json(item))
+        elif isinstance(item, (GroupResult, InterchangeResult)):
+            summary.add_envelope(item)
+            (groups if isinstance(item, GroupResult) else interchanges).append(env_findings_json(item))
         else:
             error = item
     summary.files += 1
