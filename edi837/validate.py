@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .guide import CompositeSpec, ElementSpec, Node, external_codes
 from .read import Segment
 
-MEMO_LIMIT = 100_000
+MEMO_LIMIT = 20_000  # entries per memo: enough for the segments a file repeats, small in memory
 NUMBER_N = re.compile(r"-?[0-9]+\Z", re.ASCII)
 NUMBER_R = re.compile(r"-?[0-9]*(\.[0-9]+)?\Z", re.ASCII)
 # The 5010 extended character set (pyx12's rec_ID_E5): anything else is an invalid character.
