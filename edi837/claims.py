@@ -18,6 +18,7 @@ from .read import Segment
 ORIGIN_DESTINATION = frozenset("DEGHIJNPRSX")
 
 
+@functools.lru_cache(maxsize=4096)  # charges and dates repeat across claims; Decimal and date are immutable
 def money(text: str) -> Decimal | None:
     if not text:
         return None
@@ -28,6 +29,7 @@ def money(text: str) -> Decimal | None:
     return value if value.is_finite() else None
 
 
+@functools.lru_cache(maxsize=4096)
 def date8(text: str) -> dt.date | None:
     if len(text) != 8 or not text.isdigit():
         return None

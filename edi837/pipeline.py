@@ -344,9 +344,9 @@ class Checker:
                     node_obj = nodes[node]
                     if loop == "2400" and sid == "LX":
                         lx = seg.get(1)
-                    sc = scope_of(loop)
                     errs = validate_segment(node_obj, seg)
                     if errs:
+                        sc = scope_of(loop)
                         cid = builder.draft.clm.get(1) if builder.draft is not None and sc == CLAIM else ""
                         for err in errs:
                             place(_element_finding(err, seg, loop, name, tx.control, sc, cid,
