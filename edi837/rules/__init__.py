@@ -76,19 +76,15 @@ def rule(id: str, title: str, *, severity: str = ERROR, source: str, stc: tuple[
 class Profile:
     name: str
     severity: dict[str, str]  # rule id -> error | warning | off
+    # The rules this profile runs, with their level: worked out once, not once per claim.
+    active: tuple[tuple[Rule, str], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        active = tuple((r, lv) for r in REGISTRY.values() if (lv := self.level(r)) != "off")
+        object.__setattr__(self, "active", active)
 
     def level(self, r: Rule) -> str:
         return self.severity.get(r.id, r.severity)
-
-    def active(self) -> list[tuple[Rule, str]]:
-        """The rules this profile runs, with their level (worked out once per profile)."""
-        cached = _ACTIVE.get(id(self))
-        if cached is None or cached[0] is not self:
-            cached = _ACTIVE[id(self)] = (self, [(r, lv) for r in REGISTRY.values() if (lv := self.level(r)) != "off"])
-        return cached[1]
-
-
-_ACTIVE: dict[int, tuple[Profile, list[tuple[Rule, str]]]] = {}
 
 
 def load_profile(name_or_path: str = "medicare") -> Profile:
@@ -113,7 +109,7 @@ def load_profile(name_or_path: str = "medicare") -> Profile:
 def run(claim: Claim, profile: Profile, ctx: Context) -> list[Finding]:
     """Every active rule on one claim."""
     out: list[Finding] = []
-    for r, level in profile.active():
+    for r, level in profile.active:
         for hit in r.check(claim, ctx):
             w = hit.where or claim.where
             out.append(Finding(

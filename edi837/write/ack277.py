@@ -130,18 +130,19 @@ class Writer:
                         fit(p.member_id, "67") or "UNKNOWN"]),
                 f"TRN{e}2{e}{fit(cl.claim_id, '127') or 'UNKNOWN'}"]
         amount = _amount(cl.total_charge)
+        services = [] if c.status == "accepted" else [_service(ln, d) for ln in cl.lines]  # one per line
         if c.status == "accepted":
             segs += _stc([d.component.join(ACCEPTED.split(":"))], date, "WQ", amount, d)
         else:
-            named = {ln.lx for ln in cl.lines if _service(ln, d) is not None}  # lines a 2220D can speak of
+            named = {ln.lx for ln, service in zip(cl.lines, services) if service is not None}  # a 2220D speaks of
             claim_level = [f for f in c.all_findings if f.lx not in named]
             codes = _stc_codes(claim_level, d) or _stc_codes(c.all_findings, d) or [d.component.join(["A3", "21"])]
             segs += _stc(codes, date, "U", amount, d)
-        if c.status == "accepted" and fit(cl.payer_claim_number, "127"):
-            segs.append(f"REF{e}1K{e}{fit(cl.payer_claim_number, '127')}")
+        if c.status == "accepted" and (payer_number := fit(cl.payer_claim_number, "127")):
+            segs.append(f"REF{e}1K{e}{payer_number}")
         segs.append(f"REF{e}D9{e}{fit(c.trace, '127')}")
-        if fit(cl.type_of_bill, '127'):
-            segs.append(f"REF{e}BLT{e}{fit(cl.type_of_bill, '127')}")
+        if bill_type := fit(cl.type_of_bill, "127"):
+            segs.append(f"REF{e}BLT{e}{bill_type}")
         if cl.statement_from and cl.statement_to:
             segs.append(f"DTP{e}472{e}RD8{e}{cl.statement_from:%Y%m%d}-{cl.statement_to:%Y%m%d}")
         elif cl.lines and cl.lines[0].service_date:
@@ -149,19 +150,18 @@ class Writer:
         else:
             segs.append(f"DTP{e}472{e}D8{e}{date}")
         if c.status != "accepted":
-            for ln in cl.lines:
+            for ln, service in zip(cl.lines, services):
                 line_findings = [f for f in c.all_findings if f.lx == ln.lx and f.severity == ERROR]
                 codes = _stc_codes(line_findings, d)
                 if not codes:
                     continue
-                service = _service(ln, d)
                 if service is None:  # the line cannot be named in a 277CA: its codes go on the claim's STC
                     continue
                 segs.append(e.join(["SVC", service, _amount(ln.charge), "", fit(ln.revenue_code, "234"), "", "",
                                     fit(ln.units, "380")]).rstrip(e))
                 segs += _stc(codes, date, "U", "", d, line=True)
-                if fit(ln.line_control, "127"):
-                    segs.append(f"REF{e}FJ{e}{fit(ln.line_control, '127')}")
+                if line_control := fit(ln.line_control, "127"):
+                    segs.append(f"REF{e}FJ{e}{line_control}")
                 if ln.service_date:
                     segs.append(f"DTP{e}472{e}D8{e}{ln.service_date:%Y%m%d}")
         return segs
