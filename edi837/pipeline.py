@@ -51,7 +51,7 @@ def tagged(stream: BinaryIO, name: str, envelope_errors: list[EnvelopeError],
         if found:
             envelope_errors += found
         node = walker.step(seg, structure_errors)
-        yield seg, node, nodes[nodes[walker.cur].parent].id
+        yield seg, node, walker.loop
     envelope_errors += env.end(last)
 
 
@@ -292,7 +292,7 @@ class Checker:
                 yield from self._finish(tx, builder, close_claim, group)
                 tx = None
             node = walker.step(seg, struct)
-            loop = nodes[nodes[walker.cur].parent].id
+            loop = walker.loop
             control = tx.control if tx is not None else ""
             for err in struct:
                 sc = scope_of(err.loop_id)

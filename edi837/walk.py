@@ -52,45 +52,62 @@ class Walker:
         self._end = [0] * n
         for node in reversed(self.nodes):
             self._end[node.index] = max([node.index + 1] + [self._end[c] for c in node.children])
+        # How often a segment may occur (0 when the guide does not use it): one comparison per segment.
+        self._limit = [0 if node.usage == "N" else node.max_use for node in self.nodes]
+        self._loop_of = [self.nodes[node.parent].id if node.parent >= 0 else "" for node in self.nodes]
         self._isa = guide.by_path["/ISA_LOOP/ISA"]
         self._gs = guide.by_path["/ISA_LOOP/GS_LOOP/GS"]
         self._isa_loop = guide.by_path["/ISA_LOOP"]
         self._gs_loop = guide.by_path["/ISA_LOOP/GS_LOOP"]
         self.cur = self._isa
-        self._memo: dict[tuple, tuple[int, tuple]] = {}
-        self._qpaths = guide.qualifier_paths
-        self._qcodes = guide.qualifier_codes
+        self.loop = self._loop_of[self.cur]  # id of the loop the walker is in ("2300" ...)
+        # Transitions by current node, then by segment id (or (id, qualifier) for qualified ids).
+        self._memo: list[dict] = [{} for _ in range(n)]
+        self._memo_size = 0
+        # Every segment id has at most one place for its qualifier in this guide (HL03, NM101, HI01-1 ...).
+        self._qualifier = {sid: (e, c, guide.qualifier_codes[(sid, e, c)])
+                           for sid, paths in guide.qualifier_paths.items() for e, c in paths}
+        assert all(len(paths) == 1 for paths in guide.qualifier_paths.values())
 
     # -- public ---------------------------------------------------------------------------------
     def step(self, seg: Segment, errors: list[StructureError]) -> int:
         """Move to the node matching `seg`; return its index, or -1 when the guide has no place for it."""
         els = seg.elements
         sid = els[0]
-        if sid == "ISA":
-            return self._force(self._isa_loop, self._isa)
-        if sid == "GS":
-            return self._force(self._gs_loop, self._gs)
-        qpaths = self._qpaths.get(sid)
-        if qpaths is None:
-            qkey: tuple = ()
+        q = self._qualifier.get(sid)
+        if q is None:
+            if sid == "ISA":
+                return self._force(self._isa_loop, self._isa)
+            if sid == "GS":
+                return self._force(self._gs_loop, self._gs)
+            key: str | tuple = sid
         else:
-            qkey = tuple(self._qualifier_value(seg, sid, e, c) for e, c in qpaths)
-        key = (self.cur, sid, qkey)
-        hit = self._memo.get(key)
+            e, c, codes = q
+            v = els[e] if e < len(els) else ""
+            if c:
+                v = v.partition(seg.delims.component)[0]  # the qualifier is always the first component
+            key = (sid, v if v in codes else None)
+        table = self._memo[self.cur]
+        hit = table.get(key)
         if hit is None:
-            if len(self._memo) > MEMO_LIMIT:
-                self._memo.clear()
-            hit = self._memo[key] = self._compute(self.cur, sid, qkey)
+            if self._memo_size > MEMO_LIMIT:  # only garbage ids can get here; keep memory bounded
+                for t in self._memo:
+                    t.clear()
+                self._memo_size = 0
+            self._memo_size += 1
+            hit = table[key] = self._compute(self.cur, sid, key[1] if q is not None else None)
         target, trace = hit
-        if len(trace) == 1 and trace[0][0] == MATCH_SEG:  # the common case: next segment in the loop
-            node = self.nodes[target]
-            self.counts[target] += 1
-            if node.usage == "N" or self.counts[target] > node.max_use:
-                self._usage_error(node, seg, errors)
+        if trace is None:  # the common case: the next segment of the loop
+            counts = self.counts
+            counts[target] += 1
+            if counts[target] > self._limit[target]:
+                self._usage_error(self.nodes[target], seg, errors)
         else:
             self._replay(trace, seg, errors)
-        if target >= 0:
-            self.cur = target
+            if target < 0:
+                return target
+            self.loop = self._loop_of[target]
+        self.cur = target
         return target
 
     def loop_id(self, index: int) -> str:
@@ -102,6 +119,7 @@ class Walker:
         self.counts[loop] += 1
         self.counts[seg] += 1
         self.cur = seg
+        self.loop = self._loop_of[seg]
         return seg
 
     def _replay(self, trace: tuple, seg: Segment, errors: list[StructureError]) -> None:
@@ -177,78 +195,85 @@ class Walker:
                 f" at most {node.max_use}"))
 
     # -- the structural scan (pyx12's walk_errors), run once per transition ---------------------
-    def _qualifier_value(self, seg: Segment, sid: str, e: int, c: int) -> str | None:
-        els = seg.elements
-        v = els[e] if e < len(els) else ""
-        if c:
-            v = v.split(seg.delims.component)[0]  # the qualifier is always the first component
-        return v if v in self._qcodes[(sid, e, c)] else None
-
-    def _match(self, node: Node, sid: str, qkey: tuple) -> bool:
+    def _match(self, node: Node, sid: str, qvalue: str | None) -> bool:
         if node.id != sid:
             return False
         q = node.qualifier
         if q is None:
             return True
-        e, c, codes = q
-        value = qkey[self._qpaths[sid].index((e, c))]
-        return value is not None and value in codes
+        return qvalue is not None and qvalue in q[2]
 
-    def _compute(self, cur: int, sid: str, qkey: tuple) -> tuple[int, tuple]:
+    def _compute(self, cur: int, sid: str, qvalue: str | None) -> tuple[int, tuple | None]:
+        """The transition from `cur` for a segment `sid` (with qualifier `qvalue`): target and steps.
+
+        Steps that cannot change anything are dropped here, once: passing over `cur` itself (it was
+        just counted) or over a counted loop that encloses `cur` (it was entered to get here). A
+        transition left with one MATCH_SEG has steps None: `step` does that inline."""
         nodes = self.nodes
         trace: list[tuple[int, int]] = []
         node_pos = nodes[cur].pos
         loop = cur if nodes[cur].is_loop else nodes[cur].parent
         while True:
-            found = self._scan(loop, node_pos, sid, qkey, trace)
+            found = self._scan(loop, node_pos, sid, qvalue, trace)
             if found is not None:
-                return found, tuple(trace)
+                break
             if loop == self.guide.root:
                 trace.append((NOT_FOUND, cur))
                 return -1, tuple(trace)
             node_pos = nodes[loop].pos
             loop = nodes[loop].parent
+        entered = set()
+        a = nodes[cur].parent
+        while a >= 0:
+            if nodes[a].first_seg >= 0 or a in (self._isa_loop, self._gs_loop):
+                entered.add(a)  # counted when entered (wrapper loops never are)
+            a = nodes[a].parent
+        steps = tuple(t for t in trace if not ((t[0] == SKIP_SEG and t[1] == cur)
+                                                or (t[0] == SKIP_LOOP and t[1] in entered)))
+        if len(steps) == 1 and steps[0][0] == MATCH_SEG:
+            return found, None
+        return found, steps
 
-    def _scan(self, loop: int, node_pos: int, sid: str, qkey: tuple, trace: list) -> int | None:
+    def _scan(self, loop: int, node_pos: int, sid: str, qvalue: str | None, trace: list) -> int | None:
         nodes = self.nodes
         for c in nodes[loop].children:
             child = nodes[c]
             if child.pos < node_pos:
                 continue
             if not child.is_loop:
-                if self._match(child, sid, qkey):
-                    if loop != self.guide.root and self._loop_match(loop, sid, qkey, trace):
-                        return self._goto(loop, sid, qkey, trace)
+                if self._match(child, sid, qvalue):
+                    if loop != self.guide.root and self._loop_match(loop, sid, qvalue, trace):
+                        return self._goto(loop, sid, qvalue, trace)
                     trace.append((MATCH_SEG, c))
                     return c
                 if child.usage == "R":
                     trace.append((SKIP_SEG, c))
-            elif self._loop_match(c, sid, qkey, trace):
-                return self._goto(c, sid, qkey, trace)
+            elif self._loop_match(c, sid, qvalue, trace):
+                return self._goto(c, sid, qvalue, trace)
         return None
 
-    def _loop_match(self, loop: int, sid: str, qkey: tuple, trace: list) -> bool:
+    def _loop_match(self, loop: int, sid: str, qvalue: str | None, trace: list) -> bool:
         node = self.nodes[loop]
         if not node.children:
             return False
         first = self.nodes[node.children[0]]
         if first.is_loop:  # a wrapper loop matches when one of its loops does
-            return any(self.nodes[c].is_loop and self._loop_match(c, sid, qkey, trace) for c in node.children)
-        if self._match(first, sid, qkey):
+            return any(self.nodes[c].is_loop and self._loop_match(c, sid, qvalue, trace) for c in node.children)
+        if self._match(first, sid, qvalue):
             return True
         if node.usage == "R":
             trace.append((SKIP_LOOP, loop))
         return False
 
-    def _goto(self, loop: int, sid: str, qkey: tuple, trace: list) -> int:
+    def _goto(self, loop: int, sid: str, qvalue: str | None, trace: list) -> int:
         node = self.nodes[loop]
-        if node.first_seg >= 0 and self._match(self.nodes[node.first_seg], sid, qkey):
+        if node.first_seg >= 0 and self._match(self.nodes[node.first_seg], sid, qvalue):
             trace.append((ENTER_LOOP, loop))
             trace.append((ENTER_FIRST, node.first_seg))
             return node.first_seg
         for c in node.children:
             if self.nodes[c].is_loop:
-                found = self._goto(c, sid, qkey, trace)
+                found = self._goto(c, sid, qvalue, trace)
                 if found >= 0:
                     return found
         return -1
