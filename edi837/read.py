@@ -66,11 +66,12 @@ DEFAULT_DELIMITERS = Delimiters("*", ":", "^", "~")
 class Segment:
     """One segment. `elements[0]` is the segment id, `elements[n]` is element n (as written)."""
 
-    __slots__ = ("elements", "offset", "line", "position", "number", "delims")
+    __slots__ = ("elements", "offset", "line", "position", "number", "delims", "raw")
 
     def __init__(self, elements: list[str], offset: int, line: int, position: int, number: int,
-                 delims: Delimiters) -> None:
+                 delims: Delimiters, raw: str | None = None) -> None:
         self.elements = elements
+        self.raw = delims.element.join(elements) if raw is None else raw  # the text as read, no terminator
         self.offset = offset  # byte offset of the segment's first byte in the file
         self.line = line  # 1-based line of that byte (all 1 in a file without line breaks)
         self.position = position  # position in the transaction set, ST = 1 (0 for ISA, GS, GE, IEA)
@@ -98,7 +99,7 @@ class Segment:
     def text(self, delims: Delimiters | None = None) -> str:
         """The segment as written (without terminator); with `delims`, re-delimited."""
         if delims is None or delims == self.delims:
-            return self.delims.element.join(self.elements)
+            return self.raw
         mine = self.delims
         out = []
         for el in self.elements:
@@ -193,7 +194,7 @@ def segments(stream: BinaryIO, name: str = "<input>", chunk_size: int = CHUNK) -
             seen_isa = True
             position = 0
             isa_text = buf[:ISA_LENGTH - 1]
-            yield Segment(isa_text.split(delims.element), base, line, 0, number, delims)
+            yield Segment(isa_text.split(delims.element), base, line, 0, number, delims, isa_text)
             buf = buf[ISA_LENGTH:]
             base += ISA_LENGTH
             if delims.segment == "\n":
@@ -236,7 +237,7 @@ def segments(stream: BinaryIO, name: str = "<input>", chunk_size: int = CHUNK) -
                 position = 0
             elif position:
                 position += 1  # past SE too, so a stray segment before GE still has a place to report
-            yield Segment(els, base + start, line, position, number, delims)
+            yield Segment(els, base + start, line, position, number, delims, text)
             if term_is_newline:
                 line += 1
             if sid == "IEA":

@@ -73,11 +73,40 @@ def _err(spec: ElementSpec | CompositeSpec, code: str, position: str, value: str
     return ElementError(code, position, spec.data_ele, spec.ref, value, f"{spec.ref} {spec.name}: {message}")
 
 
-_element_memo: dict[tuple[int, str | None, tuple[str, ...]], list[ElementError]] = {}
+class Memo:
+    """A bounded memo that keeps what repeats: two generations, each up to `limit` entries.
+
+    New entries go to the young generation; when it is full it becomes the old one (the previous old
+    one is dropped) and a hit in the old generation is copied back. Values seen once (a claim's own
+    CLM) age out; values that repeat (a payer's NM1) stay, however long the file."""
+
+    __slots__ = ("young", "old", "limit")
+
+    def __init__(self, limit: int = MEMO_LIMIT) -> None:
+        self.young: dict = {}
+        self.old: dict = {}
+        self.limit = limit
+
+    def get(self, key):  # noqa: ANN001, ANN201 (any hashable key, any value)
+        hit = self.young.get(key)
+        if hit is None:
+            hit = self.old.get(key)
+            if hit is not None:
+                self.put(key, hit)
+        return hit
+
+    def put(self, key, value) -> None:  # noqa: ANN001
+        young = self.young
+        young[key] = value
+        if len(young) >= self.limit:
+            self.old, self.young = young, {}
+
+
+_element_memo = Memo()
 
 
 def check_element(spec: ElementSpec, value: str | None, position: str, in_composite: CompositeSpec | None = None,
-                  types: tuple[str, ...] = ()) -> list[ElementError]:
+                  types: tuple[str, ...] = ()) -> tuple[ElementError, ...]:
     """One simple element (or component); `types` is the date/time format a qualifier chose (DTP02).
 
     Memoized by (spec, value, types): a spec always sits at one position in one composite, and most
@@ -85,9 +114,8 @@ def check_element(spec: ElementSpec, value: str | None, position: str, in_compos
     key = (id(spec), value, types)
     hit = _element_memo.get(key)
     if hit is None:
-        if len(_element_memo) > MEMO_LIMIT:
-            _element_memo.clear()
-        hit = _element_memo[key] = _check_element(spec, value, position, in_composite, types)
+        hit = tuple(_check_element(spec, value, position, in_composite, types))
+        _element_memo.put(key, hit)
     return hit
 
 
@@ -167,7 +195,39 @@ def check_syntax(rule: str, present: list[bool]) -> tuple[str, str] | None:
     return None
 
 
+# How each element of a segment is checked (see `_plan`).
+PLAIN, COMPOSITE, DTP_FORMAT, DTP_VALUE, TYPED_VALUE = range(5)
+
+
+def _plan(node: Node) -> tuple[tuple, tuple]:
+    """A segment node's checks, worked out once: per element (index, spec, mode, memo key prefix),
+    and its syntax rules as (rule, kind, element numbers)."""
+    steps = []
+    for i, spec in enumerate(node.elements, start=1):
+        if isinstance(spec, CompositeSpec):
+            mode = COMPOSITE
+        elif node.id == "DTP" and i == 2:
+            mode = DTP_FORMAT
+        elif node.id == "DTP" and i == 3:
+            mode = DTP_VALUE
+        elif spec.data_ele == "1251":
+            mode = TYPED_VALUE
+        else:
+            mode = PLAIN
+        steps.append((i, spec, mode, id(spec)))
+    syntax = tuple((rule, rule[0], tuple(int(rule[i:i + 2]) for i in range(1, len(rule), 2)))
+                   for rule in node.syntax)
+    return tuple(steps), syntax
+
+
+_plans: dict[int, tuple[tuple, tuple]] = {}
+
+
 def _validate(node: Node, seg: Segment) -> tuple[ElementError, ...]:
+    plan = _plans.get(node.index)
+    if plan is None:
+        plan = _plans[node.index] = _plan(node)
+    steps, syntax = plan
     els = seg.elements
     specs = node.elements
     comp_sep = seg.delims.component
@@ -181,46 +241,66 @@ def _validate(node: Node, seg: Segment) -> tuple[ElementError, ...]:
                                 f"{node.id} ends with an empty element: remove the trailing separator(s)"))
     dtp_type: tuple[str, ...] = ()
     type_list: list[str] = []
-    for i, spec in enumerate(specs, start=1):
+    memo = _element_memo
+    for i, spec, mode, sid in steps:
         value = els[i] if i <= n else None
-        if isinstance(spec, CompositeSpec):
+        if mode == COMPOSITE:
             out += check_composite(spec, value, comp_sep, i)
             continue
         if value and comp_sep in value:
             out.append(_err(spec, "6", str(i), value, "holds components, but is a simple element"))
             continue
-        if i == 2 and node.id == "DTP" and value in ("RD8", "D8", "D6", "DT", "TM"):
-            dtp_type = (value,)
         if spec.data_ele == "1250":
             type_list.extend(spec.codes)
-        if i == 3 and node.id == "DTP":
-            out += check_element(spec, value, str(i), types=dtp_type)
-        elif spec.data_ele == "1251" and type_list:
-            out += check_element(spec, value, str(i), types=tuple(type_list))
+        if mode == PLAIN:
+            types: tuple[str, ...] = ()
+        elif mode == DTP_FORMAT:
+            if value in ("RD8", "D8", "D6", "DT", "TM"):
+                dtp_type = (value,)
+            types = ()
+        elif mode == DTP_VALUE:
+            types = dtp_type
         else:
-            out += check_element(spec, value, str(i))
-    if node.syntax:
-        present = [False] + [bool(e) for e in els[1:]]
-        for rule in node.syntax:
-            bad = check_syntax(rule, present)
+            types = tuple(type_list)
+        key = (sid, value, types)
+        hit = memo.get(key)
+        if hit is None:
+            hit = tuple(_check_element(spec, value, str(i), None, types))
+            memo.put(key, hit)
+        if hit:
+            out += hit
+    if syntax:
+        for rule, kind, idx in syntax:
+            have = [i <= n and els[i] != "" for i in idx]
+            if kind == "P":
+                bad = any(have) and not all(have)
+            elif kind == "R":
+                bad = not any(have)
+            elif kind == "E":
+                bad = sum(have) > 1
+            elif kind == "C":
+                bad = have[0] and not all(have[1:])
+            elif kind == "L":
+                bad = have[0] and not any(have[1:])
+            else:
+                bad = False
             if bad:
-                code, msg = bad
-                idx = int(rule[1:3])
-                spec = specs[idx - 1] if idx <= len(specs) else None
-                out.append(ElementError(code, str(idx), spec.data_ele if spec else "", f"{node.id}{idx:02d}",
+                code, msg = check_syntax(rule, [False] + [bool(e) for e in els[1:]])  # type: ignore[misc]
+                i0 = idx[0]
+                spec = specs[i0 - 1] if i0 <= len(specs) else None
+                out.append(ElementError(code, str(i0), spec.data_ele if spec else "", f"{node.id}{i0:02d}",
                                         "", f"{node.id} syntax rule {rule}: {msg}"))
     return tuple(out)
 
 
-_memo: dict[tuple[int, str], tuple[ElementError, ...]] = {}
+_memo = Memo()
 
 
 def validate_segment(node: Node, seg: Segment) -> tuple[ElementError, ...]:
     """Every element-level error of `seg` against its guide node (memoized by node and text)."""
-    key = (node.index, seg.delims.component + seg.delims.element.join(seg.elements))
+    key = (node.index, seg.delims.component, seg.raw)
     hit = _memo.get(key)
     if hit is None:
-        if len(_memo) > MEMO_LIMIT:
-            _memo.clear()
-        hit = _memo[key] = _validate(node, seg)
+        hit = _validate(node, seg)
+        _memo.put(key, hit)
     return hit
