@@ -99,6 +99,16 @@ def line_kind(procedure_code: str) -> str:
     return kind if kind in ("base", "mileage", "noncovered_mileage") else ("noncovered" if kind == "noncovered" else "other")
 
 
+@functools.lru_cache(maxsize=4096)
+def ambulance_view(procedure_code: str, modifiers: tuple[str, ...]) -> tuple[str, str, str, bool]:
+    """A line's (kind, origin/destination modifier, QM/QN arrangement, pronounced dead): worked out
+    once per distinct code and modifiers, not each time a rule asks."""
+    od = next((m for m in modifiers if len(m) == 2 and m[0] in ORIGIN_DESTINATION and m[1] in ORIGIN_DESTINATION), "")
+    found = [m for m in modifiers if m in ("QM", "QN")]
+    arrangement = found[0] if len(found) == 1 else "+".join(found)
+    return line_kind(procedure_code), od, arrangement, "QL" in modifiers
+
+
 @dataclass(frozen=True, slots=True)
 class ServiceLine:
     lx: str
@@ -117,19 +127,11 @@ class ServiceLine:
     line_control: str  # REF*6R
     where: Where  # the SV2 segment
     date_where: Where | None = None
-
-    # -- ambulance view --------------------------------------------------------------------------
-    @property
-    def kind(self) -> str:
-        """base, mileage, noncovered_mileage, noncovered, other (from the ambulance HCPCS table)."""
-        return line_kind(self.procedure_code)
-
-    @property
-    def origin_destination(self) -> str:
-        for m in self.modifiers:
-            if len(m) == 2 and m[0] in ORIGIN_DESTINATION and m[1] in ORIGIN_DESTINATION:
-                return m
-        return ""
+    # -- ambulance view (from procedure_code and modifiers: see `ambulance_view`) -------------------
+    kind: str = "other"  # base, mileage, noncovered_mileage, noncovered, other (the ambulance HCPCS table)
+    origin_destination: str = ""  # the origin/destination modifier, e.g. "RH"
+    arrangement: str = ""  # QM or QN ("QM+QN" when both are given)
+    pronounced_dead: bool = False  # QL
 
     @property
     def origin(self) -> str:
@@ -140,15 +142,6 @@ class ServiceLine:
     def destination(self) -> str:
         od = self.origin_destination
         return od[1] if od else ""
-
-    @property
-    def arrangement(self) -> str:
-        found = [m for m in self.modifiers if m in ("QM", "QN")]
-        return found[0] if len(found) == 1 else ("" if not found else "+".join(found))
-
-    @property
-    def pronounced_dead(self) -> bool:
-        return "QL" in self.modifiers
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,14 +364,15 @@ class ClaimBuilder:
         proc = sv2.components(2) if sv2.get(2) else []
         dtp: Segment | None = ln.get("dtp")
         date_text = dtp.get(3) if dtp is not None else ""
+        code = proc[1] if len(proc) > 1 else ""
+        modifiers = tuple(m for m in proc[2:6] if m)
+        kind, od, arrangement, dead = ambulance_view(code, modifiers)
         d.lines.append(ServiceLine(
-            lx=ln["lx"], revenue_code=sv2.get(1),
-            procedure_qualifier=proc[0] if proc else "", procedure_code=proc[1] if len(proc) > 1 else "",
-            modifiers=tuple(m for m in proc[2:6] if m), charge=money(sv2.get(3)), charge_text=sv2.get(3),
-            unit_basis=sv2.get(4), units=sv2.get(5), non_covered=money(sv2.get(7)), non_covered_text=sv2.get(7),
-            service_date=date8(date_text.split("-")[0]) if date_text else None, service_date_text=date_text,
-            line_control=ln.get("6r", ""), where=_where(sv2, "2400"),
-            date_where=_where(dtp, "2400", "DTP03") if dtp is not None else None))
+            ln["lx"], sv2.get(1), proc[0] if proc else "", code, modifiers, money(sv2.get(3)), sv2.get(3),
+            sv2.get(4), sv2.get(5), money(sv2.get(7)), sv2.get(7),
+            date8(date_text.split("-")[0]) if date_text else None, date_text, ln.get("6r", ""),
+            _where(sv2, "2400"), _where(dtp, "2400", "DTP03") if dtp is not None else None,
+            kind, od, arrangement, dead))
 
     def finish(self) -> Claim | None:
         """Close the claim being read (at end of input too)."""
