@@ -155,6 +155,7 @@ def segments(stream: BinaryIO, name: str = "<input>", chunk_size: int = CHUNK) -
     delims: Delimiters | None = None
     at_start = True
     seen_isa = False
+    known_ids: set[str] = set()  # segment ids already found well-formed
 
     def fill() -> bool:
         nonlocal buf, eof
@@ -212,34 +213,35 @@ def segments(stream: BinaryIO, name: str = "<input>", chunk_size: int = CHUNK) -
         ended = False
         for piece in pieces:
             start = p
-            p += len(piece) + 1
-            if piece[:1] in WHITESPACE or piece[-1:] in WHITESPACE:
-                text = piece.lstrip(WHITESPACE)
-                lead = len(piece) - len(text)
-                if lead:
-                    line += piece.count("\n", 0, lead)
-                text = text.rstrip(WHITESPACE)
+            size = len(piece)
+            p += size + 1
+            text = piece.strip(WHITESPACE)
+            if len(text) != size:  # line breaks (or blanks) around the segment
                 if not text:
+                    line += piece.count("\n")
                     continue
+                lead = piece.find(text[0])
+                line += piece.count("\n", 0, lead)
                 start += lead
-            else:
-                text = piece
             els = text.split(el_sep)
             sid = els[0]
             number += 1
-            if not SEGMENT_ID.match(sid):
-                shown = text[:20].encode("latin-1").decode("ascii", "backslashreplace")
-                raise EdiError(f"not an X12 segment: {shown!r} (segments start with a 2-3 character id"
-                               f" and end with {term!r})", file=name, offset=base + start, segment=number)
-            if sid == "ST":
+            if sid not in known_ids:
+                if not SEGMENT_ID.match(sid):
+                    shown = text[:20].encode("latin-1").decode("ascii", "backslashreplace")
+                    raise EdiError(f"not an X12 segment: {shown!r} (segments start with a 2-3 character id"
+                                   f" and end with {term!r})", file=name, offset=base + start, segment=number)
+                if len(known_ids) < 10_000:
+                    known_ids.add(sid)
+            if position:  # counting goes on past SE, so a stray segment before GE has a place to report
+                position = 1 if sid == "ST" else (0 if sid in ENVELOPE_IDS else position + 1)
+            elif sid == "ST":
                 position = 1
-            elif sid in ENVELOPE_IDS:
-                position = 0
-            elif position:
-                position += 1  # past SE too, so a stray segment before GE still has a place to report
             yield Segment(els, base + start, line, position, number, delims, text)
             if term_is_newline:
                 line += 1
+            elif size != len(text):
+                line += piece.count("\n", lead + len(text))
             if sid == "IEA":
                 ended = True
                 break

@@ -47,13 +47,13 @@ class Walker:
         self.nodes = guide.nodes
         n = len(self.nodes)
         self.counts = [0] * n
-        self._zeros = [0] * n
         # Descendants of a node are the contiguous indices after it (the table is built depth-first).
         self._end = [0] * n
         for node in reversed(self.nodes):
             self._end[node.index] = max([node.index + 1] + [self._end[c] for c in node.children])
         # How often a segment may occur (0 when the guide does not use it): one comparison per segment.
         self._limit = [0 if node.usage == "N" else node.max_use for node in self.nodes]
+        self._zero_runs = [[0] * (self._end[i] - i - 1) for i in range(n)]  # to reset a loop's descendants
         self._loop_of = [self.nodes[node.parent].id if node.parent >= 0 else "" for node in self.nodes]
         self._isa = guide.by_path["/ISA_LOOP/ISA"]
         self._gs = guide.by_path["/ISA_LOOP/GS_LOOP/GS"]
@@ -96,12 +96,17 @@ class Walker:
                 self._memo_size = 0
             self._memo_size += 1
             hit = table[key] = self._compute(self.cur, sid, key[1] if q is not None else None)
-        target, trace = hit
+        target, trace, enter = hit
+        counts = self.counts
         if trace is None:  # the common case: the next segment of the loop
-            counts = self.counts
             counts[target] += 1
             if counts[target] > self._limit[target]:
                 self._usage_error(self.nodes[target], seg, errors)
+        elif enter >= 0 and counts[enter] < self._limit[enter]:  # a new repeat of a loop, nothing missed
+            counts[enter + 1:self._end[enter]] = self._zero_runs[enter]
+            counts[enter] += 1
+            counts[target] += 1
+            self.loop = self._loop_of[target]
         else:
             self._replay(trace, seg, errors)
             if target < 0:
@@ -115,7 +120,7 @@ class Walker:
 
     # -- replay ---------------------------------------------------------------------------------
     def _force(self, loop: int, seg: int) -> int:
-        self.counts[loop + 1:self._end[loop]] = self._zeros[loop + 1:self._end[loop]]
+        self.counts[loop + 1:self._end[loop]] = self._zero_runs[loop]
         self.counts[loop] += 1
         self.counts[seg] += 1
         self.cur = seg
@@ -150,7 +155,7 @@ class Walker:
                 pending = keep
             elif op == ENTER_LOOP:
                 loop = nodes[arg]
-                counts[arg + 1:self._end[arg]] = self._zeros[arg + 1:self._end[arg]]
+                counts[arg + 1:self._end[arg]] = self._zero_runs[arg]
                 counts[arg] += 1
                 if loop.usage == "N":
                     errors.append(StructureError("2", seg.id, pos, loop.id, arg,
@@ -203,12 +208,13 @@ class Walker:
             return True
         return qvalue is not None and qvalue in q[2]
 
-    def _compute(self, cur: int, sid: str, qvalue: str | None) -> tuple[int, tuple | None]:
+    def _compute(self, cur: int, sid: str, qvalue: str | None) -> tuple[int, tuple | None, int]:
         """The transition from `cur` for a segment `sid` (with qualifier `qvalue`): target and steps.
 
         Steps that cannot change anything are dropped here, once: passing over `cur` itself (it was
         just counted) or over a counted loop that encloses `cur` (it was entered to get here). A
-        transition left with one MATCH_SEG has steps None: `step` does that inline."""
+        transition left with one MATCH_SEG has steps None, and one that only enters a loop at its first
+        segment names that loop: `step` does those inline."""
         nodes = self.nodes
         trace: list[tuple[int, int]] = []
         node_pos = nodes[cur].pos
@@ -219,7 +225,7 @@ class Walker:
                 break
             if loop == self.guide.root:
                 trace.append((NOT_FOUND, cur))
-                return -1, tuple(trace)
+                return -1, tuple(trace), -1
             node_pos = nodes[loop].pos
             loop = nodes[loop].parent
         entered = set()
@@ -231,8 +237,10 @@ class Walker:
         steps = tuple(t for t in trace if not ((t[0] == SKIP_SEG and t[1] == cur)
                                                 or (t[0] == SKIP_LOOP and t[1] in entered)))
         if len(steps) == 1 and steps[0][0] == MATCH_SEG:
-            return found, None
-        return found, steps
+            return found, None, -1
+        if len(steps) == 2 and steps[0][0] == ENTER_LOOP and steps[1] == (ENTER_FIRST, found):
+            return found, steps, steps[0][1]
+        return found, steps, -1
 
     def _scan(self, loop: int, node_pos: int, sid: str, qvalue: str | None, trace: list) -> int | None:
         nodes = self.nodes
