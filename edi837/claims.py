@@ -216,13 +216,16 @@ class Claim:
 
 # -- building claims from tagged segments ----------------------------------------------------------
 
-@dataclass
+@dataclass(slots=True)
 class _Draft:
     """Mutable state of the claim being read; frozen into a Claim when its loop ends."""
 
     clm: Segment
     clm_where: Where
-    fields: dict = field(default_factory=dict)
+    period: str = ""  # DTP*434
+    cl1: tuple[str, str, str] = ("", "", "")
+    d9: str = ""
+    f8: str = ""
     conditions: list[Code] = field(default_factory=list)
     values: list[Code] = field(default_factory=list)
     occurrences: list[Code] = field(default_factory=list)
@@ -230,15 +233,27 @@ class _Draft:
     principal: str = ""
     attending: Provider | None = None
     lines: list[ServiceLine] = field(default_factory=list)
-    line: dict | None = None
+    # The service line being read: LX01, its SV2 and DTP*472 segments, REF*6R.
+    lx: str | None = None
+    sv2: Segment | None = None
+    dtp: Segment | None = None
+    line_control: str = ""
 
 
 def _where(seg: Segment, loop: str, element: str = "") -> Where:
-    return Where(loop, seg.id, seg.position, element, seg.offset, seg.line)
+    return Where(loop, seg.elements[0], seg.position, element, seg.offset, seg.line)
 
 
-def _person(seg: Segment) -> Person:
-    return Person(last=seg.get(3), first=seg.get(4), member_id=seg.get(9))
+def _get(els: list[str], index: int) -> str:
+    return els[index] if index < len(els) else ""
+
+
+# Segments that end the claim being read even inside a claim loop; loops that belong to a claim.
+CLAIM_ENDS = frozenset({"CLM", "HL", "SE", "GE", "IEA", "ST", "GS", "ISA"})
+CLAIM_LOOPS = frozenset({"2300", "2310A", "2310B", "2310C", "2310D", "2310E", "2310F", "2320", "2330A",
+                         "2330B", "2330C", "2330D", "2330E", "2330F", "2330G", "2330H", "2330I", "2400", "2410",
+                         "2420A", "2420B", "2420C", "2420D", "2430"})
+HI_DIAGNOSIS = {"ABK": "principal", "BK": "principal", "ABF": "other", "BF": "other"}
 
 
 class ClaimBuilder:
@@ -254,123 +269,127 @@ class ClaimBuilder:
         self.hl_subscriber = ""
         self.hl_patient = ""
         self.draft: _Draft | None = None
-        self._last_nm1 = ""
 
     def feed(self, seg: Segment, loop: str) -> Claim | None:
-        sid = seg.elements[0]
-        done = None
-        if self.draft is not None and (sid in ("CLM", "HL", "SE", "GE", "IEA", "ST") or loop[:2] not in ("23", "24")):
+        els = seg.elements
+        sid = els[0]
+        d = self.draft
+        if d is not None:
+            if loop in CLAIM_LOOPS and sid not in CLAIM_ENDS:
+                self._claim_seg(d, seg, els, sid, loop)
+                return None
             done = self.finish()
-        if sid == "ST":
-            self.transaction = seg.get(2)
-        elif sid == "HL":
-            if seg.get(3) == "22":
-                self.hl_subscriber, self.hl_patient, self.patient = seg.get(1), "", None
-            elif seg.get(3) == "23":
-                self.hl_patient = seg.get(1)
-            elif seg.get(3) == "20":
+        else:
+            done = None
+        if sid == "HL":
+            code = _get(els, 3)
+            if code == "22":
+                self.hl_subscriber, self.hl_patient, self.patient = _get(els, 1), "", None
+            elif code == "23":
+                self.hl_patient = _get(els, 1)
+            elif code == "20":
                 self.billing = Provider()
+        elif sid == "CLM":
+            if loop == "2300":
+                self.draft = _Draft(seg, _where(seg, loop))
+        elif sid == "ST":
+            self.transaction = _get(els, 2)
         elif loop == "2010AA":
-            self._billing(seg, loop)
+            b = self.billing
+            if sid == "NM1":
+                self.billing = Provider(_get(els, 3), _get(els, 9), _get(els, 8), b.zip, _where(seg, loop, "NM109"))
+            elif sid == "N4":
+                self.billing = Provider(b.name, b.npi, b.npi_qualifier, _get(els, 3), b.where)
         elif loop == "2010BA":
-            self._subscriber(seg)
-        elif loop == "2010BB" and sid == "NM1":
-            self.payer = (seg.get(3), seg.get(9))
+            self.subscriber = self._person_seg(els, sid, self.subscriber)
+        elif loop == "2010BB":
+            if sid == "NM1":
+                self.payer = (_get(els, 3), _get(els, 9))
         elif loop == "2010CA":
-            self.patient = self._person_seg(seg, self.patient or Person())
-        elif sid == "CLM" and loop == "2300":
-            self.draft = _Draft(clm=seg, clm_where=_where(seg, loop))
-        elif self.draft is not None:
-            self._claim_seg(seg, loop)
+            self.patient = self._person_seg(els, sid, self.patient or Person())
         return done
 
-    def _billing(self, seg: Segment, loop: str) -> None:
-        b = self.billing
-        if seg.id == "NM1":
-            self.billing = Provider(name=seg.get(3), npi=seg.get(9), npi_qualifier=seg.get(8), zip=b.zip,
-                                    where=_where(seg, loop, "NM109"))
-        elif seg.id == "N4":
-            self.billing = Provider(name=b.name, npi=b.npi, npi_qualifier=b.npi_qualifier, zip=seg.get(3), where=b.where)
-
-    def _person_seg(self, seg: Segment, p: Person) -> Person:
-        if seg.id == "NM1":
-            return _person(seg)
-        if seg.id == "DMG":
-            return Person(p.last, p.first, p.member_id, date8(seg.get(2)), seg.get(3))
+    @staticmethod
+    def _person_seg(els: list[str], sid: str, p: Person) -> Person:
+        if sid == "NM1":
+            return Person(_get(els, 3), _get(els, 4), _get(els, 9))
+        if sid == "DMG":
+            return Person(p.last, p.first, p.member_id, date8(_get(els, 2)), _get(els, 3))
         return p
 
-    def _subscriber(self, seg: Segment) -> None:
-        self.subscriber = self._person_seg(seg, self.subscriber)
-
-    def _claim_seg(self, seg: Segment, loop: str) -> None:
-        d = self.draft
-        assert d is not None
-        sid = seg.id
-        if loop == "2300":
-            if sid == "DTP" and seg.get(1) == "434":
-                d.fields["period"] = seg.get(3)
-            elif sid == "CL1":
-                d.fields["cl1"] = (seg.get(1), seg.get(2), seg.get(3))
-            elif sid == "REF" and seg.get(1) == "D9":
-                d.fields["d9"] = seg.get(2)
-            elif sid == "REF" and seg.get(1) == "F8":
-                d.fields["f8"] = seg.get(2)
-            elif sid == "HI":
-                self._hi(seg, loop)
-        elif loop == "2310A" and sid == "NM1":
-            d.attending = Provider(name=" ".join(x for x in (seg.get(4), seg.get(3)) if x), npi=seg.get(9),
-                                   npi_qualifier=seg.get(8), where=_where(seg, loop, "NM109"))
-        elif loop == "2400":
+    def _claim_seg(self, d: _Draft, seg: Segment, els: list[str], sid: str, loop: str) -> None:
+        if loop == "2400":
             if sid == "LX":
-                self._end_line()
-                d.line = {"lx": seg.get(1)}
-            elif d.line is not None and sid == "SV2":
-                d.line["sv2"] = seg
-            elif d.line is not None and sid == "DTP" and seg.get(1) == "472":
-                d.line["dtp"] = seg
-            elif d.line is not None and sid == "REF" and seg.get(1) == "6R":
-                d.line["6r"] = seg.get(2)
+                if d.lx is not None:
+                    self._end_line(d)
+                d.lx = _get(els, 1)
+            elif d.lx is None:
+                pass
+            elif sid == "SV2":
+                d.sv2 = seg
+            elif sid == "DTP":
+                if _get(els, 1) == "472":
+                    d.dtp = seg
+            elif sid == "REF" and _get(els, 1) == "6R":
+                d.line_control = _get(els, 2)
+        elif loop == "2300":
+            if sid == "HI":
+                self._hi(d, seg, els, loop)
+            elif sid == "DTP":
+                if _get(els, 1) == "434":
+                    d.period = _get(els, 3)
+            elif sid == "CL1":
+                d.cl1 = (_get(els, 1), _get(els, 2), _get(els, 3))
+            elif sid == "REF":
+                q = _get(els, 1)
+                if q == "D9":
+                    d.d9 = _get(els, 2)
+                elif q == "F8":
+                    d.f8 = _get(els, 2)
+        elif loop == "2310A" and sid == "NM1":
+            d.attending = Provider(" ".join(x for x in (_get(els, 4), _get(els, 3)) if x), _get(els, 9),
+                                   _get(els, 8), "", _where(seg, loop, "NM109"))
 
-    def _hi(self, seg: Segment, loop: str) -> None:
-        d = self.draft
-        assert d is not None
+    @staticmethod
+    def _hi(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
         comp = seg.delims.component
-        for i, el in enumerate(seg.elements[1:], start=1):
+        for i in range(1, len(els)):
+            el = els[i]
             if not el:
                 continue
             parts = el.split(comp)
             qual = parts[0]
             code = parts[1] if len(parts) > 1 else ""
-            where = _where(seg, loop, f"HI{i:02d}")
-            if qual in ("ABK", "BK"):
+            diagnosis = HI_DIAGNOSIS.get(qual)
+            if diagnosis == "principal":
                 d.principal = code
-            elif qual in ("ABF", "BF"):
+            elif diagnosis == "other":
                 d.diagnoses.append(code)
             elif qual == "BG":
-                d.conditions.append(Code(qual, code, where=where))
+                d.conditions.append(Code(qual, code, "", "", _where(seg, loop, f"HI{i:02d}")))
             elif qual == "BE":
-                d.values.append(Code(qual, code, amount=parts[4] if len(parts) > 4 else "", where=where))
+                d.values.append(Code(qual, code, parts[4] if len(parts) > 4 else "", "", _where(seg, loop, f"HI{i:02d}")))
             elif qual in ("BH", "BI"):
-                d.occurrences.append(Code(qual, code, date=parts[3] if len(parts) > 3 else "", where=where))
+                d.occurrences.append(Code(qual, code, "", parts[3] if len(parts) > 3 else "",
+                                          _where(seg, loop, f"HI{i:02d}")))
 
-    def _end_line(self) -> None:
-        d = self.draft
-        if d is None or d.line is None:
+    @staticmethod
+    def _end_line(d: _Draft) -> None:
+        sv2, dtp, lx, line_control = d.sv2, d.dtp, d.lx, d.line_control
+        d.lx, d.sv2, d.dtp, d.line_control = None, None, None, ""
+        if sv2 is None or lx is None:
             return
-        ln, d.line = d.line, None
-        sv2: Segment | None = ln.get("sv2")
-        if sv2 is None:
-            return
-        proc = sv2.components(2) if sv2.get(2) else []
-        dtp: Segment | None = ln.get("dtp")
-        date_text = dtp.get(3) if dtp is not None else ""
+        els = sv2.elements
+        proc = els[2].split(sv2.delims.component) if len(els) > 2 and els[2] else []
+        date_text = _get(dtp.elements, 3) if dtp is not None else ""
         code = proc[1] if len(proc) > 1 else ""
         modifiers = tuple(m for m in proc[2:6] if m)
         kind, od, arrangement, dead = ambulance_view(code, modifiers)
+        charge, non_covered = _get(els, 3), _get(els, 7)
         d.lines.append(ServiceLine(
-            ln["lx"], sv2.get(1), proc[0] if proc else "", code, modifiers, money(sv2.get(3)), sv2.get(3),
-            sv2.get(4), sv2.get(5), money(sv2.get(7)), sv2.get(7),
-            date8(date_text.split("-")[0]) if date_text else None, date_text, ln.get("6r", ""),
+            lx, _get(els, 1), proc[0] if proc else "", code, modifiers, money(charge), charge,
+            _get(els, 4), _get(els, 5), money(non_covered), non_covered,
+            date8(date_text.split("-")[0]) if date_text else None, date_text, line_control,
             _where(sv2, "2400"), _where(dtp, "2400", "DTP03") if dtp is not None else None,
             kind, od, arrangement, dead))
 
@@ -379,23 +398,17 @@ class ClaimBuilder:
         d = self.draft
         if d is None:
             return None
-        self._end_line()
+        if d.lx is not None:
+            self._end_line(d)
         self.draft = None
-        clm = d.clm
-        clm05 = clm.components(5) if clm.get(5) else []
-        period = d.fields.get("period", "")
-        start, _, end = period.partition("-")
-        cl1 = d.fields.get("cl1", ("", "", ""))
+        els = d.clm.elements
+        clm05 = els[5].split(d.clm.delims.component) if len(els) > 5 and els[5] else []
+        start, _, end = d.period.partition("-")
+        total = _get(els, 2)
         return Claim(
-            claim_id=clm.get(1), total_charge=money(clm.get(2)), total_charge_text=clm.get(2),
-            facility_type=clm05[0] if clm05 else "", facility_qualifier=clm05[1] if len(clm05) > 1 else "",
-            frequency=clm05[2] if len(clm05) > 2 else "",
-            statement_from=date8(start), statement_to=date8(end or start),
-            admission_type=cl1[0], admission_source=cl1[1], patient_status=cl1[2],
-            principal_diagnosis=d.principal, other_diagnoses=tuple(d.diagnoses),
-            condition_codes=tuple(d.conditions), value_codes=tuple(d.values), occurrence_codes=tuple(d.occurrences),
-            billing_provider=self.billing, subscriber=self.subscriber, patient=self.patient or self.subscriber,
-            payer_name=self.payer[0], payer_id=self.payer[1], attending=d.attending, lines=tuple(d.lines),
-            file=self.file, transaction=self.transaction, where=d.clm_where,
-            hl_subscriber=self.hl_subscriber, hl_patient=self.hl_patient,
-            clearinghouse_trace=d.fields.get("d9", ""), payer_claim_number=d.fields.get("f8", ""))
+            _get(els, 1), money(total), total, clm05[0] if clm05 else "", clm05[1] if len(clm05) > 1 else "",
+            clm05[2] if len(clm05) > 2 else "", date8(start), date8(end or start), d.cl1[0], d.cl1[1], d.cl1[2],
+            d.principal, tuple(d.diagnoses), tuple(d.conditions), tuple(d.values), tuple(d.occurrences),
+            self.billing, self.subscriber, self.patient or self.subscriber, self.payer[0], self.payer[1],
+            d.attending, tuple(d.lines), self.file, self.transaction, d.clm_where, self.hl_subscriber,
+            self.hl_patient, d.d9, d.f8)

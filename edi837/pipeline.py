@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 from . import guide as guide_mod
 from . import rules as rules_mod
-from .claims import Claim, ClaimBuilder
+from .claims import CLAIM_LOOPS, Claim, ClaimBuilder
 from .envelope import Envelope, EnvelopeError
 from .findings import CLAIM, ERROR, GROUP, INTERCHANGE, TRANSACTION, Finding
 from .read import Delimiters, EdiError, Segment, segments
@@ -118,10 +118,7 @@ def expand(paths: Iterable[str]) -> Iterator[str]:
 
 # -- check: findings per claim, verdicts per transaction set --------------------------------------
 
-# Loops that belong to one claim, and loops that belong to the claims of one subscriber/patient.
-CLAIM_LOOPS = frozenset({"2300", "2310A", "2310B", "2310C", "2310D", "2310E", "2310F", "2320", "2330A", "2330B",
-                         "2330C", "2330D", "2330E", "2330F", "2330G", "2330H", "2330I", "2400", "2410", "2420A",
-                         "2420B", "2420C", "2420D", "2430"})
+# Loops that belong to the claims of one subscriber/patient (CLAIM_LOOPS: to one claim).
 PERSON_LOOPS = frozenset({"2000B", "2010BA", "2010BB", "2000C", "2010CA"})
 ENVELOPE_STC = ("A3:21",)
 
