@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from .guide import VERSION_837I
 from .read import EdiError, Segment
 
+ENVELOPE_IDS = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
+
 # Other guides people send by mistake, named in the error so the fix is obvious.
 KNOWN_VERSIONS = {
     "005010X222A1": "the 837P (professional) guide",
@@ -47,18 +49,16 @@ class Envelope:
         self.st: Segment | None = None
         self.groups = 0
         self.sets = 0
-        self.st_segments = 0
 
     def _unsupported(self, seg: Segment, element: str, message: str) -> EdiError:
         return EdiError(message, file=self.file, offset=seg.offset, segment=seg.number,
                         segment_id=seg.id, element=element)
 
-    def feed(self, seg: Segment) -> list[EnvelopeError]:
+    def feed(self, seg: Segment) -> list[EnvelopeError] | tuple[()]:
+        """Errors the envelope segment `seg` shows (any other segment shows none: it is skipped)."""
         sid = seg.elements[0]
-        if self.st is not None:
-            self.st_segments += 1
-            if sid not in ("SE", "ST", "GE", "IEA", "GS", "ISA"):
-                return []
+        if sid not in ENVELOPE_IDS:
+            return ()
         errs: list[EnvelopeError] = []
         if sid == "ISA":
             if self.isa is not None:
@@ -84,7 +84,7 @@ class Envelope:
                 self._version(seg, "ST03", seg.get(3))
             if self.gs is None:
                 errs.append(self._err("group", "1", "ST outside a functional group (no GS before it)", seg, ""))
-            self.st, self.st_segments = seg, 1
+            self.st = seg
             self.sets += 1
         elif sid == "SE":
             if self.st is None:
@@ -142,9 +142,9 @@ class Envelope:
         errs = []
         if seg.get(2) != control:
             errs.append(self._err("transaction", "3", f"SE02 {seg.get(2)!r} does not match ST02 {control!r}", seg, control))
-        if seg.get(1) != str(self.st_segments):
+        if seg.get(1) != str(seg.position):  # the reader counts positions from ST = 1
             errs.append(self._err("transaction", "4", f"SE01 says {seg.get(1)!r} segments; the set has"
-                                  f" {self.st_segments} (ST through SE)", seg, control))
+                                  f" {seg.position} (ST through SE)", seg, control))
         return errs
 
     def _close_group(self, seg: Segment, missing: bool = False) -> list[EnvelopeError]:

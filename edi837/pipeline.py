@@ -17,7 +17,7 @@ from typing import BinaryIO
 from . import guide as guide_mod
 from . import rules as rules_mod
 from .claims import CLAIM_LOOPS, Claim, ClaimBuilder
-from .envelope import Envelope, EnvelopeError
+from .envelope import ENVELOPE_IDS, Envelope, EnvelopeError
 from .findings import CLAIM, ERROR, GROUP, INTERCHANGE, TRANSACTION, Finding
 from .read import Delimiters, EdiError, Segment, segments
 from .walk import StructureError, Walker
@@ -121,6 +121,8 @@ def expand(paths: Iterable[str]) -> Iterator[str]:
 # Loops that belong to the claims of one subscriber/patient (CLAIM_LOOPS: to one claim).
 PERSON_LOOPS = frozenset({"2000B", "2010BA", "2010BB", "2000C", "2010CA"})
 ENVELOPE_STC = ("A3:21",)
+# Segments the checker does more with than walk, validate and build (see Checker.run).
+RARE_IDS = ENVELOPE_IDS | {"HL", "CLM", "LX", "NM1", "BHT"}
 
 
 @dataclass
@@ -276,79 +278,90 @@ class Checker:
             last = seg
             els = seg.elements
             sid = els[0]
-            for e in env.feed(seg):
-                f = _envelope_finding(e, name)
-                if f.scope == TRANSACTION and tx is not None:
-                    tx.findings.append(f)
-                    tx.ik5.append(e.code)
-                elif f.scope == GROUP and group is not None:
-                    group.findings.append(f)
-                elif inter is not None:
-                    inter.findings.append(f)
-            if tx is not None and sid in ("ST", "GE", "IEA", "GS", "ISA"):  # after its SE, or its SE never came
-                yield from self._finish(tx, builder, close_claim, group)
-                tx = None
+            rare = sid in RARE_IDS  # most segments need only the walker, the validator and the builder
+            if rare and sid in ENVELOPE_IDS:
+                for e in env.feed(seg):
+                    f = _envelope_finding(e, name)
+                    if f.scope == TRANSACTION and tx is not None:
+                        tx.findings.append(f)
+                        tx.ik5.append(e.code)
+                    elif f.scope == GROUP and group is not None:
+                        group.findings.append(f)
+                    elif inter is not None:
+                        inter.findings.append(f)
+                if tx is not None and sid != "SE":  # after its SE, or its SE never came
+                    yield from self._finish(tx, builder, close_claim, group)
+                    tx = None
             node = walker.step(seg, struct)
             loop = walker.loop
-            control = tx.control if tx is not None else ""
-            for err in struct:
-                sc = scope_of(err.loop_id)
-                if sc == CLAIM and err.code != "3" and sid == "CLM":
-                    opening.append(err)  # about the claim this CLM opens: filed once it is open
-                    continue
-                if sc == CLAIM and builder.draft is None:
-                    sc = TRANSACTION  # claim-loop segments with no claim to blame
-                # A missing segment is reported at the next segment read, so it belongs to where we were.
-                cid = builder.draft.clm.get(1) if sc == CLAIM and builder.draft is not None else ""
-                place(_structure_finding(err, name, control, sc, cid, seg.offset))
-            struct.clear()
+            if struct:
+                control = tx.control if tx is not None else ""
+                for err in struct:
+                    sc = scope_of(err.loop_id)
+                    if sc == CLAIM and err.code != "3" and sid == "CLM":
+                        opening.append(err)  # about the claim this CLM opens: filed once it is open
+                        continue
+                    if sc == CLAIM and builder.draft is None:
+                        sc = TRANSACTION  # claim-loop segments with no claim to blame
+                    # A missing segment is reported at the next segment read, so it belongs to where we were.
+                    cid = builder.draft.clm.get(1) if sc == CLAIM and builder.draft is not None else ""
+                    place(_structure_finding(err, name, control, sc, cid, seg.offset))
+                struct.clear()
             # Envelope segments.
-            if sid == "ISA":
-                inter = InterchangeResult(name, els, seg.delims)
-            elif sid == "GS":
-                group = GroupResult(name, seg.get(6), els)
-            elif sid == "ST":
-                tx = TransactionResult(name, seg.get(2), seg.get(3), group.control if group else "",
-                                       delims=seg.delims)
-                builder.transaction = seg.get(2)
-                tx.findings += [dataclasses.replace(f, transaction=tx.control) for f in orphans]
-                orphans.clear()
-                billing_block, subscriber_block, patient_block = [], [], []
-                block_findings = []
-                block_inherited = block_findings
+            if rare:
+                if sid == "ISA":
+                    inter = InterchangeResult(name, els, seg.delims)
+                elif sid == "GS":
+                    group = GroupResult(name, seg.get(6), els)
+                elif sid == "ST":
+                    tx = TransactionResult(name, seg.get(2), seg.get(3), group.control if group else "",
+                                           delims=seg.delims)
+                    builder.transaction = seg.get(2)
+                    tx.findings += [dataclasses.replace(f, transaction=tx.control) for f in orphans]
+                    orphans.clear()
+                    billing_block, subscriber_block, patient_block = [], [], []
+                    block_findings = []
+                    block_inherited = block_findings
             # Claims.
             done = builder.feed(seg, loop)
             if done is not None:
                 close_claim(done)
             if tx is not None:
-                if sid == "HL":
-                    code = seg.get(3)
-                    if code == "20":
-                        billing_block = []
-                    elif code == "22":
-                        subscriber_block, patient_block = [], []
-                        block_findings = []
-                    elif code == "23":
-                        patient_block = []
-                        block_findings = list(block_findings)
-                    block_inherited = block_findings
-                if builder.draft is not None and sid == "CLM":
-                    claim_blocks = (billing_block, subscriber_block, patient_block)
-                    for err in opening:
-                        claim_findings.append(_structure_finding(err, name, tx.control, CLAIM, seg.get(1), seg.offset))
-                    opening.clear()
-                if node >= 0:
-                    node_obj = nodes[node]
-                    if loop == "2400" and sid == "LX":
+                if rare:
+                    if sid == "HL":
+                        code = seg.get(3)
+                        if code == "20":
+                            billing_block = []
+                        elif code == "22":
+                            subscriber_block, patient_block = [], []
+                            block_findings = []
+                        elif code == "23":
+                            patient_block = []
+                            block_findings = list(block_findings)
+                        block_inherited = block_findings
+                    elif sid == "CLM" and builder.draft is not None:
+                        claim_blocks = (billing_block, subscriber_block, patient_block)
+                        for err in opening:
+                            claim_findings.append(_structure_finding(err, name, tx.control, CLAIM, seg.get(1),
+                                                                     seg.offset))
+                        opening.clear()
+                    elif sid == "LX" and loop == "2400":
                         lx = seg.get(1)
-                    errs = validate_segment(node_obj, seg)
+                    elif sid == "NM1" and loop == "1000A":
+                        tx.submitter = (seg.get(3), seg.get(9))
+                    elif sid == "NM1" and loop == "1000B":
+                        tx.receiver = (seg.get(3), seg.get(9))
+                    elif sid == "BHT":
+                        tx.reference = seg.get(3)
+                if node >= 0:
+                    errs = validate_segment(nodes[node], seg)
                     if errs:
                         sc = scope_of(loop)
                         cid = builder.draft.clm.get(1) if builder.draft is not None and sc == CLAIM else ""
                         for err in errs:
                             place(_element_finding(err, seg, loop, name, tx.control, sc, cid,
                                                    lx if loop[:2] == "24" else ""))
-                if keep and sid not in ("ST", "SE"):
+                if keep and sid != "ST" and sid != "SE":
                     if builder.draft is not None:
                         claim_segs.append(els)
                     elif loop in ("2000C", "2010CA"):
@@ -359,26 +372,21 @@ class Checker:
                         billing_block.append(els)
                     else:
                         tx.header.append(els)
-                if loop == "1000A" and sid == "NM1":
-                    tx.submitter = (seg.get(3), seg.get(9))
-                elif loop == "1000B" and sid == "NM1":
-                    tx.receiver = (seg.get(3), seg.get(9))
-                elif sid == "BHT":
-                    tx.reference = seg.get(3)
             # A set is decided at the next envelope segment, not at its SE: a stray segment between SE
             # and GE is then reported against the set it follows instead of being dropped.
-            if sid == "GE":
-                if group is not None:
-                    group.findings += orphans
-                    orphans.clear()
-                    yield group
-                group = None
-            elif sid == "IEA":
-                if inter is not None:
-                    inter.findings += orphans
-                    orphans.clear()
-                    yield inter
-                inter = None
+            if rare:
+                if sid == "GE":
+                    if group is not None:
+                        group.findings += orphans
+                        orphans.clear()
+                        yield group
+                    group = None
+                elif sid == "IEA":
+                    if inter is not None:
+                        inter.findings += orphans
+                        orphans.clear()
+                        yield inter
+                    inter = None
         # End of input: close what is still open (the envelope said what was missing).
         for e in env.end(last):
             f = _envelope_finding(e, name)
