@@ -242,6 +242,7 @@ def _validate(node: Node, seg: Segment) -> tuple[ElementError, ...]:
     dtp_type: tuple[str, ...] = ()
     type_list: list[str] = []
     memo = _element_memo
+    young = memo.young  # looked up directly: a method call per element would cost more than the check
     for i, spec, mode, sid in steps:
         value = els[i] if i <= n else None
         if mode == COMPOSITE:
@@ -263,10 +264,13 @@ def _validate(node: Node, seg: Segment) -> tuple[ElementError, ...]:
         else:
             types = tuple(type_list)
         key = (sid, value, types)
-        hit = memo.get(key)
+        hit = young.get(key)
         if hit is None:
-            hit = tuple(_check_element(spec, value, str(i), None, types))
-            memo.put(key, hit)
+            hit = memo.get(key)
+            if hit is None:
+                hit = tuple(_check_element(spec, value, str(i), None, types))
+                memo.put(key, hit)
+            young = memo.young
         if hit:
             out += hit
     if syntax:
@@ -299,7 +303,9 @@ _memo = Memo()
 def validate_segment(node: Node, seg: Segment) -> tuple[ElementError, ...]:
     """Every element-level error of `seg` against its guide node (memoized by node and text)."""
     key = (node.index, seg.delims.component, seg.raw)
-    hit = _memo.get(key)
+    hit = _memo.young.get(key)
+    if hit is None:
+        hit = _memo.get(key)
     if hit is None:
         hit = _validate(node, seg)
         _memo.put(key, hit)
