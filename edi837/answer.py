@@ -117,6 +117,7 @@ def answer(path: str, checker: Checker, settings: Settings, numbers: ControlNumb
                 w277.transaction(item)
                 fwd.write(w837.transaction(item))
                 summary.add_transaction(item)
+                del item  # let the set go before the next one is read (else two sets are held at once)
             elif isinstance(item, GroupResult):
                 w999.group(item)
                 summary.add_envelope(item)

@@ -131,9 +131,10 @@ class ClaimResult:
     findings: list[Finding]
     inherited: list[Finding]  # errors of its subscriber/patient loops, shared with their other claims
     status: str = "accepted"
-    # For the forward 837 (kept only when asked): the claim's own segments and its context blocks.
-    segments: list[list[str]] | None = None
-    blocks: tuple[list[list[str]], ...] = ()
+    # For the forward 837 (kept only when asked): the claim's own segments and its context blocks,
+    # each segment as read (its text, without terminator).
+    segments: list[str] | None = None
+    blocks: tuple[list[str], ...] = ()
     trace: str = ""  # clearinghouse trace number, given by the answer writers
 
     @property
@@ -152,7 +153,7 @@ class TransactionResult:
     submitter: tuple[str, str] = ("", "")  # 1000A name, id
     receiver: tuple[str, str] = ("", "")  # 1000B name, id
     reference: str = ""  # BHT03
-    header: list[list[str]] = field(default_factory=list)  # ST..1000B segments (forward 837)
+    header: list[str] = field(default_factory=list)  # ST..1000B segments as read (forward 837)
     delims: Delimiters | None = None
     ik5: list[str] = field(default_factory=list)  # IK5 reason codes (4 = SE count ...)
 
@@ -233,10 +234,10 @@ class Checker:
         inter: InterchangeResult | None = None
         claim_findings: list[Finding] = []  # of the claim being read
         block_findings: list[Finding] = []  # of the subscriber/patient loop being read
-        claim_segs: list[list[str]] = []
-        billing_block: list[list[str]] = []
-        subscriber_block: list[list[str]] = []
-        patient_block: list[list[str]] = []
+        claim_segs: list[str] = []
+        billing_block: list[str] = []
+        subscriber_block: list[str] = []
+        patient_block: list[str] = []
         claim_blocks: tuple = ()
         lx = ""
         struct: list[StructureError] = []
@@ -361,17 +362,17 @@ class Checker:
                         for err in errs:
                             place(_element_finding(err, seg, loop, name, tx.control, sc, cid,
                                                    lx if loop[:2] == "24" else ""))
-                if keep and sid != "ST" and sid != "SE":
+                if keep and sid != "ST" and sid != "SE":  # as read: one string per segment
                     if builder.draft is not None:
-                        claim_segs.append(els)
+                        claim_segs.append(seg.raw)
                     elif loop in ("2000C", "2010CA"):
-                        patient_block.append(els)
+                        patient_block.append(seg.raw)
                     elif loop in ("2000B", "2010BA", "2010BB"):
-                        subscriber_block.append(els)
+                        subscriber_block.append(seg.raw)
                     elif loop[:2] == "20" and loop != "2000B":
-                        billing_block.append(els)
+                        billing_block.append(seg.raw)
                     else:
-                        tx.header.append(els)
+                        tx.header.append(seg.raw)
             # A set is decided at the next envelope segment, not at its SE: a stray segment between SE
             # and GE is then reported against the set it follows instead of being dropped.
             if rare:

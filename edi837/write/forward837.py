@@ -17,11 +17,13 @@ from . import envelope
 AFTER_REF = frozenset({"K3", "NTE", "CRC", "HI", "HCP", "NM1", "SBR", "LX", "PRV"})
 
 
-def with_trace(segs: list[list[str]], trace: str) -> list[list[str]]:
-    if any(s[0] == "REF" and len(s) > 1 and s[1] == "D9" for s in segs):
+def with_trace(segs: list[str], trace: str, element: str) -> list[str]:
+    """The claim's segments (as read, separated by `element`) with REF*D9 `trace` added if it has none."""
+    ids = [s.split(element, 2) for s in segs]
+    if any(x[0] == "REF" and len(x) > 1 and x[1] == "D9" for x in ids):
         return segs
-    at = next((i for i, s in enumerate(segs) if i and s[0] in AFTER_REF), len(segs))
-    return segs[:at] + [["REF", "D9", trace]] + segs[at:]
+    at = next((i for i, x in enumerate(ids) if i and x[0] in AFTER_REF), len(segs))
+    return segs[:at] + [element.join(("REF", "D9", trace))] + segs[at:]
 
 
 class Writer:
@@ -54,7 +56,8 @@ class Writer:
         self.sets += 1
         self.claims += len(accepted)
         st = f"{self.sets:04d}"
-        segs: list[list[str]] = [["ST", "837", st, tx.version], *tx.header]
+        e = d.element
+        segs: list[str] = [e.join(("ST", "837", st, tx.version)), *tx.header]
         hl = 0
         last: list = [None, None, None]
         ids = [0, 0, 0]
@@ -68,17 +71,17 @@ class Writer:
                     last[deeper] = None
                 hl += 1
                 ids[level] = hl
-                head = list(block[0])
+                head = block[0].split(e)
                 if head[0] == "HL":
                     head[1] = str(hl)
                     head[2] = str(ids[level - 1]) if level else ""
                     if len(head) > 4:
                         head[4] = "1" if level == 0 or (level == 1 and patient) else "0"
-                segs.append(head)
+                segs.append(e.join(head))
                 segs += block[1:]
-            segs += with_trace(c.segments, c.trace)
-        segs.append(["SE", str(len(segs) + 1), st])
-        return out + "".join(d.element.join(s) + d.segment for s in segs)
+            segs += with_trace(c.segments, c.trace, e)
+        segs.append(e.join(("SE", str(len(segs) + 1), st)))
+        return out + "".join(s + d.segment for s in segs)
 
     def close(self) -> str:
         if not self.started or self.d is None:

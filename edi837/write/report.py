@@ -110,6 +110,7 @@ def write_text(path: str, items: Iterable[Result | EdiError], summary: Summary, 
             accepted += sum(c.status == "accepted" for c in item.claims)
             for line in transaction_text(item):
                 echo(line)
+            del item  # let the set go before the next one is read (else two sets are held at once)
         elif isinstance(item, (GroupResult, InterchangeResult)):
             summary.add_envelope(item)
             for f in item.findings:
@@ -138,6 +139,7 @@ def write_json(path: str, items: Iterable[Result | EdiError], summary: Summary, 
             for c in item.claims:
                 echo(("\n" if not n else ",\n") + json.dumps(claim_json(c)))
                 n += 1
+            del item  # let the set go before the next one is read (else two sets are held at once)
         elif isinstance(item, (GroupResult, InterchangeResult)):
             summary.add_envelope(item)
             (groups if isinstance(item, GroupResult) else interchanges).append(env_findings_json(item))
