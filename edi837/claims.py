@@ -144,6 +144,10 @@ class ServiceLine:
         return od[1] if od else ""
 
 
+def is_ambulance_line(ln: ServiceLine) -> bool:
+    return ln.revenue_code.startswith("054") or ln.procedure_code.startswith("A0")
+
+
 @dataclass(frozen=True, slots=True)
 class Claim:
     claim_id: str
@@ -177,6 +181,9 @@ class Claim:
     hl_patient: str = ""
     clearinghouse_trace: str = ""  # REF*D9 already on the claim, if any
     payer_claim_number: str = ""  # REF*F8
+    # The lines the ambulance rules judge (revenue code 054X or an A0xxx HCPCS code); a claim with
+    # none is not an ambulance claim. Worked out once, when the claim is built.
+    ambulance_lines: tuple[ServiceLine, ...] = ()
 
     @property
     def type_of_bill(self) -> str:
@@ -411,4 +418,4 @@ class ClaimBuilder:
             d.principal, tuple(d.diagnoses), tuple(d.conditions), tuple(d.values), tuple(d.occurrences),
             self.billing, self.subscriber, self.patient or self.subscriber, self.payer[0], self.payer[1],
             d.attending, tuple(d.lines), self.file, self.transaction, d.clm_where, self.hl_subscriber,
-            self.hl_patient, d.d9, d.f8)
+            self.hl_patient, d.d9, d.f8, tuple(ln for ln in d.lines if is_ambulance_line(ln)))

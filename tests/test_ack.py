@@ -14,6 +14,7 @@ from test_validate import mutants
 
 import oracle
 from edi837.cli import main
+from edi837.claims import is_ambulance_line
 from edi837.pipeline import parse_stream
 
 FIXED = "202611220930"
@@ -80,7 +81,8 @@ def comparable(c) -> object:
     codes = {k: tuple(dataclasses.replace(x, where=None) for x in getattr(c, k))
              for k in ("condition_codes", "value_codes", "occurrence_codes")}
     return dataclasses.replace(c, where=None, lines=lines, billing_provider=bp, attending=att, file="", **codes,
-                               transaction="", hl_subscriber="", hl_patient="", clearinghouse_trace="")
+                               transaction="", hl_subscriber="", hl_patient="", clearinghouse_trace="",
+                               ambulance_lines=tuple(ln for ln in lines if is_ambulance_line(ln)))
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)

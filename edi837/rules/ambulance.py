@@ -25,20 +25,6 @@ NON_EMERGENCY = frozenset({"A0426", "A0428"})
 COVERED_DESTINATIONS = frozenset("HNRGJEDIX")  # 42 CFR 410.40: hospital/CAH, SNF, home, dialysis, transfers
 
 
-def is_ambulance_line(ln: ServiceLine) -> bool:
-    return ln.revenue_code.startswith("054") or ln.procedure_code.startswith("A0")
-
-
-_last: list = [None, []]  # the claim the rules are looking at, and its ambulance lines
-
-
-def ambulance_lines(c: Claim) -> list[ServiceLine]:
-    """The claim's ambulance lines (every rule asks; they are found once per claim)."""
-    if _last[0] is not c:
-        _last[0], _last[1] = c, [ln for ln in c.lines if is_ambulance_line(ln)]
-    return _last[1]
-
-
 def at(ln: ServiceLine, element: str):
     return dataclasses.replace(ln.where, element=element)
 
@@ -48,7 +34,7 @@ def modifier_ref(ln: ServiceLine, modifier: str) -> str:
 
 
 def transport_lines(c: Claim) -> list[ServiceLine]:
-    return [ln for ln in ambulance_lines(c) if ln.kind in ("base", "mileage", "noncovered_mileage")]
+    return [ln for ln in c.ambulance_lines if ln.kind in ("base", "mileage", "noncovered_mileage")]
 
 
 def decimal(text: str) -> Decimal | None:
@@ -67,7 +53,7 @@ def type_of_bill(c: Claim, ctx: Context) -> Iterator[Hit]:
     Example: `CLM*AMB1*1130***11:A:1**A*Y*Y` (11X is inpatient).
     Source: Hospital-Based Ambulance Billing Guide, "Type of Bill 13X/85X".
     """
-    if ambulance_lines(c) and c.facility_type not in ("13", "85"):
+    if c.ambulance_lines and c.facility_type not in ("13", "85"):
         yield Hit(f"type of bill {c.type_of_bill or '(none)'} cannot carry ambulance services; use 13X or 85X",
                   dataclasses.replace(c.where, element="CLM05-1"), c.facility_type,
                   "bill the ambulance trip on a 131 (or 851 for a CAH) claim", stc=("A7:228",))
@@ -83,7 +69,7 @@ def revenue_code(c: Claim, ctx: Context) -> Iterator[Hit]:
     Example: `SV2*0450*HC:A0427:RH:QN*950*UN*1` (0450 is the emergency room).
     Source: Hospital-Based Ambulance Billing Guide, "Revenue Codes".
     """
-    for ln in ambulance_lines(c):
+    for ln in c.ambulance_lines:
         if not ln.procedure_code.startswith("A0") or ln.revenue_code == "0540":
             continue
         if ln.revenue_code in NON_COVERED_REVENUE:
@@ -106,7 +92,7 @@ def arrangement(c: Claim, ctx: Context) -> Iterator[Hit]:
     Example: `SV2*0540*HC:A0427:RH*950*UN*1` (neither QM nor QN).
     Source: Hospital-Based Ambulance Billing Guide, modifiers QM/QN.
     """
-    for ln in ambulance_lines(c):
+    for ln in c.ambulance_lines:
         found = [m for m in ln.modifiers if m in ("QM", "QN")]
         if ln.procedure_code and len(found) != 1:
             what = "has neither QM nor QN" if not found else f"has {' and '.join(found)}"
@@ -149,7 +135,7 @@ def base_units(c: Claim, ctx: Context) -> Iterator[Hit]:
     Example: `SV2*0540*HC:A0427:RH:QN*950*UN*2`.
     Source: Hospital-Based Ambulance Billing Guide, "Units of Service".
     """
-    for ln in ambulance_lines(c):
+    for ln in c.ambulance_lines:
         if ln.kind == "base" and decimal(ln.units) != 1:
             yield Hit(f"base-rate line {ln.procedure_code} reports {ln.units or 'no'} units; report 1",
                       at(ln, "SV205"), ln.units, "set SV205 to 1", lx=ln.lx)
@@ -165,7 +151,7 @@ def mileage_units(c: Claim, ctx: Context) -> Iterator[Hit]:
     Example: `SV2*0540*HC:A0425:RH:QN*180*UN*12.55` (two decimals).
     Source: CR 7065; Hospital-Based Ambulance Billing Guide, "Units of Service".
     """
-    for ln in ambulance_lines(c):
+    for ln in c.ambulance_lines:
         if ln.kind != "mileage":
             continue
         miles = decimal(ln.units)
@@ -196,8 +182,8 @@ def mileage_has_base(c: Claim, ctx: Context) -> Iterator[Hit]:
     Example: an `HC:A0436` rotary-wing mileage line on a claim whose base line is A0427.
     Source: CMS IOM 100-04 ch. 15 §20.1 / §30.2 (secondary reading).
     """
-    bases = [(ln.procedure_code, ln.service_date_text) for ln in ambulance_lines(c) if ln.kind == "base"]
-    for ln in ambulance_lines(c):
+    bases = [(ln.procedure_code, ln.service_date_text) for ln in c.ambulance_lines if ln.kind == "base"]
+    for ln in c.ambulance_lines:
         need = MILEAGE_BASE.get(ln.procedure_code)
         if need and not any(code in need and date == ln.service_date_text for code, date in bases):
             yield Hit(f"mileage {ln.procedure_code} on {ln.service_date_text or 'no date'} has no matching base-rate"
@@ -215,7 +201,7 @@ def pickup_zip(c: Claim, ctx: Context) -> Iterator[Hit]:
     Example: a claim without `HI*BE:A0:::62704`, or `HI*BE:A0:::0`.
     Source: CR 3664; Hospital-Based Ambulance Billing Guide, "Value Codes".
     """
-    if not ambulance_lines(c):
+    if not c.ambulance_lines:
         return
     found = c.value("A0")
     if not found:
@@ -254,7 +240,7 @@ def attending_npi(c: Claim, ctx: Context) -> Iterator[Hit]:
     Example: an A0428 claim with no `NM1*71*1*...*XX*<NPI>`.
     Source: CR 7557.
     """
-    lines = [ln for ln in ambulance_lines(c) if ln.procedure_code in NON_EMERGENCY]
+    lines = [ln for ln in c.ambulance_lines if ln.procedure_code in NON_EMERGENCY]
     if not lines:
         return
     a = c.attending
@@ -273,7 +259,7 @@ def line_dates(c: Claim, ctx: Context) -> Iterator[Hit]:
     Example: `DTP*472*D8*20261231` on a claim for 20260914, or a line without DTP*472.
     Source: Hospital-Based Ambulance Billing Guide, "Line Item Date of Service".
     """
-    for ln in ambulance_lines(c):
+    for ln in c.ambulance_lines:
         d = ln.service_date
         where = ln.date_where or at(ln, "DTP03")
         if d is None:
@@ -298,7 +284,7 @@ def line_charges(c: Claim, ctx: Context) -> Iterator[Hit]:
     Example: `SV2*0540*HC:A0425:RH:QN*0*UN*12.5`.
     Source: Hospital-Based Ambulance Billing Guide, "Total Charges".
     """
-    for ln in ambulance_lines(c):
+    for ln in c.ambulance_lines:
         if ln.kind in ("base", "mileage") and (ln.charge is None or ln.charge <= 0):
             fix = "report $1.00 when there was no mileage cost" if ln.kind == "mileage" else \
                 "report the trip charge including supplies"
@@ -333,7 +319,7 @@ def noncovered_mileage(c: Claim, ctx: Context) -> Iterator[Hit]:
     Example: `SV2*0540*HC:A0888:RH:QN*45*UN*3` (no GY, no SV207).
     Source: CMS IOM 100-04 ch. 15 §30.2.4.
     """
-    for ln in ambulance_lines(c):
+    for ln in c.ambulance_lines:
         if ln.procedure_code != "A0888":
             continue
         if "GY" not in ln.modifiers:
@@ -356,7 +342,7 @@ def noncovered_codes(c: Claim, ctx: Context) -> Iterator[Hit]:
     Source: Hospital-Based Ambulance Billing Guide (A0021-A0424, A0998); CMS HCPCS file.
     """
     table = codes.table("ambulance_hcpcs")
-    for ln in ambulance_lines(c):
+    for ln in c.ambulance_lines:
         row = table.get(ln.procedure_code)
         if row is None or row["kind"] != "noncovered":
             continue
@@ -381,8 +367,8 @@ def liability_modifiers(c: Claim, ctx: Context) -> Iterator[Hit]:
     Example: `SV2*0540*HC:A0427:RH:GA:QN*950*UN*1`.
     Source: Hospital-Based Ambulance Billing Guide, "Modifiers used when billing non-covered services".
     """
-    emergency = any(ln.kind == "base" and ln.procedure_code not in NON_EMERGENCY for ln in ambulance_lines(c))
-    for ln in ambulance_lines(c):
+    emergency = any(ln.kind == "base" and ln.procedure_code not in NON_EMERGENCY for ln in c.ambulance_lines)
+    for ln in c.ambulance_lines:
         if "GA" in ln.modifiers and emergency:
             yield Hit("GA (ABN on file) is for non-emergency trips only", at(ln, modifier_ref(ln, "GA")), "GA",
                       "remove GA from an emergency transport", lx=ln.lx)
@@ -415,7 +401,7 @@ def air_condition(c: Claim, ctx: Context) -> Iterator[Hit]:
     Example: `HI*BG:AK` on an A0427 claim.
     Source: Hospital-Based Ambulance Billing Guide, "Condition Codes".
     """
-    if not ambulance_lines(c):
+    if not c.ambulance_lines:
         return
     air = any(ln.procedure_code in ("A0430", "A0431") for ln in c.lines)
     for code in c.condition_codes:
