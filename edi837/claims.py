@@ -290,8 +290,9 @@ class ClaimBuilder:
             done = None
         if sid == "HL":
             code = _get(els, 3)
-            if code == "22":
+            if code == "22":  # a new subscriber: nothing of the one before carries over
                 self.hl_subscriber, self.hl_patient, self.patient = _get(els, 1), "", None
+                self.subscriber, self.payer = Person(), ("", "")
             elif code == "23":
                 self.hl_patient = _get(els, 1)
             elif code == "20":

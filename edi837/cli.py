@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from . import pipeline
+from . import parallel, pipeline
 from .write import export
 
 EXIT_OK, EXIT_REJECTED, EXIT_ERROR = 0, 1, 2
@@ -21,6 +21,12 @@ paths_argument = click.argument("paths", nargs=-1, required=True, metavar="PATH.
 def format_option(*choices: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return click.option("--format", "fmt", type=click.Choice(choices), default=choices[0], show_default=True,
                         help="Output format.")
+
+
+jobs_option = click.option(
+    "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
+    callback=lambda ctx, param, value: value or parallel.jobs_available(),
+    help="Worker processes for a large file (split between its transaction sets); 0: one per CPU, 1: none.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -37,11 +43,14 @@ def main() -> None:
 @main.command()
 @paths_argument
 @format_option("text", "json")
-def parse(paths: tuple[str, ...], fmt: str) -> None:
+@jobs_option
+def parse(paths: tuple[str, ...], fmt: str, jobs: int) -> None:
     """Read 837I files (or folders, or - for stdin) into typed ambulance claims.
 
     Exit 0 when every file was read, 2 when a file could not be read as an 837I.
     """
+    from .read import EdiError
+
     failed = False
     out = sys.stdout
     if fmt == "json":
@@ -50,25 +59,22 @@ def parse(paths: tuple[str, ...], fmt: str) -> None:
         count = 0
         error = None
         if fmt == "text":
-            click.echo(path)
+            out.write(path + "\n")
         else:  # claims are written as they are read: memory does not grow with the file
             out.write(("" if not n else ",\n") + f'{{"path": {json.dumps(path)}, "claims": [')
-        try:
-            with pipeline.open_input(path) as fh:
-                for claim in pipeline.parse_stream(fh, path):
-                    if fmt == "json":
-                        out.write(("\n" if not count else ",\n") + json.dumps(export.claim_dict(claim)))
-                    else:
-                        click.echo("  " + export.claim_line(claim))
-                    count += 1
-        except Exception as exc:  # EdiError, or a defect of ours: one located line either way
-            failed = True
-            error = str(pipeline.as_edi_error(exc, path))
-            click.echo(f"error: {error}", err=True)
+        for item in export.rendered(path, fmt, jobs):
+            if isinstance(item, EdiError):
+                failed = True
+                error = str(item)
+                out.flush()
+                click.echo(f"error: {error}", err=True)
+            else:
+                out.write(("\n" if not count else ",\n") + item if fmt == "json" else item + "\n")
+                count += 1
         if fmt == "json":
             out.write(f"], \"error\": {json.dumps(error)}}}")
         else:
-            click.echo(f"  {count} claim{'s' if count != 1 else ''}" + (" (stopped at the error)" if error else ""))
+            out.write(f"  {count} claim{'s' if count != 1 else ''}" + (" (stopped at the error)" if error else "") + "\n")
     if fmt == "json":
         out.write("]}\n")
     out.flush()
@@ -99,7 +105,8 @@ def _checker(profile_name: str, today: Any, keep_segments: bool = False) -> Any:
 @format_option("text", "json")
 @profile_option
 @today_option
-def check(paths: tuple[str, ...], fmt: str, profile_name: str, today: Any) -> None:
+@jobs_option
+def check(paths: tuple[str, ...], fmt: str, profile_name: str, today: Any, jobs: int) -> None:
     """Check 837I files like a clearinghouse front end: per claim, accepted or rejected and why.
 
     Exit 0 when every claim is accepted, 1 when a claim or transaction set is rejected, 2 on a usage
@@ -113,7 +120,7 @@ def check(paths: tuple[str, ...], fmt: str, profile_name: str, today: Any) -> No
     if fmt == "json":
         out.write('{"files": [')
     for n, path in enumerate(pipeline.expand(paths)):
-        items = pipeline.results(path, checker)
+        items = report.items(path, checker, fmt, jobs)
         if fmt == "text":
             report.write_text(path, items, summary, click.echo)
         else:

@@ -26,33 +26,22 @@ CR1_HINT = ("CR1 (ambulance transport information) belongs to the 837P; in an 83
             " the units (SV205) of the A0425/A0435/A0436 line and the pick-up ZIP is value code A0")
 
 
-@dataclass
-class Parsed:
-    """What `parse_stream` read: claims plus the structure problems met on the way."""
-
-    path: str
-    claims: list[Claim] = field(default_factory=list)
-    structure: list[StructureError] = field(default_factory=list)
-    envelope: list[EnvelopeError] = field(default_factory=list)
-    error: EdiError | None = None
-
-
-def tagged(stream: BinaryIO, name: str, envelope_errors: list[EnvelopeError],
-           structure_errors: list[StructureError]) -> Iterator[tuple[Segment, int, str]]:
-    """Every segment with its guide node and loop id; envelope and guide errors go to the lists."""
-    guide = guide_mod.load()
-    walker = Walker(guide)
+def tagged(segs: Iterable[Segment], name: str, envelope_errors: list[EnvelopeError],
+           structure_errors: list[StructureError], whole: bool = True) -> Iterator[tuple[Segment, int, str]]:
+    """Every segment with its guide node and loop id; envelope and guide errors go to the lists.
+    `whole`: the segments run to the end of the file (else the envelope's end is not checked)."""
+    walker = Walker(guide_mod.load())
     env = Envelope(name)
-    nodes = guide.nodes
     last: Segment | None = None
-    for seg in segments(stream, name):
+    for seg in segs:
         last = seg
         found = env.feed(seg)
         if found:
             envelope_errors += found
         node = walker.step(seg, structure_errors)
         yield seg, node, walker.loop
-    envelope_errors += env.end(last)
+    if whole:
+        envelope_errors += env.end(last)
 
 
 def describe(err: StructureError) -> str:
@@ -63,10 +52,15 @@ def describe(err: StructureError) -> str:
 
 def parse_stream(stream: BinaryIO, name: str) -> Iterator[Claim]:
     """Claims of one stream, one at a time. Raises EdiError on unreadable input."""
+    return parse_segments(segments(stream, name), name)
+
+
+def parse_segments(segs: Iterable[Segment], name: str, whole: bool = True) -> Iterator[Claim]:
+    """Claims of a file's segments (all of them, or with `whole` False a run of its sets)."""
     env: list[EnvelopeError] = []
     struct: list[StructureError] = []
     builder = ClaimBuilder(name)
-    for seg, node, loop in tagged(stream, name, env, struct):
+    for seg, node, loop in tagged(segs, name, env, struct, whole):
         if node < 0:
             unknown = next(e for e in reversed(struct) if e.code == "1")
             raise EdiError(describe(unknown), file=name, offset=seg.offset, segment=seg.number,
@@ -221,6 +215,13 @@ class Checker:
         self.keep = keep_segments
 
     def run(self, stream: BinaryIO, name: str) -> Iterator[TransactionResult | GroupResult | InterchangeResult]:
+        return self.run_segments(segments(stream, name), name)
+
+    def run_segments(self, segs: Iterable[Segment], name: str, sets_before: int = 0, whole: bool = True
+                     ) -> Iterator[TransactionResult | GroupResult | InterchangeResult]:
+        """`run` over a file's segments. A part of a file (see edi837.parallel) is its header, then a
+        run of its sets; `sets_before` sets came before them, and `whole` False means the file goes on
+        after the part, so its group and interchange are neither closed nor yielded."""
         from .validate import validate_segment  # noqa: PLC0415 (kept local: the validator is large)
 
         guide = guide_mod.load()
@@ -275,7 +276,7 @@ class Checker:
                 return "block"
             return TRANSACTION
 
-        for seg in segments(stream, name):
+        for seg in segs:
             last = seg
             els = seg.elements
             sid = els[0]
@@ -314,6 +315,7 @@ class Checker:
                     inter = InterchangeResult(name, els, seg.delims)
                 elif sid == "GS":
                     group = GroupResult(name, seg.get(6), els)
+                    env.sets += sets_before
                 elif sid == "ST":
                     tx = TransactionResult(name, seg.get(2), seg.get(3), group.control if group else "",
                                            delims=seg.delims)
@@ -389,6 +391,10 @@ class Checker:
                         yield inter
                     inter = None
         # End of input: close what is still open (the envelope said what was missing).
+        if not whole:
+            if tx is not None:
+                yield from self._finish(tx, builder, close_claim, group)
+            return
         for e in env.end(last):
             f = _envelope_finding(e, name)
             if f.scope == TRANSACTION and tx is not None:

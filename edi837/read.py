@@ -144,8 +144,22 @@ def read_isa(text: str, *, file: str = "", offset: int = 0, number: int = 1) -> 
     return Delimiters(element, component, repetition, terminator)
 
 
-def segments(stream: BinaryIO, name: str = "<input>", chunk_size: int = CHUNK) -> Iterator[Segment]:
-    """Yield every segment of every interchange in `stream`, in order. Raises EdiError."""
+@dataclass(frozen=True, slots=True)
+class Resume:
+    """Where to pick up reading inside an interchange: the stream is positioned at `offset`, the start
+    of a segment outside any transaction set; `number` segments and `line - 1` line breaks came before."""
+
+    offset: int
+    number: int
+    line: int
+    delims: Delimiters
+
+
+def segments(stream: BinaryIO, name: str = "<input>", chunk_size: int = CHUNK,
+             resume: Resume | None = None) -> Iterator[Segment]:
+    """Yield every segment of every interchange in `stream`, in order. Raises EdiError.
+
+    With `resume`, the stream starts mid-interchange (see `Resume`) and locations count from there."""
     buf = ""  # text not yet consumed
     base = 0  # file offset of buf[0]
     eof = False
@@ -155,6 +169,9 @@ def segments(stream: BinaryIO, name: str = "<input>", chunk_size: int = CHUNK) -
     delims: Delimiters | None = None
     at_start = True
     seen_isa = False
+    if resume is not None:
+        base, number, line, delims = resume.offset, resume.number, resume.line, resume.delims
+        at_start, seen_isa = False, True
     known_ids: set[str] = set()  # segment ids already found well-formed
 
     def fill() -> bool:

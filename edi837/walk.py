@@ -213,8 +213,8 @@ class Walker:
 
         Steps that cannot change anything are dropped here, once: passing over `cur` itself (it was
         just counted) or over a counted loop that encloses `cur` (it was entered to get here). A
-        transition left with one MATCH_SEG has steps None, and one that only enters a loop at its first
-        segment names that loop: `step` does those inline."""
+        transition left with one MATCH_SEG in the same loop has steps None, and one that only enters a
+        loop at its first segment names that loop: `step` does those inline."""
         nodes = self.nodes
         trace: list[tuple[int, int]] = []
         node_pos = nodes[cur].pos
@@ -236,7 +236,7 @@ class Walker:
             a = nodes[a].parent
         steps = tuple(t for t in trace if not ((t[0] == SKIP_SEG and t[1] == cur)
                                                 or (t[0] == SKIP_LOOP and t[1] in entered)))
-        if len(steps) == 1 and steps[0][0] == MATCH_SEG:
+        if len(steps) == 1 and steps[0][0] == MATCH_SEG and nodes[found].parent == nodes[cur].parent:
             return found, None, -1
         if len(steps) == 2 and steps[0][0] == ENTER_LOOP and steps[1] == (ENTER_FIRST, found):
             return found, steps, steps[0][1]

@@ -20,6 +20,7 @@ def ours(data: bytes) -> list[tuple[str, str]]:
     out = []
     for seg in segments(io.BytesIO(data), "t"):
         w.step(seg, [])
+        assert w.loop == w.loop_id(w.cur)  # the loop id the pipeline reads, kept by the walker
         out.append((seg.id, w.loop_id(w.cur)))
     return out
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from .. import parallel
 from ..findings import Finding
-from ..pipeline import ClaimResult, GroupResult, InterchangeResult, Result, TransactionResult
+from ..pipeline import Checker, ClaimResult, GroupResult, InterchangeResult, Result, TransactionResult, as_edi_error, results
 from ..read import EdiError
 
 
@@ -23,13 +25,14 @@ class Summary:
     unreadable: int = 0
 
     def add_transaction(self, t: TransactionResult) -> None:
-        self.rejected_sets += t.ack == "R"
-        for c in t.claims:
-            self.claims += 1
-            if c.status == "accepted":
-                self.accepted += 1
-            else:
-                self.rejected += 1
+        accepted = sum(c.status == "accepted" for c in t.claims)
+        self.add_counts(len(t.claims), accepted, t.ack == "R")
+
+    def add_counts(self, claims: int, accepted: int, rejected_set: bool) -> None:
+        self.claims += claims
+        self.accepted += accepted
+        self.rejected += claims - accepted
+        self.rejected_sets += rejected_set
 
     def add_envelope(self, item: GroupResult | InterchangeResult) -> None:
         self.envelope_errors += sum(f.is_error for f in item.findings)
@@ -98,19 +101,70 @@ def transaction_text(t: TransactionResult) -> list[str]:
     return lines
 
 
-def write_text(path: str, items: Iterable[Result | EdiError], summary: Summary, echo: Callable[[str], None]) -> None:
+@dataclass
+class RenderedSet:
+    """A transaction set's share of the report, rendered as soon as the set is decided (in a worker
+    process when the file is split: see edi837.parallel)."""
+
+    lines: list[str]  # text: report lines; json: one JSON object per claim
+    transaction: dict[str, Any]  # json: the entry of "transactions"
+    claims: int
+    accepted: int
+    rejected_set: bool
+
+
+def render(t: TransactionResult, fmt: str) -> RenderedSet:
+    if fmt == "json":
+        lines = [json.dumps(claim_json(c)) for c in t.claims]
+        entry = {"control_number": t.control, "ack": t.ack, "findings": [f.to_dict() for f in t.findings]}
+    else:
+        lines, entry = transaction_text(t), {}
+    return RenderedSet(lines, entry, len(t.claims), sum(c.status == "accepted" for c in t.claims), t.ack == "R")
+
+
+Item = Result | RenderedSet | EdiError
+
+
+def items(path: str, checker: Checker, fmt: str, jobs: int) -> Iterator[Item]:
+    """What `checker` finds in `path`, in file order: from worker processes when the file is large
+    enough to split (see edi837.parallel), else from this one. An unreadable file ends with its error."""
+    parts = parallel.plan(path, jobs)
+    if parts is None:
+        yield from results(path, checker)
+        return
+    for found in parallel.run(parts, jobs, functools.partial(check_part, path, checker, fmt)):
+        yield from found
+        if found and isinstance(found[-1], EdiError):
+            return  # the file is unreadable from there on: later parts are not reported
+
+
+def check_part(path: str, checker: Checker, fmt: str, part: parallel.Part) -> list[Item]:
+    """One part of a split file, checked and rendered (in a worker process)."""
+    out: list[Item] = []
+    try:
+        with open(path, "rb") as fh:
+            for item in checker.run_segments(parallel.part_segments(fh, path, part), path, part.sets_before,
+                                             whole=part.last):
+                out.append(render(item, fmt) if isinstance(item, TransactionResult) else item)
+    except Exception as exc:  # noqa: BLE001  (as in pipeline.results: one located line, never a traceback)
+        out.append(as_edi_error(exc, path))
+    return out
+
+
+def write_text(path: str, items: Iterable[Item], summary: Summary, echo: Callable[[str], None]) -> None:
     """One file's report, written as each transaction set closes: its path, what to fix, its counts."""
     echo(path)
     claims = accepted = 0
     error = None
     for item in items:
         if isinstance(item, TransactionResult):
-            summary.add_transaction(item)
-            claims += len(item.claims)
-            accepted += sum(c.status == "accepted" for c in item.claims)
-            for line in transaction_text(item):
+            item = render(item, "text")  # and the set itself is let go before the next one is read
+        if isinstance(item, RenderedSet):
+            summary.add_counts(item.claims, item.accepted, item.rejected_set)
+            claims += item.claims
+            accepted += item.accepted
+            for line in item.lines:
                 echo(line)
-            del item  # let the set go before the next one is read (else two sets are held at once)
         elif isinstance(item, (GroupResult, InterchangeResult)):
             summary.add_envelope(item)
             for f in item.findings:
@@ -124,7 +178,7 @@ def write_text(path: str, items: Iterable[Result | EdiError], summary: Summary, 
     echo(f"  {claims} claim{'s' * (claims != 1)}: {accepted} accepted, {claims - accepted} rejected")
 
 
-def write_json(path: str, items: Iterable[Result | EdiError], summary: Summary, echo: Callable[[str], None],
+def write_json(path: str, items: Iterable[Item], summary: Summary, echo: Callable[[str], None],
                first: bool) -> None:
     """One file's entry of `{"files": [...]}`, claims written as each set closes (one per line)."""
     echo(("" if first else ",\n") + f'{{"path": {json.dumps(path)}, "claims": [')
@@ -133,13 +187,13 @@ def write_json(path: str, items: Iterable[Result | EdiError], summary: Summary, 
     n = 0
     for item in items:
         if isinstance(item, TransactionResult):
-            summary.add_transaction(item)
-            transactions.append({"control_number": item.control, "ack": item.ack,
-                                 "findings": [f.to_dict() for f in item.findings]})
-            for c in item.claims:
-                echo(("\n" if not n else ",\n") + json.dumps(claim_json(c)))
+            item = render(item, "json")  # and the set itself is let go before the next one is read
+        if isinstance(item, RenderedSet):
+            summary.add_counts(item.claims, item.accepted, item.rejected_set)
+            transactions.append(item.transaction)
+            for line in item.lines:
+                echo(("\n" if not n else ",\n") + line)
                 n += 1
-            del item  # let the set go before the next one is read (else two sets are held at once)
         elif isinstance(item, (GroupResult, InterchangeResult)):
             summary.add_envelope(item)
             (groups if isinstance(item, GroupResult) else interchanges).append(env_findings_json(item))

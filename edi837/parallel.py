@@ -1,0 +1,184 @@
+"""One large file on several cores: split it between transaction sets, read the parts in worker
+processes, hand the answers back in file order.
+
+A file qualifies when it is one interchange holding one functional group of several transaction
+sets, each ST straight after the SE before it. Anything else (a stray segment between sets, several
+groups or interchanges, standard input, a small file) is read in one process, as always. The split
+points come from a byte scan for the envelope segments, not from parsing. Each worker reads the
+header (ISA, GS), then its own sets with the reader resumed at their offset, segment number and
+line, so every location it reports is the file's own. Only the last part reads GE and IEA, with the
+envelope told how many sets came before, so the group and interchange checks see the whole file.
+
+Workers are forked (they inherit the loaded guide, the profile and the job), and send back small
+rendered results, never claim objects: pickling those would cost the parent as much as checking.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from .read import BOM, ISA_LENGTH, WHITESPACE, Delimiters, EdiError, Resume, Segment, read_isa, segments
+
+MIN_BYTES = 4 << 20  # below this a file is read in one process: starting workers would cost more
+SCAN_CHUNK = 8 << 20
+MAX_TOKENS = 200_000  # envelope segments the scan keeps; a file of more tiny sets is read in one process
+PARTS_PER_JOB = 3  # more parts than workers, so that one slow part does not leave a core idle
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A run of whole transaction sets: bytes [start, end) of the file (end -1: to the end)."""
+
+    header_end: int  # the header (ISA, GS) is bytes [0, header_end)
+    start: int
+    end: int
+    resume: Resume  # segment number and line at `start`
+    sets_before: int  # transaction sets in the file before this part
+    last: bool  # holds the file's end (GE, IEA)
+
+
+def jobs_available() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def plan(path: str, jobs: int, min_bytes: int | None = None) -> list[Part] | None:
+    """How to split `path` among `jobs` workers, or None to read it in one process."""
+    if jobs < 2 or path == "-" or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    try:
+        if not os.path.isfile(path) or os.path.getsize(path) < (MIN_BYTES if min_bytes is None else min_bytes):
+            return None
+        with open(path, "rb") as fh:
+            return _plan(fh, jobs)
+    except (OSError, EdiError):
+        return None  # the one-process reader reports it, located
+
+
+def _plan(fh: BinaryIO, jobs: int) -> list[Part] | None:
+    head = fh.read(4096).decode("latin-1")
+    text = head.lstrip(WHITESPACE)
+    if text.startswith(BOM):
+        text = text[len(BOM):].lstrip(WHITESPACE)
+    isa_at = len(head) - len(text)
+    if len(text) < ISA_LENGTH or not text.startswith("ISA"):
+        return None
+    d = read_isa(text)
+    if "\n" in (d.element, d.segment):
+        return None
+    tokens = _scan(fh, d, isa_at)
+    if tokens is None:
+        return None
+    ids = [t[0] for t in tokens]
+    n_sets = ids.count("ST")
+    if n_sets < 2 or ids != ["ISA", "GS"] + ["ST", "SE"] * n_sets + ["GE", "IEA", "EOF"]:
+        return None
+    # Each envelope segment must come right after the one before it (the segment counts differ by one),
+    # except ST..SE, the sets themselves: nothing stray between sets, before the first or after the last.
+    adjacent = [0, 1, *range(3, len(tokens) - 1, 2), len(tokens) - 3]
+    if any(tokens[i + 1][2] - tokens[i][2] != 1 for i in adjacent):
+        return None
+    sets = [t for t in tokens if t[0] == "ST"]
+    size = tokens[-1][1]
+    n_parts = min(n_sets, jobs * PARTS_PER_JOB)
+    starts = [0]
+    for i in range(1, n_sets):  # cut where the bytes so far first reach the next share
+        if sets[i][1] - sets[0][1] >= len(starts) * (size - sets[0][1]) / n_parts:
+            starts.append(i)
+    parts = []
+    for k, first in enumerate(starts):
+        _, offset, number, line = sets[first]
+        last = k == len(starts) - 1
+        parts.append(Part(sets[0][1], offset, -1 if last else sets[starts[k + 1]][1],
+                          Resume(offset, number, line, d), first, last))
+    return parts
+
+
+def _scan(fh: BinaryIO, d: Delimiters, isa_at: int) -> list[tuple[str, int, int, int]] | None:
+    """Every envelope segment of the file as (id, offset, segments before it, its line), or None when
+    the file has too many of them or ends in something other than white space."""
+    term, el = d.segment.encode("latin-1"), d.element.encode("latin-1")
+    pattern = re.compile(re.escape(term) + rb"[ \t\r\n]*(ISA|IEA|GS|GE|ST|SE)" + re.escape(el))
+    tokens: list[tuple[str, int, int, int]] = [("ISA", isa_at, 0, 1)]
+    fh.seek(0)
+    carry = b""  # from the last terminator read: a segment start may straddle two chunks
+    base = 0  # file offset of carry[0]
+    terms = 0  # terminators before the current match
+    lines = 1
+    while True:
+        data = fh.read(SCAN_CHUNK)
+        buf = carry + data
+        cut = buf.rfind(term) if data else len(buf)  # matches start before `cut` (all, at the end)
+        if cut <= 0 and data:
+            carry = buf
+            continue
+        counted = 0
+        for m in pattern.finditer(buf, 0, cut + len(term) if data else cut):
+            at = m.start(1)
+            terms += buf.count(term, counted, at)
+            lines += buf.count(b"\n", counted, at)
+            counted = at
+            tokens.append((m.group(1).decode(), base + at, terms, lines))
+            if len(tokens) > MAX_TOKENS:
+                return None
+        terms += buf.count(term, counted, cut)
+        lines += buf.count(b"\n", counted, cut)
+        if not data:
+            break
+        carry = buf[cut:]
+        base += cut
+    last = buf.rfind(term)
+    if buf[last + len(term):].strip(b" \t\r\n") if last >= 0 else buf.strip(b" \t\r\n"):
+        return None  # something after the last terminator: the one-process reader says what
+    tokens.append(("EOF", base + len(buf), terms, lines))
+    return tokens
+
+
+class Window:
+    """Bytes [start, end) of a file, read like a stream (end -1: to the end of the file)."""
+
+    def __init__(self, fh: BinaryIO, start: int, end: int) -> None:
+        self.fh = fh
+        self.left = end - start if end >= 0 else -1
+        fh.seek(start)
+
+    def read(self, n: int = -1) -> bytes:
+        if self.left < 0:
+            return self.fh.read(n)
+        n = self.left if n < 0 else min(n, self.left)
+        data = self.fh.read(n)
+        self.left -= len(data)
+        return data
+
+
+def part_segments(fh: BinaryIO, name: str, part: Part) -> Iterator[Segment]:
+    """The header's segments, then the part's own, located as in the whole file."""
+    yield from segments(Window(fh, 0, part.header_end), name)
+    yield from segments(Window(fh, part.start, part.end), name, resume=part.resume)
+
+
+_job: Callable[[Part], Any] | None = None  # what each worker does with a part (set before the fork)
+
+
+def _work(part: Part) -> Any:
+    assert _job is not None
+    return _job(part)
+
+
+def run(parts: list[Part], jobs: int, job: Callable[[Part], Any]) -> Iterator[Any]:
+    """`job(part)` for every part in worker processes; the results in file order, each as it is ready."""
+    global _job
+    _job = job
+    ctx = multiprocessing.get_context("fork")
+    try:
+        with ctx.Pool(min(jobs, len(parts))) as pool:
+            yield from pool.imap(_work, parts)
+    finally:
+        _job = None

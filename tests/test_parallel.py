@@ -1,0 +1,140 @@
+"""A file split between worker processes reads exactly as it does in one process.
+
+Splitting is forced on small files here (MIN_BYTES 0); multi-set files are built from the fixtures'
+transaction sets, then mutated, so that errors fall in every part and on the envelope.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import FIXTURES
+
+from edi837 import parallel
+from edi837.cli import main
+from edi837.read import segments
+
+# Single-set fixtures with the default delimiters and no line breaks: their sets are recombined.
+SINGLE = [p.read_text() for p in FIXTURES
+          if p.stem not in ("two-st", "two-isa", "batch", "custom-delims", "crlf", "lf-lines")]
+
+
+def combined(n_sets: int, rng: random.Random, end: str = "") -> str:
+    """One interchange, one group, `n_sets` transaction sets taken from the fixtures."""
+    segs = SINGLE[0].split("~")
+    isa, gs = segs[0], segs[1]
+    body = []
+    for k in range(1, n_sets + 1):
+        s = rng.choice(SINGLE).split("~")
+        st = next(i for i, x in enumerate(s) if x.startswith("ST*"))
+        se = next(i for i, x in enumerate(s) if x.startswith("SE*"))
+        one = s[st:se + 1]
+        one[0] = f"ST*837*{k:04d}*005010X223A2"
+        one[-1] = f"SE*{len(one)}*{k:04d}"
+        body += one
+    gs_control = gs.split("*")[6]
+    isa_control = isa.split("*")[13]
+    return "~".join([isa, gs, *body, f"GE*{n_sets}*{gs_control}", f"IEA*1*{isa_control}"]) + "~" + end
+
+
+def mutate(text: str, rng: random.Random) -> str:
+    """Change, blank, add, drop or duplicate something somewhere, the envelope included."""
+    segs = text.split("~")
+    k = rng.randrange(2, len(segs) - 1)
+    els = segs[k].split("*")
+    op = rng.randrange(6)
+    j = rng.randrange(1, len(els)) if len(els) > 1 else 0
+    if op == 0 and j:
+        els[j] = ""
+    elif op == 1 and j:
+        els[j] = rng.choice(["12A", "20261340", "X" * 40, "-", "ZZ"])
+    elif op == 2:
+        els.append("EXTRA")
+    elif op == 3:
+        segs.insert(k, segs[k])
+    elif op == 4:
+        del segs[k]
+        return "~".join(segs)
+    elif op == 5:
+        segs.insert(k, "DTP*472*D8*20260914")  # stray, maybe between sets
+    segs[k] = "*".join(els)
+    return "~".join(segs)
+
+
+@pytest.fixture(autouse=True)
+def split_small_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout
+
+
+def same_both_ways(path: Path, command: str, fmt: str) -> None:
+    one = run(command, "--format", fmt, "--jobs", "1", str(path))
+    split = run(command, "--format", fmt, "--jobs", "2", str(path))
+    assert split == one
+
+
+def test_plan_resumes_where_a_sequential_read_is(tmp_path: Path) -> None:
+    path = tmp_path / "four.837"
+    path.write_text(combined(4, random.Random(1), end="\n"))
+    parts = parallel.plan(str(path), 2)
+    assert parts is not None and len(parts) >= 2 and [p.last for p in parts] == [False] * (len(parts) - 1) + [True]
+    read = list(segments(io.BytesIO(path.read_bytes())))
+    seen = {s.offset: s for s in read}
+    for k, p in enumerate(parts):
+        st = seen[p.start]
+        before = sum(s.id == "ST" and s.offset < p.start for s in read)
+        assert (st.id, p.resume.number, p.resume.line, p.sets_before) == ("ST", st.number - 1, st.line, before)
+        assert p.end == (parts[k + 1].start if not p.last else -1)
+
+
+@pytest.mark.parametrize("command", ["check", "parse"])
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_split_file_reads_as_one(tmp_path: Path, command: str, fmt: str) -> None:
+    path = tmp_path / "six.837"
+    path.write_text(combined(6, random.Random(2)))
+    assert parallel.plan(str(path), 2) is not None
+    same_both_ways(path, command, fmt)
+
+
+def test_mutated_split_files_read_as_one(tmp_path: Path) -> None:
+    rng = random.Random(7)
+    split = 0
+    for i in range(120):
+        path = tmp_path / f"m{i}.837"
+        path.write_text(mutate(combined(rng.randint(2, 5), rng), rng))
+        split += parallel.plan(str(path), 2) is not None
+        same_both_ways(path, "check", "json")
+        if i % 4 == 0:
+            same_both_ways(path, "parse", "json")
+    assert split >= 60  # most mutants keep an envelope that can be split (the rest are read in one process)
+
+
+@pytest.mark.parametrize("change", [
+    lambda t: t.replace("~ST*837*0002*", "~DTP*472*D8*20260914~ST*837*0002*", 1),  # stray between sets
+    lambda t: t.replace("~ST*837*0002*", "~GE*1*2021~GS*HC*A*B*20261001*0930*2022*X*005010X223A2~ST*837*0002*"),
+    lambda t: t + "ISA" + t.split("ISA", 2)[1],  # a second interchange
+    lambda t: t + "JUNK",  # something after the last terminator
+    lambda t: t.replace("~ST*837*0002*", "~SE*2*0009~ST*837*0002*", 1),  # a second SE
+])
+def test_unusual_envelopes_are_read_in_one_process(tmp_path: Path, change) -> None:
+    path = tmp_path / "odd.837"
+    path.write_text(change(combined(3, random.Random(3))))
+    assert parallel.plan(str(path), 2) is None
+    same_both_ways(path, "check", "json")
+
+
+def test_small_files_and_stdin_are_not_split(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "three.837"
+    path.write_text(combined(3, random.Random(4)))
+    assert parallel.plan(str(path), 1) is None and parallel.plan("-", 2) is None
+    monkeypatch.setattr(parallel, "MIN_BYTES", 1 << 20)
+    assert parallel.plan(str(path), 2) is None
