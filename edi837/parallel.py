@@ -15,6 +15,8 @@ rendered results, never claim objects: pickling those would cost the parent as m
 
 from __future__ import annotations
 
+import collections
+import itertools
 import multiprocessing
 import os
 import re
@@ -27,7 +29,10 @@ from .read import BOM, ISA_LENGTH, WHITESPACE, Delimiters, EdiError, Resume, Seg
 MIN_BYTES = 4 << 20  # below this a file is read in one process: starting workers would cost more
 SCAN_CHUNK = 8 << 20
 MAX_TOKENS = 200_000  # envelope segments the scan keeps; a file of more tiny sets is read in one process
-PARTS_PER_JOB = 3  # more parts than workers, so that one slow part does not leave a core idle
+PART_BYTES = 1 << 20  # a part is whole sets, cut once it holds this much: what a part's results take
+# in memory stays bounded however large the file (a single larger set is one part, as it is one set)
+PARTS_PER_JOB = 3  # a small file is still cut into more parts than workers, so no core sits idle
+IN_FLIGHT_PER_JOB = 2  # parts sent out but not yet written, per worker: the parent holds no more
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +76,8 @@ def _plan(fh: BinaryIO, jobs: int) -> list[Part] | None:
     if len(text) < ISA_LENGTH or not text.startswith("ISA"):
         return None
     d = read_isa(text)
-    if "\n" in (d.element, d.segment):
-        return None
+    if d.element in WHITESPACE or d.segment in WHITESPACE:
+        return None  # the scan skips white space between segments
     tokens = _scan(fh, d, isa_at)
     if tokens is None:
         return None
@@ -87,10 +92,10 @@ def _plan(fh: BinaryIO, jobs: int) -> list[Part] | None:
         return None
     sets = [t for t in tokens if t[0] == "ST"]
     size = tokens[-1][1]
-    n_parts = min(n_sets, jobs * PARTS_PER_JOB)
+    share = max(1, min(PART_BYTES, (size - sets[0][1]) // (jobs * PARTS_PER_JOB)))
     starts = [0]
-    for i in range(1, n_sets):  # cut where the bytes so far first reach the next share
-        if sets[i][1] - sets[0][1] >= len(starts) * (size - sets[0][1]) / n_parts:
+    for i in range(1, n_sets):
+        if sets[i][1] - sets[starts[-1]][1] >= share:
             starts.append(i)
     parts = []
     for k, first in enumerate(starts):
@@ -173,12 +178,22 @@ def _work(part: Part) -> Any:
 
 
 def run(parts: list[Part], jobs: int, job: Callable[[Part], Any]) -> Iterator[Any]:
-    """`job(part)` for every part in worker processes; the results in file order, each as it is ready."""
+    """`job(part)` for every part in worker processes; the results in file order, each as it is ready.
+    At most IN_FLIGHT_PER_JOB parts per worker are out at a time, so finished parts waiting for an
+    earlier one to be written cannot pile up."""
     global _job
     _job = job
     ctx = multiprocessing.get_context("fork")
+    todo = iter(parts)
     try:
         with ctx.Pool(min(jobs, len(parts))) as pool:
-            yield from pool.imap(_work, parts)
+            first = itertools.islice(todo, jobs * IN_FLIGHT_PER_JOB)
+            out = collections.deque(pool.apply_async(_work, (p,)) for p in first)
+            while out:
+                result = out.popleft().get()
+                nxt = next(todo, None)
+                if nxt is not None:
+                    out.append(pool.apply_async(_work, (nxt,)))
+                yield result
     finally:
         _job = None
