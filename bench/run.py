@@ -1,7 +1,7 @@
 """Side-by-side benchmark: edi837 against pyx12's validator on generated files of the same make.
 
-    python bench/run.py [--claims 20000] [--pyx12-claims 1000] [--rss-mb 10,100,1000] [--rss-commands parse,check,ack]
-                        [--skip-ratio] [--out bench/out]
+    python bench/run.py [--claims 20000] [--pyx12-claims 1000] [--repeat N] [--rss-mb 10,100,1000]
+                        [--rss-commands parse,check,ack] [--skip-ratio] [--out bench/out]
 
 Every figure is one run of a whole command in its own process (start-up included), timed with the
 wall clock. Memory is given twice: the peak RSS of the largest process (wait4), and the peak of the
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import threading
@@ -102,6 +103,7 @@ def main() -> None:
     ap.add_argument("--rss-commands", default="parse,check,ack", help="commands run on each of those files"
                     " (parse, parse-1, check, check-1, ack)")
     ap.add_argument("--skip-ratio", action="store_true", help="only the flat-memory check")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of each timed command (median)")
     ap.add_argument("--out", type=Path, default=HERE / "out")
     a = ap.parse_args()
     a.out.mkdir(parents=True, exist_ok=True)
@@ -119,24 +121,26 @@ def main() -> None:
 
 
 def ratios(a: argparse.Namespace, edi837: list[str]) -> None:
-    """pyx12 and edi837 on files of the same make, in one run: claims/s and their ratio."""
+    """pyx12 and edi837 on files of the same make, in one run: claims/s and their ratio. With
+    --repeat N every command runs N times, in turn, and each figure is the median of its runs (a
+    shared machine's noise then moves every command alike)."""
     small = generate(a.pyx12_claims, a.out / f"claims-{a.pyx12_claims}.837")
     big = generate(a.claims, a.out / f"claims-{a.claims}.837")
-    t_pyx12, rss_pyx12, _, _ = run([sys.executable, "-c", PYX12_SCRIPT, str(small)])
-    pyx12_rate = a.pyx12_claims / t_pyx12
-    print(f"pyx12 x12valid   {a.pyx12_claims:>8} claims  {t_pyx12:8.2f} s  {pyx12_rate:10.0f} claims/s  peak {rss_pyx12} MB",
-          flush=True)
-
-    times = {}
-    for label, args in commands(a.out).items():
-        t, rss, total, code = run([*edi837, *args, str(big)])
-        times[label] = t
-        rate = a.claims / t
-        print(f"edi837 {label:<9} {a.claims:>8} claims  {t:8.2f} s  {rate:10.0f} claims/s  peak {rss} MB"
-              f"  {rate / pyx12_rate:6.1f}x pyx12  (exit {code})", flush=True)
+    cmds = {"pyx12": [sys.executable, "-c", PYX12_SCRIPT, str(small)]}
+    cmds.update({label: [*edi837, *args, str(big)] for label, args in commands(a.out).items()})
+    runs: dict[str, list[tuple[float, int, int]]] = {label: [] for label in cmds}
+    for _ in range(a.repeat):
+        for label, cmd in cmds.items():
+            t, rss, _, code = run(cmd)
+            runs[label].append((t, rss, code))
+    times = {label: statistics.median(r[0] for r in rs) for label, rs in runs.items()}
+    pyx12_rate = a.pyx12_claims / times["pyx12"]
+    print(f"pyx12 x12valid   {a.pyx12_claims:>8} claims  {times['pyx12']:8.2f} s  {pyx12_rate:10.0f} claims/s"
+          f"  peak {max(r[1] for r in runs['pyx12'])} MB", flush=True)
+    for label in commands(a.out):
+        rate = a.claims / times[label]
+        print(f"edi837 {label:<9} {a.claims:>8} claims  {times[label]:8.2f} s  {rate:10.0f} claims/s"
+              f"  peak {max(r[1] for r in runs[label])} MB  {rate / pyx12_rate:6.1f}x pyx12"
+              f"  (exit {runs[label][-1][2]})", flush=True)
     print(f"ack / check time: {times['ack'] / times['check-1']:.2f} (one process each),"
           f" {times['ack'] / times['check']:.2f} (check with workers)", flush=True)
-
-
-if __name__ == "__main__":
-    main()

@@ -1,7 +1,7 @@
 """A file split between worker processes reads exactly as it does in one process.
 
 Splitting is forced on small files here (MIN_BYTES 0); multi-set files are built from the fixtures'
-transaction sets, then mutated, so that errors fall in every part and on the envelope.
+transaction sets, then mutated, so that errors fall in every part and on the envelope between them.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES
+
+from test_validate import mutants
 
 from edi837 import parallel
 from edi837.cli import main
@@ -39,30 +41,6 @@ def combined(n_sets: int, rng: random.Random, end: str = "") -> str:
     gs_control = gs.split("*")[6]
     isa_control = isa.split("*")[13]
     return "~".join([isa, gs, *body, f"GE*{n_sets}*{gs_control}", f"IEA*1*{isa_control}"]) + "~" + end
-
-
-def mutate(text: str, rng: random.Random) -> str:
-    """Change, blank, add, drop or duplicate something somewhere, the envelope included."""
-    segs = text.split("~")
-    k = rng.randrange(2, len(segs) - 1)
-    els = segs[k].split("*")
-    op = rng.randrange(6)
-    j = rng.randrange(1, len(els)) if len(els) > 1 else 0
-    if op == 0 and j:
-        els[j] = ""
-    elif op == 1 and j:
-        els[j] = rng.choice(["12A", "20261340", "X" * 40, "-", "ZZ"])
-    elif op == 2:
-        els.append("EXTRA")
-    elif op == 3:
-        segs.insert(k, segs[k])
-    elif op == 4:
-        del segs[k]
-        return "~".join(segs)
-    elif op == 5:
-        segs.insert(k, "DTP*472*D8*20260914")  # stray, maybe between sets
-    segs[k] = "*".join(els)
-    return "~".join(segs)
 
 
 @pytest.fixture(autouse=True)
@@ -107,15 +85,30 @@ def test_split_file_reads_as_one(tmp_path: Path, command: str, fmt: str) -> None
 
 def test_mutated_split_files_read_as_one(tmp_path: Path) -> None:
     rng = random.Random(7)
+    files = [combined(rng.randint(2, 5), rng) for _ in range(30)]
     split = 0
-    for i in range(120):
+    for i, data in enumerate(mutants(120, 7, base=files)):
         path = tmp_path / f"m{i}.837"
-        path.write_text(mutate(combined(rng.randint(2, 5), rng), rng))
+        path.write_bytes(data)
         split += parallel.plan(str(path), 2) is not None
         same_both_ways(path, "check", "json")
         if i % 4 == 0:
             same_both_ways(path, "parse", "json")
     assert split >= 60  # most mutants keep an envelope that can be split (the rest are read in one process)
+
+
+@pytest.mark.parametrize("change", [
+    lambda t: t.replace("~GE*4*", "~GE*9*"),  # GE01: the last part is told how many sets came before
+    lambda t: t.replace("~IEA*1*", "~IEA*2*"),
+    lambda t: t.replace("~SE*", "~SE*999*", 2).replace("~SE*999*", "~SE*", 1),  # SE01 of the second set
+    lambda t: t.replace("*0003~", "*0009~", 1),  # SE02 of the third set
+])
+def test_envelope_errors_of_split_files(tmp_path: Path, change) -> None:
+    path = tmp_path / "four.837"
+    path.write_text(change(combined(4, random.Random(5))))
+    assert parallel.plan(str(path), 2) is not None
+    same_both_ways(path, "check", "json")
+    same_both_ways(path, "check", "text")
 
 
 @pytest.mark.parametrize("change", [

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edi837.read import EdiError, segments
+from edi837.read import EdiError, Resume, segments
 
 
 def isa(el="*", rep="^", comp=":", term="~", control="000000001") -> str:
@@ -140,3 +141,19 @@ def test_mutated_interchange_raises_only_edierror(at: int, junk: bytes) -> None:
         read(data[:at] + junk + data[at + len(junk):], chunk=11)
     except EdiError:
         pass
+
+
+@pytest.mark.parametrize("name", ["two-st.837", "crlf.837", "lf-lines.837", "custom-delims.837"])
+def test_resumed_reading_locates_as_a_whole_read(name: str) -> None:
+    """Picked up at an ST (as a worker reading part of a file does), every segment is located as in a
+    read of the whole file: byte offset, line, segment number and position."""
+    data = (Path(__file__).resolve().parent.parent / "fixtures" / name).read_bytes()
+    whole = list(segments(io.BytesIO(data), "t"))
+    for k, st in enumerate(whole):
+        if st.id != "ST":
+            continue
+        stream = io.BytesIO(data)
+        stream.seek(st.offset)
+        resumed = list(segments(stream, "t", resume=Resume(st.offset, st.number - 1, st.line, st.delims)))
+        assert [(s.raw, s.offset, s.line, s.number, s.position) for s in resumed] == \
+            [(s.raw, s.offset, s.line, s.number, s.position) for s in whole[k:]]

@@ -128,11 +128,13 @@ def test_agrees_with_pyx12(path) -> None:
     compare(path.read_bytes())
 
 
-def mutants(n: int, seed: int) -> list[bytes]:
-    """Seeded mutants of the fixtures: change, blank, lengthen, add or split an element; duplicate,
-    drop or reorder segments; swap two elements."""
+def mutants(n: int, seed: int, base: list[str] | None = None) -> list[bytes]:
+    """Seeded mutants of the fixtures (or of `base`: files with the default delimiters and no line
+    breaks): change, blank, lengthen, add or split an element; duplicate, drop or reorder segments;
+    swap two elements."""
     rng = random.Random(seed)
-    base = [p.read_bytes().decode() for p in FIXTURES if p.stem not in ("custom-delims", "crlf", "lf-lines")]
+    if base is None:
+        base = [p.read_bytes().decode() for p in FIXTURES if p.stem not in ("custom-delims", "crlf", "lf-lines")]
     out = []
     for _ in range(n):
         segs = rng.choice(base).split("~")

@@ -1,0 +1,69 @@
+"""`check --format json` output matches schemas/check-report.schema.json.
+
+The schema uses a small part of JSON Schema (type, enum, pattern, required, properties, items, and
+$ref into $defs); `conforms` checks exactly that part, so the test needs no schema library.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import FIXTURES, ROOT
+from test_validate import mutants
+
+from edi837.cli import main
+
+SCHEMA = json.loads((ROOT / "schemas" / "check-report.schema.json").read_text())
+TYPES = {"string": str, "integer": int, "array": list, "object": dict, "null": type(None)}
+
+
+def conforms(value: object, schema: dict, where: str = "$") -> list[str]:
+    """What in `value` breaks `schema` (empty when nothing does)."""
+    if "$ref" in schema:
+        schema = SCHEMA["$defs"][schema["$ref"].rsplit("/", 1)[1]]
+    wrong: list[str] = []
+    if "type" in schema:
+        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        if not any(isinstance(value, TYPES[t]) and not (t == "integer" and isinstance(value, bool)) for t in types):
+            return [f"{where}: {value!r} is not {'/'.join(types)}"]
+    if "enum" in schema and value not in schema["enum"]:
+        wrong.append(f"{where}: {value!r} not in {schema['enum']}")
+    if "pattern" in schema and isinstance(value, str) and not re.search(schema["pattern"], value):
+        wrong.append(f"{where}: {value!r} does not match {schema['pattern']}")
+    if isinstance(value, dict):
+        wrong += [f"{where}: missing {k!r}" for k in schema.get("required", []) if k not in value]
+        for k, sub in schema.get("properties", {}).items():
+            if k in value:
+                wrong += conforms(value[k], sub, f"{where}.{k}")
+    if isinstance(value, list) and "items" in schema:
+        for i, item in enumerate(value):
+            wrong += conforms(item, schema["items"], f"{where}[{i}]")
+    return wrong
+
+
+def report(*paths: Path) -> dict:
+    result = CliRunner().invoke(main, ["check", "--format", "json", *map(str, paths)])
+    return json.loads(result.stdout)
+
+
+def test_the_check_is_not_vacuous() -> None:
+    assert conforms({"files": [{"path": 1}]}, SCHEMA) == [
+        "$: missing 'summary'", "$.files[0]: missing 'error'", "$.files[0]: missing 'transactions'",
+        "$.files[0]: missing 'claims'", "$.files[0].path: 1 is not string"]
+
+
+def test_fixtures_report_conforms() -> None:
+    assert conforms(report(*FIXTURES), SCHEMA) == []
+
+
+@pytest.mark.parametrize("i,data", list(enumerate(mutants(30, 21))))
+def test_rejections_and_unreadable_files_conform(tmp_path: Path, i: int, data: bytes) -> None:
+    path = tmp_path / "m.837"
+    path.write_bytes(data)
+    broken = tmp_path / "broken.837"
+    broken.write_bytes(data[: len(data) // 2])
+    assert conforms(report(path, broken), SCHEMA) == []
