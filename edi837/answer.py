@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import functools
 import json
 import os
 import tempfile
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .pipeline import Checker, FileResult, GroupResult, InterchangeResult, TransactionResult, results
-from .read import EdiError
+from .read import DEFAULT_DELIMITERS, Delimiters, EdiError
 from .write import ack277, ack999, forward837
 from .write.report import Summary
 
@@ -92,10 +93,49 @@ class ControlNumbers:
         return first
 
 
+@dataclass
+class AnsweredSet:
+    """A transaction set's share of the three answers, made as soon as the set is decided (in a worker
+    process when the file is split: see edi837.parallel). Each part depends only on the set and its
+    place in the file, so sets can be answered apart and joined in order."""
+
+    ik: list[str]  # 999: AK2 .. IK5
+    ack: str  # IK501: A, E or R
+    status: str  # the 277CA set ("" for a set without claims)
+    submitter: str  # 1000A id: receives the 277CA
+    forward: str  # the forward 837 set of its accepted claims ("" when none)
+    forwarded: int
+    delims: Delimiters | None
+    receiver: str  # 1000B id: receives the forward 837
+    version: str
+    claims: int
+    accepted: int
+
+
+def trace_number(control: int, set_number: int, claim: int) -> str:
+    """The clearinghouse trace of the `claim`-th claim of the input's `set_number`-th set, answered
+    under `control`: unique, and found from the claim's place alone."""
+    if set_number < 100_000 and claim < 1_000_000:
+        return f"{control:09d}{set_number:05d}{claim:06d}"
+    return f"{control}-{set_number}-{claim}"  # cannot equal the fixed-width form
+
+
+def answer_set(tx: TransactionResult, settings: Settings, base: int, when: dt.datetime) -> AnsweredSet:
+    """The 999, 277CA and forward-837 parts answering one transaction set (numbered by its place)."""
+    for i, c in enumerate(tx.claims, start=1):
+        c.trace = c.claim.clearinghouse_trace or trace_number(base + 2, tx.number, i)
+    forward, forwarded = forward837.render(tx, tx.number)
+    return AnsweredSet(ack999.transaction_segments(tx, DEFAULT_DELIMITERS), tx.ack,
+                       ack277.render(tx, tx.number, base + 1, when, settings.name, settings.sender_id),
+                       tx.submitter[1], forward, forwarded, tx.delims, tx.receiver[1], tx.version,
+                       len(tx.claims), sum(c.status == "accepted" for c in tx.claims))
+
+
 def answer(path: str, checker: Checker, settings: Settings, numbers: ControlNumbers, out_dir: Path,
-           summary: Summary) -> FileResult:
+           summary: Summary, jobs: int = 1) -> FileResult:
     """Check `path`, write its three answers into `out_dir` as it goes, count the verdicts into `summary`.
-    The result keeps the envelope-level findings only: a claim is forgotten once it is answered."""
+    The result keeps the envelope-level findings only: a claim is forgotten once it is answered.
+    With `jobs` > 1 a large file is checked and answered in parts by worker processes."""
     out_dir.mkdir(parents=True, exist_ok=True)
     name = "stdin" if path == "-" else Path(path).name
     result = FileResult(path)
@@ -106,18 +146,16 @@ def answer(path: str, checker: Checker, settings: Settings, numbers: ControlNumb
     fwd_path = out_dir / f"{name}.accepted.837"
     fwd_tmp = out_dir / f".{name}.accepted.837.tmp"
     w837 = forward837.Writer(settings, base + 2, when)
-    trace_seq = 0
+    answered = functools.partial(answer_set, settings=settings, base=base, when=when)
     with open(fwd_tmp, "w", encoding="latin-1", newline="") as fwd:
-        for item in results(path, checker):
+        for item in results(path, checker, jobs, answered):
             if isinstance(item, TransactionResult):
-                for c in item.claims:
-                    trace_seq += 1
-                    c.trace = c.claim.clearinghouse_trace or f"{base + 2:09d}{trace_seq:06d}"
-                w999.transaction(item)
-                w277.transaction(item)
-                fwd.write(w837.transaction(item))
-                summary.add_transaction(item)
-                del item  # let the set go before the next one is read (else two sets are held at once)
+                item = answered(item)  # and the set itself is let go before the next one is read
+            if isinstance(item, AnsweredSet):
+                w999.transaction(item.ik, item.ack)
+                w277.add(item.status, item.submitter)
+                fwd.write(w837.add(item.forward, item.forwarded, item.delims, item.receiver, item.version))
+                summary.add_counts(item.claims, item.accepted, item.ack == "R")
             elif isinstance(item, GroupResult):
                 w999.group(item)
                 summary.add_envelope(item)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import sys
@@ -120,7 +121,7 @@ def check(paths: tuple[str, ...], fmt: str, profile_name: str, today: Any, jobs:
     if fmt == "json":
         out.write('{"files": [')
     for n, path in enumerate(pipeline.expand(paths)):
-        items = report.items(path, checker, fmt, jobs)
+        items = pipeline.results(path, checker, jobs, functools.partial(report.render, fmt=fmt))
         if fmt == "text":
             report.write_text(path, items, summary, click.echo)
         else:
@@ -153,8 +154,9 @@ def rules(fmt: str) -> None:
 @click.option("--config", type=click.Path(dir_okay=False), help="JSON: sender_id, receiver_id, name, usage, first_control_number.")
 @click.option("--fixed-time", type=click.DateTime(formats=["%Y%m%d%H%M"]), default=None,
               help="Clock for the answers (YYYYMMDDHHMM): byte-for-byte reproducible output, control numbers from the base.")
+@jobs_option
 def ack(paths: tuple[str, ...], out_dir: str, profile_name: str, today: Any, sender_id: str | None,
-        receiver_id: str | None, config: str | None, fixed_time: Any) -> None:
+        receiver_id: str | None, config: str | None, fixed_time: Any, jobs: int) -> None:
     """Answer like a clearinghouse: NAME.999, NAME.277ca and NAME.accepted.837 for each input, in --out.
 
     Exit codes as for check.
@@ -176,7 +178,7 @@ def ack(paths: tuple[str, ...], out_dir: str, profile_name: str, today: Any, sen
     summary = report.Summary()
     for path in pipeline.expand(paths):
         before = (summary.claims, summary.accepted)
-        result = answer.answer(path, checker, settings, numbers, out, summary)
+        result = answer.answer(path, checker, settings, numbers, out, summary, jobs)
         if result.error is not None:
             click.echo(f"error: {result.error}", err=True)
         claims = summary.claims - before[0]

@@ -6,15 +6,17 @@ Files and folders are handled here and in the CLI only; everything below works o
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from . import guide as guide_mod
+from . import parallel
 from . import rules as rules_mod
 from .claims import CLAIM_LOOPS, Claim, ClaimBuilder
 from .envelope import ENVELOPE_IDS, Envelope, EnvelopeError
@@ -150,6 +152,7 @@ class TransactionResult:
     header: list[str] = field(default_factory=list)  # ST..1000B segments as read (forward 837)
     delims: Delimiters | None = None
     ik5: list[str] = field(default_factory=list)  # IK5 reason codes (4 = SE count ...)
+    number: int = 0  # the set's place in the file (1 = the first): numbers its answers
 
     @property
     def ack(self) -> str:
@@ -168,7 +171,7 @@ class GroupResult:
     file: str
     control: str  # GS06
     gs: list[str]
-    transactions: list[str] = field(default_factory=list)  # ST02s, in order
+    sets: int = 0  # transaction sets received in the group
     findings: list[Finding] = field(default_factory=list)
 
 
@@ -241,6 +244,7 @@ class Checker:
         patient_block: list[str] = []
         claim_blocks: tuple = ()
         lx = ""
+        set_number = sets_before  # of the set being read, in the file (1 = the first)
         struct: list[StructureError] = []
         opening: list[StructureError] = []
         last: Segment | None = None
@@ -314,11 +318,12 @@ class Checker:
                 if sid == "ISA":
                     inter = InterchangeResult(name, els, seg.delims)
                 elif sid == "GS":
-                    group = GroupResult(name, seg.get(6), els)
+                    group = GroupResult(name, seg.get(6), els, sets=sets_before)
                     env.sets += sets_before
                 elif sid == "ST":
+                    set_number += 1
                     tx = TransactionResult(name, seg.get(2), seg.get(3), group.control if group else "",
-                                           delims=seg.delims)
+                                           delims=seg.delims, number=set_number)
                     builder.transaction = seg.get(2)
                     tx.findings += [dataclasses.replace(f, transaction=tx.control) for f in orphans]
                     orphans.clear()
@@ -425,7 +430,7 @@ class Checker:
         for c in tx.claims:
             c.status = "rejected" if set_error or any(f.is_error for f in c.all_findings) else "accepted"
         if group is not None:
-            group.transactions.append(tx.control)
+            group.sets += 1
         yield tx
 
 
@@ -445,14 +450,42 @@ class FileResult:
 Result = TransactionResult | GroupResult | InterchangeResult
 
 
-def results(path: str, checker: Checker) -> Iterator[Result | EdiError]:
+def results(path: str, checker: Checker, jobs: int = 1,
+            render: Callable[[TransactionResult], Any] | None = None) -> Iterator[Result | EdiError | Any]:
     """What `checker` finds in `path` (or - for stdin), each item as it closes; an unreadable file ends
-    with its EdiError. Nothing is kept: memory stays bounded by the largest transaction set."""
+    with its EdiError. Nothing is kept: memory stays bounded by the largest transaction set.
+
+    With `jobs` > 1 and a `render`, a large file is split between worker processes (see
+    edi837.parallel), which hand back each transaction set as `render` made it (a set's results cost
+    more to send between processes than to make); sets read here come back as they are, for the
+    caller to render alike. Items stay in file order either way."""
+    parts = parallel.plan(path, jobs) if render is not None else None
+    if parts is None:
+        try:
+            with open_input(path) as fh:
+                yield from checker.run(fh, path)
+        except Exception as exc:  # noqa: BLE001  (EdiError, or a defect of ours: either way one located line)
+            yield as_edi_error(exc, path)
+        return
+    assert render is not None
+    for found in parallel.run(parts, jobs, functools.partial(_check_part, path, checker, render)):
+        yield from found
+        if found and isinstance(found[-1], EdiError):
+            return  # the file is unreadable from there on: later parts are not reported
+
+
+def _check_part(path: str, checker: Checker, render: Callable[[TransactionResult], Any], part: parallel.Part
+                ) -> list[Any]:
+    """One part of a split file, checked and its sets rendered (in a worker process)."""
+    out: list[Any] = []
     try:
-        with open_input(path) as fh:
-            yield from checker.run(fh, path)
-    except Exception as exc:  # noqa: BLE001  (EdiError, or a defect of ours: either way one located line)
-        yield as_edi_error(exc, path)
+        with open(path, "rb") as fh:
+            for item in checker.run_segments(parallel.part_segments(fh, path, part), path, part.sets_before,
+                                             whole=part.last):
+                out.append(render(item) if isinstance(item, TransactionResult) else item)
+    except Exception as exc:  # noqa: BLE001  (as above)
+        out.append(as_edi_error(exc, path))
+    return out
 
 
 def check_file(path: str, checker: Checker) -> FileResult:

@@ -100,17 +100,21 @@ class Segment:
         """The segment as written (without terminator); with `delims`, re-delimited."""
         if delims is None or delims == self.delims:
             return self.raw
-        mine = self.delims
-        out = []
-        for el in self.elements:
-            if mine.repetition and mine.repetition in el:
-                el = el.replace(mine.repetition, "\x00")
-            el = el.replace(mine.component, "\x01").replace("\x00", delims.repetition).replace("\x01", delims.component)
-            out.append(el)
-        return delims.element.join(out)
+        return redelimit(self.raw, self.delims, delims)
 
     def __repr__(self) -> str:
         return f"Segment({self.text()!r}, offset={self.offset}, position={self.position})"
+
+
+def redelimit(raw: str, mine: Delimiters, delims: Delimiters) -> str:
+    """A segment's text (without terminator) written with `mine`, rewritten with `delims`."""
+    out = []
+    for el in raw.split(mine.element):
+        if mine.repetition and mine.repetition in el:
+            el = el.replace(mine.repetition, "\x00")
+        el = el.replace(mine.component, "\x01").replace("\x00", delims.repetition).replace("\x01", delims.component)
+        out.append(el)
+    return delims.element.join(out)
 
 
 def read_isa(text: str, *, file: str = "", offset: int = 0, number: int = 1) -> Delimiters:

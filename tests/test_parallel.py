@@ -60,6 +60,16 @@ def same_both_ways(path: Path, command: str, fmt: str) -> None:
     assert split == one
 
 
+def same_answers(path: Path) -> None:
+    """The 999, 277CA and forward 837 of a split file are byte for byte those of one process."""
+    answers = []
+    for jobs in ("1", "2"):
+        out = path.parent / f"answers-{path.stem}-{jobs}"
+        code, stdout = run("ack", "--out", str(out), "--fixed-time", "202611230000", "--jobs", jobs, str(path))
+        answers.append((code, stdout, {f.name: f.read_bytes() for f in sorted(out.iterdir())}))
+    assert answers[1] == answers[0]
+
+
 def test_plan_resumes_where_a_sequential_read_is(tmp_path: Path) -> None:
     path = tmp_path / "four.837"
     path.write_text(combined(4, random.Random(1), end="\n"))
@@ -83,6 +93,13 @@ def test_split_file_reads_as_one(tmp_path: Path, command: str, fmt: str) -> None
     same_both_ways(path, command, fmt)
 
 
+def test_split_file_answers_as_one(tmp_path: Path) -> None:
+    path = tmp_path / "six.837"
+    path.write_text(combined(6, random.Random(2)))
+    assert parallel.plan(str(path), 2) is not None
+    same_answers(path)
+
+
 def test_mutated_split_files_read_as_one(tmp_path: Path) -> None:
     rng = random.Random(7)
     files = [combined(rng.randint(2, 5), rng) for _ in range(30)]
@@ -94,6 +111,8 @@ def test_mutated_split_files_read_as_one(tmp_path: Path) -> None:
         same_both_ways(path, "check", "json")
         if i % 4 == 0:
             same_both_ways(path, "parse", "json")
+        if i % 4 == 1:
+            same_answers(path)
     assert split >= 60  # most mutants keep an envelope that can be split (the rest are read in one process)
 
 
@@ -109,6 +128,7 @@ def test_envelope_errors_of_split_files(tmp_path: Path, change) -> None:
     assert parallel.plan(str(path), 2) is not None
     same_both_ways(path, "check", "json")
     same_both_ways(path, "check", "text")
+    same_answers(path)
 
 
 @pytest.mark.parametrize("change", [

@@ -58,7 +58,109 @@ def _service(ln: ServiceLine, d: Delimiters) -> str | None:
     return d.component.join(["NU", revenue]) if revenue else None
 
 
+def _claim(c: ClaimResult, hl: int, parent: int, date: str) -> list[str]:
+    d, e = DEFAULT_DELIMITERS, DEFAULT_DELIMITERS.element
+    cl = c.claim
+    p = cl.patient
+    segs = [f"HL{e}{hl}{e}{parent}{e}PT",
+            e.join(["NM1", "QC", "1", fit(p.last, "1035") or "UNKNOWN", fit(p.first, "1036"), "", "", "", "MI",
+                    fit(p.member_id, "67") or "UNKNOWN"]),
+            f"TRN{e}2{e}{fit(cl.claim_id, '127') or 'UNKNOWN'}"]
+    amount = _amount(cl.total_charge)
+    services = [] if c.status == "accepted" else [_service(ln, d) for ln in cl.lines]  # one per line
+    if c.status == "accepted":
+        segs += _stc([d.component.join(ACCEPTED.split(":"))], date, "WQ", amount, d)
+    else:
+        named = {ln.lx for ln, service in zip(cl.lines, services) if service is not None}  # a 2220D speaks of
+        claim_level = [f for f in c.all_findings if f.lx not in named]
+        codes = _stc_codes(claim_level, d) or _stc_codes(c.all_findings, d) or [d.component.join(["A3", "21"])]
+        segs += _stc(codes, date, "U", amount, d)
+    if c.status == "accepted" and (payer_number := fit(cl.payer_claim_number, "127")):
+        segs.append(f"REF{e}1K{e}{payer_number}")
+    segs.append(f"REF{e}D9{e}{fit(c.trace, '127')}")
+    if bill_type := fit(cl.type_of_bill, "127"):
+        segs.append(f"REF{e}BLT{e}{bill_type}")
+    if cl.statement_from and cl.statement_to:
+        segs.append(f"DTP{e}472{e}RD8{e}{cl.statement_from:%Y%m%d}-{cl.statement_to:%Y%m%d}")
+    elif cl.lines and cl.lines[0].service_date:
+        segs.append(f"DTP{e}472{e}D8{e}{cl.lines[0].service_date:%Y%m%d}")
+    else:
+        segs.append(f"DTP{e}472{e}D8{e}{date}")
+    if c.status != "accepted":
+        for ln, service in zip(cl.lines, services):
+            line_findings = [f for f in c.all_findings if f.lx == ln.lx and f.severity == ERROR]
+            codes = _stc_codes(line_findings, d)
+            if not codes:
+                continue
+            if service is None:  # the line cannot be named in a 277CA: its codes go on the claim's STC
+                continue
+            segs.append(e.join(["SVC", service, _amount(ln.charge), "", fit(ln.revenue_code, "234"), "", "",
+                                fit(ln.units, "380")]).rstrip(e))
+            segs += _stc(codes, date, "U", "", d, line=True)
+            if line_control := fit(ln.line_control, "127"):
+                segs.append(f"REF{e}FJ{e}{line_control}")
+            if ln.service_date:
+                segs.append(f"DTP{e}472{e}D8{e}{ln.service_date:%Y%m%d}")
+    return segs
+
+
+def render(tx: TransactionResult, number: int, control: int, when: dt.datetime, name: str, sender_id: str) -> str:
+    """The 277CA transaction set answering `tx` (ST02 `number`), or "" when it has no claims: the
+    guide's 277CA needs a claim to speak of (2000D is required), and the 999 answers such a set."""
+    if not tx.claims:
+        return ""
+    d, e = DEFAULT_DELIMITERS, DEFAULT_DELIMITERS.element
+    date = when.strftime("%Y%m%d")
+    n = number
+    claims = tx.claims
+    ok = [c for c in claims if c.status == "accepted"]
+    bad = [c for c in claims if c.status != "accepted"]
+
+    def total(cs: list[ClaimResult]) -> Decimal:
+        return sum((c.claim.total_charge or Decimal(0) for c in cs), Decimal(0))
+
+    segs = [f"ST{e}277{e}{n:04d}{e}{VERSION}",
+            e.join(["BHT", "0085", "08", f"{control}{n:04d}", date, when.strftime("%H%M"), "TH"]),
+            f"HL{e}1{e}{e}20{e}1",
+            e.join(["NM1", "AY", "2", name, "", "", "", "", "46", sender_id]),
+            f"TRN{e}1{e}{control}{n:04d}", f"DTP{e}050{e}D8{e}{date}", f"DTP{e}009{e}D8{e}{date}",
+            f"HL{e}2{e}1{e}21{e}1",
+            e.join(["NM1", "41", "2", fit(tx.submitter[0], "1035") or "SUBMITTER", "", "", "", "", "46",
+                    fit(tx.submitter[1], "67") or "UNKNOWN"]),
+            f"TRN{e}2{e}{fit(tx.reference or tx.control, '127') or 'UNKNOWN'}",
+            e.join(["STC", d.component.join(["A1", "19", "PR"]), date, "WQ", _amount(total(claims))])]
+    segs += [f"QTY{e}90{e}{len(ok)}"] if ok else []
+    segs += [f"QTY{e}AA{e}{len(bad)}"] if bad else []
+    segs += [f"AMT{e}YU{e}{_amount(total(ok))}"] if ok else []
+    segs += [f"AMT{e}YY{e}{_amount(total(bad))}"] if bad else []
+    hl = 2
+    providers: dict[tuple[str, str], list[ClaimResult]] = {}
+    for c in claims:
+        providers.setdefault((c.claim.billing_provider.npi, c.claim.billing_provider.name), []).append(c)
+    for (npi, pname), group in providers.items():
+        hl += 1
+        parent = hl
+        gok = [c for c in group if c.status == "accepted"]
+        gbad = [c for c in group if c.status != "accepted"]
+        segs += [f"HL{e}{hl}{e}2{e}19{e}1",
+                 e.join(["NM1", "85", "2", fit(pname, "1035") or "BILLING PROVIDER", "", "", "", "", "XX",
+                         fit(npi, "67") or "0000000000"]),
+                 f"TRN{e}1{e}{control}{n:04d}{hl}",
+                 e.join(["STC", d.component.join(["A1", "19", "PR"]), "", "WQ", _amount(total(group))])]
+        segs += [f"QTY{e}QA{e}{len(gok)}"] if gok else []
+        segs += [f"QTY{e}QC{e}{len(gbad)}"] if gbad else []
+        segs += [f"AMT{e}YU{e}{_amount(total(gok))}"] if gok else []
+        segs += [f"AMT{e}YY{e}{_amount(total(gbad))}"] if gbad else []
+        for c in group:
+            hl += 1
+            segs += _claim(c, hl, parent, date)
+    segs.append(f"SE{e}{len(segs) + 1}{e}{n:04d}")
+    return "".join(s + d.segment for s in segs) + "\n"
+
+
 class Writer:
+    """The 277CA interchange: the sets `render` made, in order, spooled until the header is written."""
+
     def __init__(self, settings, control: int, when: dt.datetime) -> None:
         self.s = settings
         self.control = control
@@ -68,103 +170,14 @@ class Writer:
         self.body = envelope.spool()
         self.receiver = settings.receiver_id
 
-    def transaction(self, tx: TransactionResult) -> None:
-        if not tx.claims:
-            return  # the guide's 277CA needs a claim to speak of (2000D is required): the 999 answers the set
-        d, e = self.d, self.d.element
-        date = self.when.strftime("%Y%m%d")
+    def add(self, text: str, submitter_id: str) -> None:
+        """Add a set `render` made (nothing for ""); the first set's submitter receives the 277CA."""
+        if not text:
+            return
         if not self.receiver:
-            self.receiver = tx.submitter[1][:15]
-        n = self.sets + 1
-        claims = tx.claims
-        ok = [c for c in claims if c.status == "accepted"]
-        bad = [c for c in claims if c.status != "accepted"]
-
-        def total(cs: list[ClaimResult]) -> Decimal:
-            return sum((c.claim.total_charge or Decimal(0) for c in cs), Decimal(0))
-
-        segs = [f"ST{e}277{e}{n:04d}{e}{VERSION}",
-                e.join(["BHT", "0085", "08", f"{self.control}{n:04d}", date, self.when.strftime("%H%M"), "TH"]),
-                f"HL{e}1{e}{e}20{e}1",
-                e.join(["NM1", "AY", "2", self.s.name, "", "", "", "", "46", self.s.sender_id]),
-                f"TRN{e}1{e}{self.control}{n:04d}", f"DTP{e}050{e}D8{e}{date}", f"DTP{e}009{e}D8{e}{date}",
-                f"HL{e}2{e}1{e}21{e}1",
-                e.join(["NM1", "41", "2", fit(tx.submitter[0], "1035") or "SUBMITTER", "", "", "", "", "46",
-                        fit(tx.submitter[1], "67") or "UNKNOWN"]),
-                f"TRN{e}2{e}{fit(tx.reference or tx.control, '127') or 'UNKNOWN'}",
-                e.join(["STC", d.component.join(["A1", "19", "PR"]), date, "WQ", _amount(total(claims))])]
-        segs += [f"QTY{e}90{e}{len(ok)}"] if ok else []
-        segs += [f"QTY{e}AA{e}{len(bad)}"] if bad else []
-        segs += [f"AMT{e}YU{e}{_amount(total(ok))}"] if ok else []
-        segs += [f"AMT{e}YY{e}{_amount(total(bad))}"] if bad else []
-        hl = 2
-        providers: dict[tuple[str, str], list[ClaimResult]] = {}
-        for c in claims:
-            providers.setdefault((c.claim.billing_provider.npi, c.claim.billing_provider.name), []).append(c)
-        for (npi, name), group in providers.items():
-            hl += 1
-            parent = hl
-            gok = [c for c in group if c.status == "accepted"]
-            gbad = [c for c in group if c.status != "accepted"]
-            segs += [f"HL{e}{hl}{e}2{e}19{e}1",
-                     e.join(["NM1", "85", "2", fit(name, "1035") or "BILLING PROVIDER", "", "", "", "", "XX", fit(npi, "67") or "0000000000"]),
-                     f"TRN{e}1{e}{self.control}{n:04d}{hl}",
-                     e.join(["STC", d.component.join(["A1", "19", "PR"]), "", "WQ", _amount(total(group))])]
-            segs += [f"QTY{e}QA{e}{len(gok)}"] if gok else []
-            segs += [f"QTY{e}QC{e}{len(gbad)}"] if gbad else []
-            segs += [f"AMT{e}YU{e}{_amount(total(gok))}"] if gok else []
-            segs += [f"AMT{e}YY{e}{_amount(total(gbad))}"] if gbad else []
-            for c in group:
-                hl += 1
-                segs += self._claim(c, hl, parent, date)
-        segs.append(f"SE{e}{len(segs) + 1}{e}{n:04d}")
-        self.sets = n
-        self.body.write("".join(s + d.segment for s in segs) + "\n")
-
-    def _claim(self, c: ClaimResult, hl: int, parent: int, date: str) -> list[str]:
-        d, e = self.d, self.d.element
-        cl = c.claim
-        p = cl.patient
-        segs = [f"HL{e}{hl}{e}{parent}{e}PT",
-                e.join(["NM1", "QC", "1", fit(p.last, "1035") or "UNKNOWN", fit(p.first, "1036"), "", "", "", "MI",
-                        fit(p.member_id, "67") or "UNKNOWN"]),
-                f"TRN{e}2{e}{fit(cl.claim_id, '127') or 'UNKNOWN'}"]
-        amount = _amount(cl.total_charge)
-        services = [] if c.status == "accepted" else [_service(ln, d) for ln in cl.lines]  # one per line
-        if c.status == "accepted":
-            segs += _stc([d.component.join(ACCEPTED.split(":"))], date, "WQ", amount, d)
-        else:
-            named = {ln.lx for ln, service in zip(cl.lines, services) if service is not None}  # a 2220D speaks of
-            claim_level = [f for f in c.all_findings if f.lx not in named]
-            codes = _stc_codes(claim_level, d) or _stc_codes(c.all_findings, d) or [d.component.join(["A3", "21"])]
-            segs += _stc(codes, date, "U", amount, d)
-        if c.status == "accepted" and (payer_number := fit(cl.payer_claim_number, "127")):
-            segs.append(f"REF{e}1K{e}{payer_number}")
-        segs.append(f"REF{e}D9{e}{fit(c.trace, '127')}")
-        if bill_type := fit(cl.type_of_bill, "127"):
-            segs.append(f"REF{e}BLT{e}{bill_type}")
-        if cl.statement_from and cl.statement_to:
-            segs.append(f"DTP{e}472{e}RD8{e}{cl.statement_from:%Y%m%d}-{cl.statement_to:%Y%m%d}")
-        elif cl.lines and cl.lines[0].service_date:
-            segs.append(f"DTP{e}472{e}D8{e}{cl.lines[0].service_date:%Y%m%d}")
-        else:
-            segs.append(f"DTP{e}472{e}D8{e}{date}")
-        if c.status != "accepted":
-            for ln, service in zip(cl.lines, services):
-                line_findings = [f for f in c.all_findings if f.lx == ln.lx and f.severity == ERROR]
-                codes = _stc_codes(line_findings, d)
-                if not codes:
-                    continue
-                if service is None:  # the line cannot be named in a 277CA: its codes go on the claim's STC
-                    continue
-                segs.append(e.join(["SVC", service, _amount(ln.charge), "", fit(ln.revenue_code, "234"), "", "",
-                                    fit(ln.units, "380")]).rstrip(e))
-                segs += _stc(codes, date, "U", "", d, line=True)
-                if line_control := fit(ln.line_control, "127"):
-                    segs.append(f"REF{e}FJ{e}{line_control}")
-                if ln.service_date:
-                    segs.append(f"DTP{e}472{e}D8{e}{ln.service_date:%Y%m%d}")
-        return segs
+            self.receiver = submitter_id[:15]
+        self.sets += 1
+        self.body.write(text)
 
     def close(self, out: TextIO) -> None:
         """Write the whole 277CA interchange to `out`."""

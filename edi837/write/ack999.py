@@ -65,17 +65,17 @@ class Writer:
         self.receiver = settings.receiver_id
         self.gs_receiver = settings.receiver_id
 
-    def transaction(self, tx: TransactionResult) -> None:
-        segs = transaction_segments(tx, self.d)
+    def transaction(self, segs: list[str], ack: str) -> None:
+        """Add a set's AK2 .. IK5 (`transaction_segments`) and its verdict (IK501)."""
         self.current.write(envelope.lines(segs, self.d))
         self.current_segments += len(segs)
-        self.verdicts[tx.ack] += 1
+        self.verdicts[ack] += 1
 
     def group(self, g: GroupResult) -> None:
         e = self.d.element
         if len(g.gs) > 3 and not self.gs_receiver:
             self.gs_receiver = g.gs[2]
-        received = len(g.transactions)
+        received = g.sets
         accepted = self.verdicts["A"] + self.verdicts["E"]
         if not received:
             status = "R"

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .. import parallel
 from ..findings import Finding
-from ..pipeline import Checker, ClaimResult, GroupResult, InterchangeResult, Result, TransactionResult, as_edi_error, results
+from ..pipeline import ClaimResult, GroupResult, InterchangeResult, Result, TransactionResult
 from ..read import EdiError
 
 
@@ -123,32 +121,6 @@ def render(t: TransactionResult, fmt: str) -> RenderedSet:
 
 
 Item = Result | RenderedSet | EdiError
-
-
-def items(path: str, checker: Checker, fmt: str, jobs: int) -> Iterator[Item]:
-    """What `checker` finds in `path`, in file order: from worker processes when the file is large
-    enough to split (see edi837.parallel), else from this one. An unreadable file ends with its error."""
-    parts = parallel.plan(path, jobs)
-    if parts is None:
-        yield from results(path, checker)
-        return
-    for found in parallel.run(parts, jobs, functools.partial(check_part, path, checker, fmt)):
-        yield from found
-        if found and isinstance(found[-1], EdiError):
-            return  # the file is unreadable from there on: later parts are not reported
-
-
-def check_part(path: str, checker: Checker, fmt: str, part: parallel.Part) -> list[Item]:
-    """One part of a split file, checked and rendered (in a worker process)."""
-    out: list[Item] = []
-    try:
-        with open(path, "rb") as fh:
-            for item in checker.run_segments(parallel.part_segments(fh, path, part), path, part.sets_before,
-                                             whole=part.last):
-                out.append(render(item, fmt) if isinstance(item, TransactionResult) else item)
-    except Exception as exc:  # noqa: BLE001  (as in pipeline.results: one located line, never a traceback)
-        out.append(as_edi_error(exc, path))
-    return out
 
 
 def write_text(path: str, items: Iterable[Item], summary: Summary, echo: Callable[[str], None]) -> None:
