@@ -4,13 +4,13 @@
                         [--rss-commands parse,check,ack] [--skip-ratio] [--out bench/out]
 
 Every figure is one run of a whole command in its own process (start-up included), timed with the
-wall clock. Memory is given twice: the peak RSS of the largest process (wait4), and the peak of the
-proportional set size (PSS) summed over the command and its worker processes (sampled from /proc
-every 100 ms, in the memory runs only; PSS splits the pages forked workers share with the parent instead of counting them
-once per process). pyx12 is given a
-smaller file because it is slow; claims/s makes the two comparable. Ratios are what the issues set
-targets for, not absolute times. `parse`, `check` and `ack` run as users run them (one worker process per
-CPU for a large file) and again with --jobs 1 (one process); so does `ack`.
+wall clock (with --repeat, the median of N). Memory is given twice: the peak RSS of the largest
+process (wait4), and in the memory runs the peak of the proportional set size (PSS) summed over the
+command and its worker processes, sampled from /proc every 100 ms (PSS splits the pages forked
+workers share with the parent instead of counting them once per process). pyx12 is given a smaller
+file because it is slow; claims/s makes the two comparable. Ratios are what the issues set targets
+for, not absolute times. `parse`, `check` and `ack` run as users run them (one worker process per
+CPU for a large file) and again with --jobs 1 (one process).
 """
 
 from __future__ import annotations
