@@ -376,7 +376,8 @@ class ClaimBuilder:
             elif qual == "BG":
                 d.conditions.append(Code(qual, code, "", "", _where(seg, loop, f"HI{i:02d}")))
             elif qual == "BE":
-                d.values.append(Code(qual, code, parts[4] if len(parts) > 4 else "", "", _where(seg, loop, f"HI{i:02d}")))
+                amount = parts[4] if len(parts) > 4 else ""
+                d.values.append(Code(qual, code, amount, "", _where(seg, loop, f"HI{i:02d}")))
             elif qual in ("BH", "BI"):
                 d.occurrences.append(Code(qual, code, "", parts[3] if len(parts) > 3 else "",
                                           _where(seg, loop, f"HI{i:02d}")))

@@ -75,7 +75,8 @@ def parse(paths: tuple[str, ...], fmt: str, jobs: int) -> None:
         if fmt == "json":
             out.write(f"], \"error\": {json.dumps(error)}}}")
         else:
-            out.write(f"  {count} claim{'s' if count != 1 else ''}" + (" (stopped at the error)" if error else "") + "\n")
+            stopped = " (stopped at the error)" if error else ""
+            out.write(f"  {count} claim{'s' if count != 1 else ''}{stopped}\n")
     if fmt == "json":
         out.write("]}\n")
     out.flush()

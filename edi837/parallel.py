@@ -18,6 +18,7 @@ from __future__ import annotations
 import collections
 import itertools
 import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -54,12 +55,12 @@ def jobs_available() -> int:
         return os.cpu_count() or 1
 
 
-def plan(path: str, jobs: int, min_bytes: int | None = None) -> list[Part] | None:
+def plan(path: str, jobs: int) -> list[Part] | None:
     """How to split `path` among `jobs` workers, or None to read it in one process."""
     if jobs < 2 or path == "-" or "fork" not in multiprocessing.get_all_start_methods():
         return None
     try:
-        if not os.path.isfile(path) or os.path.getsize(path) < (MIN_BYTES if min_bytes is None else min_bytes):
+        if not os.path.isfile(path) or os.path.getsize(path) < MIN_BYTES:
             return None
         with open(path, "rb") as fh:
             return _plan(fh, jobs)
@@ -180,20 +181,22 @@ def _work(part: Part) -> Any:
 def run(parts: list[Part], jobs: int, job: Callable[[Part], Any]) -> Iterator[Any]:
     """`job(part)` for every part in worker processes; the results in file order, each as it is ready.
     At most IN_FLIGHT_PER_JOB parts per worker are out at a time, so finished parts waiting for an
-    earlier one to be written cannot pile up."""
+    earlier one to be written cannot pile up. A worker that dies raises BrokenProcessPool here."""
     global _job
     _job = job
-    ctx = multiprocessing.get_context("fork")
     todo = iter(parts)
     try:
-        with ctx.Pool(min(jobs, len(parts))) as pool:
-            first = itertools.islice(todo, jobs * IN_FLIGHT_PER_JOB)
-            out = collections.deque(pool.apply_async(_work, (p,)) for p in first)
-            while out:
-                result = out.popleft().get()
-                nxt = next(todo, None)
-                if nxt is not None:
-                    out.append(pool.apply_async(_work, (nxt,)))
-                yield result
+        with ProcessPoolExecutor(min(jobs, len(parts)), mp_context=multiprocessing.get_context("fork")) as pool:
+            try:
+                first = itertools.islice(todo, jobs * IN_FLIGHT_PER_JOB)
+                out = collections.deque(pool.submit(_work, p) for p in first)
+                while out:
+                    result = out.popleft().result()
+                    nxt = next(todo, None)
+                    if nxt is not None:
+                        out.append(pool.submit(_work, nxt))
+                    yield result
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)  # stopped early: drop the parts not started
     finally:
         _job = None

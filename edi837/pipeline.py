@@ -468,10 +468,13 @@ def results(path: str, checker: Checker, jobs: int = 1,
             yield as_edi_error(exc, path)
         return
     assert render is not None
-    for found in parallel.run(parts, jobs, functools.partial(_check_part, path, checker, render)):
-        yield from found
-        if found and isinstance(found[-1], EdiError):
-            return  # the file is unreadable from there on: later parts are not reported
+    try:
+        for found in parallel.run(parts, jobs, functools.partial(_check_part, path, checker, render)):
+            yield from found
+            if found and isinstance(found[-1], EdiError):
+                return  # the file is unreadable from there on: later parts are not reported
+    except Exception as exc:  # noqa: BLE001  (a worker died: one located line, never a traceback)
+        yield as_edi_error(exc, path)
 
 
 def _check_part(path: str, checker: Checker, render: Callable[[TransactionResult], Any], part: parallel.Part

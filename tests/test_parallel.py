@@ -7,6 +7,7 @@ transaction sets, then mutated, so that errors fall in every part and on the env
 from __future__ import annotations
 
 import io
+import os
 import random
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from conftest import FIXTURES
 
 from test_validate import mutants
 
-from edi837 import parallel
+from edi837 import parallel, pipeline
 from edi837.cli import main
 from edi837.read import segments
 
@@ -151,3 +152,12 @@ def test_small_files_and_stdin_are_not_split(tmp_path: Path, monkeypatch: pytest
     assert parallel.plan(str(path), 1) is None and parallel.plan("-", 2) is None
     monkeypatch.setattr(parallel, "MIN_BYTES", 1 << 20)
     assert parallel.plan(str(path), 2) is None
+
+
+def test_a_dying_worker_is_one_located_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "three.837"
+    path.write_text(combined(3, random.Random(6)))
+    monkeypatch.setattr(pipeline, "_check_part", lambda *args: os._exit(9))  # as if killed (out of memory)
+    result = CliRunner().invoke(main, ["check", "--jobs", "2", str(path)])
+    assert result.exit_code == 2
+    assert f"UNREADABLE: {path}: internal error" in result.stdout and "Traceback" not in result.output

@@ -114,11 +114,14 @@ def rendered(path: str, fmt: str, jobs: int) -> Iterator[str | EdiError]:
         except Exception as exc:  # noqa: BLE001  (EdiError, or a defect of ours: one located line either way)
             yield as_edi_error(exc, path)
         return
-    for lines, error in parallel.run(parts, jobs, functools.partial(parse_part, path, fmt)):
-        yield from lines
-        if error is not None:
-            yield error
-            return
+    try:
+        for lines, error in parallel.run(parts, jobs, functools.partial(parse_part, path, fmt)):
+            yield from lines
+            if error is not None:
+                yield error
+                return
+    except Exception as exc:  # noqa: BLE001  (a worker died: one located line, never a traceback)
+        yield as_edi_error(exc, path)
 
 
 def parse_part(path: str, fmt: str, part: parallel.Part) -> tuple[list[str], EdiError | None]:
