@@ -145,3 +145,7 @@ def ratios(a: argparse.Namespace, edi837: list[str]) -> None:
               f"  (exit {runs[label][-1][2]})", flush=True)
     print(f"ack / check time: {times['ack-1'] / times['check-1']:.2f} (one process each),"
           f" {times['ack'] / times['check']:.2f} (with workers)", flush=True)
+
+
+if __name__ == "__main__":
+    main()
