@@ -51,3 +51,15 @@ def test_generator_output_is_guide_valid(tmp_path) -> None:
     assert text.count("CLM*") == 60 and text.count("ST*837*") == 3
     verdict = oracle.validate(text)
     assert verdict.ok, verdict.messages
+
+
+def test_benchmark_runs_end_to_end(tmp_path) -> None:
+    """bench/run.py on tiny files: every command it times runs and accepts every generated claim."""
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--claims", "120", "--pyx12-claims", "10",
+                           "--rss-mb", "1", "--rss-commands", "check", "--out", str(tmp_path)],
+                          capture_output=True, text=True, check=True)
+    lines = done.stdout.splitlines()
+    assert any(line.startswith("pyx12 x12valid") for line in lines) and "ack / check time" in done.stdout
+    for label in ("parse", "parse-1", "check", "check-1", "ack", "ack-1"):
+        assert any(re.match(rf"edi837 {label} +120 claims .* \(exit 0\)$", line) for line in lines), label
+    assert re.search(r"edi837 check +1 MB .*all processes, PSS \d+ MB", done.stdout)
