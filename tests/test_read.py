@@ -149,11 +149,11 @@ def test_resumed_reading_locates_as_a_whole_read(name: str) -> None:
     read of the whole file: byte offset, line, segment number and position."""
     data = (Path(__file__).resolve().parent.parent / "fixtures" / name).read_bytes()
     whole = list(segments(io.BytesIO(data), "t"))
-    for k, st in enumerate(whole):
-        if st.id != "ST":
+    for k, seg in enumerate(whole):
+        if seg.id != "ST":
             continue
         stream = io.BytesIO(data)
-        stream.seek(st.offset)
-        resumed = list(segments(stream, "t", resume=Resume(st.offset, st.number - 1, st.line, st.delims)))
+        stream.seek(seg.offset)
+        resumed = list(segments(stream, "t", resume=Resume(seg.offset, seg.number - 1, seg.line, seg.delims)))
         assert [(s.raw, s.offset, s.line, s.number, s.position) for s in resumed] == \
             [(s.raw, s.offset, s.line, s.number, s.position) for s in whole[k:]]

@@ -10,7 +10,7 @@ from conftest import FIXTURES, SAMPLES_837I
 
 import oracle
 from edi837 import guide
-from edi837.read import EdiError, segments
+from edi837.read import segments
 from edi837.walk import Walker
 
 
