@@ -186,7 +186,8 @@ def mileage_has_base(c: Claim, ctx: Context) -> Iterator[Hit]:
     for ln in c.ambulance_lines:
         need = MILEAGE_BASE.get(ln.procedure_code)
         if need and not any(code in need and date == ln.service_date_text for code, date in bases):
-            yield Hit(f"mileage {ln.procedure_code} on {ln.service_date_text or 'no date'} has no matching base-rate"
+            when = f"on {ln.service_date_text}" if ln.service_date_text else "(a line without a service date)"
+            yield Hit(f"mileage {ln.procedure_code} {when} has no matching base-rate"
                       f" line ({', '.join(sorted(need))}) on the same date", at(ln, "SV202-2"), ln.procedure_code,
                       "bill the base-rate line for the same trip and date, or correct the mileage code", lx=ln.lx)
 
