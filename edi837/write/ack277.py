@@ -187,6 +187,6 @@ class Writer:
         if self.sets:
             out.write(envelope.gs("HN", self.s.sender_id, receiver, self.control, self.when, VERSION, d) + "\n")
             envelope.copy(self.body, out)
-            out.write(envelope.trailer(self.sets, self.control, d) + "\n")
+            out.write(envelope.trailer(self.sets, self.control, d, "\n"))
         else:
             out.write(f"IEA{d.element}0{d.element}{self.control:09d}{d.segment}\n")

@@ -126,6 +126,6 @@ class Writer:
             out.write(envelope.gs("FA", self.s.sender_id, self.gs_receiver or receiver, self.control, self.when,
                                   VERSION, d) + "\n")
             envelope.copy(self.body, out)
-            out.write(envelope.trailer(self.sets, self.control, d) + "\n")
+            out.write(envelope.trailer(self.sets, self.control, d, "\n"))
         else:
             out.write(f"IEA{e}0{e}{self.control:09d}{d.segment}\n")

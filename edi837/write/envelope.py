@@ -33,9 +33,10 @@ def gs(code: str, sender: str, receiver: str, control: int, when: dt.datetime, v
                            str(control), "X", version]) + d.segment
 
 
-def trailer(sets: int, control: int, d: Delimiters) -> str:
+def trailer(sets: int, control: int, d: Delimiters, line_break: str = "") -> str:
+    """GE and IEA, each ending with the terminator and `line_break`."""
     e = d.element
-    return f"GE{e}{sets}{e}{control}{d.segment}IEA{e}1{e}{control:09d}{d.segment}"
+    return f"GE{e}{sets}{e}{control}{d.segment}{line_break}IEA{e}1{e}{control:09d}{d.segment}{line_break}"
 
 
 def spool() -> IO[str]:
