@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import io
 
-from conftest import ROOT
+from conftest import FIXTURES, ROOT
+from test_validate import mutants
 
-from edi837 import rules
-from edi837.pipeline import Checker, TransactionResult
+from edi837 import answer, rules
+from edi837.pipeline import Checker, TransactionResult, parse_stream, results
+from edi837.read import EdiError
+from edi837.write.report import Summary
 
 BATCH = (ROOT / "fixtures" / "batch.837").read_text()
 TWO_ST = (ROOT / "fixtures" / "two-st.837").read_text()
@@ -89,3 +94,26 @@ def test_cr1_gets_the_institutional_mileage_hint() -> None:
     [f] = [f for c in tx.claims for f in c.all_findings if f.segment == "CR1"]
     assert f.claim_id == "BATCH-0-1" and "SV205" in f.message and "A0425" in f.message
     assert statuses(tx)["BATCH-0-1"] == "rejected" and statuses(tx)["BATCH-0-0"] == "accepted"
+
+
+def test_reading_leaves_no_reference_cycles(tmp_path) -> None:
+    """The CLI runs the cycle collector only between files (cli.main): check, parse and ack of good and
+    bad input must free everything by reference counting alone."""
+    paths = []
+    good = FIXTURES[0].read_bytes()
+    for i, data in enumerate([good, good[:len(good) // 2], b"garbage", *mutants(20, 31)]):
+        paths.append(tmp_path / f"{i}.837")
+        paths[-1].write_bytes(data)
+    settings = answer.load_settings(None, None, None, dt.datetime(2026, 11, 23), tmp_path)
+    checker = Checker(rules.load_profile(), rules.Context(), keep_segments=True)
+    gc.collect()
+    gc.disable()
+    try:
+        for p in paths:
+            list(results(str(p), checker))
+            with contextlib.suppress(EdiError):
+                list(parse_stream(io.BytesIO(p.read_bytes()), str(p)))
+            answer.answer(str(p), checker, settings, answer.ControlNumbers(settings), tmp_path / "out", Summary())
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
