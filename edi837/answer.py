@@ -128,7 +128,7 @@ def answer_set(tx: TransactionResult, settings: Settings, base: int, when: dt.da
     return AnsweredSet(ack999.transaction_segments(tx, DEFAULT_DELIMITERS), tx.ack,
                        ack277.render(tx, tx.number, base + 1, when, settings.name, settings.sender_id),
                        tx.submitter[1], forward, forwarded, tx.delims, tx.receiver[1], tx.version,
-                       len(tx.claims), sum(c.status == "accepted" for c in tx.claims))
+                       len(tx.claims), tx.accepted)
 
 
 def answer(path: str, checker: Checker, settings: Settings, numbers: ControlNumbers, out_dir: Path,
@@ -149,8 +149,6 @@ def answer(path: str, checker: Checker, settings: Settings, numbers: ControlNumb
     answered = functools.partial(answer_set, settings=settings, base=base, when=when)
     with open(fwd_tmp, "w", encoding="latin-1", newline="") as fwd:
         for item in results(path, checker, jobs, answered):
-            if isinstance(item, TransactionResult):
-                item = answered(item)  # and the set itself is let go before the next one is read
             if isinstance(item, AnsweredSet):
                 w999.transaction(item.ik, item.ack)
                 w277.add(item.status, item.submitter)

@@ -155,6 +155,10 @@ class TransactionResult:
     number: int = 0  # the set's place in the file (1 = the first): numbers its answers
 
     @property
+    def accepted(self) -> int:
+        return sum(c.status == "accepted" for c in self.claims)
+
+    @property
     def ack(self) -> str:
         """What the 999 says: A clean, E claim-level errors only, R rejected."""
         if any(f.is_error for f in self.findings):
@@ -273,6 +277,18 @@ class Checker:
             else:
                 tx.findings.append(f)
 
+        def file_envelope(errors: Iterable[EnvelopeError], ik5: str = "") -> None:
+            """File envelope errors under the set, group or interchange they are about."""
+            for e in errors:
+                f = _envelope_finding(e, name)
+                if f.scope == TRANSACTION and tx is not None:
+                    tx.findings.append(f)
+                    tx.ik5.append(ik5 or e.code)
+                elif f.scope == GROUP and group is not None:
+                    group.findings.append(f)
+                elif inter is not None:
+                    inter.findings.append(f)
+
         def scope_of(loop: str) -> str:
             if loop in CLAIM_LOOPS:
                 return CLAIM
@@ -286,15 +302,7 @@ class Checker:
             sid = els[0]
             rare = sid in RARE_IDS  # most segments need only the walker, the validator and the builder
             if rare and sid in ENVELOPE_IDS:
-                for e in env.feed(seg):
-                    f = _envelope_finding(e, name)
-                    if f.scope == TRANSACTION and tx is not None:
-                        tx.findings.append(f)
-                        tx.ik5.append(e.code)
-                    elif f.scope == GROUP and group is not None:
-                        group.findings.append(f)
-                    elif inter is not None:
-                        inter.findings.append(f)
+                file_envelope(env.feed(seg))
                 if tx is not None and sid != "SE":  # after its SE, or its SE never came
                     yield from self._finish(tx, builder, close_claim, group)
                     tx = None
@@ -400,15 +408,7 @@ class Checker:
             if tx is not None:
                 yield from self._finish(tx, builder, close_claim, group)
             return
-        for e in env.end(last):
-            f = _envelope_finding(e, name)
-            if f.scope == TRANSACTION and tx is not None:
-                tx.findings.append(f)
-                tx.ik5.append("2")
-            elif f.scope == GROUP and group is not None:
-                group.findings.append(f)
-            elif inter is not None:
-                inter.findings.append(f)
+        file_envelope(env.end(last), ik5="2")  # IK5 2: the set's trailer is missing
         if tx is not None:
             yield from self._finish(tx, builder, close_claim, group)
         left_with = group or inter
@@ -450,26 +450,21 @@ class FileResult:
 Result = TransactionResult | GroupResult | InterchangeResult
 
 
-def results(path: str, checker: Checker, jobs: int = 1,
-            render: Callable[[TransactionResult], Any] | None = None) -> Iterator[Result | EdiError | Any]:
-    """What `checker` finds in `path` (or - for stdin), each item as it closes; an unreadable file ends
-    with its EdiError. Nothing is kept: memory stays bounded by the largest transaction set.
-
-    With `jobs` > 1 and a `render`, a large file is split between worker processes (see
-    edi837.parallel), which hand back each transaction set as `render` made it (a set's results cost
-    more to send between processes than to make); sets read here come back as they are, for the
-    caller to render alike. Items stay in file order either way."""
-    parts = parallel.plan(path, jobs) if render is not None else None
+def read_file(path: str, jobs: int, read: Callable[[Iterable[Segment], parallel.Part | None], Iterable[Any]]
+              ) -> Iterator[Any]:
+    """What `read(segments, part)` makes of `path` (or - for stdin), in file order: of the whole file
+    here (part None), or, when `jobs` > 1 and the file is large enough to split (see edi837.parallel),
+    of each part in a worker process. An unreadable file ends with its EdiError, located."""
+    parts = parallel.plan(path, jobs)
     if parts is None:
         try:
             with open_input(path) as fh:
-                yield from checker.run(fh, path)
+                yield from read(segments(fh, path), None)
         except Exception as exc:  # noqa: BLE001  (EdiError, or a defect of ours: either way one located line)
             yield as_edi_error(exc, path)
         return
-    assert render is not None
     try:
-        for found in parallel.run(parts, jobs, functools.partial(_check_part, path, checker, render)):
+        for found in parallel.run(parts, jobs, functools.partial(_read_part, path, read)):
             yield from found
             if found and isinstance(found[-1], EdiError):
                 return  # the file is unreadable from there on: later parts are not reported
@@ -477,18 +472,35 @@ def results(path: str, checker: Checker, jobs: int = 1,
         yield as_edi_error(exc, path)
 
 
-def _check_part(path: str, checker: Checker, render: Callable[[TransactionResult], Any], part: parallel.Part
-                ) -> list[Any]:
-    """One part of a split file, checked and its sets rendered (in a worker process)."""
+def _read_part(path: str, read: Callable[[Iterable[Segment], parallel.Part | None], Iterable[Any]],
+               part: parallel.Part) -> list[Any]:
+    """`read` over one part of a split file (in a worker process); its error, if any, comes last."""
     out: list[Any] = []
     try:
         with open(path, "rb") as fh:
-            for item in checker.run_segments(parallel.part_segments(fh, path, part), path, part.sets_before,
-                                             whole=part.last):
-                out.append(render(item) if isinstance(item, TransactionResult) else item)
+            for item in read(parallel.part_segments(fh, path, part), part):
+                out.append(item)
     except Exception as exc:  # noqa: BLE001  (as above)
         out.append(as_edi_error(exc, path))
     return out
+
+
+def results(path: str, checker: Checker, jobs: int = 1,
+            render: Callable[[TransactionResult], Any] | None = None) -> Iterator[Result | EdiError | Any]:
+    """What `checker` finds in `path` (or - for stdin), each item as it closes; an unreadable file ends
+    with its EdiError. Nothing is kept: memory stays bounded by the largest transaction set.
+
+    With a `render`, each transaction set comes back as `render` made it, and with `jobs` > 1 a large
+    file is split between worker processes, which send back only what `render` made (a set's results
+    cost more to send between processes than to make)."""
+
+    def read(segs: Iterable[Segment], part: parallel.Part | None) -> Iterable[Any]:
+        items = checker.run_segments(segs, path, part.sets_before if part else 0, whole=part is None or part.last)
+        if render is None:
+            return items
+        return (render(item) if isinstance(item, TransactionResult) else item for item in items)
+
+    return read_file(path, jobs if render is not None else 1, read)
 
 
 def check_file(path: str, checker: Checker) -> FileResult:

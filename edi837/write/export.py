@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
 from .. import codes, parallel
 from ..claims import Claim, Code, ServiceLine
-from ..pipeline import as_edi_error, open_input, parse_segments, parse_stream
-from ..read import EdiError
+from ..pipeline import parse_segments, read_file
+from ..read import EdiError, Segment
 
 ARROW = "\u2192"
 
@@ -105,33 +104,9 @@ def render(c: Claim, fmt: str) -> str:
 def rendered(path: str, fmt: str, jobs: int) -> Iterator[str | EdiError]:
     """`path`'s claims rendered, in file order, from worker processes when the file is large enough to
     split (see edi837.parallel); an unreadable file ends with its error."""
-    parts = parallel.plan(path, jobs)
-    if parts is None:
-        try:
-            with open_input(path) as fh:
-                for claim in parse_stream(fh, path):
-                    yield render(claim, fmt)
-        except Exception as exc:  # noqa: BLE001  (EdiError, or a defect of ours: one located line either way)
-            yield as_edi_error(exc, path)
-        return
-    try:
-        for lines, error in parallel.run(parts, jobs, functools.partial(parse_part, path, fmt)):
-            yield from lines
-            if error is not None:
-                yield error
-                return
-    except Exception as exc:  # noqa: BLE001  (a worker died: one located line, never a traceback)
-        yield as_edi_error(exc, path)
 
+    def read(segs: Iterable[Segment], part: parallel.Part | None) -> Iterator[str]:
+        for claim in parse_segments(segs, path, whole=part is None or part.last):
+            yield render(claim, fmt)
 
-def parse_part(path: str, fmt: str, part: parallel.Part) -> tuple[list[str], EdiError | None]:
-    """One part of a split file, parsed and rendered (in a worker process): its claims, and the error
-    that stopped it, if one did."""
-    out: list[str] = []
-    try:
-        with open(path, "rb") as fh:
-            for claim in parse_segments(parallel.part_segments(fh, path, part), path, whole=part.last):
-                out.append(render(claim, fmt))
-    except Exception as exc:  # noqa: BLE001  (one located line, never a traceback)
-        return out, as_edi_error(exc, path)
-    return out, None
+    return read_file(path, jobs, read)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..findings import Finding
-from ..pipeline import ClaimResult, GroupResult, InterchangeResult, Result, TransactionResult
+from ..pipeline import ClaimResult, GroupResult, InterchangeResult, TransactionResult
 from ..read import EdiError
 
 
@@ -21,10 +21,6 @@ class Summary:
     rejected_sets: int = 0
     envelope_errors: int = 0  # GS/GE and ISA/IEA errors: noted in the AK9/TA1, the claims were already answered
     unreadable: int = 0
-
-    def add_transaction(self, t: TransactionResult) -> None:
-        accepted = sum(c.status == "accepted" for c in t.claims)
-        self.add_counts(len(t.claims), accepted, t.ack == "R")
 
     def add_counts(self, claims: int, accepted: int, rejected_set: bool) -> None:
         self.claims += claims
@@ -117,10 +113,10 @@ def render(t: TransactionResult, fmt: str) -> RenderedSet:
         entry = {"control_number": t.control, "ack": t.ack, "findings": [f.to_dict() for f in t.findings]}
     else:
         lines, entry = transaction_text(t), {}
-    return RenderedSet(lines, entry, len(t.claims), sum(c.status == "accepted" for c in t.claims), t.ack == "R")
+    return RenderedSet(lines, entry, len(t.claims), t.accepted, t.ack == "R")
 
 
-Item = Result | RenderedSet | EdiError
+Item = GroupResult | InterchangeResult | RenderedSet | EdiError  # what pipeline.results gives with `render`
 
 
 def write_text(path: str, items: Iterable[Item], summary: Summary, echo: Callable[[str], None]) -> None:
@@ -129,8 +125,6 @@ def write_text(path: str, items: Iterable[Item], summary: Summary, echo: Callabl
     claims = accepted = 0
     error = None
     for item in items:
-        if isinstance(item, TransactionResult):
-            item = render(item, "text")  # and the set itself is let go before the next one is read
         if isinstance(item, RenderedSet):
             summary.add_counts(item.claims, item.accepted, item.rejected_set)
             claims += item.claims
@@ -158,8 +152,6 @@ def write_json(path: str, items: Iterable[Item], summary: Summary, echo: Callabl
     error = None
     n = 0
     for item in items:
-        if isinstance(item, TransactionResult):
-            item = render(item, "json")  # and the set itself is let go before the next one is read
         if isinstance(item, RenderedSet):
             summary.add_counts(item.claims, item.accepted, item.rejected_set)
             transactions.append(item.transaction)
