@@ -177,22 +177,24 @@ def check_composite(spec: CompositeSpec, text: str | None, comp_sep: str, index:
     return out
 
 
-def check_syntax(rule: str, present: list[bool]) -> tuple[str, str] | None:
-    """A segment syntax rule (P R C L E + element numbers); `present[i]` is element i non-empty."""
-    kind, idx = rule[0], [int(rule[i:i + 2]) for i in range(1, len(rule), 2)]
-    have = [i < len(present) and present[i] for i in idx]
-    names = ", ".join(f"{i:02d}" for i in idx)
+def syntax_error(kind: str, idx: tuple[int, ...], have: list[bool]) -> tuple[str, str] | None:
+    """A broken segment syntax rule as (IK403 code, message), or None: `kind` is P R E C or L, `idx`
+    the element numbers it names and `have[k]` whether element idx[k] is present."""
     if kind == "P" and any(have) and not all(have):
-        return "2", f"if any of elements {names} is present, all are required"
+        return "2", f"if any of elements {_names(idx)} is present, all are required"
     if kind == "R" and not any(have):
-        return "2", f"at least one of elements {names} is required"
+        return "2", f"at least one of elements {_names(idx)} is required"
     if kind == "E" and sum(have) > 1:
-        return "10", f"only one of elements {names} may be present"
+        return "10", f"only one of elements {_names(idx)} may be present"
     if kind == "C" and have[0] and not all(have[1:]):
-        return "2", f"when element {idx[0]:02d} is present, {', '.join(f'{i:02d}' for i in idx[1:])} are required"
+        return "2", f"when element {idx[0]:02d} is present, {_names(idx[1:])} are required"
     if kind == "L" and have[0] and not any(have[1:]):
-        return "2", f"when element {idx[0]:02d} is present, one of {', '.join(f'{i:02d}' for i in idx[1:])} is required"
+        return "2", f"when element {idx[0]:02d} is present, one of {_names(idx[1:])} is required"
     return None
+
+
+def _names(idx: tuple[int, ...]) -> str:
+    return ", ".join(f"{i:02d}" for i in idx)
 
 
 # How each element of a segment is checked (see `_plan`).
@@ -273,27 +275,14 @@ def _validate(node: Node, seg: Segment) -> tuple[ElementError, ...]:
             young = memo.young
         if hit:
             out += hit
-    if syntax:
-        for rule, kind, idx in syntax:
-            have = [i <= n and els[i] != "" for i in idx]
-            if kind == "P":
-                bad = any(have) and not all(have)
-            elif kind == "R":
-                bad = not any(have)
-            elif kind == "E":
-                bad = sum(have) > 1
-            elif kind == "C":
-                bad = have[0] and not all(have[1:])
-            elif kind == "L":
-                bad = have[0] and not any(have[1:])
-            else:
-                bad = False
-            if bad:
-                code, msg = check_syntax(rule, [False] + [bool(e) for e in els[1:]])  # type: ignore[misc]
-                i0 = idx[0]
-                spec = specs[i0 - 1] if i0 <= len(specs) else None
-                out.append(ElementError(code, str(i0), spec.data_ele if spec else "", f"{node.id}{i0:02d}",
-                                        "", f"{node.id} syntax rule {rule}: {msg}"))
+    for rule, kind, idx in syntax:
+        bad = syntax_error(kind, idx, [i <= n and els[i] != "" for i in idx])
+        if bad:
+            code, msg = bad
+            i0 = idx[0]
+            spec = specs[i0 - 1] if i0 <= len(specs) else None
+            out.append(ElementError(code, str(i0), spec.data_ele if spec else "", f"{node.id}{i0:02d}",
+                                    "", f"{node.id} syntax rule {rule}: {msg}"))
     return tuple(out)
 
 
