@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from . import codes
+from .frozen import frozen
 from .read import Segment
 
 ORIGIN_DESTINATION = frozenset("DEGHIJNPRSX")
@@ -49,7 +50,7 @@ def zip5(amount: str) -> str | None:
     return digits.zfill(5)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Where:
     """Where a value sits in the file: enough to point a clerk, a 999 IK3/IK4 or a 277CA at it."""
 
@@ -61,7 +62,7 @@ class Where:
     line: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Person:
     last: str = ""
     first: str = ""
@@ -70,7 +71,7 @@ class Person:
     gender: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Provider:
     name: str = ""
     npi: str = ""
@@ -79,7 +80,7 @@ class Provider:
     where: Where | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Code:
     """A code from an HI segment: diagnosis, condition, occurrence or value code."""
 
@@ -109,7 +110,7 @@ def ambulance_view(procedure_code: str, modifiers: tuple[str, ...]) -> tuple[str
     return line_kind(procedure_code), od, arrangement, "QL" in modifiers
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ServiceLine:
     lx: str
     revenue_code: str
@@ -148,7 +149,7 @@ def is_ambulance_line(ln: ServiceLine) -> bool:
     return ln.revenue_code.startswith("054") or ln.procedure_code.startswith("A0")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Claim:
     claim_id: str
     total_charge: Decimal | None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from .frozen import frozen
 
 ERROR, WARNING = "error", "warning"
 
@@ -10,7 +10,7 @@ ERROR, WARNING = "error", "warning"
 INTERCHANGE, GROUP, TRANSACTION, CLAIM = "interchange", "group", "transaction", "claim"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Finding:
     rule: str  # rule id: AMB006, or a guide check such as X12-IK3-3 / X12-IK4-7 / X12-ENV-IK5-4
     severity: str  # error | warning

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 
 from .guide import CompositeSpec, ElementSpec, Node, external_codes
+from .frozen import frozen
 from .read import Segment
 
 MEMO_LIMIT = 20_000  # entries per memo: enough for the segments a file repeats, small in memory
@@ -24,7 +24,7 @@ CONTROL = re.compile(r"[\x07\x09\x0a\x0b\x0c\x0d\x1c\x1d\x1e\x1f]")
 DIGITS = re.compile(r"[0-9]+\Z", re.ASCII)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ElementError:
     code: str  # IK403
     position: str  # IK401: "5" or "5:2"

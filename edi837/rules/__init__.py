@@ -17,10 +17,11 @@ from pathlib import Path
 
 from ..claims import Claim, Where
 from ..findings import CLAIM, ERROR, WARNING, Finding
+from ..frozen import frozen
 from ..read import EdiError
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Hit:
     """One thing a rule found; the registry turns it into a Finding with the rule's metadata."""
 
