@@ -16,11 +16,11 @@ T = TypeVar("T", bound=type)
 
 
 def frozen(cls: T) -> T:
-    cls = dataclasses.dataclass(frozen=True, slots=True)(cls)
+    special = [v for v in vars(cls).values() if isinstance(v, dataclasses.Field)]
+    if hasattr(cls, "__post_init__") or special:  # init=False, default_factory ...: dataclasses' own __init__
+        return dataclasses.dataclass(frozen=True, slots=True)(cls)
+    cls = dataclasses.dataclass(frozen=True, slots=True, init=False)(cls)
     fields = dataclasses.fields(cls)
-    if hasattr(cls, "__post_init__") or any(not f.init or f.default_factory is not dataclasses.MISSING
-                                            for f in fields):
-        return cls  # dataclasses' own __init__ handles these
     env: dict[str, object] = {}
     params, body = [], []
     for i, f in enumerate(fields):
@@ -34,6 +34,9 @@ def frozen(cls: T) -> T:
     exec(f"def __init__(self, {', '.join(params)}):\n{''.join(body) or '    pass'}\n", env)  # noqa: S102
     init = env["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
-    init.__doc__ = cls.__init__.__doc__
     cls.__init__ = init
+    names = tuple(f.name for f in fields)
+    # Pickled as a call with the field values (the compiled guide's cache, results sent between
+    # processes): dataclasses' own __setstate__ for a frozen slotted class is several times slower.
+    cls.__reduce__ = lambda self: (cls, tuple(getattr(self, n) for n in names))
     return cls

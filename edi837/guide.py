@@ -19,13 +19,15 @@ from pathlib import Path
 
 from lxml import etree
 
+from .frozen import frozen
+
 VERSION_837I = "005010X223A2"
 MAP_837I = "837Q3.I.5010.X223.A1.xml"
-CACHE_FORMAT = 4  # bump when the compiled shape changes
+CACHE_FORMAT = 5  # bump when the compiled shape changes
 BIG = sys.maxsize
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ElementSpec:
     """One simple element (or one component of a composite) as the guide defines it."""
 
@@ -42,7 +44,7 @@ class ElementSpec:
     regex: str = ""  # a pattern the value must contain (pyx12 searches, it does not anchor)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CompositeSpec:
     ref: str  # e.g. "SV202"
     seq: int
