@@ -21,7 +21,7 @@ from . import rules as rules_mod
 from .claims import CLAIM_LOOPS, Claim, ClaimBuilder
 from .envelope import ENVELOPE_IDS, Envelope, EnvelopeError
 from .findings import CLAIM, ERROR, GROUP, INTERCHANGE, TRANSACTION, Finding
-from .read import Delimiters, EdiError, Segment, segments
+from .read import DEFAULT_DELIMITERS, Delimiters, EdiError, Segment, segments
 from .walk import StructureError, Walker
 
 CR1_HINT = ("CR1 (ambulance transport information) belongs to the 837P; in an 837I the loaded miles are"
@@ -229,7 +229,7 @@ class Checker:
         """`run` over a file's segments. A part of a file (see edi837.parallel) is its header, then a
         run of its sets; `sets_before` sets came before them, and `whole` False means the file goes on
         after the part, so its group and interchange are neither closed nor yielded."""
-        from .validate import validate_segment  # noqa: PLC0415 (kept local: the validator is large)
+        from .validate import segment_memo, validate_segment  # noqa: PLC0415 (kept local: the validator is large)
 
         guide = guide_mod.load()
         nodes = guide.nodes
@@ -252,6 +252,7 @@ class Checker:
         struct: list[StructureError] = []
         opening: list[StructureError] = []
         last: Segment | None = None
+        known: list[dict] = segment_memo(DEFAULT_DELIMITERS.component).young  # until the first ISA
 
         def close_claim(claim: Claim) -> None:
             nonlocal claim_findings, claim_segs
@@ -325,6 +326,7 @@ class Checker:
             if rare:
                 if sid == "ISA":
                     inter = InterchangeResult(name, els, seg.delims)
+                    known = segment_memo(seg.delims.component).young  # looked in first, inline
                 elif sid == "GS":
                     group = GroupResult(name, seg.get(6), els, sets=sets_before)
                     env.sets += sets_before
@@ -370,7 +372,9 @@ class Checker:
                     elif sid == "BHT":
                         tx.reference = seg.get(3)
                 if node >= 0:
-                    errs = validate_segment(nodes[node], seg)
+                    errs = known[node].get(seg.raw)
+                    if errs is None:
+                        errs = validate_segment(nodes[node], seg)
                     if errs:
                         sc = scope_of(loop)
                         cid = builder.draft.clm.get(1) if builder.draft is not None and sc == CLAIM else ""

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 
 from .guide import CompositeSpec, ElementSpec, Node, external_codes
+from .guide import load as load_guide
 from .frozen import frozen
 from .read import Segment
 
@@ -286,16 +287,51 @@ def _validate(node: Node, seg: Segment) -> tuple[ElementError, ...]:
     return tuple(out)
 
 
-_memo = Memo()
+class SegmentMemo:
+    """`validate_segment`'s answers for one component separator (a segment's text means the same only
+    under one): a table per guide node, keyed by the segment's text as read.
+
+    Bounded like `Memo`, two generations of at most `limit` entries. Generations turn over in place,
+    so a caller may hold `young` and look there first."""
+
+    __slots__ = ("young", "old", "size", "limit")
+
+    def __init__(self, nodes: int, limit: int = MEMO_LIMIT) -> None:
+        self.young: list[dict[str, tuple[ElementError, ...]]] = [{} for _ in range(nodes)]
+        self.old: list[dict[str, tuple[ElementError, ...]]] = [{} for _ in range(nodes)]
+        self.size = 0
+        self.limit = limit
+
+    def add(self, index: int, raw: str, errors: tuple[ElementError, ...]) -> None:
+        self.young[index][raw] = errors
+        self.size += 1
+        if self.size >= self.limit:
+            self.old[:] = self.young
+            self.young[:] = [{} for _ in self.old]
+            self.size = 0
+
+
+_segment_memos: dict[str, SegmentMemo] = {}
+
+
+def segment_memo(component: str) -> SegmentMemo:
+    """The memo for segments written with `component` as their component separator."""
+    memo = _segment_memos.get(component)
+    if memo is None:
+        if len(_segment_memos) >= 4:  # interchanges with many separators: keep memory bounded
+            _segment_memos.clear()
+        memo = _segment_memos[component] = SegmentMemo(len(load_guide().nodes))
+    return memo
 
 
 def validate_segment(node: Node, seg: Segment) -> tuple[ElementError, ...]:
     """Every element-level error of `seg` against its guide node (memoized by node and text)."""
-    key = (node.index, seg.delims.component, seg.raw)
-    hit = _memo.young.get(key)
+    memo = segment_memo(seg.delims.component)
+    i, raw = node.index, seg.raw
+    hit = memo.young[i].get(raw)
     if hit is None:
-        hit = _memo.get(key)
-    if hit is None:
-        hit = _validate(node, seg)
-        _memo.put(key, hit)
+        hit = memo.old[i].get(raw)
+        if hit is None:
+            hit = _validate(node, seg)
+        memo.add(i, raw, hit)
     return hit

@@ -41,7 +41,7 @@ import oracle
 from edi837 import guide, validate
 from edi837.envelope import Envelope
 from edi837.guide import CompositeSpec
-from edi837.read import EdiError, segments
+from edi837.read import Delimiters, EdiError, Segment, segments
 from edi837.walk import Walker
 
 UNITEMIZED = {"2", "3", "10"}
@@ -189,6 +189,32 @@ def test_memo_returns_same_answer() -> None:
         n = w.step(s, [])
         if n >= 0 and s.id == "SV2":
             assert validate.validate_segment(g.nodes[n], s) == validate._validate(g.nodes[n], s)
+
+
+def test_segment_memo_keeps_component_separators_apart() -> None:
+    """The same text is another segment under another ISA16: `HC:A0427` is a composite under `:`, and
+    one simple element holding a colon under `>`."""
+    g = guide.load()
+    w = Walker(g)
+    sv2 = next((g.nodes[n], s) for s in segments(io.BytesIO(FIXTURES[0].read_bytes()), "t")
+               if (n := w.step(s, [])) >= 0 and s.id == "SV2")
+    node, seg = sv2
+    other = Segment(seg.elements, seg.offset, seg.line, seg.position, seg.number,
+                    Delimiters("*", ">", "^", "~"), seg.raw)
+    assert validate.validate_segment(node, seg) == ()
+    wrong = validate.validate_segment(node, other)
+    assert wrong == validate._validate(node, other) and wrong  # not the answer for ":"
+    assert validate.validate_segment(node, seg) == ()
+
+
+def test_segment_memo_is_bounded() -> None:
+    memo = validate.SegmentMemo(nodes=2, limit=3)
+    young = memo.young
+    for i in range(7):
+        memo.add(i % 2, f"S{i}", ())
+    assert memo.young is young  # turned over in place: callers may hold it
+    assert sum(map(len, memo.young)) + sum(map(len, memo.old)) <= 2 * 3
+    assert "S6" in memo.young[0] and "S0" not in memo.young[0] and "S0" not in memo.old[0]
 
 
 @pytest.mark.parametrize("value,data_type,ok", [
