@@ -37,9 +37,8 @@ def tagged(segs: Iterable[Segment], name: str, envelope_errors: list[EnvelopeErr
     last: Segment | None = None
     for seg in segs:
         last = seg
-        found = env.feed(seg)
-        if found:
-            envelope_errors += found
+        if seg.elements[0] in ENVELOPE_IDS:
+            envelope_errors += env.feed(seg)
         node = walker.step(seg, structure_errors)
         yield seg, node, walker.loop
     if whole:
