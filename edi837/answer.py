@@ -14,6 +14,7 @@ import functools
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,9 +102,9 @@ class AnsweredSet:
 
     ik: list[str]  # 999: AK2 .. IK5
     ack: str  # IK501: A, E or R
-    status: str  # the 277CA set ("" for a set without claims)
+    status: Iterable[str]  # the 277CA set, segment by segment (none for a set without claims)
     submitter: str  # 1000A id: receives the 277CA
-    forward: str  # the forward 837 set of its accepted claims ("" when none)
+    forward: Iterable[str]  # the forward 837 set of its accepted claims, segment by segment
     forwarded: int
     delims: Delimiters | None
     receiver: str  # 1000B id: receives the forward 837
@@ -111,22 +112,16 @@ class AnsweredSet:
     claims: int
     accepted: int
 
-
-def trace_number(control: int, set_number: int, claim: int) -> str:
-    """The clearinghouse trace of the `claim`-th claim of the input's `set_number`-th set, answered
-    under `control`: unique, and found from the claim's place alone."""
-    if set_number < 100_000 and claim < 1_000_000:
-        return f"{control:09d}{set_number:05d}{claim:06d}"
-    return f"{control}-{set_number}-{claim}"  # cannot equal the fixed-width form
+    def __reduce__(self) -> tuple:  # sent between processes: what is made as it is written, listed
+        return AnsweredSet, (self.ik, self.ack, list(self.status), self.submitter, list(self.forward),
+                             self.forwarded, self.delims, self.receiver, self.version, self.claims, self.accepted)
 
 
 def answer_set(tx: TransactionResult, settings: Settings, base: int, when: dt.datetime) -> AnsweredSet:
     """The 999, 277CA and forward-837 parts answering one transaction set (numbered by its place)."""
-    for i, c in enumerate(tx.claims, start=1):
-        c.trace = c.claim.clearinghouse_trace or trace_number(base + 2, tx.number, i)
-    forward, forwarded = forward837.render(tx, tx.number)
+    forward, forwarded = forward837.render(tx, tx.number, base + 2)
     return AnsweredSet(ack999.transaction_segments(tx, DEFAULT_DELIMITERS), tx.ack,
-                       ack277.render(tx, tx.number, base + 1, when, settings.name, settings.sender_id),
+                       ack277.render(tx, tx.number, base + 1, when, settings.name, settings.sender_id, base + 2),
                        tx.submitter[1], forward, forwarded, tx.delims, tx.receiver[1], tx.version,
                        len(tx.claims), tx.accepted)
 
@@ -152,7 +147,7 @@ def answer(path: str, checker: Checker, settings: Settings, numbers: ControlNumb
             if isinstance(item, AnsweredSet):
                 w999.transaction(item.ik, item.ack)
                 w277.add(item.status, item.submitter)
-                fwd.write(w837.add(item.forward, item.forwarded, item.delims, item.receiver, item.version))
+                w837.add(fwd, item.forward, item.forwarded, item.delims, item.receiver, item.version)
                 summary.add_counts(item.claims, item.accepted, item.ack == "R")
             elif isinstance(item, GroupResult):
                 w999.group(item)

@@ -32,6 +32,8 @@ SCAN_CHUNK = 8 << 20
 MAX_TOKENS = 200_000  # envelope segments the scan keeps; a file of more tiny sets is read in one process
 PART_BYTES = 1 << 20  # a part is whole sets, cut once it holds this much: what a part's results take
 # in memory stays bounded however large the file (a single larger set is one part, as it is one set)
+SET_BYTES = 8 << 20  # a worker sends back all it made of a part at once, so no part may hold a set
+# larger than this (some 20,000 claims); a file that has one is read in one process
 PARTS_PER_JOB = 3  # a small file is still cut into more parts than workers, so no core sits idle
 IN_FLIGHT_PER_JOB = 2  # parts sent out but not yet written, per worker: the parent holds no more
 
@@ -92,6 +94,9 @@ def _plan(fh: BinaryIO, jobs: int) -> list[Part] | None:
     if any(tokens[i + 1][2] - tokens[i][2] != 1 for i in adjacent):
         return None
     sets = [t for t in tokens if t[0] == "ST"]
+    ends = [t for t in tokens if t[0] == "SE"]
+    if any(se[1] - st[1] > SET_BYTES for st, se in zip(sets, ends)):
+        return None  # a huge set is read in one process, which streams its claims through a spool
     size = tokens[-1][1]
     share = max(1, min(PART_BYTES, (size - sets[0][1]) // (jobs * PARTS_PER_JOB)))
     starts = [0]

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import io
 import os
+import pickle
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -130,11 +133,92 @@ class ClaimResult:
     # each segment as read (its text, without terminator).
     segments: list[str] | None = None
     blocks: tuple[list[str], ...] = ()
-    trace: str = ""  # clearinghouse trace number, given by the answer writers
+    number: int = 0  # its place in the transaction set (1 = the first): numbers its trace
 
     @property
     def all_findings(self) -> list[Finding]:
         return self.inherited + self.findings
+
+
+SPOOL_CLAIMS = 5000  # the guide's recommended most claims per set: such sets never touch the disk
+
+
+def _status(c: ClaimResult, set_error: bool) -> str:
+    return "rejected" if set_error or any(f.is_error for f in c.all_findings) else "accepted"
+
+
+class _PositionalReader(io.RawIOBase):
+    """Reads a file descriptor from its own position (pread), so several readers can share one file."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self.fd, self.at = fd, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = os.pread(self.fd, len(buffer), self.at)
+        buffer[:len(data)] = data
+        self.at += len(data)
+        return len(data)
+
+
+class ClaimSpool:
+    """A transaction set's claim results, in file order, while the set is undecided.
+
+    The first `limit` stay in memory; the rest are pickled to an anonymous temporary file as they
+    close, so a set of any size is checked in bounded memory. Once `decide` has the set's verdict,
+    iterating (as often as needed) gives each claim with its status."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = SPOOL_CLAIMS if limit is None else limit
+        self.memory: list[ClaimResult] = []
+        self.spilled = 0
+        self._spilled_rejected = 0  # of the spilled claims, those with an error of their own
+        self._file: BinaryIO | None = None
+        self.set_error = False
+
+    def append(self, c: ClaimResult) -> None:
+        if len(self.memory) < self.limit:
+            self.memory.append(c)
+            return
+        if self._file is None:
+            self._file = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the spool)
+        pickle.dump(c, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.spilled += 1
+        self._spilled_rejected += _status(c, False) == "rejected"
+
+    def decide(self, set_error: bool) -> None:
+        """The set is decided: a set-level error rejects every claim."""
+        self.set_error = set_error
+        for c in self.memory:
+            c.status = _status(c, set_error)
+        if self._file is not None:
+            self._file.flush()
+
+    @property
+    def spills(self) -> bool:
+        """Some claims are on disk: what is made of them all should be streamed, not listed."""
+        return self._file is not None
+
+    @property
+    def accepted(self) -> int:
+        spilled = 0 if self.set_error else self.spilled - self._spilled_rejected
+        return sum(c.status == "accepted" for c in self.memory) + spilled
+
+    def __len__(self) -> int:
+        return len(self.memory) + self.spilled
+
+    def __iter__(self) -> Iterator[ClaimResult]:
+        yield from self.memory
+        if self._file is None:
+            return
+        reader = io.BufferedReader(_PositionalReader(self._file.fileno()), 1 << 16)
+        for _ in range(self.spilled):
+            c = pickle.load(reader)
+            c.status = _status(c, self.set_error)
+            yield c
 
 
 @dataclass
@@ -144,7 +228,7 @@ class TransactionResult:
     version: str  # ST03
     group_control: str  # GS06
     findings: list[Finding] = field(default_factory=list)  # transaction-level (reject the whole set)
-    claims: list[ClaimResult] = field(default_factory=list)
+    claims: ClaimSpool = field(default_factory=ClaimSpool)
     submitter: tuple[str, str] = ("", "")  # 1000A name, id
     receiver: tuple[str, str] = ("", "")  # 1000B name, id
     reference: str = ""  # BHT03
@@ -155,14 +239,14 @@ class TransactionResult:
 
     @property
     def accepted(self) -> int:
-        return sum(c.status == "accepted" for c in self.claims)
+        return self.claims.accepted
 
     @property
     def ack(self) -> str:
         """What the 999 says: A clean, E claim-level errors only, R rejected."""
         if any(f.is_error for f in self.findings):
             return "R"
-        if any(c.status == "rejected" for c in self.claims):
+        if self.claims.accepted < len(self.claims):
             return "E"
         return "A"
 
@@ -258,7 +342,7 @@ class Checker:
             assert tx is not None
             found = claim_findings + rules_mod.run(claim, self.profile, self.ctx)
             tx.claims.append(ClaimResult(claim, found, block_inherited, segments=claim_segs if keep else None,
-                                         blocks=claim_blocks))
+                                         blocks=claim_blocks, number=len(tx.claims) + 1))
             claim_findings, claim_segs = [], []
 
         block_inherited: list[Finding] = block_findings
@@ -429,9 +513,7 @@ class Checker:
         done = builder.finish()
         if done is not None:
             close_claim(done)
-        set_error = any(f.is_error for f in tx.findings)
-        for c in tx.claims:
-            c.status = "rejected" if set_error or any(f.is_error for f in c.all_findings) else "accepted"
+        tx.claims.decide(any(f.is_error for f in tx.findings))
         if group is not None:
             group.sets += 1
         yield tx

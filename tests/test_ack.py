@@ -154,3 +154,22 @@ def test_broken_interchange_trailer_gets_a_ta1(tmp_path: Path) -> None:
     isa13 = FIXTURES[0].read_text()[90:99]
     assert re.search(rf"TA1\*{isa13}\*\d{{6}}\*\d{{4}}\*E\*001~", text)
     outputs_valid(tmp_path / "out")
+
+
+def test_a_subscriber_loop_error_is_one_ik4_however_many_claims_it_rejects(tmp_path: Path) -> None:
+    """A DMG error rejects every claim of the subscriber (each 277CA says so), but the 999 names the
+    segment once: it answers segments, not claims."""
+    segs = next(p for p in FIXTURES if p.stem == "batch").read_text().split("~")
+    hl = next(i for i, s in enumerate(segs) if s.startswith("HL*") and s.split("*")[3] == "22"
+              and sum(x.startswith("CLM*") for x in segs[i:next((j for j in range(i + 1, len(segs))
+                                                                   if segs[j].startswith("HL*")), len(segs))]) >= 2)
+    dmg = next(i for i in range(hl, len(segs)) if segs[i].startswith("DMG*"))
+    segs[dmg] = "DMG*D8*19571340*M"
+    src = tmp_path / "dmg.837"
+    src.write_text("~".join(segs))
+    run_ack([src], tmp_path / "out")
+    text = (tmp_path / "out" / "dmg.837.999").read_text()
+    assert text.count("IK3*DMG*") == 1 and text.count("IK4*2*1251*8*19571340~") == 1
+    ca = (tmp_path / "out" / "dmg.837.277ca").read_text()
+    assert ca.count("STC*A7:") >= 2  # every claim of that subscriber is rejected
+    outputs_valid(tmp_path / "out")

@@ -8,14 +8,17 @@ STC, more STC segments for more), and a service line (2220D) for findings about 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TextIO
+import itertools
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from typing import TextIO
 
 from ..findings import ERROR
 from ..claims import ServiceLine
 from ..pipeline import ClaimResult, TransactionResult
 from ..read import DEFAULT_DELIMITERS, Delimiters
 from . import envelope
+from .forward837 import trace
 from .values import amount as _amount
 from .values import fit
 
@@ -58,7 +61,7 @@ def _service(ln: ServiceLine, d: Delimiters) -> str | None:
     return d.component.join(["NU", revenue]) if revenue else None
 
 
-def _claim(c: ClaimResult, hl: int, parent: int, date: str) -> list[str]:
+def _claim(c: ClaimResult, hl: int, parent: int, date: str, trace: str) -> list[str]:
     d, e = DEFAULT_DELIMITERS, DEFAULT_DELIMITERS.element
     cl = c.claim
     p = cl.patient
@@ -77,7 +80,7 @@ def _claim(c: ClaimResult, hl: int, parent: int, date: str) -> list[str]:
         segs += _stc(codes, date, "U", amount, d)
     if c.status == "accepted" and (payer_number := fit(cl.payer_claim_number, "127")):
         segs.append(f"REF{e}1K{e}{payer_number}")
-    segs.append(f"REF{e}D9{e}{fit(c.trace, '127')}")
+    segs.append(f"REF{e}D9{e}{fit(trace, '127')}")
     if bill_type := fit(cl.type_of_bill, "127"):
         segs.append(f"REF{e}BLT{e}{bill_type}")
     if cl.statement_from and cl.statement_to:
@@ -104,22 +107,64 @@ def _claim(c: ClaimResult, hl: int, parent: int, date: str) -> list[str]:
     return segs
 
 
-def render(tx: TransactionResult, number: int, control: int, when: dt.datetime, name: str, sender_id: str) -> str:
-    """The 277CA transaction set answering `tx` (ST02 `number`), or "" when it has no claims: the
-    guide's 277CA needs a claim to speak of (2000D is required), and the 999 answers such a set."""
-    if not tx.claims:
-        return ""
-    d, e = DEFAULT_DELIMITERS, DEFAULT_DELIMITERS.element
+def render(tx: TransactionResult, number: int, control: int, when: dt.datetime, name: str, sender_id: str,
+           trace_control: int) -> Iterable[str]:
+    """The 277CA transaction set answering `tx` (ST02 `number`), one segment with its terminator at a
+    time, or nothing when it has no claims: the guide's 277CA needs a claim to speak of (2000D is
+    required), and the 999 answers such a set. Claim traces are those of the forward 837
+    `trace_control`. Made as it is written when the set's claims were spooled to disk, else listed."""
+    if not len(tx.claims):
+        return []
+    segs = _segments(tx, number, control, when, name, sender_id, trace_control)
+    return segs if tx.claims.spills else list(segs)
+
+
+class _Tally:
+    """Claims counted by verdict, with their total charges."""
+
+    __slots__ = ("ok", "bad", "ok_total", "bad_total")
+
+    def __init__(self) -> None:
+        self.ok = self.bad = 0
+        self.ok_total = self.bad_total = Decimal(0)
+
+    def add(self, c: ClaimResult) -> None:
+        charge = c.claim.total_charge or Decimal(0)
+        if c.status == "accepted":
+            self.ok += 1
+            self.ok_total += charge
+        else:
+            self.bad += 1
+            self.bad_total += charge
+
+    def segments(self, e: str, quantities: tuple[str, str]) -> list[str]:
+        """QTY (accepted, rejected) and AMT YU/YY, each when it is not zero."""
+        return ([f"QTY{e}{quantities[0]}{e}{self.ok}"] if self.ok else []) + (
+            [f"QTY{e}{quantities[1]}{e}{self.bad}"] if self.bad else []) + (
+            [f"AMT{e}YU{e}{_amount(self.ok_total)}"] if self.ok else []) + (
+            [f"AMT{e}YY{e}{_amount(self.bad_total)}"] if self.bad else [])
+
+    @property
+    def total(self) -> Decimal:
+        return self.ok_total + self.bad_total
+
+
+def _segments(tx: TransactionResult, n: int, control: int, when: dt.datetime, name: str, sender_id: str,
+              trace_control: int) -> Iterator[str]:
+    d, e, end = DEFAULT_DELIMITERS, DEFAULT_DELIMITERS.element, DEFAULT_DELIMITERS.segment
     date = when.strftime("%Y%m%d")
-    n = number
-    claims = tx.claims
-    ok = [c for c in claims if c.status == "accepted"]
-    bad = [c for c in claims if c.status != "accepted"]
-
-    def total(cs: list[ClaimResult]) -> Decimal:
-        return sum((c.claim.total_charge or Decimal(0) for c in cs), Decimal(0))
-
-    segs = [f"ST{e}277{e}{n:04d}{e}{VERSION}",
+    # First pass: the set's totals, and its claims as runs by billing provider (an 837 nests its claims
+    # under their billing provider, so a run is one provider's 2000A loop): a 2000C loop each.
+    whole = _Tally()
+    runs: list[tuple[tuple[str, str], int, _Tally]] = []
+    for c in tx.claims:
+        whole.add(c)
+        key = (c.claim.billing_provider.npi, c.claim.billing_provider.name)
+        if not runs or runs[-1][0] != key:
+            runs.append((key, 0, _Tally()))
+        runs[-1] = (key, runs[-1][1] + 1, runs[-1][2])
+        runs[-1][2].add(c)
+    head = [f"ST{e}277{e}{n:04d}{e}{VERSION}",
             e.join(["BHT", "0085", "08", f"{control}{n:04d}", date, when.strftime("%H%M"), "TH"]),
             f"HL{e}1{e}{e}20{e}1",
             e.join(["NM1", "AY", "2", name, "", "", "", "", "46", sender_id]),
@@ -128,34 +173,27 @@ def render(tx: TransactionResult, number: int, control: int, when: dt.datetime, 
             e.join(["NM1", "41", "2", fit(tx.submitter[0], "1035") or "SUBMITTER", "", "", "", "", "46",
                     fit(tx.submitter[1], "67") or "UNKNOWN"]),
             f"TRN{e}2{e}{fit(tx.reference or tx.control, '127') or 'UNKNOWN'}",
-            e.join(["STC", d.component.join(["A1", "19", "PR"]), date, "WQ", _amount(total(claims))])]
-    segs += [f"QTY{e}90{e}{len(ok)}"] if ok else []
-    segs += [f"QTY{e}AA{e}{len(bad)}"] if bad else []
-    segs += [f"AMT{e}YU{e}{_amount(total(ok))}"] if ok else []
-    segs += [f"AMT{e}YY{e}{_amount(total(bad))}"] if bad else []
+            e.join(["STC", d.component.join(["A1", "19", "PR"]), date, "WQ", _amount(whole.total)]),
+            *whole.segments(e, ("90", "AA"))]
+    yield from (s + end for s in head)
+    count = len(head)
     hl = 2
-    providers: dict[tuple[str, str], list[ClaimResult]] = {}
-    for c in claims:
-        providers.setdefault((c.claim.billing_provider.npi, c.claim.billing_provider.name), []).append(c)
-    for (npi, pname), group in providers.items():
+    claims = iter(tx.claims)  # second pass
+    for (npi, pname), size, tally in runs:
         hl += 1
         parent = hl
-        gok = [c for c in group if c.status == "accepted"]
-        gbad = [c for c in group if c.status != "accepted"]
-        segs += [f"HL{e}{hl}{e}2{e}19{e}1",
-                 e.join(["NM1", "85", "2", fit(pname, "1035") or "BILLING PROVIDER", "", "", "", "", "XX",
-                         fit(npi, "67") or "0000000000"]),
-                 f"TRN{e}1{e}{control}{n:04d}{hl}",
-                 e.join(["STC", d.component.join(["A1", "19", "PR"]), "", "WQ", _amount(total(group))])]
-        segs += [f"QTY{e}QA{e}{len(gok)}"] if gok else []
-        segs += [f"QTY{e}QC{e}{len(gbad)}"] if gbad else []
-        segs += [f"AMT{e}YU{e}{_amount(total(gok))}"] if gok else []
-        segs += [f"AMT{e}YY{e}{_amount(total(gbad))}"] if gbad else []
-        for c in group:
+        segs = [f"HL{e}{hl}{e}2{e}19{e}1",
+                e.join(["NM1", "85", "2", fit(pname, "1035") or "BILLING PROVIDER", "", "", "", "", "XX",
+                        fit(npi, "67") or "0000000000"]),
+                f"TRN{e}1{e}{control}{n:04d}{hl}",
+                e.join(["STC", d.component.join(["A1", "19", "PR"]), "", "WQ", _amount(tally.total)]),
+                *tally.segments(e, ("QA", "QC"))]
+        for c in itertools.islice(claims, size):
             hl += 1
-            segs += _claim(c, hl, parent, date)
-    segs.append(f"SE{e}{len(segs) + 1}{e}{n:04d}")
-    return "".join(s + d.segment for s in segs) + "\n"
+            segs += _claim(c, hl, parent, date, trace(c, trace_control, tx.number))
+        yield from (s + end for s in segs)
+        count += len(segs)
+    yield f"SE{e}{count + 1}{e}{n:04d}{end}\n"
 
 
 class Writer:
@@ -170,14 +208,15 @@ class Writer:
         self.body = envelope.spool()
         self.receiver = settings.receiver_id
 
-    def add(self, text: str, submitter_id: str) -> None:
-        """Add a set `render` made (nothing for ""); the first set's submitter receives the 277CA."""
-        if not text:
+    def add(self, segments: Iterable[str], submitter_id: str) -> None:
+        """Add a set `render` made (none when it made nothing); the first set's submitter receives the 277CA."""
+        if not segments:
             return
         if not self.receiver:
             self.receiver = submitter_id[:15]
         self.sets += 1
-        self.body.write(text)
+        for seg in segments:
+            self.body.write(seg)
 
     def close(self, out: TextIO) -> None:
         """Write the whole 277CA interchange to `out`."""

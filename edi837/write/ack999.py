@@ -22,8 +22,9 @@ VERSION = "005010X231A1"
 def transaction_segments(tx: TransactionResult, d: Delimiters) -> list[str]:
     e, c = d.element, d.component
     out = [e.join(["AK2", "837", fit(tx.control, "329", d) or "0000", fit(tx.version, "1705", d)]).rstrip(e)]
-    guide = [f for f in tx.findings + [x for cl in tx.claims for x in cl.all_findings]
-             if f.ik3 and f.severity == ERROR]
+    # A subscriber or patient loop's findings are every claim's under it: the 999 names each error once.
+    guide = dict.fromkeys(f for f in tx.findings + [x for cl in tx.claims for x in cl.all_findings]
+                          if f.ik3 and f.severity == ERROR)
     by_segment: dict[tuple[int, str, str], list[Finding]] = {}
     for f in sorted(guide, key=lambda f: (f.position, f.segment, f.ik3 != "8")):
         by_segment.setdefault((f.position, f.segment, f.loop), []).append(f)

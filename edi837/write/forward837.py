@@ -8,8 +8,10 @@ is the trace the 277CA reports for it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
+from typing import TextIO
 
-from ..pipeline import TransactionResult
+from ..pipeline import ClaimResult, TransactionResult
 from ..read import Delimiters, redelimit
 from . import envelope
 
@@ -26,24 +28,47 @@ def with_trace(segs: list[str], trace: str, element: str) -> list[str]:
     return segs[:at] + [element.join(("REF", "D9", trace))] + segs[at:]
 
 
-def render(tx: TransactionResult, number: int) -> tuple[str, int]:
-    """The forward 837 set (ST02 `number`) holding `tx`'s accepted claims, and how many it holds
-    ("", 0 when none was accepted)."""
-    accepted = [c for c in tx.claims if c.status == "accepted" and c.segments is not None]
-    if not accepted:
-        return "", 0
+def trace_number(control: int, set_number: int, claim: int) -> str:
+    """The clearinghouse trace of the `claim`-th claim of the input's `set_number`-th set, forwarded
+    under `control`: unique, and found from the claim's place alone."""
+    if set_number < 100_000 and claim < 1_000_000:
+        return f"{control:09d}{set_number:05d}{claim:06d}"
+    return f"{control}-{set_number}-{claim}"  # cannot equal the fixed-width form
+
+
+def trace(c: ClaimResult, control: int, set_number: int) -> str:
+    """The claim's trace: its own REF*D9 if it has one, else the number it is given here."""
+    return c.claim.clearinghouse_trace or trace_number(control, set_number, c.number)
+
+
+def render(tx: TransactionResult, number: int, control: int) -> tuple[Iterable[str], int]:
+    """The forward 837 set (ST02 `number`, in the interchange `control`) holding `tx`'s accepted claims,
+    one segment with its terminator at a time, and how many claims it holds (nothing, 0 when none was
+    accepted). Made as it is written when the set's claims were spooled to disk, else listed."""
+    if not tx.accepted:
+        return [], 0
+    segs = _segments(tx, number, control)
+    return (segs if tx.claims.spills else list(segs)), tx.accepted
+
+
+def _segments(tx: TransactionResult, number: int, control: int) -> Iterator[str]:
     d = tx.delims
     assert d is not None
-    e = d.element
+    e, end = d.element, d.segment
     st = f"{number:04d}"
-    segs: list[str] = [e.join(("ST", "837", st, tx.version)), *tx.header]
+    count = 1 + len(tx.header)
+    yield e.join(("ST", "837", st, tx.version)) + end
+    yield from (s + end for s in tx.header)
     hl = 0
     last: list = [None, None, None]
     ids = [0, 0, 0]
-    for c in accepted:
+    for c in tx.claims:
+        if c.status != "accepted" or c.segments is None:
+            continue
         billing, subscriber, patient = c.blocks
         for level, block in enumerate((billing, subscriber, patient)):
-            if not block or block is last[level]:
+            # The same loop as the claim before (its HL, so its place, included): written once.
+            if not block or block == last[level]:
                 continue
             last[level] = block
             for deeper in range(level + 1, 3):
@@ -56,11 +81,13 @@ def render(tx: TransactionResult, number: int) -> tuple[str, int]:
                 head[2] = str(ids[level - 1]) if level else ""
                 if len(head) > 4:
                     head[4] = "1" if level == 0 or (level == 1 and patient) else "0"
-            segs.append(e.join(head))
-            segs += block[1:]
-        segs += with_trace(c.segments, c.trace, e)
-    segs.append(e.join(("SE", str(len(segs) + 1), st)))
-    return "".join(s + d.segment for s in segs), len(accepted)
+            yield e.join(head) + end
+            yield from (s + end for s in block[1:])
+            count += len(block)
+        claim = with_trace(c.segments, trace(c, control, tx.number), e)
+        yield from (s + end for s in claim)
+        count += len(claim)
+    yield e.join(("SE", str(count + 1), st)) + end
 
 
 class Writer:
@@ -74,22 +101,25 @@ class Writer:
         self.sets = 0
         self.claims = 0
 
-    def add(self, text: str, claims: int, d: Delimiters | None, receiver: str, version: str) -> str:
-        """What to write for a set `render` made: the interchange and group header first (in the
-        first set's delimiters, to its receiver), then the set."""
-        if not text or d is None:
-            return ""
-        out = ""
+    def add(self, out: TextIO, segments: Iterable[str], claims: int, d: Delimiters | None, receiver: str,
+            version: str) -> None:
+        """Write a set `render` made to `out`: the interchange and group header first (in the first
+        set's delimiters, to its receiver), then the set."""
+        if not claims or d is None:
+            return
         if self.d is None:
             self.d = d
             to = receiver[:15] or "RECEIVER"
-            out = (envelope.isa(self.s.sender_id, to, self.control, self.when, self.s.usage, d)
-                   + envelope.gs("HC", self.s.sender_id, to, self.control, self.when, version or "005010X223A2", d))
-        elif d != self.d:  # a later interchange of the input used other delimiters: write ours
-            text = "".join(redelimit(seg, d, self.d) + self.d.segment for seg in text.split(d.segment) if seg)
+            out.write(envelope.isa(self.s.sender_id, to, self.control, self.when, self.s.usage, d)
+                      + envelope.gs("HC", self.s.sender_id, to, self.control, self.when, version or "005010X223A2", d))
+        mine = self.d
+        if d != mine:  # a later interchange of the input used other delimiters: write ours
+            n = len(d.segment)
+            segments = (redelimit(seg[:-n], d, mine) + mine.segment for seg in segments)
+        for seg in segments:
+            out.write(seg)
         self.sets += 1
         self.claims += claims
-        return out + text
 
     def close(self) -> str:
         if self.d is None:

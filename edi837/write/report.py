@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,15 +84,13 @@ def env_findings_json(item: GroupResult | InterchangeResult) -> dict[str, Any]:
     return {"control": control, "findings": [f.to_dict() for f in item.findings]}
 
 
-def transaction_text(t: TransactionResult) -> list[str]:
-    lines = []
+def transaction_text(t: TransactionResult) -> Iterator[str]:
     if t.findings:
-        lines.append(f"  transaction {t.control}: {'REJECTED' if t.ack == 'R' else t.ack}")
-        lines += [finding_text(f) for f in t.findings]
+        yield f"  transaction {t.control}: {'REJECTED' if t.ack == 'R' else t.ack}"
+        yield from (finding_text(f) for f in t.findings)
     for c in t.claims:
         if c.status == "rejected" or c.all_findings:
-            lines += claim_text(c)
-    return lines
+            yield from claim_text(c)
 
 
 @dataclass
@@ -100,20 +98,24 @@ class RenderedSet:
     """A transaction set's share of the report, rendered as soon as the set is decided (in a worker
     process when the file is split: see edi837.parallel)."""
 
-    lines: list[str]  # text: report lines; json: one JSON object per claim
+    lines: Iterable[str]  # text: report lines; json: one JSON object per claim (made as they are
+    # written when the set's claims were spooled to disk; listed when it is sent between processes)
     transaction: dict[str, Any]  # json: the entry of "transactions"
     claims: int
     accepted: int
     rejected_set: bool
 
+    def __reduce__(self) -> tuple:
+        return RenderedSet, (list(self.lines), self.transaction, self.claims, self.accepted, self.rejected_set)
+
 
 def render(t: TransactionResult, fmt: str) -> RenderedSet:
     if fmt == "json":
-        lines = [json.dumps(claim_json(c)) for c in t.claims]
+        lines: Iterable[str] = (json.dumps(claim_json(c)) for c in t.claims)
         entry = {"control_number": t.control, "ack": t.ack, "findings": [f.to_dict() for f in t.findings]}
     else:
         lines, entry = transaction_text(t), {}
-    return RenderedSet(lines, entry, len(t.claims), t.accepted, t.ack == "R")
+    return RenderedSet(lines if t.claims.spills else list(lines), entry, len(t.claims), t.accepted, t.ack == "R")
 
 
 Item = GroupResult | InterchangeResult | RenderedSet | EdiError  # what pipeline.results gives with `render`

@@ -1,0 +1,100 @@
+"""A transaction set of any size is checked in bounded memory: beyond SPOOL_CLAIMS its claim results
+wait on disk. Whether they did must not change a byte of the report or the answers.
+
+Spilling is forced here (SPOOL_CLAIMS 1: every claim after a set's first goes to disk) on the batch
+fixture (26 claims under several subscribers), on its mutants (rejected claims, rejected sets) and on
+multi-set files split between processes.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import FIXTURES
+
+from test_parallel import combined
+from test_validate import mutants
+
+from edi837 import parallel, pipeline
+from edi837.cli import main
+from edi837.pipeline import ClaimResult, ClaimSpool
+
+BATCH = next(p for p in FIXTURES if p.stem == "batch")
+
+
+def outputs(path: Path, out: Path, jobs: str = "1") -> list:
+    """check (JSON and text) and ack of `path`: exit codes, what they print, the answer files."""
+    runner = CliRunner()
+    found = []
+    for fmt in ("json", "text"):
+        r = runner.invoke(main, ["check", "--format", fmt, "--jobs", jobs, str(path)])
+        assert r.exception is None or isinstance(r.exception, SystemExit), r.exception
+        found.append((r.exit_code, r.stdout))
+    r = runner.invoke(main, ["ack", "--out", str(out), "--fixed-time", "202611230000", "--jobs", jobs, str(path)])
+    assert r.exception is None or isinstance(r.exception, SystemExit), r.exception
+    found.append((r.exit_code, r.stdout, {f.name: f.read_bytes() for f in sorted(out.iterdir())}))
+    return found
+
+
+def same_spilled(path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str = "1") -> None:
+    kept = outputs(path, path.parent / f"{path.stem}-kept", jobs)
+    with monkeypatch.context() as m:
+        m.setattr(pipeline, "SPOOL_CLAIMS", 1)
+        spilled = outputs(path, path.parent / f"{path.stem}-spilled", jobs)
+    assert spilled == kept
+
+
+def test_spilled_batch_reads_and_answers_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "batch.837"
+    path.write_bytes(BATCH.read_bytes())
+    same_spilled(path, monkeypatch)
+
+
+@pytest.mark.parametrize("i,data", list(enumerate(mutants(40, 11, base=[BATCH.read_text()]))))
+def test_spilled_mutants_read_and_answer_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, i: int,
+                                                  data: bytes) -> None:
+    path = tmp_path / f"m{i}.837"
+    path.write_bytes(data)
+    same_spilled(path, monkeypatch)
+
+
+def test_spilled_sets_in_worker_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker's spilled set is listed when it is sent back to the parent."""
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    path = tmp_path / "five.837"
+    path.write_text(combined(5, random.Random(8)))
+    assert parallel.plan(str(path), 2) is not None
+    same_spilled(path, monkeypatch, jobs="2")
+
+
+def test_a_file_with_a_huge_set_is_read_in_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    path = tmp_path / "five.837"
+    path.write_text(combined(5, random.Random(8)))
+    assert parallel.plan(str(path), 2) is not None
+    monkeypatch.setattr(parallel, "SET_BYTES", 100)
+    assert parallel.plan(str(path), 2) is None
+
+
+def test_spool_order_counts_and_verdicts() -> None:
+    from edi837.findings import Finding
+
+    bad = Finding(rule="AMB006", severity="error", message="m")
+    results = [ClaimResult(claim=None, findings=[bad] if k % 3 == 0 else [], inherited=[], number=k)  # type: ignore[arg-type]
+               for k in range(1, 11)]
+    spool = ClaimSpool(limit=4)
+    for r in results:
+        spool.append(r)
+    assert len(spool) == 10 and spool.spills
+    spool.decide(False)
+    assert [c.number for c in spool] == list(range(1, 11)) == [c.number for c in spool]  # as often as needed
+    assert [c.status for c in spool] == ["rejected" if k % 3 == 0 else "accepted" for k in range(1, 11)]
+    assert spool.accepted == 7
+    spool.decide(True)  # a set-level error rejects every claim, on disk too
+    assert {c.status for c in spool} == {"rejected"} and spool.accepted == 0
+    small = ClaimSpool(limit=4)
+    small.append(results[0])
+    assert not small.spills and len(small) == 1
