@@ -10,6 +10,7 @@ FrozenInstanceError on assignment) is dataclasses' own.
 from __future__ import annotations
 
 import dataclasses
+import operator
 from typing import TypeVar
 
 T = TypeVar("T", bound=type)
@@ -35,8 +36,11 @@ def frozen(cls: T) -> T:
     init = env["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     cls.__init__ = init
-    names = tuple(f.name for f in fields)
-    # Pickled as a call with the field values (the compiled guide's cache, results sent between
-    # processes): dataclasses' own __setstate__ for a frozen slotted class is several times slower.
-    cls.__reduce__ = lambda self: (cls, tuple(getattr(self, n) for n in names))
+    # Pickled as a call with the field values (the compiled guide's cache, claims spooled to disk):
+    # dataclasses' own __setstate__ for a frozen slotted class is several times slower.
+    values = operator.attrgetter(*(f.name for f in fields))
+    if len(fields) == 1:
+        cls.__reduce__ = lambda self: (cls, (values(self),))
+    else:
+        cls.__reduce__ = lambda self: (cls, values(self))
     return cls

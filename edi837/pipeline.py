@@ -84,6 +84,8 @@ def as_edi_error(exc: BaseException, path: str) -> EdiError:
     """Any failure reading `path` as one located EdiError (a defect of ours says so, without a traceback)."""
     if isinstance(exc, EdiError):
         return exc
+    if isinstance(exc, OSError):  # the file vanished, the disk the spool writes to is full ...
+        return EdiError(f"system error: {exc.strerror or exc}", file=path)
     return EdiError(f"internal error ({type(exc).__name__}: {exc}); please report this file", file=path)
 
 

@@ -41,3 +41,15 @@ def test_model_classes_use_it():
     assert Finding(rule="AMB006", severity="error", message="m").scope == "claim"
     with pytest.raises(dataclasses.FrozenInstanceError):
         w.loop = "2300"
+
+
+@frozen
+class One:
+    a: str
+
+
+def test_pickles_as_a_constructor_call():
+    import pickle
+
+    for obj in (Sample("x", 5, ("y",)), One("z"), Where("2400", "SV2", 12, "SV205", 100, 3)):
+        assert pickle.loads(pickle.dumps(obj)) == obj

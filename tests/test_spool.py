@@ -98,3 +98,14 @@ def test_spool_order_counts_and_verdicts() -> None:
     small = ClaimSpool(limit=4)
     small.append(results[0])
     assert not small.spills and len(small) == 1
+
+
+def test_a_full_disk_is_one_located_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pipeline, "SPOOL_CLAIMS", 1)
+    monkeypatch.setattr(pipeline.tempfile, "TemporaryFile", full)
+    result = CliRunner().invoke(main, ["check", str(BATCH)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"UNREADABLE: {BATCH}: system error: No space left on device" in result.stdout
