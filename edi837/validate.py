@@ -296,11 +296,11 @@ class SegmentMemo:
 
     __slots__ = ("young", "old", "size", "limit")
 
-    def __init__(self, nodes: int, limit: int = MEMO_LIMIT) -> None:
+    def __init__(self, nodes: int, limit: int | None = None) -> None:
         self.young: list[dict[str, tuple[ElementError, ...]]] = [{} for _ in range(nodes)]
         self.old: list[dict[str, tuple[ElementError, ...]]] = [{} for _ in range(nodes)]
         self.size = 0
-        self.limit = limit
+        self.limit = MEMO_LIMIT if limit is None else limit
 
     def add(self, index: int, raw: str, errors: tuple[ElementError, ...]) -> None:
         self.young[index][raw] = errors

@@ -109,3 +109,46 @@ def test_a_full_disk_is_one_located_error(tmp_path: Path, monkeypatch: pytest.Mo
     result = CliRunner().invoke(main, ["check", str(BATCH)])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert f"UNREADABLE: {BATCH}: system error: No space left on device" in result.stdout
+
+
+def peak_answering(path: Path, out: Path) -> int:
+    """Peak bytes Python allocated while `ack` answered `path` (traced, so independent of the allocator)."""
+    import datetime as dt
+    import tracemalloc
+
+    from edi837 import answer, cli
+    from edi837.write.report import Summary
+
+    checker = cli._checker("medicare", None, keep_segments=True)
+    settings = answer.Settings(fixed_time=dt.datetime(2026, 11, 23))
+    tracemalloc.start()
+    try:
+        answer.answer(str(path), checker, settings, answer.ControlNumbers(settings), out, Summary())
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_answering_a_set_takes_the_same_memory_whatever_its_size(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """One set of 500 claims and one of 2,500, with 50 kept in memory (and the validator's memos held
+    small, as they would be full on a large file): the peak must not grow with the set."""
+    import subprocess
+    import sys
+
+    from edi837 import validate
+
+    monkeypatch.setattr(pipeline, "SPOOL_CLAIMS", 50)
+    monkeypatch.setattr(validate, "MEMO_LIMIT", 200)
+    monkeypatch.setattr(validate, "_element_memo", validate.Memo(200))
+    monkeypatch.setattr(validate, "_segment_memos", {})
+    gen = Path(__file__).resolve().parents[1] / "bench" / "gen.py"
+    peaks = []
+    for n in (500, 2500):
+        path = tmp_path / f"one-{n}.837"
+        subprocess.run([sys.executable, str(gen), "--claims", str(n), "--claims-per-st", str(n), "--out", str(path)],
+                       check=True, capture_output=True)
+        peaks.append(peak_answering(path, tmp_path / f"out-{n}"))
+        assert (tmp_path / f"out-{n}" / f"one-{n}.837.accepted.837").read_text().count("~CLM*") == n
+    # Holding the 2,000 more claims' 277CA segments took 1.5 MB more; caches of dates and amounts ~0.2 MB.
+    assert peaks[1] - peaks[0] < 600_000, peaks

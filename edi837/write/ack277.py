@@ -188,11 +188,13 @@ def _segments(tx: TransactionResult, n: int, control: int, when: dt.datetime, na
                 f"TRN{e}1{e}{control}{n:04d}{hl}",
                 e.join(["STC", d.component.join(["A1", "19", "PR"]), "", "WQ", _amount(tally.total)]),
                 *tally.segments(e, ("QA", "QC"))]
-        for c in itertools.islice(claims, size):
-            hl += 1
-            segs += _claim(c, hl, parent, date, trace(c, trace_control, tx.number))
         yield from (s + end for s in segs)
         count += len(segs)
+        for c in itertools.islice(claims, size):  # one claim at a time: a run may be the whole set
+            hl += 1
+            segs = _claim(c, hl, parent, date, trace(c, trace_control, tx.number))
+            yield from (s + end for s in segs)
+            count += len(segs)
     yield f"SE{e}{count + 1}{e}{n:04d}{end}\n"
 
 
