@@ -6,11 +6,14 @@ import contextlib
 import datetime as dt
 import gc
 import io
+import weakref
+
+import pytest
 
 from conftest import FIXTURES, ROOT
 from test_validate import mutants
 
-from edi837 import answer, rules
+from edi837 import answer, rules, spool
 from edi837.pipeline import Checker, TransactionResult, parse_stream, results
 from edi837.read import EdiError
 from edi837.write.report import Summary
@@ -96,12 +99,16 @@ def test_cr1_gets_the_institutional_mileage_hint() -> None:
     assert statuses(tx)["BATCH-0-1"] == "rejected" and statuses(tx)["BATCH-0-0"] == "accepted"
 
 
-def test_reading_leaves_no_reference_cycles(tmp_path) -> None:
+@pytest.mark.parametrize("spool_claims", [spool.SPOOL_CLAIMS, 1])
+def test_reading_leaves_no_reference_cycles(tmp_path, monkeypatch, spool_claims: int) -> None:
     """The CLI runs the cycle collector only between files (cli.main): check, parse and ack of good and
-    bad input must free everything by reference counting alone."""
+    bad input, with the claims of a set in memory or spooled to disk, must free everything by
+    reference counting alone."""
+    monkeypatch.setattr(spool, "SPOOL_CLAIMS", spool_claims)
     paths = []
     good = FIXTURES[0].read_bytes()
-    for i, data in enumerate([good, good[:len(good) // 2], b"garbage", *mutants(20, 31)]):
+    batch = next(p for p in FIXTURES if p.stem == "batch").read_bytes()
+    for i, data in enumerate([good, good[:len(good) // 2], b"garbage", batch, *mutants(20, 31)]):
         paths.append(tmp_path / f"{i}.837")
         paths[-1].write_bytes(data)
     settings = answer.load_settings(None, None, None, dt.datetime(2026, 11, 23), tmp_path)
@@ -117,3 +124,22 @@ def test_reading_leaves_no_reference_cycles(tmp_path) -> None:
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+def test_a_set_is_let_go_before_the_next_is_read(monkeypatch) -> None:
+    """Memory holds one transaction set: the one before it is freed once it is rendered, before the
+    next one's claims are judged."""
+    path = next(p for p in FIXTURES if p.stem == "two-st")
+    checker = Checker(rules.load_profile(), rules.Context())
+    rendered: list[weakref.ref] = []
+    judged = []
+
+    def run(claim, profile, ctx):
+        judged.append(claim.transaction)
+        assert all(r() is None for r in rendered)
+        return []
+
+    monkeypatch.setattr(rules, "run", run)
+    for x in results(str(path), checker, 1, lambda tx: rendered.append(weakref.ref(tx))):
+        pass
+    assert len(rendered) == 2 and len(judged) == 2

@@ -18,9 +18,10 @@ from conftest import FIXTURES
 from test_parallel import combined
 from test_validate import mutants
 
-from edi837 import parallel, pipeline
+from edi837 import parallel, pipeline, spool
 from edi837.cli import main
-from edi837.pipeline import ClaimResult, ClaimSpool
+from edi837.pipeline import ClaimResult
+from edi837.spool import ClaimSpool
 
 BATCH = next(p for p in FIXTURES if p.stem == "batch")
 
@@ -42,7 +43,7 @@ def outputs(path: Path, out: Path, jobs: str = "1") -> list:
 def same_spilled(path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str = "1") -> None:
     kept = outputs(path, path.parent / f"{path.stem}-kept", jobs)
     with monkeypatch.context() as m:
-        m.setattr(pipeline, "SPOOL_CLAIMS", 1)
+        m.setattr(spool, "SPOOL_CLAIMS", 1)
         spilled = outputs(path, path.parent / f"{path.stem}-spilled", jobs)
     assert spilled == kept
 
@@ -85,16 +86,16 @@ def test_spool_order_counts_and_verdicts() -> None:
     bad = Finding(rule="AMB006", severity="error", message="m")
     results = [ClaimResult(claim=None, findings=[bad] if k % 3 == 0 else [], inherited=[], number=k)  # type: ignore[arg-type]
                for k in range(1, 11)]
-    spool = ClaimSpool(limit=4)
+    kept = ClaimSpool(limit=4)
     for r in results:
-        spool.append(r)
-    assert len(spool) == 10 and spool.spills
-    spool.decide(False)
-    assert [c.number for c in spool] == list(range(1, 11)) == [c.number for c in spool]  # as often as needed
-    assert [c.status for c in spool] == ["rejected" if k % 3 == 0 else "accepted" for k in range(1, 11)]
-    assert spool.accepted == 7
-    spool.decide(True)  # a set-level error rejects every claim, on disk too
-    assert {c.status for c in spool} == {"rejected"} and spool.accepted == 0
+        kept.append(r)
+    assert len(kept) == 10 and kept.spills
+    kept.decide(False)
+    assert [c.number for c in kept] == list(range(1, 11)) == [c.number for c in kept]  # as often as needed
+    assert [c.status for c in kept] == ["rejected" if k % 3 == 0 else "accepted" for k in range(1, 11)]
+    assert kept.accepted == 7
+    kept.decide(True)  # a set-level error rejects every claim, on disk too
+    assert {c.status for c in kept} == {"rejected"} and kept.accepted == 0
     small = ClaimSpool(limit=4)
     small.append(results[0])
     assert not small.spills and len(small) == 1
@@ -104,8 +105,8 @@ def test_a_full_disk_is_one_located_error(tmp_path: Path, monkeypatch: pytest.Mo
     def full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(pipeline, "SPOOL_CLAIMS", 1)
-    monkeypatch.setattr(pipeline.tempfile, "TemporaryFile", full)
+    monkeypatch.setattr(spool, "SPOOL_CLAIMS", 1)
+    monkeypatch.setattr(spool.tempfile, "TemporaryFile", full)
     result = CliRunner().invoke(main, ["check", str(BATCH)])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert f"UNREADABLE: {BATCH}: system error: No space left on device" in result.stdout
@@ -142,7 +143,7 @@ def test_answering_a_set_takes_the_same_memory_whatever_its_size(tmp_path: Path,
     from edi837 import read, validate
     from edi837.write import envelope
 
-    monkeypatch.setattr(pipeline, "SPOOL_CLAIMS", 50)
+    monkeypatch.setattr(spool, "SPOOL_CLAIMS", 50)
     monkeypatch.setattr(pipeline, "segments", functools.partial(read.segments, chunk_size=16 << 10))
     monkeypatch.setattr(envelope, "SPOOL_BYTES", 16 << 10)  # the 999/277CA bodies, until their headers
     monkeypatch.setattr(validate, "MEMO_LIMIT", 200)

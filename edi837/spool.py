@@ -1,0 +1,99 @@
+"""A transaction set's claim results, kept until the set is decided, in bounded memory.
+
+A set-level error (found as late as its SE) rejects every claim of the set, so a set's claims cannot
+be answered before its end. Sets hold at most a few thousand claims in practice, but nothing in X12
+stops one from holding a whole 1 GB file: beyond `SPOOL_CLAIMS` they wait on disk.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import tempfile
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+if TYPE_CHECKING:
+    from .pipeline import ClaimResult
+
+SPOOL_CLAIMS = 5000  # the guide's recommended most claims per set: such sets never touch the disk
+
+
+def _status(c: ClaimResult, set_error: bool) -> str:
+    """What a claim's answer says: a set-level error or an error of its own rejects it."""
+    return "rejected" if set_error or any(f.is_error for f in c.all_findings) else "accepted"
+
+
+class _PositionalReader(io.RawIOBase):
+    """Reads a file descriptor from its own position (pread), so several readers can share one file."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self.fd, self.at = fd, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = os.pread(self.fd, len(buffer), self.at)
+        buffer[:len(data)] = data
+        self.at += len(data)
+        return len(data)
+
+
+class ClaimSpool:
+    """A transaction set's claim results, in file order, while the set is undecided.
+
+    The first `limit` stay in memory; the rest are pickled to an anonymous temporary file as they
+    close, so a set of any size is checked in bounded memory. Once `decide` has the set's verdict,
+    iterating (as often as needed) gives each claim with its status."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = SPOOL_CLAIMS if limit is None else limit
+        self.memory: list[ClaimResult] = []
+        self.spilled = 0
+        self._spilled_rejected = 0  # of the spilled claims, those with an error of their own
+        self._file: BinaryIO | None = None
+        self.set_error = False
+
+    def append(self, c: ClaimResult) -> None:
+        if len(self.memory) < self.limit:
+            self.memory.append(c)
+            return
+        if self._file is None:
+            self._file = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the spool)
+        pickle.dump(c, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.spilled += 1
+        self._spilled_rejected += _status(c, False) == "rejected"
+
+    def decide(self, set_error: bool) -> None:
+        """The set is decided: a set-level error rejects every claim."""
+        self.set_error = set_error
+        for c in self.memory:
+            c.status = _status(c, set_error)
+        if self._file is not None:
+            self._file.flush()
+
+    @property
+    def spills(self) -> bool:
+        """Some claims are on disk: what is made of them all should be streamed, not listed."""
+        return self._file is not None
+
+    @property
+    def accepted(self) -> int:
+        spilled = 0 if self.set_error else self.spilled - self._spilled_rejected
+        return sum(c.status == "accepted" for c in self.memory) + spilled
+
+    def __len__(self) -> int:
+        return len(self.memory) + self.spilled
+
+    def __iter__(self) -> Iterator[ClaimResult]:
+        yield from self.memory
+        if self._file is None:
+            return
+        reader = io.BufferedReader(_PositionalReader(self._file.fileno()), 1 << 16)
+        for _ in range(self.spilled):
+            c = pickle.load(reader)
+            c.status = _status(c, self.set_error)
+            yield c
