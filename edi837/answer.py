@@ -149,6 +149,7 @@ def answer(path: str, checker: Checker, settings: Settings, numbers: ControlNumb
                 w277.add(item.status, item.submitter)
                 w837.add(fwd, item.forward, item.forwarded, item.delims, item.receiver, item.version)
                 summary.add_counts(item.claims, item.accepted, item.ack == "R")
+                del item  # written: let it go before the next set is read
             elif isinstance(item, GroupResult):
                 w999.group(item)
                 summary.add_envelope(item)

@@ -133,6 +133,7 @@ def write_text(path: str, items: Iterable[Item], summary: Summary, echo: Callabl
             accepted += item.accepted
             for line in item.lines:
                 echo(line)
+            del item  # written: let it go before the next set is read
         elif isinstance(item, (GroupResult, InterchangeResult)):
             summary.add_envelope(item)
             for f in item.findings:
@@ -160,6 +161,7 @@ def write_json(path: str, items: Iterable[Item], summary: Summary, echo: Callabl
             for line in item.lines:
                 echo(("\n" if not n else ",\n") + line)
                 n += 1
+            del item  # written: let it go before the next set is read
         elif isinstance(item, (GroupResult, InterchangeResult)):
             summary.add_envelope(item)
             (groups if isinstance(item, GroupResult) else interchanges).append(env_findings_json(item))
