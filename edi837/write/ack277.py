@@ -156,14 +156,13 @@ def _segments(tx: TransactionResult, n: int, control: int, when: dt.datetime, na
     # First pass: the set's totals, and its claims as runs by billing provider (an 837 nests its claims
     # under their billing provider, so a run is one provider's 2000A loop): a 2000C loop each.
     whole = _Tally()
-    runs: list[tuple[tuple[str, str], int, _Tally]] = []
+    runs: list[tuple[tuple[str, str], _Tally]] = []
     for c in tx.claims:
         whole.add(c)
         key = (c.claim.billing_provider.npi, c.claim.billing_provider.name)
         if not runs or runs[-1][0] != key:
-            runs.append((key, 0, _Tally()))
-        runs[-1] = (key, runs[-1][1] + 1, runs[-1][2])
-        runs[-1][2].add(c)
+            runs.append((key, _Tally()))
+        runs[-1][1].add(c)
     head = [f"ST{e}277{e}{n:04d}{e}{VERSION}",
             e.join(["BHT", "0085", "08", f"{control}{n:04d}", date, when.strftime("%H%M"), "TH"]),
             f"HL{e}1{e}{e}20{e}1",
@@ -179,7 +178,7 @@ def _segments(tx: TransactionResult, n: int, control: int, when: dt.datetime, na
     count = len(head)
     hl = 2
     claims = iter(tx.claims)  # second pass
-    for (npi, pname), size, tally in runs:
+    for (npi, pname), tally in runs:
         hl += 1
         parent = hl
         segs = [f"HL{e}{hl}{e}2{e}19{e}1",
@@ -190,7 +189,7 @@ def _segments(tx: TransactionResult, n: int, control: int, when: dt.datetime, na
                 *tally.segments(e, ("QA", "QC"))]
         yield from (s + end for s in segs)
         count += len(segs)
-        for c in itertools.islice(claims, size):  # one claim at a time: a run may be the whole set
+        for c in itertools.islice(claims, tally.ok + tally.bad):  # one claim at a time: a run may be the whole set
             hl += 1
             segs = _claim(c, hl, parent, date, trace(c, trace_control, tx.number))
             yield from (s + end for s in segs)
