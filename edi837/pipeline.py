@@ -292,6 +292,13 @@ class Checker:
                 elif inter is not None:
                     inter.findings.append(f)
 
+        def closed(item: GroupResult | InterchangeResult | None) -> Iterator[GroupResult | InterchangeResult]:
+            """A group or interchange at its end, with the findings about segments outside any set."""
+            if item is not None:
+                item.findings += orphans
+                orphans.clear()
+                yield item
+
         def scope_of(loop: str) -> str:
             if loop in CLAIM_LOOPS:
                 return CLAIM
@@ -398,16 +405,10 @@ class Checker:
             # and GE is then reported against the set it follows instead of being dropped.
             if rare:
                 if sid == "GE":
-                    if group is not None:
-                        group.findings += orphans
-                        orphans.clear()
-                        yield group
+                    yield from closed(group)
                     group = None
                 elif sid == "IEA":
-                    if inter is not None:
-                        inter.findings += orphans
-                        orphans.clear()
-                        yield inter
+                    yield from closed(inter)
                     inter = None
         # End of input: close what is still open (the envelope said what was missing).
         if not whole:
@@ -417,13 +418,8 @@ class Checker:
         file_envelope(env.end(last), ik5="2")  # IK5 2: the set's trailer is missing
         if tx is not None:
             yield from self._finish(tx, builder, close_claim, group)
-        left_with = group or inter
-        if left_with is not None:
-            left_with.findings += orphans
-        if group is not None:
-            yield group
-        if inter is not None:
-            yield inter
+        yield from closed(group)
+        yield from closed(inter)
 
     @staticmethod
     def _finish(tx: TransactionResult, builder: ClaimBuilder, close_claim, group: GroupResult | None
@@ -492,7 +488,8 @@ def _read_part(path: str, read: Callable[[Iterable[Segment], parallel.Part | Non
 def results(path: str, checker: Checker, jobs: int = 1,
             render: Callable[[TransactionResult], Any] | None = None) -> Iterator[Result | EdiError | Any]:
     """What `checker` finds in `path` (or - for stdin), each item as it closes; an unreadable file ends
-    with its EdiError. Nothing is kept: memory stays bounded by the largest transaction set.
+    with its EdiError. Nothing is kept past its set: a set's claims wait in a ClaimSpool, so memory
+    stays bounded however large the file or its sets.
 
     With a `render`, each transaction set comes back as `render` made it, and with `jobs` > 1 a large
     file is split between worker processes, which send back only what `render` made (a set's results
