@@ -11,11 +11,13 @@ import io
 import os
 import pickle
 import tempfile
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, BinaryIO
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 if TYPE_CHECKING:
     from .pipeline import ClaimResult
+
+T = TypeVar("T")
 
 SPOOL_CLAIMS = 5000  # the guide's recommended most claims per set: such sets never touch the disk
 
@@ -77,8 +79,13 @@ class ClaimSpool:
 
     @property
     def spills(self) -> bool:
-        """Some claims are on disk: what is made of them all should be streamed, not listed."""
+        """Some claims are on disk."""
         return self._file is not None
+
+    def made(self, items: Iterator[T]) -> Iterable[T]:
+        """What a writer makes of the whole set: listed, or, when claims are on disk, made as it is
+        written (a list of it would hold the set in memory again)."""
+        return items if self.spills else list(items)
 
     @property
     def accepted(self) -> int:

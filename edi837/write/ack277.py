@@ -115,8 +115,7 @@ def render(tx: TransactionResult, number: int, control: int, when: dt.datetime, 
     `trace_control`. Made as it is written when the set's claims were spooled to disk, else listed."""
     if not len(tx.claims):
         return []
-    segs = _segments(tx, number, control, when, name, sender_id, trace_control)
-    return segs if tx.claims.spills else list(segs)
+    return tx.claims.made(_segments(tx, number, control, when, name, sender_id, trace_control))
 
 
 class _Tally:

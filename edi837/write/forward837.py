@@ -47,8 +47,7 @@ def render(tx: TransactionResult, number: int, control: int) -> tuple[Iterable[s
     accepted). Made as it is written when the set's claims were spooled to disk, else listed."""
     if not tx.accepted:
         return [], 0
-    segs = _segments(tx, number, control)
-    return (segs if tx.claims.spills else list(segs)), tx.accepted
+    return tx.claims.made(_segments(tx, number, control)), tx.accepted
 
 
 def _segments(tx: TransactionResult, number: int, control: int) -> Iterator[str]:

@@ -111,11 +111,11 @@ class RenderedSet:
 
 def render(t: TransactionResult, fmt: str) -> RenderedSet:
     if fmt == "json":
-        lines: Iterable[str] = (json.dumps(claim_json(c)) for c in t.claims)
+        lines: Iterator[str] = (json.dumps(claim_json(c)) for c in t.claims)
         entry = {"control_number": t.control, "ack": t.ack, "findings": [f.to_dict() for f in t.findings]}
     else:
         lines, entry = transaction_text(t), {}
-    return RenderedSet(lines if t.claims.spills else list(lines), entry, len(t.claims), t.accepted, t.ack == "R")
+    return RenderedSet(t.claims.made(lines), entry, len(t.claims), t.accepted, t.ack == "R")
 
 
 Item = GroupResult | InterchangeResult | RenderedSet | EdiError  # what pipeline.results gives with `render`
