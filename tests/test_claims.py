@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from edi837.claims import zip5
 from edi837.pipeline import parse_stream
+from edi837.write.export import claim_json
 
 ISA = "ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*MEDICARE       *261001*1200*^*00501*000000101*0*T*:~"
 CLAIM = (
@@ -78,3 +81,25 @@ def test_many_claims_in_order() -> None:
     body = "".join(one.replace("CLM*OK1*", f"CLM*OK{i}*") for i in range(1, 4))
     text = ISA + CLAIM[:start] + body + CLAIM[CLAIM.index("SE*"):]
     assert [c.claim_id for c in claims(text)] == ["OK1", "OK2", "OK3"]
+
+
+# Text an X12 element may hold here: anything but the delimiters, quotes, backslashes and Latin-1
+# letters included (the reader decodes Latin-1), which JSON must escape.
+ELEMENT_TEXT = st.text(st.characters(min_codepoint=0x20, max_codepoint=0xFF, blacklist_characters="*:^~"),
+                       min_size=1, max_size=12).filter(lambda s: s.strip() == s)
+
+
+@settings(max_examples=60, deadline=None)
+@given(last=ELEMENT_TEXT, claim_id=ELEMENT_TEXT, units=ELEMENT_TEXT)
+def test_claim_json_is_what_json_dumps_writes(last: str, claim_id: str, units: str) -> None:
+    """The f-string JSON writer escapes and spaces exactly as json.dumps does, and round-trips."""
+    text = (ISA + CLAIM).replace("*DOE*", f"*{last}*").replace("CLM*OK1*", f"CLM*{claim_id}*")
+    text = text.replace("*UN*12.5~", f"*UN*{units}~")
+    [c] = list(parse_stream(io.BytesIO(text.encode("latin-1")), "inline.837"))
+    out = claim_json(c)
+    data = json.loads(out)
+    assert out == json.dumps(data)
+    assert (data["claim_id"], data["subscriber"]["last"], data["lines"][1]["units"]) == (claim_id, last, units)
+    assert data["value_codes"] == [{"code": "A0", "amount": "2134"}, {"code": "32", "amount": "2"}]
+    assert data["lines"][0]["line_control"] == "L1" and data["lines"][1]["line_control"] is None
+    assert data["lines"][0]["pronounced_dead"] is False and data["attending_npi"] == "1234567893"
