@@ -8,22 +8,24 @@ and caches the result as a pickle keyed by the map file, so later starts skip th
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib.resources
 import os
 import pickle
 import sys
 import tempfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from lxml import etree
+from typing import TYPE_CHECKING
 
 from .frozen import frozen
 
+if TYPE_CHECKING:
+    from lxml import etree  # imported where the map is compiled: a start from the cache needs no XML
+
 VERSION_837I = "005010X223A2"
 MAP_837I = "837Q3.I.5010.X223.A1.xml"
-CACHE_FORMAT = 5  # bump when the compiled shape changes
+CACHE_FORMAT = 6  # bump when the compiled shape changes
 BIG = sys.maxsize
 
 
@@ -89,6 +91,8 @@ class Guide:
     qualifier_paths: dict[str, tuple[tuple[int, int], ...]]
     # For each segment id and qualifier place, every code any node accepts there.
     qualifier_codes: dict[tuple[str, int, int], frozenset[str]]
+    # pyx12's external code lists (states, countries, currencies ...), by id (codes.xml).
+    external_codes: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def node(self, path: str) -> Node:
         return self.nodes[self.by_path[path]]
@@ -99,6 +103,8 @@ def map_dir() -> Path:
 
 
 def _data_elements(path: Path) -> dict[str, tuple[str, int, int]]:
+    from lxml import etree
+
     out = {}
     for el in etree.parse(str(path)).getroot().iter("data_ele"):
         out[el.get("ele_num")] = (el.get("data_type"), int(el.get("min_len")), int(el.get("max_len")))
@@ -141,6 +147,8 @@ def _qualifier(seg_id: str, elements: tuple[ElementSpec | CompositeSpec, ...]) -
 
 
 def compile_map(map_file: Path, dataele_file: Path) -> Guide:
+    from lxml import etree
+
     dataele = _data_elements(dataele_file)
     root_el = etree.parse(str(map_file)).getroot()
     nodes: list[Node] = []
@@ -205,21 +213,27 @@ def compile_map(map_file: Path, dataele_file: Path) -> Guide:
             qcodes.setdefault((n.id, e, c), set()).update(codes)
     return Guide(version=VERSION_837I, name=root.name, nodes=nodes, root=0, by_path=by_path,
                  qualifier_paths={k: tuple(sorted(v)) for k, v in qpaths.items()},
-                 qualifier_codes={k: frozenset(v) for k, v in qcodes.items()})
+                 qualifier_codes={k: frozenset(v) for k, v in qcodes.items()},
+                 external_codes=_external_codes(map_file.parent / "codes.xml"))
 
 
-@functools.cache
 def external_codes() -> dict[str, frozenset[str]]:
     """pyx12's external code lists (states, countries, currencies ...), by id."""
+    return load().external_codes
+
+
+def _external_codes(codes_file: Path) -> dict[str, frozenset[str]]:
+    from lxml import etree
+
     out = {}
-    for cs in etree.parse(str(map_dir() / "codes.xml")).getroot().iter("codeset"):
+    for cs in etree.parse(str(codes_file)).getroot().iter("codeset"):
         out[cs.findtext("id")] = frozenset(c.text for c in cs.iter("code") if c.text)
     return out
 
 
 def _cache_file(map_file: Path) -> Path:
     st = map_file.stat()
-    key = hashlib.sha256(f"{CACHE_FORMAT}|{map_file}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()[:16]
+    key = f"{CACHE_FORMAT}-{zlib.crc32(str(map_file).encode()):08x}-{st.st_size}-{st.st_mtime_ns}"
     base = os.environ.get("EDI837_CACHE") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "edi837")
     return Path(base) / f"guide-{key}.pickle"

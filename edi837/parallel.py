@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import collections
 import itertools
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -59,7 +57,7 @@ def jobs_available() -> int:
 
 def plan(path: str, jobs: int) -> list[Part] | None:
     """How to split `path` among `jobs` workers, or None to read it in one process."""
-    if jobs < 2 or path == "-" or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs < 2 or path == "-" or not hasattr(os, "fork"):
         return None
     try:
         if not os.path.isfile(path) or os.path.getsize(path) < MIN_BYTES:
@@ -187,6 +185,9 @@ def run(parts: list[Part], jobs: int, job: Callable[[Part], Any]) -> Iterator[An
     """`job(part)` for every part in worker processes; the results in file order, each as it is ready.
     At most IN_FLIGHT_PER_JOB parts per worker are out at a time, so finished parts waiting for an
     earlier one to be written cannot pile up. A worker that dies raises BrokenProcessPool here."""
+    import multiprocessing  # here, not at the top: most runs never split a file, and this costs start-up
+    from concurrent.futures import ProcessPoolExecutor
+
     global _job
     _job = job
     todo = iter(parts)
