@@ -256,6 +256,9 @@ def _get(els: list[str], index: int) -> str:
     return els[index] if index < len(els) else ""
 
 
+PAD = ("",) * 12  # `(*elements, *PAD)[:n]`: a segment's first n elements, absent ones empty
+
+
 # Segments that end the claim being read even inside a claim loop; loops that belong to a claim.
 CLAIM_ENDS = frozenset({"CLM", "HL", "SE", "GE", "IEA", "ST", "GS", "ISA"})
 CLAIM_LOOPS = frozenset({"2300", "2310A", "2310B", "2310C", "2310D", "2310E", "2310F", "2320", "2330A",
@@ -389,19 +392,21 @@ class ClaimBuilder:
         d.lx, d.sv2, d.dtp, d.line_control = None, None, None, ""
         if sv2 is None or lx is None:
             return
-        els = sv2.elements
-        proc = els[2].split(sv2.delims.component) if len(els) > 2 and els[2] else []
-        date_text = _get(dtp.elements, 3) if dtp is not None else ""
+        _, revenue, procedure, charge, basis, units, _, non_covered = (*sv2.elements, *PAD)[:8]
+        proc = procedure.split(sv2.delims.component) if procedure else []
         code = proc[1] if len(proc) > 1 else ""
         modifiers = tuple(m for m in proc[2:6] if m)
         kind, od, arrangement, dead = ambulance_view(code, modifiers)
-        charge, non_covered = _get(els, 3), _get(els, 7)
+        if dtp is not None:
+            date_text = _get(dtp.elements, 3)
+            service_date = date8(date_text.partition("-")[0]) if date_text else None
+            date_where = Where("2400", "DTP", dtp.position, "DTP03", dtp.offset, dtp.line)
+        else:
+            date_text, service_date, date_where = "", None, None
         d.lines.append(ServiceLine(
-            lx, _get(els, 1), proc[0] if proc else "", code, modifiers, money(charge), charge,
-            _get(els, 4), _get(els, 5), money(non_covered), non_covered,
-            date8(date_text.split("-")[0]) if date_text else None, date_text, line_control,
-            _where(sv2, "2400"), _where(dtp, "2400", "DTP03") if dtp is not None else None,
-            kind, od, arrangement, dead))
+            lx, revenue, proc[0] if proc else "", code, modifiers, money(charge), charge, basis, units,
+            money(non_covered), non_covered, service_date, date_text, line_control,
+            Where("2400", "SV2", sv2.position, "", sv2.offset, sv2.line), date_where, kind, od, arrangement, dead))
 
     def finish(self) -> Claim | None:
         """Close the claim being read (at end of input too)."""
