@@ -26,6 +26,11 @@ def _opt(text: str | None) -> str:
     return _str(text) if text else "null"
 
 
+def _maybe(text: str | None) -> str:
+    """A string (even empty), or null when absent."""
+    return "null" if text is None else _str(text)
+
+
 def _date(d: dt.date | None) -> str:
     return f'"{d.isoformat()}"' if d else "null"
 
@@ -70,8 +75,8 @@ def claim_json(c: Claim) -> str:
         f'"condition_codes": {_strings([x.code for x in c.condition_codes])}, '
         f'"value_codes": [{", ".join(map(_code, c.value_codes))}], '
         f'"occurrence_codes": [{", ".join(map(_code, c.occurrence_codes))}], '
-        f'"pickup_zip": {_opt(c.pickup_zip)}, "patient_count": {_opt(c.patient_count)}, '
-        f'"loaded_miles": {_opt(c.loaded_miles)}, '
+        f'"pickup_zip": {_maybe(c.pickup_zip)}, "patient_count": {_maybe(c.patient_count)}, '
+        f'"loaded_miles": {_maybe(c.loaded_miles)}, '
         f'"billing_provider": {{"name": {_str(b.name)}, "npi": {_str(b.npi)}, "zip": {_str(b.zip)}}}, '
         f'"subscriber": {_person(c.subscriber)}, "patient": {_person(c.patient)}, '
         f'"payer": {{"name": {_str(c.payer_name)}, "id": {_str(c.payer_id)}}}, '
