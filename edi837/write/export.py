@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
 
 from .. import codes, parallel
 from ..claims import Claim, Code, Person, ServiceLine
@@ -19,6 +20,7 @@ ARROW = "\u2192"
 # (ASCII output, as json.dumps gives); every key and its order are spelled out once, here.
 _str = encode_basestring_ascii
 _BOOL = {True: "true", False: "false"}
+T = TypeVar("T")
 
 
 def _opt(text: str | None) -> str:
@@ -35,15 +37,15 @@ def _date(d: dt.date | None) -> str:
     return f'"{d.isoformat()}"' if d else "null"
 
 
-def _strings(items: Iterable[str]) -> str:
-    return "[" + ", ".join(map(_str, items)) + "]"
+def _array(encode: Callable[[T], str], items: Iterable[T]) -> str:
+    return "[" + ", ".join(map(encode, items)) + "]"
 
 
 def line_json(ln: ServiceLine) -> str:
     od = ln.origin_destination
     return (
         f'{{"lx": {_str(ln.lx)}, "revenue_code": {_str(ln.revenue_code)}, '
-        f'"procedure_code": {_str(ln.procedure_code)}, "modifiers": {_strings(ln.modifiers)}, '
+        f'"procedure_code": {_str(ln.procedure_code)}, "modifiers": {_array(_str, ln.modifiers)}, '
         f'"charge": {_opt(ln.charge_text)}, "unit_basis": {_str(ln.unit_basis)}, "units": {_opt(ln.units)}, '
         f'"non_covered": {_opt(ln.non_covered_text)}, "service_date": {_date(ln.service_date)}, '
         f'"kind": {_str(ln.kind)}, "origin": {_opt(od[:1])}, "destination": {_opt(od[1:])}, '
@@ -71,16 +73,16 @@ def claim_json(c: Claim) -> str:
         f'"statement_from": {_date(c.statement_from)}, "statement_to": {_date(c.statement_to)}, '
         f'"admission_type": {_str(c.admission_type)}, "admission_source": {_str(c.admission_source)}, '
         f'"patient_status": {_str(c.patient_status)}, "principal_diagnosis": {_opt(c.principal_diagnosis)}, '
-        f'"other_diagnoses": {_strings(c.other_diagnoses)}, '
-        f'"condition_codes": {_strings([x.code for x in c.condition_codes])}, '
-        f'"value_codes": [{", ".join(map(_code, c.value_codes))}], '
-        f'"occurrence_codes": [{", ".join(map(_code, c.occurrence_codes))}], '
+        f'"other_diagnoses": {_array(_str, c.other_diagnoses)}, '
+        f'"condition_codes": {_array(_str, [x.code for x in c.condition_codes])}, '
+        f'"value_codes": {_array(_code, c.value_codes)}, '
+        f'"occurrence_codes": {_array(_code, c.occurrence_codes)}, '
         f'"pickup_zip": {_maybe(c.pickup_zip)}, "patient_count": {_maybe(c.patient_count)}, '
         f'"loaded_miles": {_maybe(c.loaded_miles)}, '
         f'"billing_provider": {{"name": {_str(b.name)}, "npi": {_str(b.npi)}, "zip": {_str(b.zip)}}}, '
         f'"subscriber": {_person(c.subscriber)}, "patient": {_person(c.patient)}, '
         f'"payer": {{"name": {_str(c.payer_name)}, "id": {_str(c.payer_id)}}}, '
-        f'"attending_npi": {_opt(c.attending_npi)}, "lines": [{", ".join(map(line_json, c.lines))}], '
+        f'"attending_npi": {_opt(c.attending_npi)}, "lines": {_array(line_json, c.lines)}, '
         f'"position": {c.where.position}}}')
 
 
