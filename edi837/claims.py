@@ -110,6 +110,15 @@ def ambulance_view(procedure_code: str, modifiers: tuple[str, ...]) -> tuple[str
     return line_kind(procedure_code), od, arrangement, "QL" in modifiers
 
 
+@functools.lru_cache(maxsize=4096)  # a file holds few distinct code + modifier composites
+def procedure(text: str, component: str) -> tuple[str, str, tuple[str, ...], str, str, str, bool]:
+    """SV202 as written: (qualifier, code, modifiers, *ambulance_view(code, modifiers))."""
+    proc = text.split(component) if text else []
+    code = proc[1] if len(proc) > 1 else ""
+    modifiers = tuple(filter(None, proc[2:6]))
+    return (proc[0] if proc else "", code, modifiers, *ambulance_view(code, modifiers))
+
+
 @frozen
 class ServiceLine:
     lx: str
@@ -145,8 +154,13 @@ class ServiceLine:
         return od[1] if od else ""
 
 
+def is_ambulance(revenue_code: str, procedure_code: str) -> bool:
+    """Lines the ambulance rules judge: revenue code 054X or an A0xxx HCPCS code."""
+    return revenue_code[:3] == "054" or procedure_code[:2] == "A0"
+
+
 def is_ambulance_line(ln: ServiceLine) -> bool:
-    return ln.revenue_code.startswith("054") or ln.procedure_code.startswith("A0")
+    return is_ambulance(ln.revenue_code, ln.procedure_code)
 
 
 @frozen
@@ -241,6 +255,7 @@ class _Draft:
     principal: str = ""
     attending: Provider | None = None
     lines: list[ServiceLine] = field(default_factory=list)
+    ambulance: list[ServiceLine] = field(default_factory=list)  # the lines that are is_ambulance
     # The service line being read: LX01, its SV2 and DTP*472 segments, REF*6R.
     lx: str | None = None
     sv2: Segment | None = None
@@ -265,6 +280,7 @@ CLAIM_LOOPS = frozenset({"2300", "2310A", "2310B", "2310C", "2310D", "2310E", "2
                          "2330B", "2330C", "2330D", "2330E", "2330F", "2330G", "2330H", "2330I", "2400", "2410",
                          "2420A", "2420B", "2420C", "2420D", "2430"})
 HI_DIAGNOSIS = {"ABK": "principal", "BK": "principal", "ABF": "other", "BF": "other"}
+HI_CODES = frozenset({"BG", "BE", "BH", "BI"})  # condition, value, occurrence (BH) and occurrence span (BI)
 
 
 class ClaimBuilder:
@@ -369,22 +385,25 @@ class ClaimBuilder:
             el = els[i]
             if not el:
                 continue
-            parts = el.split(comp)
-            qual = parts[0]
-            code = parts[1] if len(parts) > 1 else ""
+            qual, _, rest = el.partition(comp)
             diagnosis = HI_DIAGNOSIS.get(qual)
-            if diagnosis == "principal":
-                d.principal = code
-            elif diagnosis == "other":
-                d.diagnoses.append(code)
-            elif qual == "BG":
-                d.conditions.append(Code(qual, code, "", "", _where(seg, loop, f"HI{i:02d}")))
+            if diagnosis is not None:
+                code = rest.partition(comp)[0]
+                if diagnosis == "principal":
+                    d.principal = code
+                else:
+                    d.diagnoses.append(code)
+                continue
+            if qual not in HI_CODES:
+                continue
+            parts = rest.split(comp)
+            where = Where(loop, "HI", seg.position, f"HI{i:02d}", seg.offset, seg.line)
+            if qual == "BG":
+                d.conditions.append(Code(qual, parts[0], "", "", where))
             elif qual == "BE":
-                amount = parts[4] if len(parts) > 4 else ""
-                d.values.append(Code(qual, code, amount, "", _where(seg, loop, f"HI{i:02d}")))
-            elif qual in ("BH", "BI"):
-                d.occurrences.append(Code(qual, code, "", parts[3] if len(parts) > 3 else "",
-                                          _where(seg, loop, f"HI{i:02d}")))
+                d.values.append(Code(qual, parts[0], parts[3] if len(parts) > 3 else "", "", where))
+            else:
+                d.occurrences.append(Code(qual, parts[0], "", parts[2] if len(parts) > 2 else "", where))
 
     @staticmethod
     def _end_line(d: _Draft) -> None:
@@ -392,21 +411,21 @@ class ClaimBuilder:
         d.lx, d.sv2, d.dtp, d.line_control = None, None, None, ""
         if sv2 is None or lx is None:
             return
-        _, revenue, procedure, charge, basis, units, _, non_covered = (*sv2.elements, *PAD)[:8]
-        proc = procedure.split(sv2.delims.component) if procedure else []
-        code = proc[1] if len(proc) > 1 else ""
-        modifiers = tuple(m for m in proc[2:6] if m)
-        kind, od, arrangement, dead = ambulance_view(code, modifiers)
+        _, revenue, sv202, charge, basis, units, _, non_covered = (*sv2.elements, *PAD)[:8]
+        qualifier, code, modifiers, kind, od, arrangement, dead = procedure(sv202, sv2.delims.component)
         if dtp is not None:
             date_text = _get(dtp.elements, 3)
             service_date = date8(date_text.partition("-")[0]) if date_text else None
             date_where = Where("2400", "DTP", dtp.position, "DTP03", dtp.offset, dtp.line)
         else:
             date_text, service_date, date_where = "", None, None
-        d.lines.append(ServiceLine(
-            lx, revenue, proc[0] if proc else "", code, modifiers, money(charge), charge, basis, units,
-            money(non_covered), non_covered, service_date, date_text, line_control,
-            Where("2400", "SV2", sv2.position, "", sv2.offset, sv2.line), date_where, kind, od, arrangement, dead))
+        line = ServiceLine(
+            lx, revenue, qualifier, code, modifiers, money(charge), charge, basis, units, money(non_covered),
+            non_covered, service_date, date_text, line_control, Where("2400", "SV2", sv2.position, "", sv2.offset,
+                                                                      sv2.line), date_where, kind, od, arrangement, dead)
+        d.lines.append(line)
+        if is_ambulance(revenue, code):
+            d.ambulance.append(line)
 
     def finish(self) -> Claim | None:
         """Close the claim being read (at end of input too)."""
@@ -426,4 +445,4 @@ class ClaimBuilder:
             d.principal, tuple(d.diagnoses), tuple(d.conditions), tuple(d.values), tuple(d.occurrences),
             self.billing, self.subscriber, self.patient or self.subscriber, self.payer[0], self.payer[1],
             d.attending, tuple(d.lines), self.file, self.transaction, d.clm_where, self.hl_subscriber,
-            self.hl_patient, d.d9, d.f8, tuple(ln for ln in d.lines if is_ambulance_line(ln)))
+            self.hl_patient, d.d9, d.f8, tuple(d.ambulance))

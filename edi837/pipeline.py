@@ -29,23 +29,6 @@ CR1_HINT = ("CR1 (ambulance transport information) belongs to the 837P; in an 83
             " the units (SV205) of the A0425/A0435/A0436 line and the pick-up ZIP is value code A0")
 
 
-def tagged(segs: Iterable[Segment], name: str, envelope_errors: list[EnvelopeError],
-           structure_errors: list[StructureError], whole: bool = True) -> Iterator[tuple[Segment, int, str]]:
-    """Every segment with its guide node and loop id; envelope and guide errors go to the lists.
-    `whole`: the segments run to the end of the file (else the envelope's end is not checked)."""
-    walker = Walker(guide_mod.load())
-    env = Envelope(name)
-    last: Segment | None = None
-    for seg in segs:
-        last = seg
-        if seg.elements[0] in ENVELOPE_IDS:
-            envelope_errors += env.feed(seg)
-        node = walker.step(seg, structure_errors)
-        yield seg, node, walker.loop
-    if whole:
-        envelope_errors += env.end(last)
-
-
 def describe(err: StructureError) -> str:
     if err.code == "1" and err.segment_id == "CR1":
         return f"{err.message}: {CR1_HINT}"
@@ -58,22 +41,36 @@ def parse_stream(stream: BinaryIO, name: str) -> Iterator[Claim]:
 
 
 def parse_segments(segs: Iterable[Segment], name: str, whole: bool = True) -> Iterator[Claim]:
-    """Claims of a file's segments (all of them, or with `whole` False a run of its sets)."""
-    env: list[EnvelopeError] = []
+    """Claims of a file's segments (all of them, or with `whole` False a run of its sets): each segment
+    is tagged with its loop by the walker and fed to the claim builder. A segment the guide has no
+    place for stops the file; other guide errors are for `check` to report."""
+    env = Envelope(name)
+    envelope_errors: list[EnvelopeError] = []
     struct: list[StructureError] = []
+    walker = Walker(guide_mod.load())
+    step = walker.step
     builder = ClaimBuilder(name)
-    for seg, node, loop in tagged(segs, name, env, struct, whole):
-        if node < 0:
+    feed = builder.feed
+    last: Segment | None = None
+    for seg in segs:
+        last = seg
+        if seg.elements[0] in ENVELOPE_IDS:
+            envelope_errors += env.feed(seg)
+        if step(seg, struct) < 0:
             unknown = next(e for e in reversed(struct) if e.code == "1")
             raise EdiError(describe(unknown), file=name, offset=seg.offset, segment=seg.number,
                            segment_id=seg.id, element=f"loop {unknown.loop_id}")
-        claim = builder.feed(seg, loop)
+        if struct:
+            struct.clear()
+        claim = feed(seg, walker.loop)
         if claim is not None:
             yield claim
     claim = builder.finish()
     if claim is not None:
         yield claim
-    cut = next((e for e in env if e.truncated), None)
+    if whole:
+        envelope_errors += env.end(last)
+    cut = next((e for e in envelope_errors if e.truncated), None)
     if cut is not None:
         raise EdiError(f"file ends early: {cut.message}", file=name, offset=cut.offset, segment_id=cut.segment_id)
 

@@ -28,8 +28,11 @@ def test_fields_defaults_and_keywords():
 
 def test_immutable_hashable_and_replace():
     s = Sample("x")
+    assert type(s) is Sample and isinstance(s, Sample)  # made as its unfrozen twin, handed out frozen
     with pytest.raises(dataclasses.FrozenInstanceError):
         s.a = "y"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        del s.b
     assert hash(s) == hash(Sample("x"))
     assert dataclasses.replace(s, b=9) == Sample("x", 9)
     assert not hasattr(s, "__dict__")  # slotted
