@@ -40,6 +40,7 @@ def date8(text: str) -> dt.date | None:
         return None
 
 
+@functools.lru_cache(maxsize=4096)
 def zip5(amount: str) -> str | None:
     """Value code A0's amount as a ZIP code: an X12 decimal, so leading zeros were dropped."""
     digits = amount.split(".")[0] if amount.endswith((".0", ".00")) else amount
@@ -208,27 +209,32 @@ class Claim:
     def value(self, code: str) -> list[Code]:
         return [v for v in self.value_codes if v.code == code]
 
+    def _first_value(self, code: str) -> str | None:
+        for v in self.value_codes:
+            if v.code == code:
+                return v.amount
+        return None
+
     @property
     def pickup_zip(self) -> str | None:
-        found = self.value("A0")
-        return zip5(found[0].amount) if found else None
+        amount = self._first_value("A0")
+        return None if amount is None else zip5(amount)
 
     @property
     def patient_count(self) -> str | None:
-        found = self.value("32")
-        return found[0].amount if found else None
+        return self._first_value("32")
 
     @property
     def mileage_lines(self) -> tuple[ServiceLine, ...]:
-        return tuple(ln for ln in self.lines if ln.kind == "mileage")
+        return tuple([ln for ln in self.lines if ln.kind == "mileage"])
 
     @property
     def base_lines(self) -> tuple[ServiceLine, ...]:
-        return tuple(ln for ln in self.lines if ln.kind == "base")
+        return tuple([ln for ln in self.lines if ln.kind == "base"])
 
     @property
     def loaded_miles(self) -> str | None:
-        miles = [ln.units for ln in self.mileage_lines]
+        miles = [ln.units for ln in self.lines if ln.kind == "mileage"]
         return "+".join(miles) if miles else None
 
     @property

@@ -177,6 +177,7 @@ def segments(stream: BinaryIO, name: str = "<input>", chunk_size: int = CHUNK,
         base, number, line, delims = resume.offset, resume.number, resume.line, resume.delims
         at_start, seen_isa = False, True
     known_ids: set[str] = set()  # segment ids already found well-formed
+    new_segment = object.__new__
 
     def fill() -> bool:
         nonlocal buf, eof
@@ -258,7 +259,10 @@ def segments(stream: BinaryIO, name: str = "<input>", chunk_size: int = CHUNK,
                 position = 1 if sid == "ST" else (0 if sid in ENVELOPE_IDS else position + 1)
             elif sid == "ST":
                 position = 1
-            yield Segment(els, base + start, line, position, number, delims, text)
+            seg = new_segment(Segment)  # Segment(els, ...) with its fields set here: a Python call less
+            seg.elements, seg.raw, seg.offset, seg.line = els, text, base + start, line
+            seg.position, seg.number, seg.delims = position, number, delims
+            yield seg
             if term_is_newline:
                 line += 1
             elif size != len(text):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TypeVar
 
 from .. import codes, parallel
-from ..claims import Claim, Code, Person, ServiceLine
+from ..claims import Claim, Code, Person, Provider, ServiceLine
 from ..pipeline import parse_segments, read_file
 from ..read import EdiError, Segment
 
@@ -33,19 +34,25 @@ def _maybe(text: str | None) -> str:
     return "null" if text is None else _str(text)
 
 
+@functools.lru_cache(maxsize=4096)  # dates, and lists of modifiers or diagnoses, repeat from claim to claim
 def _date(d: dt.date | None) -> str:
     return f'"{d.isoformat()}"' if d else "null"
 
 
-def _array(encode: Callable[[T], str], items: Iterable[T]) -> str:
-    return "[" + ", ".join(map(encode, items)) + "]"
+def _array(encode: Callable[[T], str], items: Sequence[T]) -> str:
+    return "[" + ", ".join(map(encode, items)) + "]" if items else "[]"
+
+
+@functools.lru_cache(maxsize=4096)
+def _strings(items: tuple[str, ...]) -> str:
+    return _array(_str, items)
 
 
 def line_json(ln: ServiceLine) -> str:
     od = ln.origin_destination
     return (
         f'{{"lx": {_str(ln.lx)}, "revenue_code": {_str(ln.revenue_code)}, '
-        f'"procedure_code": {_str(ln.procedure_code)}, "modifiers": {_array(_str, ln.modifiers)}, '
+        f'"procedure_code": {_str(ln.procedure_code)}, "modifiers": {_strings(ln.modifiers)}, '
         f'"charge": {_opt(ln.charge_text)}, "unit_basis": {_str(ln.unit_basis)}, "units": {_opt(ln.units)}, '
         f'"non_covered": {_opt(ln.non_covered_text)}, "service_date": {_date(ln.service_date)}, '
         f'"kind": {_str(ln.kind)}, "origin": {_opt(od[:1])}, "destination": {_opt(od[1:])}, '
@@ -59,27 +66,47 @@ def _code(c: Code) -> str:
     return f'{{"code": {_str(c.code)}{amount}{date}}}'
 
 
+def _same_as_last(encode: Callable[[T], str]) -> Callable[[T], str]:
+    """`encode`, remembering its last answer: a claim's patient is often its subscriber, whose claims
+    come one after another, and every claim of a set has the same billing provider (the same object)."""
+    last: list = [(_same_as_last, "")]  # [(object, its JSON)], replaced whole (safe across threads)
+
+    def encode_last(obj: T) -> str:
+        seen, text = last[0]
+        if obj is not seen:
+            text = encode(obj)
+            last[0] = (obj, text)
+        return text
+
+    return encode_last
+
+
+@_same_as_last
 def _person(p: Person) -> str:
     return (f'{{"last": {_str(p.last)}, "first": {_str(p.first)}, "member_id": {_str(p.member_id)}, '
             f'"birth_date": {_date(p.birth_date)}, "gender": {_str(p.gender)}}}')
 
 
+@_same_as_last
+def _billing(b: Provider) -> str:
+    return f'{{"name": {_str(b.name)}, "npi": {_str(b.npi)}, "zip": {_str(b.zip)}}}'
+
+
 def claim_json(c: Claim) -> str:
     """A claim as one JSON object (the shape `parse --format json` documents)."""
-    b = c.billing_provider
     return (
         f'{{"claim_id": {_str(c.claim_id)}, "transaction": {_str(c.transaction)}, '
         f'"type_of_bill": {_str(c.type_of_bill)}, "total_charge": {_opt(c.total_charge_text)}, '
         f'"statement_from": {_date(c.statement_from)}, "statement_to": {_date(c.statement_to)}, '
         f'"admission_type": {_str(c.admission_type)}, "admission_source": {_str(c.admission_source)}, '
         f'"patient_status": {_str(c.patient_status)}, "principal_diagnosis": {_opt(c.principal_diagnosis)}, '
-        f'"other_diagnoses": {_array(_str, c.other_diagnoses)}, '
+        f'"other_diagnoses": {_strings(c.other_diagnoses)}, '
         f'"condition_codes": {_array(_str, [x.code for x in c.condition_codes])}, '
         f'"value_codes": {_array(_code, c.value_codes)}, '
         f'"occurrence_codes": {_array(_code, c.occurrence_codes)}, '
         f'"pickup_zip": {_maybe(c.pickup_zip)}, "patient_count": {_maybe(c.patient_count)}, '
         f'"loaded_miles": {_maybe(c.loaded_miles)}, '
-        f'"billing_provider": {{"name": {_str(b.name)}, "npi": {_str(b.npi)}, "zip": {_str(b.zip)}}}, '
+        f'"billing_provider": {_billing(c.billing_provider)}, '
         f'"subscriber": {_person(c.subscriber)}, "patient": {_person(c.patient)}, '
         f'"payer": {{"name": {_str(c.payer_name)}, "id": {_str(c.payer_id)}}}, '
         f'"attending_npi": {_opt(c.attending_npi)}, "lines": {_array(line_json, c.lines)}, '
