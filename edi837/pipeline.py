@@ -48,7 +48,7 @@ def parse_segments(segs: Iterable[Segment], name: str, whole: bool = True) -> It
     envelope_errors: list[EnvelopeError] = []
     struct: list[StructureError] = []
     walker = Walker(guide_mod.load())
-    step = walker.step
+    tag = walker.tag
     builder = ClaimBuilder(name)
     feed = builder.feed
     last: Segment | None = None
@@ -56,12 +56,10 @@ def parse_segments(segs: Iterable[Segment], name: str, whole: bool = True) -> It
         last = seg
         if seg.elements[0] in ENVELOPE_IDS:
             envelope_errors += env.feed(seg)
-        if step(seg, struct) < 0:
-            unknown = next(e for e in reversed(struct) if e.code == "1")
+        if tag(seg, struct) < 0:
+            unknown = next(e for e in struct if e.code == "1")
             raise EdiError(describe(unknown), file=name, offset=seg.offset, segment=seg.number,
                            segment_id=seg.id, element=f"loop {unknown.loop_id}")
-        if struct:
-            struct.clear()
         claim = feed(seg, walker.loop)
         if claim is not None:
             yield claim

@@ -72,30 +72,11 @@ class Walker:
     # -- public ---------------------------------------------------------------------------------
     def step(self, seg: Segment, errors: list[StructureError]) -> int:
         """Move to the node matching `seg`; return its index, or -1 when the guide has no place for it."""
-        els = seg.elements
-        sid = els[0]
-        q = self._qualifier.get(sid)
-        if q is None:
-            if sid == "ISA":
-                return self._force(self._isa_loop, self._isa)
-            if sid == "GS":
-                return self._force(self._gs_loop, self._gs)
-            key: str | tuple = sid
-        else:
-            e, c, codes = q
-            v = els[e] if e < len(els) else ""
-            if c:
-                v = v.partition(seg.delims.component)[0]  # the qualifier is always the first component
-            key = (sid, v if v in codes else None)
-        table = self._memo[self.cur]
-        hit = table.get(key)
-        if hit is None:
-            if self._memo_size > MEMO_LIMIT:  # only garbage ids can get here; keep memory bounded
-                for t in self._memo:
-                    t.clear()
-                self._memo_size = 0
-            self._memo_size += 1
-            hit = table[key] = self._compute(self.cur, sid, key[1] if q is not None else None)
+        key = self._key(seg)
+        if key is None:  # ISA or GS: a new interchange or group starts whatever came before
+            return self._force(self._isa_loop, self._isa) if seg.elements[0] == "ISA" else self._force(
+                self._gs_loop, self._gs)
+        hit = self._memo[self.cur].get(key) or self._transition(key)
         target, trace, enter = hit
         counts = self.counts
         if trace is None:  # the common case: the next segment of the loop
@@ -114,6 +95,46 @@ class Walker:
             self.loop = self._loop_of[target]
         self.cur = target
         return target
+
+    def tag(self, seg: Segment, errors: list[StructureError]) -> int:
+        """`step` for a reader that wants only loop ids (parse): the same node and loop, without the
+        counts behind usage and repeat errors. Only a segment with no place (-1) gets its error."""
+        key = self._key(seg)
+        if key is None:
+            target = self._isa if seg.elements[0] == "ISA" else self._gs
+        else:
+            target, trace, _ = self._memo[self.cur].get(key) or self._transition(key)
+            if target < 0:
+                self._replay(trace, seg, errors)
+                return target
+        self.cur = target
+        self.loop = self._loop_of[target]
+        return target
+
+    def _key(self, seg: Segment) -> str | tuple | None:
+        """What the transition from the current node depends on: the segment id, and its qualifier
+        for ids the guide tells apart by one (HL03, NM101, HI01-1 ...); None for ISA and GS."""
+        els = seg.elements
+        sid = els[0]
+        q = self._qualifier.get(sid)
+        if q is None:
+            return None if sid == "ISA" or sid == "GS" else sid
+        e, c, codes = q
+        v = els[e] if e < len(els) else ""
+        if c:
+            v = v.partition(seg.delims.component)[0]  # the qualifier is always the first component
+        return sid, (v if v in codes else None)
+
+    def _transition(self, key: str | tuple) -> tuple[int, tuple | None, int]:
+        """The transition from the current node for `key` (see `_key`), worked out and kept."""
+        if self._memo_size > MEMO_LIMIT:  # only garbage ids can get here; keep memory bounded
+            for t in self._memo:
+                t.clear()
+            self._memo_size = 0
+        self._memo_size += 1
+        hit = self._memo[self.cur][key] = (self._compute(self.cur, key, None) if isinstance(key, str)
+                                           else self._compute(self.cur, key[0], key[1]))
+        return hit
 
     def loop_id(self, index: int) -> str:
         return self.nodes[self.nodes[index].parent].id

@@ -25,6 +25,31 @@ def ours(data: bytes) -> list[tuple[str, str]]:
     return out
 
 
+def test_tag_gives_the_nodes_step_gives() -> None:
+    """parse tags segments without counting: on fixtures, samples and mutants (segments dropped,
+    duplicated, reordered, qualifiers changed) it lands on the node `step` lands on, until a segment
+    with no place, whose error it reports as `step` does."""
+    from test_validate import mutants
+
+    g = guide.load()
+    files = [p.read_bytes() for p in FIXTURES + SAMPLES_837I] + mutants(400, 11)
+    for data in files:
+        counted, tagged = Walker(g), Walker(g)
+        try:
+            segs = list(segments(io.BytesIO(data), "t"))
+        except Exception:  # noqa: BLE001  (unreadable mutants are the reader's business)
+            continue
+        for seg in segs:
+            errors: list = []
+            tag_errors: list = []
+            node = counted.step(seg, errors)
+            assert tagged.tag(seg, tag_errors) == node
+            if node < 0:
+                assert [e for e in errors if e.code == "1"] == [e for e in tag_errors if e.code == "1"] != []
+                break
+            assert tag_errors == [] and tagged.loop == counted.loop
+
+
 def as_a2(data: bytes) -> bytes:
     """pyx12 has no map for the A3 errata or the mislabelled samples: relabel them to compare loops."""
     return re.sub(rb"005010X22[23](A[13])?(?=[~\r\n*])", b"005010X223A2", data)
