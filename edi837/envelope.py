@@ -9,8 +9,8 @@ accept (another transaction set or another 837 version) raises EdiError: no guid
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 
+from .frozen import frozen
 from .guide import VERSION_837I
 from .read import EdiError, Segment
 
@@ -29,7 +29,7 @@ KNOWN_VERSIONS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class EnvelopeError:
     level: str  # "interchange" (TA1), "group" (AK9/AK905), "transaction" (IK5)
     code: str  # TA105, AK905 or IK501 reason code

@@ -8,11 +8,10 @@ and caches the result as a pickle keyed by the map file, so later starts skip th
 from __future__ import annotations
 
 import functools
-import importlib.resources
+import importlib.util
 import os
 import pickle
 import sys
-import tempfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,7 +98,11 @@ class Guide:
 
 
 def map_dir() -> Path:
-    return Path(str(importlib.resources.files("pyx12") / "map"))
+    """pyx12's map folder, found without importing pyx12 (a start from the cache needs none of it)."""
+    spec = importlib.util.find_spec("pyx12")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("pyx12 is not installed: edi837 reads the 837I guide from its maps")
+    return Path(next(iter(spec.submodule_search_locations))) / "map"
 
 
 def _data_elements(path: Path) -> dict[str, tuple[str, int, int]]:
@@ -254,6 +257,8 @@ def load() -> Guide:
         pass
     guide = compile_map(map_file, folder / "dataele.xml")
     try:  # the cache is an optimisation: an unwritable cache folder only costs start-up time
+        import tempfile  # noqa: PLC0415 (only when the cache is written)
+
         cache.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=cache.parent, suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:

@@ -20,9 +20,9 @@ import itertools
 import os
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any, BinaryIO
 
+from .frozen import frozen
 from .read import BOM, ISA_LENGTH, WHITESPACE, Delimiters, EdiError, Resume, Segment, read_isa, segments
 
 MIN_BYTES = 4 << 20  # below this a file is read in one process: starting workers would cost more
@@ -36,7 +36,7 @@ PARTS_PER_JOB = 3  # a small file is still cut into more parts than workers, so 
 IN_FLIGHT_PER_JOB = 2  # parts sent out but not yet written, per worker: the parent holds no more
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Part:
     """A run of whole transaction sets: bytes [start, end) of the file (end -1: to the end)."""
 

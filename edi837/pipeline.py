@@ -13,17 +13,19 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from . import guide as guide_mod
 from . import parallel
-from . import rules as rules_mod
 from .claims import CLAIM_LOOPS, Claim, ClaimBuilder
 from .envelope import ENVELOPE_IDS, Envelope, EnvelopeError
 from .findings import CLAIM, ERROR, GROUP, INTERCHANGE, TRANSACTION, Finding
 from .read import DEFAULT_DELIMITERS, Delimiters, EdiError, Segment, segments
 from .spool import ClaimSpool
 from .walk import StructureError, Walker
+
+if TYPE_CHECKING:
+    from . import rules as rules_mod  # imported by Checker: parse never runs the rules
 
 CR1_HINT = ("CR1 (ambulance transport information) belongs to the 837P; in an 837I the loaded miles are"
             " the units (SV205) of the A0425/A0435/A0436 line and the pick-up ZIP is value code A0")
@@ -226,7 +228,8 @@ class Checker:
         """`run` over a file's segments. A part of a file (see edi837.parallel) is its header, then a
         run of its sets; `sets_before` sets came before them, and `whole` False means the file goes on
         after the part, so its group and interchange are neither closed nor yielded."""
-        from .validate import segment_memo, validate_segment  # noqa: PLC0415 (kept local: the validator is large)
+        from .rules import run as run_rules  # noqa: PLC0415 (kept local, as is the validator: parse needs neither)
+        from .validate import segment_memo, validate_segment  # noqa: PLC0415
 
         guide = guide_mod.load()
         nodes = guide.nodes
@@ -254,7 +257,7 @@ class Checker:
         def close_claim(claim: Claim) -> None:
             nonlocal claim_findings, claim_segs
             assert tx is not None
-            found = claim_findings + rules_mod.run(claim, self.profile, self.ctx)
+            found = claim_findings + run_rules(claim, self.profile, self.ctx)
             tx.claims.append(ClaimResult(claim, found, block_inherited, segments=claim_segs if keep else None,
                                          blocks=claim_blocks, number=len(tx.claims) + 1))
             claim_findings, claim_segs = [], []

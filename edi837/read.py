@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import BinaryIO
+
+from .frozen import frozen
 
 CHUNK = 1 << 20
 ISA_LENGTH = 106
@@ -52,7 +53,7 @@ class EdiError(Exception):
         return f"{': '.join([', '.join(where), self.message])}"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Delimiters:
     element: str
     component: str
@@ -148,7 +149,7 @@ def read_isa(text: str, *, file: str = "", offset: int = 0, number: int = 1) -> 
     return Delimiters(element, component, repetition, terminator)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Resume:
     """Where to pick up reading inside an interchange: the stream is positioned at `offset`, the start
     of a segment outside any transaction set; `number` segments and `line - 1` line breaks came before."""

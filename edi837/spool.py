@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import os
 import pickle
-import tempfile
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
@@ -64,6 +63,8 @@ class ClaimSpool:
             self.memory.append(c)
             return
         if self._file is None:
+            import tempfile  # noqa: PLC0415 (only a large set spills: most runs never need it)
+
             self._file = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the spool)
         pickle.dump(c, self._file, protocol=pickle.HIGHEST_PROTOCOL)
         self.spilled += 1

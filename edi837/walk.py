@@ -11,8 +11,8 @@ transition is a dict lookup and a few list operations per segment.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
+from .frozen import frozen
 from .guide import Guide, Node
 from .read import Segment
 
@@ -27,7 +27,7 @@ NOT_FOUND = 5
 MEMO_LIMIT = 200_000
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class StructureError:
     """A segment-level guide error (999 IK3 codes 1-5)."""
 

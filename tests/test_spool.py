@@ -106,7 +106,9 @@ def test_a_full_disk_is_one_located_error(tmp_path: Path, monkeypatch: pytest.Mo
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(spool, "SPOOL_CLAIMS", 1)
-    monkeypatch.setattr(spool.tempfile, "TemporaryFile", full)
+    import tempfile  # the spool imports it when it first spills
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", full)
     result = CliRunner().invoke(main, ["check", str(BATCH)])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert f"UNREADABLE: {BATCH}: system error: No space left on device" in result.stdout

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import csv
 import functools
-import importlib.resources
 import io
+from pathlib import Path
 import re
 
+HERE = Path(__file__).parent  # the CSV files are package data beside this module
 RANGE = re.compile(r"([A-Z]?)(\d+)-([A-Z]?)(\d+)\Z")
 
 
 @functools.cache
 def _read(name: str) -> tuple[str, tuple[dict[str, str], ...]]:
-    text = (importlib.resources.files("edi837.codes") / f"{name}.csv").read_text(encoding="utf-8")
+    text = (HERE / f"{name}.csv").read_text(encoding="utf-8")
     first, _, rest = text.partition("\n")
     if not first.startswith("# source:"):
         raise ValueError(f"code list {name} has no '# source:' header line")

@@ -9,7 +9,6 @@ changes what a rule checks.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.resources
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -41,7 +40,7 @@ class Context:
 Check = Callable[[Claim, Context], Iterable[Hit]]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Rule:
     id: str
     title: str
@@ -90,7 +89,7 @@ class Profile:
 
 def load_profile(name_or_path: str = "medicare") -> Profile:
     """A bundled profile by name, or a JSON file: {"name": ..., "rules": {"AMB007": "warning", "AMB020": "off"}}."""
-    bundled = importlib.resources.files("edi837") / "profiles" / f"{name_or_path}.json"
+    bundled = Path(__file__).parent.parent / "profiles" / f"{name_or_path}.json"
     try:
         text = bundled.read_text() if bundled.is_file() else Path(name_or_path).read_text()
         data = json.loads(text)
