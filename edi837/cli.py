@@ -72,15 +72,19 @@ def parse(paths: tuple[str, ...], fmt: str, jobs: int) -> None:
             out.write(path + "\n")
         else:  # claims are written as they are read: memory does not grow with the file
             out.write(("" if not n else ",\n") + f'{{"path": {json.dumps(path)}, "claims": [')
+        batch: list[str] = []  # written a few dozen at a time: a write per claim cost more than its JSON
         for item in export.rendered(path, fmt, jobs):
             if isinstance(item, EdiError):
                 failed = True
                 error = str(item)
-                out.flush()
-                click.echo(f"error: {error}", err=True)
-            else:
-                out.write(("\n" if not count else ",\n") + item if fmt == "json" else item + "\n")
-                count += 1
+                continue  # the reader's last word on the file
+            batch.append(item)
+            if len(batch) == 64:
+                count = _write_claims(out, batch, fmt, count)
+        count = _write_claims(out, batch, fmt, count)
+        if error is not None:
+            out.flush()
+            click.echo(f"error: {error}", err=True)
         if fmt == "json":
             out.write(f"], \"error\": {json.dumps(error)}}}")
         else:
@@ -90,6 +94,19 @@ def parse(paths: tuple[str, ...], fmt: str, jobs: int) -> None:
         out.write("]}\n")
     out.flush()
     sys.exit(EXIT_ERROR if failed else EXIT_OK)
+
+
+def _write_claims(out: Any, batch: list[str], fmt: str, count: int) -> int:
+    """Write rendered claims (JSON objects of the "claims" array, or text lines) and empty `batch`;
+    return how many claims of the file are written now."""
+    if batch:
+        if fmt == "json":
+            out.write(("\n" if not count else ",\n") + ",\n".join(batch))
+        else:
+            out.write("\n".join(batch) + "\n")
+        count += len(batch)
+        batch.clear()
+    return count
 
 
 profile_option = click.option("--profile", "profile_name", default="medicare", show_default=True,
