@@ -202,9 +202,9 @@ def _names(idx: tuple[int, ...]) -> str:
 PLAIN, COMPOSITE, DTP_FORMAT, DTP_VALUE, TYPED_VALUE = range(5)
 
 
-def _plan(node: Node) -> tuple[tuple, tuple]:
+def _plan(node: Node) -> tuple[tuple, tuple, tuple]:
     """A segment node's checks, worked out once: per element (index, spec, mode, memo key prefix),
-    and its syntax rules as (rule, kind, element numbers)."""
+    its syntax rules as (rule, kind, element numbers), and the errors of its absent elements."""
     steps = []
     for i, spec in enumerate(node.elements, start=1):
         if isinstance(spec, CompositeSpec):
@@ -220,17 +220,22 @@ def _plan(node: Node) -> tuple[tuple, tuple]:
         steps.append((i, spec, mode, id(spec)))
     syntax = tuple((rule, rule[0], tuple(int(rule[i:i + 2]) for i in range(1, len(rule), 2)))
                    for rule in node.syntax)
-    return tuple(steps), syntax
+    # An absent element's errors depend on its spec alone ("required, but missing"): worked out here,
+    # as `absent[n]` for every element after the n-th, so a segment's checks visit only what it has.
+    missing = [tuple(check_composite(spec, None, "", i) if isinstance(spec, CompositeSpec)
+                     else _check_element(spec, None, str(i), None, ())) for i, spec in enumerate(node.elements, 1)]
+    absent = tuple(sum(missing[n:], ()) for n in range(len(missing) + 1))
+    return tuple(steps), syntax, absent
 
 
-_plans: dict[int, tuple[tuple, tuple]] = {}
+_plans: dict[int, tuple[tuple, tuple, tuple]] = {}
 
 
 def _validate(node: Node, seg: Segment) -> tuple[ElementError, ...]:
     plan = _plans.get(node.index)
     if plan is None:
         plan = _plans[node.index] = _plan(node)
-    steps, syntax = plan
+    steps, syntax, absent = plan
     els = seg.elements
     specs = node.elements
     comp_sep = seg.delims.component
@@ -246,8 +251,8 @@ def _validate(node: Node, seg: Segment) -> tuple[ElementError, ...]:
     type_list: list[str] = []
     memo = _element_memo
     young = memo.young  # looked up directly: a method call per element would cost more than the check
-    for i, spec, mode, sid in steps:
-        value = els[i] if i <= n else None
+    for i, spec, mode, sid in steps[:n]:
+        value = els[i]
         if mode == COMPOSITE:
             out += check_composite(spec, value, comp_sep, i)
             continue
@@ -276,6 +281,8 @@ def _validate(node: Node, seg: Segment) -> tuple[ElementError, ...]:
             young = memo.young
         if hit:
             out += hit
+    if n < len(absent) - 1:
+        out += absent[max(n, 0)]
     for rule, kind, idx in syntax:
         bad = syntax_error(kind, idx, [i <= n and els[i] != "" for i in idx])
         if bad:
