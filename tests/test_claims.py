@@ -104,3 +104,24 @@ def test_claim_json_is_what_json_dumps_writes(last: str, claim_id: str, units: s
     assert data["patient_count"] == count and data["pickup_zip"] == "02134"  # present but empty is ""
     assert data["lines"][0]["line_control"] == "L1" and data["lines"][1]["line_control"] is None
     assert data["lines"][0]["pronounced_dead"] is False and data["attending_npi"] == "1234567893"
+
+
+@settings(max_examples=40, deadline=None)
+@given(claim_id=ELEMENT_TEXT, total=st.sampled_from(["1130", "1130.00", "99", ""]))
+def test_check_report_claim_json_is_what_json_dumps_writes(claim_id: str, total: str) -> None:
+    """check's per-claim JSON (an f-string) is what json.dumps writes, findings included: a total
+    that does not balance, or none, and claim ids of odd characters give the claim findings with
+    quotes and escapes of their own."""
+    from edi837.pipeline import Checker, TransactionResult
+    from edi837.rules import Context, load_profile
+    from edi837.write import report
+
+    text = (ISA + CLAIM).replace("CLM*OK1*1130*", f"CLM*{claim_id}*{total}*")
+    checker = Checker(load_profile(), Context(today=dt.date(2026, 11, 23)))
+    sets = [r for r in checker.run(io.BytesIO(text.encode("latin-1")), "inline.837") if isinstance(r, TransactionResult)]
+    [c] = list(sets[0].claims)
+    out = report.claim_json(c)
+    data = json.loads(out)
+    assert out == json.dumps(data)
+    assert data["claim_id"] == claim_id and data["total_charge"] == (total or None)
+    assert data["status"] == c.status and (data["findings"] or total not in ("99", ""))  # unbalanced: a finding

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring_ascii as _str  # type: ignore[attr-defined]
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -72,11 +73,15 @@ def claim_text(c: ClaimResult) -> list[str]:
     return lines
 
 
-def claim_json(c: ClaimResult) -> dict[str, Any]:
+def claim_json(c: ClaimResult) -> str:
+    """A claim's object of the report's "claims" array: what json.dumps writes, written with an
+    f-string (most claims have no findings, and json.dumps of a dict cost more than the claim's rules)."""
     cl = c.claim
-    return {"claim_id": cl.claim_id, "transaction": cl.transaction, "status": c.status,
-            "total_charge": cl.total_charge_text or None, "type_of_bill": cl.type_of_bill,
-            "position": cl.where.position, "findings": [f.to_dict() for f in c.all_findings]}
+    found = c.all_findings
+    return (f'{{"claim_id": {_str(cl.claim_id)}, "transaction": {_str(cl.transaction)}, "status": {_str(c.status)}, '
+            f'"total_charge": {_str(cl.total_charge_text) if cl.total_charge_text else "null"}, '
+            f'"type_of_bill": {_str(cl.type_of_bill)}, "position": {cl.where.position}, '
+            f'"findings": {json.dumps([f.to_dict() for f in found]) if found else "[]"}}}')
 
 
 def env_findings_json(item: GroupResult | InterchangeResult) -> dict[str, Any]:
@@ -111,7 +116,7 @@ class RenderedSet:
 
 def render(t: TransactionResult, fmt: str) -> RenderedSet:
     if fmt == "json":
-        lines: Iterator[str] = (json.dumps(claim_json(c)) for c in t.claims)
+        lines: Iterator[str] = (claim_json(c) for c in t.claims)
         entry = {"control_number": t.control, "ack": t.ack, "findings": [f.to_dict() for f in t.findings]}
     else:
         lines, entry = transaction_text(t), {}
