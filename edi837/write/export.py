@@ -143,17 +143,18 @@ def claim_line(c: Claim) -> str:
     return "  ".join(parts)
 
 
-def render(c: Claim, fmt: str) -> str:
-    """A claim as `parse` prints it: a JSON object, or one readable line."""
-    return claim_json(c) if fmt == "json" else "  " + claim_line(c)
+def text_line(c: Claim) -> str:
+    """A claim as `parse --format text` prints it."""
+    return "  " + claim_line(c)
 
 
 def rendered(path: str, fmt: str, jobs: int) -> Iterator[str | EdiError]:
-    """`path`'s claims rendered, in file order, from worker processes when the file is large enough to
-    split (see edi837.parallel); an unreadable file ends with its error."""
+    """`path`'s claims rendered (`claim_json`, or `text_line` for text), in file order, from worker
+    processes when the file is large enough to split (see edi837.parallel); an unreadable file ends
+    with its error."""
+    render = claim_json if fmt == "json" else text_line
 
     def read(segs: Iterable[Segment], part: parallel.Part | None) -> Iterator[str]:
-        for claim in parse_segments(segs, path, whole=part is None or part.last):
-            yield render(claim, fmt)
+        return map(render, parse_segments(segs, path, whole=part is None or part.last))
 
     return read_file(path, jobs, read)
