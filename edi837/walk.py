@@ -6,11 +6,11 @@ current segment scan the rest of its loop by position, then pop outward; a segme
 current node and the segment's id and qualifier, so it runs once per (node, id, qualifier) and is
 kept as a transition: the target node plus a short list of steps to replay against the counters
 (which required segments or loops were passed over, which loop was entered). Replaying a cached
-transition is a dict lookup and a few list operations per segment.
+transition is a dict lookup and a few list operations per segment. The target depends on nothing
+else, so `tag` (for parse, which wants only loop ids) follows transitions without the counters.
 """
 
 from __future__ import annotations
-
 
 from .frozen import frozen
 from .guide import Guide, Node
