@@ -234,7 +234,7 @@ class Claim:
 
     @property
     def loaded_miles(self) -> str | None:
-        miles = [ln.units for ln in self.lines if ln.kind == "mileage"]
+        miles = [ln.units for ln in self.mileage_lines]
         return "+".join(miles) if miles else None
 
     @property
@@ -403,7 +403,7 @@ class ClaimBuilder:
             if qual not in HI_CODES:
                 continue
             parts = rest.split(comp)
-            where = Where(loop, "HI", seg.position, f"HI{i:02d}", seg.offset, seg.line)
+            where = _where(seg, loop, f"HI{i:02d}")
             if qual == "BG":
                 d.conditions.append(Code(qual, parts[0], "", "", where))
             elif qual == "BE":
@@ -422,13 +422,13 @@ class ClaimBuilder:
         if dtp is not None:
             date_text = _get(dtp.elements, 3)
             service_date = date8(date_text.partition("-")[0]) if date_text else None
-            date_where = Where("2400", "DTP", dtp.position, "DTP03", dtp.offset, dtp.line)
+            date_where = _where(dtp, "2400", "DTP03")
         else:
             date_text, service_date, date_where = "", None, None
         line = ServiceLine(
             lx, revenue, qualifier, code, modifiers, money(charge), charge, basis, units, money(non_covered),
-            non_covered, service_date, date_text, line_control, Where("2400", "SV2", sv2.position, "", sv2.offset,
-                                                                      sv2.line), date_where, kind, od, arrangement, dead)
+            non_covered, service_date, date_text, line_control, _where(sv2, "2400"), date_where, kind, od,
+            arrangement, dead)
         d.lines.append(line)
         if is_ambulance(revenue, code):
             d.ambulance.append(line)

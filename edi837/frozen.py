@@ -32,8 +32,9 @@ def frozen(cls: T) -> T:
     if not cls.__doc__:  # else dataclasses works out the class's signature (with inspect) to write one
         cls.__doc__ = f"{cls.__name__}({', '.join(cls.__dict__.get('__annotations__', ()))})"
     cls = dataclasses.dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)(cls)
-    names = tuple(f.name for f in dataclasses.fields(cls))
-    cls.__new__ = _new(cls, dataclasses.fields(cls))  # a plain function: type() passes the class, as to any __new__
+    fields = dataclasses.fields(cls)
+    names = tuple(f.name for f in fields)
+    cls.__new__ = _new(cls, fields)  # a plain function: type() passes the class, as to any __new__
     values = operator.attrgetter(*names) if len(names) > 1 else (lambda self: (getattr(self, names[0]),))
 
     def __eq__(self: Any, other: Any) -> Any:

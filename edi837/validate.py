@@ -281,8 +281,7 @@ def _validate(node: Node, seg: Segment) -> tuple[ElementError, ...]:
             young = memo.young
         if hit:
             out += hit
-    if n < len(absent) - 1:
-        out += absent[max(n, 0)]
+    out += absent[min(n, len(specs))]  # the elements after the last one present
     for rule, kind, idx in syntax:
         bad = syntax_error(kind, idx, [i <= n and els[i] != "" for i in idx])
         if bad:

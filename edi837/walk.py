@@ -74,8 +74,9 @@ class Walker:
         """Move to the node matching `seg`; return its index, or -1 when the guide has no place for it."""
         key = self._key(seg)
         if key is None:  # ISA or GS: a new interchange or group starts whatever came before
-            return self._force(self._isa_loop, self._isa) if seg.elements[0] == "ISA" else self._force(
-                self._gs_loop, self._gs)
+            if seg.elements[0] == "ISA":
+                return self._force(self._isa_loop, self._isa)
+            return self._force(self._gs_loop, self._gs)
         hit = self._memo[self.cur].get(key) or self._transition(key)
         target, trace, enter = hit
         counts = self.counts

@@ -49,20 +49,15 @@ def _strings(items: tuple[str, ...]) -> str:
 
 
 def line_json(ln: ServiceLine) -> str:
-    # _opt(x) written out inline: a claim's lines make most of its calls
-    od, charge, units, non_covered, arrangement, control = (ln.origin_destination, ln.charge_text, ln.units,
-                                                            ln.non_covered_text, ln.arrangement, ln.line_control)
+    od = ln.origin_destination
     return (
         f'{{"lx": {_str(ln.lx)}, "revenue_code": {_str(ln.revenue_code)}, '
         f'"procedure_code": {_str(ln.procedure_code)}, "modifiers": {_strings(ln.modifiers)}, '
-        f'"charge": {_str(charge) if charge else "null"}, "unit_basis": {_str(ln.unit_basis)}, '
-        f'"units": {_str(units) if units else "null"}, '
-        f'"non_covered": {_str(non_covered) if non_covered else "null"}, "service_date": {_date(ln.service_date)}, '
-        f'"kind": {_str(ln.kind)}, "origin": {_str(od[0]) if od else "null"}, '
-        f'"destination": {_str(od[1:]) if od[1:] else "null"}, '
-        f'"arrangement": {_str(arrangement) if arrangement else "null"}, '
-        f'"pronounced_dead": {_BOOL[ln.pronounced_dead]}, '
-        f'"line_control": {_str(control) if control else "null"}, "position": {ln.where.position}}}')
+        f'"charge": {_opt(ln.charge_text)}, "unit_basis": {_str(ln.unit_basis)}, "units": {_opt(ln.units)}, '
+        f'"non_covered": {_opt(ln.non_covered_text)}, "service_date": {_date(ln.service_date)}, '
+        f'"kind": {_str(ln.kind)}, "origin": {_opt(od[:1])}, "destination": {_opt(od[1:])}, '
+        f'"arrangement": {_opt(ln.arrangement)}, "pronounced_dead": {_BOOL[ln.pronounced_dead]}, '
+        f'"line_control": {_opt(ln.line_control)}, "position": {ln.where.position}}}')
 
 
 def _code(c: Code) -> str:
