@@ -1,6 +1,6 @@
 """Side-by-side benchmark: edi837 against pyx12's validator on generated files of the same make.
 
-    python bench/run.py [--claims 20000] [--pyx12-claims 1000] [--repeat N] [--rss-mb 10,100,1000]
+    python bench/run.py [--claims 20000] [--pyx12-claims N] [--repeat N] [--rss-mb 10,100,1000]
                         [--rss-commands parse,check,ack] [--skip-ratio] [--out bench/out]
 
 Every figure is one run of a whole command in its own process (start-up included), timed with the
@@ -8,8 +8,12 @@ wall clock (with --repeat, the median of N). Memory is given twice: the peak RSS
 process (wait4), and in the memory runs the peak of the proportional set size (PSS) summed over the
 command and its worker processes, sampled from /proc every 100 ms (PSS splits the pages forked
 workers share with the parent instead of counting them once per process). pyx12 is given a smaller
-file because it is slow; claims/s makes the two comparable. Ratios are what the issues set targets
-for, not absolute times. `parse`, `check` and `ack` run as users run them (one worker process per
+pyx12 reads the same 20,000-claim file as edi837 (the file the issues' targets name) unless
+--pyx12-claims gives it a smaller one of the same make: that saves minutes, but pyx12's 0.5 s start-up
+then weighs more and its claims/s comes out lower (about 340 against 410 claims/s). Two naive
+tokenizers calibrate the machine in the same run: `str.split` of the whole file on the segment
+terminator, then of each segment on the element separator, with the cycle collector on (as such a
+script runs) and off. Ratios are what the issues set targets for, not absolute times. `parse`, `check` and `ack` run as users run them (one worker process per
 CPU for a large file) and again with --jobs 1 (one process).
 
 edi837's modules are byte-compiled first, as pip compiles an installed package (pyx12's are): an
@@ -35,6 +39,15 @@ with open(sys.argv[1], encoding="latin-1") as fh:
     ok = pyx12.x12n_document.x12n_document(param=pyx12.params.params(), src_file=fh, fd_997=io.StringIO(),
                                            fd_html=None, fd_xmldoc=None)
 print("OK" if ok else "Failure")
+"""
+NAIVE_SCRIPT = """
+import gc, sys
+if sys.argv[2] == "off":
+    gc.disable()
+with open(sys.argv[1], "rb") as fh:
+    text = fh.read().decode("latin-1")
+segments = [s.split(text[3]) for s in text.split(text[105])]
+print(sum(s[0].strip() == "CLM" for s in segments))
 """
 
 
@@ -103,7 +116,7 @@ def count_claims(path: Path) -> int:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--claims", type=int, default=20000)
-    ap.add_argument("--pyx12-claims", type=int, default=1000)
+    ap.add_argument("--pyx12-claims", type=int, default=0, help="claims in pyx12's file (default: --claims)")
     ap.add_argument("--rss-mb", default="10,100", help="file sizes (MB) for the flat-memory check, e.g. 10,100,1000")
     ap.add_argument("--rss-commands", default="parse,check,ack", help="commands run on each of those files"
                     " (parse, parse-1, check, check-1, ack, ack-1)")
@@ -130,9 +143,12 @@ def ratios(a: argparse.Namespace, edi837: list[str]) -> None:
     """pyx12 and edi837 on files of the same make, in one run: claims/s and their ratio. With
     --repeat N every command runs N times, in turn, and each figure is the median of its runs (a
     shared machine's noise then moves every command alike)."""
+    a.pyx12_claims = a.pyx12_claims or a.claims
     small = generate(a.pyx12_claims, a.out / f"claims-{a.pyx12_claims}.837")
     big = generate(a.claims, a.out / f"claims-{a.claims}.837")
-    cmds = {"pyx12": [sys.executable, "-c", PYX12_SCRIPT, str(small)]}
+    cmds = {"pyx12": [sys.executable, "-c", PYX12_SCRIPT, str(small)],
+            "naive": [sys.executable, "-c", NAIVE_SCRIPT, str(big), "on"],
+            "naive-gc-off": [sys.executable, "-c", NAIVE_SCRIPT, str(big), "off"]}
     cmds.update({label: [*edi837, *args, str(big)] for label, args in commands(a.out).items()})
     runs: dict[str, list[tuple[float, int, int]]] = {label: [] for label in cmds}
     for _ in range(a.repeat):
@@ -141,11 +157,12 @@ def ratios(a: argparse.Namespace, edi837: list[str]) -> None:
             runs[label].append((t, rss, code))
     times = {label: statistics.median(r[0] for r in rs) for label, rs in runs.items()}
     pyx12_rate = a.pyx12_claims / times["pyx12"]
-    print(f"pyx12 x12valid   {a.pyx12_claims:>8} claims  {times['pyx12']:8.2f} s  {pyx12_rate:10.0f} claims/s"
+    print(f"{'pyx12 x12valid':<18} {a.pyx12_claims:>6} claims  {times['pyx12']:8.2f} s  {pyx12_rate:10.0f} claims/s"
           f"  peak {max(r[1] for r in runs['pyx12'])} MB", flush=True)
-    for label in commands(a.out):
+    for label in ("naive", "naive-gc-off", *commands(a.out)):
         rate = a.claims / times[label]
-        print(f"edi837 {label:<9} {a.claims:>8} claims  {times[label]:8.2f} s  {rate:10.0f} claims/s"
+        name = f"str.split{' (gc off)' * (label != 'naive')}" if label.startswith("naive") else f"edi837 {label}"
+        print(f"{name:<18} {a.claims:>6} claims  {times[label]:8.2f} s  {rate:10.0f} claims/s"
               f"  peak {max(r[1] for r in runs[label])} MB  {rate / pyx12_rate:6.1f}x pyx12"
               f"  (exit {runs[label][-1][2]})", flush=True)
     print(f"ack / check time: {times['ack-1'] / times['check-1']:.2f} (one process each),"
