@@ -126,13 +126,28 @@ def answer_set(tx: TransactionResult, settings: Settings, base: int, when: dt.da
                        len(tx.claims), tx.accepted)
 
 
+def answer_name(path: str, root: str | None = None) -> str:
+    """What a file's answers are named after: its path inside the folder `root` it was found in (so
+    inbound/a/claims.837 and inbound/b/claims.837 are answered apart, in a/ and b/), else its name."""
+    if path == "-":
+        return "stdin"
+    if root is not None and root != path:
+        return Path(os.path.relpath(path, root)).as_posix()
+    return Path(path).name
+
+
 def answer(path: str, checker: Checker, settings: Settings, numbers: ControlNumbers, out_dir: Path,
-           summary: Summary, jobs: int = 1) -> FileResult:
+           summary: Summary, jobs: int = 1, name: str | None = None) -> FileResult:
     """Check `path`, write its three answers into `out_dir` as it goes, count the verdicts into `summary`.
     The result keeps the envelope-level findings only: a claim is forgotten once it is answered.
-    With `jobs` > 1 a large file is checked and answered in parts by worker processes."""
+    A file that becomes unreadable is answered up to where it breaks (its open set rejected, its group
+    and interchange closed as at an early end); one with no interchange read gets no answers at all.
+    With `jobs` > 1 a large file is checked and answered in parts by worker processes. The answers are
+    `out_dir`/NAME.999 (.277ca, .accepted.837), NAME being `name` or `answer_name(path)`."""
+    name = name or answer_name(path)
+    out_dir = (out_dir / name).parent  # `name` may hold folders (see answer_name)
+    name = Path(name).name
     out_dir.mkdir(parents=True, exist_ok=True)
-    name = "stdin" if path == "-" else Path(path).name
     result = FileResult(path)
     base = numbers.take(3)  # one interchange each for the 999, the 277CA and the forward 837
     when = settings.now
@@ -162,8 +177,13 @@ def answer(path: str, checker: Checker, settings: Settings, numbers: ControlNumb
                 result.error = item
         fwd.write(w837.close())
     for suffix, writer in (("999", w999), ("277ca", w277)):
-        with open(out_dir / f"{name}.{suffix}", "w", encoding="latin-1", newline="") as fh:
-            writer.close(fh)
+        target = out_dir / f"{name}.{suffix}"
+        if result.error is None or result.interchanges:
+            with open(target, "w", encoding="latin-1", newline="") as fh:
+                writer.close(fh)
+        else:  # no interchange was read (no file, not X12): there is no ISA to answer, and no stale answer stays
+            with contextlib.suppress(FileNotFoundError):
+                target.unlink()
     if w837.claims:
         os.replace(fwd_tmp, fwd_path)
     else:

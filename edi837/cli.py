@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import gc
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -30,9 +31,13 @@ jobs_option = click.option(
     help="Worker processes for a large file (split between its transaction sets); 0: one per CPU, 1: none.")
 
 
-def each_file(paths: tuple[str, ...]) -> Iterator[str]:
-    """The files PATHs name (see pipeline.expand), with the cycle collector run after each."""
-    for path in pipeline.expand(paths):
+def each_file(paths: tuple[str, ...], exclude: tuple[str, ...] = ()) -> Iterator[str]:
+    """The files PATHs name (see pipeline.expand; folders in `exclude` are not entered), with the
+    cycle collector run after each; what a folder holds that is not a file is skipped with a warning."""
+    def skipped(path: str, why: str) -> None:
+        click.echo(f"warning: {path}: skipped: {why}", err=True)
+
+    for path in pipeline.expand(paths, skipped, exclude):
         yield path
         gc.collect()
 
@@ -184,7 +189,8 @@ def rules(fmt: str) -> None:
 @jobs_option
 def ack(paths: tuple[str, ...], out_dir: str, profile_name: str, today: Any, sender_id: str | None,
         receiver_id: str | None, config: str | None, fixed_time: Any, jobs: int) -> None:
-    """Answer like a clearinghouse: NAME.999, NAME.277ca and NAME.accepted.837 for each input, in --out.
+    """Answer like a clearinghouse: NAME.999, NAME.277ca and NAME.accepted.837 for each input, in --out
+    (a file found in a folder PATH keeps its sub-folders there: inbound/a/x.837 is answered in OUT/a/).
 
     Exit codes as for check.
     """
@@ -201,14 +207,30 @@ def ack(paths: tuple[str, ...], out_dir: str, profile_name: str, today: Any, sen
     except EdiError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        click.echo(f"error: {out}: cannot make the answer folder: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_ERROR)
     numbers = answer.ControlNumbers(settings)
     summary = report.Summary()
-    for path in each_file(paths):
-        before = (summary.claims, summary.accepted)
-        result = answer.answer(path, checker, settings, numbers, out, summary, jobs)
-        if result.error is not None:
-            click.echo(f"error: {result.error}", err=True)
-        claims = summary.claims - before[0]
-        click.echo(f"{path}: {claims} claim{'s' * (claims != 1)}, {summary.accepted - before[1]} accepted")
+    named: set[str] = set()  # answer names of this run: no input's answers may overwrite another's
+    for root in paths:
+        folder = root if root != "-" and os.path.isdir(root) else None
+        for path in each_file((root,), exclude=(str(out),)):  # answers written into an input folder are not read back
+            name = answer.answer_name(path, folder)
+            if name in named:
+                click.echo(f"error: {path}: not answered: its answers would overwrite those of the earlier input"
+                           f" answered as {name} (give the files different names, or answer them apart)", err=True)
+                summary.files += 1
+                summary.unreadable += 1
+                continue
+            named.add(name)
+            before = (summary.claims, summary.accepted)
+            result = answer.answer(path, checker, settings, numbers, out, summary, jobs, name)
+            if result.error is not None:
+                click.echo(f"error: {result.error}", err=True)
+            claims = summary.claims - before[0]
+            click.echo(f"{path}: {claims} claim{'s' * (claims != 1)}, {summary.accepted - before[1]} accepted")
     click.echo(summary.text())
     sys.exit(summary.exit_code)

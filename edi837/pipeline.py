@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -98,17 +99,50 @@ def open_input(path: str) -> Iterator[BinaryIO]:
         yield fh
 
 
-def expand(paths: Iterable[str]) -> Iterator[str]:
-    """Files as given; folders recursed in name order, hidden files and folders skipped."""
+def expand(paths: Iterable[str], skipped: Callable[[str, str], None] | None = None,
+           exclude: Iterable[str] = ()) -> Iterator[str]:
+    """Files as given; folders recursed in name order, hidden files and folders skipped. Links to
+    folders are followed, each folder read once (a link back up cannot loop). The `exclude` folders
+    (ack's own answers) are not entered. What a folder holds that is not a file (a named pipe, a
+    socket, a device) is never opened, since reading it could wait forever: it is passed to
+    `skipped(path, why)` instead."""
+    excluded = {(st.st_dev, st.st_ino) for st in map(os.stat, exclude)}
     for p in paths:
         if p != "-" and os.path.isdir(p):
-            for root, dirs, files in os.walk(p):
+            seen = set(excluded)
+            for root, dirs, files in os.walk(p, followlinks=True):
+                st = os.stat(root)
+                if (st.st_dev, st.st_ino) in seen:
+                    dirs.clear()
+                    continue
+                seen.add((st.st_dev, st.st_ino))
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for f in sorted(files):
-                    if not f.startswith("."):
-                        yield str(Path(root) / f)
+                    if f.startswith("."):
+                        continue
+                    path = str(Path(root) / f)
+                    kind = _special_kind(path)
+                    if kind is None:
+                        yield path
+                    elif skipped is not None:
+                        skipped(path, f"{kind}, not a file")
         else:
             yield p
+
+
+def _special_kind(path: str) -> str | None:
+    """What `path` is when it is neither a file nor missing (a dangling link is reported when opened)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return None
 
 
 # -- check: findings per claim, verdicts per transaction set --------------------------------------
@@ -304,112 +338,118 @@ class Checker:
                 return "block"
             return TRANSACTION
 
-        for seg in segs:
-            last = seg
-            els = seg.elements
-            sid = els[0]
-            rare = sid in RARE_IDS  # most segments need only the walker, the validator and the builder
-            if rare and sid in ENVELOPE_IDS:
-                file_envelope(env.feed(seg))
-                if tx is not None and sid != "SE":  # after its SE, or its SE never came
-                    yield from self._finish(tx, builder, close_claim, group)
-                    tx = None
-            node = walker.step(seg, struct)
-            loop = walker.loop
-            if struct:
-                control = tx.control if tx is not None else ""
-                for err in struct:
-                    sc = scope_of(err.loop_id)
-                    if sc == CLAIM and err.code != "3" and sid == "CLM":
-                        opening.append(err)  # about the claim this CLM opens: filed once it is open
-                        continue
-                    if sc == CLAIM and builder.draft is None:
-                        sc = TRANSACTION  # claim-loop segments with no claim to blame
-                    # A missing segment is reported at the next segment read, so it belongs to where we were.
-                    cid = builder.draft.clm.get(1) if sc == CLAIM and builder.draft is not None else ""
-                    place(_structure_finding(err, name, control, sc, cid, seg.offset))
-                struct.clear()
-            # Envelope segments.
-            if rare:
-                if sid == "ISA":
-                    inter = InterchangeResult(name, els, seg.delims)
-                    known = segment_memo(seg.delims.component).young  # looked in first, inline
-                elif sid == "GS":
-                    group = GroupResult(name, seg.get(6), els, sets=sets_before)
-                    env.sets += sets_before
-                elif sid == "ST":
-                    set_number += 1
-                    tx = TransactionResult(name, seg.get(2), seg.get(3), group.control if group else "",
-                                           delims=seg.delims, number=set_number)
-                    builder.transaction = seg.get(2)
-                    tx.findings += [dataclasses.replace(f, transaction=tx.control) for f in orphans]
-                    orphans.clear()
-                    billing_block, subscriber_block, patient_block = [], [], []
-                    block_findings = []
-                    block_inherited = block_findings
-            # Claims.
-            done = builder.feed(seg, loop)
-            if done is not None:
-                close_claim(done)
-            if tx is not None:
+        failure: EdiError | None = None
+        try:
+            for seg in segs:
+                last = seg
+                els = seg.elements
+                sid = els[0]
+                rare = sid in RARE_IDS  # most segments need only the walker, the validator and the builder
+                if rare and sid in ENVELOPE_IDS:
+                    file_envelope(env.feed(seg))
+                    if tx is not None and sid != "SE":  # after its SE, or its SE never came
+                        yield from self._finish(tx, builder, close_claim, group)
+                        tx = None
+                node = walker.step(seg, struct)
+                loop = walker.loop
+                if struct:
+                    control = tx.control if tx is not None else ""
+                    for err in struct:
+                        sc = scope_of(err.loop_id)
+                        if sc == CLAIM and err.code != "3" and sid == "CLM":
+                            opening.append(err)  # about the claim this CLM opens: filed once it is open
+                            continue
+                        if sc == CLAIM and builder.draft is None:
+                            sc = TRANSACTION  # claim-loop segments with no claim to blame
+                        # A missing segment is reported at the next segment read, so it belongs to where we were.
+                        cid = builder.draft.clm.get(1) if sc == CLAIM and builder.draft is not None else ""
+                        place(_structure_finding(err, name, control, sc, cid, seg.offset))
+                    struct.clear()
+                # Envelope segments.
                 if rare:
-                    if sid == "HL":
-                        code = seg.get(3)
-                        if code == "20":
-                            billing_block = []
-                        elif code == "22":
-                            subscriber_block, patient_block = [], []
-                            block_findings = []
-                        elif code == "23":
-                            patient_block = []
-                            block_findings = list(block_findings)
+                    if sid == "ISA":
+                        inter = InterchangeResult(name, els, seg.delims)
+                        known = segment_memo(seg.delims.component).young  # looked in first, inline
+                    elif sid == "GS":
+                        group = GroupResult(name, seg.get(6), els, sets=sets_before)
+                        env.sets += sets_before
+                    elif sid == "ST":
+                        set_number += 1
+                        tx = TransactionResult(name, seg.get(2), seg.get(3), group.control if group else "",
+                                               delims=seg.delims, number=set_number)
+                        builder.transaction = seg.get(2)
+                        tx.findings += [dataclasses.replace(f, transaction=tx.control) for f in orphans]
+                        orphans.clear()
+                        billing_block, subscriber_block, patient_block = [], [], []
+                        block_findings = []
                         block_inherited = block_findings
-                    elif sid == "CLM" and builder.draft is not None:
-                        claim_blocks = (billing_block, subscriber_block, patient_block)
-                        for err in opening:
-                            claim_findings.append(_structure_finding(err, name, tx.control, CLAIM, seg.get(1),
-                                                                     seg.offset))
-                        opening.clear()
-                    elif sid == "LX" and loop == "2400":
-                        lx = seg.get(1)
-                    elif sid == "NM1" and loop == "1000A":
-                        tx.submitter = (seg.get(3), seg.get(9))
-                    elif sid == "NM1" and loop == "1000B":
-                        tx.receiver = (seg.get(3), seg.get(9))
-                    elif sid == "BHT":
-                        tx.reference = seg.get(3)
-                if node >= 0:
-                    errs = known[node].get(seg.raw)
-                    if errs is None:
-                        errs = validate_segment(nodes[node], seg)
-                    if errs:
-                        sc = scope_of(loop)
-                        cid = builder.draft.clm.get(1) if builder.draft is not None and sc == CLAIM else ""
-                        for err in errs:
-                            place(_element_finding(err, seg, loop, name, tx.control, sc, cid,
-                                                   lx if loop[:2] == "24" else ""))
-                if keep and sid != "ST" and sid != "SE":  # as read: one string per segment
-                    if builder.draft is not None:
-                        claim_segs.append(seg.raw)
-                    elif loop in ("2000C", "2010CA"):
-                        patient_block.append(seg.raw)
-                    elif loop in ("2000B", "2010BA", "2010BB"):
-                        subscriber_block.append(seg.raw)
-                    elif loop[:2] == "20" and loop != "2000B":
-                        billing_block.append(seg.raw)
-                    else:
-                        tx.header.append(seg.raw)
-            # A set is decided at the next envelope segment, not at its SE: a stray segment between SE
-            # and GE is then reported against the set it follows instead of being dropped.
-            if rare:
-                if sid == "GE":
-                    yield from closed(group)
-                    group = None
-                elif sid == "IEA":
-                    yield from closed(inter)
-                    inter = None
-        # End of input: close what is still open (the envelope said what was missing).
-        if not whole:
+                # Claims.
+                done = builder.feed(seg, loop)
+                if done is not None:
+                    close_claim(done)
+                if tx is not None:
+                    if rare:
+                        if sid == "HL":
+                            code = seg.get(3)
+                            if code == "20":
+                                billing_block = []
+                            elif code == "22":
+                                subscriber_block, patient_block = [], []
+                                block_findings = []
+                            elif code == "23":
+                                patient_block = []
+                                block_findings = list(block_findings)
+                            block_inherited = block_findings
+                        elif sid == "CLM" and builder.draft is not None:
+                            claim_blocks = (billing_block, subscriber_block, patient_block)
+                            for err in opening:
+                                claim_findings.append(_structure_finding(err, name, tx.control, CLAIM, seg.get(1),
+                                                                         seg.offset))
+                            opening.clear()
+                        elif sid == "LX" and loop == "2400":
+                            lx = seg.get(1)
+                        elif sid == "NM1" and loop == "1000A":
+                            tx.submitter = (seg.get(3), seg.get(9))
+                        elif sid == "NM1" and loop == "1000B":
+                            tx.receiver = (seg.get(3), seg.get(9))
+                        elif sid == "BHT":
+                            tx.reference = seg.get(3)
+                    if node >= 0:
+                        errs = known[node].get(seg.raw)
+                        if errs is None:
+                            errs = validate_segment(nodes[node], seg)
+                        if errs:
+                            sc = scope_of(loop)
+                            cid = builder.draft.clm.get(1) if builder.draft is not None and sc == CLAIM else ""
+                            for err in errs:
+                                place(_element_finding(err, seg, loop, name, tx.control, sc, cid,
+                                                       lx if loop[:2] == "24" else ""))
+                    if keep and sid != "ST" and sid != "SE":  # as read: one string per segment
+                        if builder.draft is not None:
+                            claim_segs.append(seg.raw)
+                        elif loop in ("2000C", "2010CA"):
+                            patient_block.append(seg.raw)
+                        elif loop in ("2000B", "2010BA", "2010BB"):
+                            subscriber_block.append(seg.raw)
+                        elif loop[:2] == "20" and loop != "2000B":
+                            billing_block.append(seg.raw)
+                        else:
+                            tx.header.append(seg.raw)
+                # A set is decided at the next envelope segment, not at its SE: a stray segment between SE
+                # and GE is then reported against the set it follows instead of being dropped.
+                if rare:
+                    if sid == "GE":
+                        yield from closed(group)
+                        group = None
+                    elif sid == "IEA":
+                        yield from closed(inter)
+                        inter = None
+        except EdiError as exc:  # unreadable from here on: close what is open, as at the end of input
+            failure = exc
+        # End of input: close what is still open (the envelope said what was missing). A file that
+        # cannot be read on ends here too, so its open set is answered (rejected: its trailer is
+        # missing) and its group and interchange are closed before the error is raised.
+        if not whole and failure is None:
             if tx is not None:
                 yield from self._finish(tx, builder, close_claim, group)
             return
@@ -418,6 +458,11 @@ class Checker:
             yield from self._finish(tx, builder, close_claim, group)
         yield from closed(group)
         yield from closed(inter)
+        if failure is not None:
+            try:
+                raise failure
+            finally:
+                failure = None  # its traceback holds this frame: no reference cycle through the local
 
     @staticmethod
     def _finish(tx: TransactionResult, builder: ClaimBuilder, close_claim, group: GroupResult | None

@@ -121,8 +121,7 @@ def redelimit(raw: str, mine: Delimiters, delims: Delimiters) -> str:
 def read_isa(text: str, *, file: str = "", offset: int = 0, number: int = 1) -> Delimiters:
     """Delimiters of the fixed-width ISA at the start of `text` (which holds at least 106 chars)."""
     if not text.startswith("ISA"):
-        shown = text[:20].encode("latin-1").decode("ascii", "backslashreplace")
-        raise EdiError(f"not an X12 interchange: expected 'ISA', found {shown!r}",
+        raise EdiError(f"not an X12 interchange: expected 'ISA', found {ascii(text[:20])}",
                        file=file, offset=offset, segment=number)
     element = text[3]
     if element.isalnum() or element in WHITESPACE:
@@ -251,8 +250,7 @@ def segments(stream: BinaryIO, name: str = "<input>", chunk_size: int = CHUNK,
             number += 1
             if sid not in known_ids:
                 if not SEGMENT_ID.match(sid):
-                    shown = text[:20].encode("latin-1").decode("ascii", "backslashreplace")
-                    raise EdiError(f"not an X12 segment: {shown!r} (segments start with a 2-3 character id"
+                    raise EdiError(f"not an X12 segment: {ascii(text[:20])} (segments start with a 2-3 character id"
                                    f" and end with {term!r})", file=name, offset=base + start, segment=number)
                 if len(known_ids) < 10_000:
                     known_ids.add(sid)
@@ -282,8 +280,7 @@ def segments(stream: BinaryIO, name: str = "<input>", chunk_size: int = CHUNK,
             rest = tail.strip(WHITESPACE)
             if rest:
                 lead = len(tail) - len(tail.lstrip(WHITESPACE))
-                shown = rest[:20].encode("latin-1").decode("ascii", "backslashreplace")
-                raise EdiError(f"file ends inside segment {shown!r}: no segment terminator {term!r}",
+                raise EdiError(f"file ends inside segment {ascii(rest[:20])}: no segment terminator {term!r}",
                                file=name, offset=base + lead, segment=number + 1)
             return
         fill()

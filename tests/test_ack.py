@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import io
 import re
 from pathlib import Path
@@ -173,3 +174,70 @@ def test_a_subscriber_loop_error_is_one_ik4_however_many_claims_it_rejects(tmp_p
     ca = (tmp_path / "out" / "dmg.837.277ca").read_text()
     assert ca.count("STC*A7:") >= 2  # every claim of that subscriber is rejected
     outputs_valid(tmp_path / "out")
+
+
+def test_a_file_cut_short_is_answered_up_to_the_cut(tmp_path: Path) -> None:
+    """A file that ends inside a segment is answered as one that ends early: the sets before the cut
+    as usual, the open set rejected (trailer missing), its group and interchange closed, with the
+    reader's located error; the 999, 277CA and forward 837 stay well formed."""
+    text = next(p for p in FIXTURES if p.stem == "two-st").read_text()
+    cut = text.index("~", text.index("ST*837*0002")) + 8  # inside the second set's BHT
+    src = tmp_path / "cut.837"
+    src.write_text(text[:cut])
+    res = CliRunner().invoke(main, ["ack", str(src), "--out", str(tmp_path / "out"), "--fixed-time", FIXED])
+    assert res.exit_code == 2 and "no segment terminator" in res.stderr
+    out = tmp_path / "out"
+    ack = (out / "cut.837.999").read_text()
+    gs06 = text.split("~")[1].split("*")[6]
+    assert f"AK1*HC*{gs06}*005010X223A2~" in ack
+    assert "AK2*837*0001*005010X223A2~\nIK5*A~\nAK2*837*0002*005010X223A2~\nIK5*R*2~\nAK9*P*2*2*1*3~" in ack
+    assert re.search(rf"TA1\*{text[90:99]}\*\d{{6}}\*\d{{4}}\*E\*023~", ack)
+    assert "TWOST-1" in (out / "cut.837.accepted.837").read_text()
+    assert "STC*A2:20" in (out / "cut.837.277ca").read_text()
+    outputs_valid(out)
+    check = CliRunner().invoke(main, ["check", "--format", "json", str(src)])
+    doc = json.loads(check.stdout)["files"][0]
+    assert [t["ack"] for t in doc["transactions"]] == ["A", "R"] and "no segment terminator" in doc["error"]
+
+
+def test_no_interchange_read_means_no_answers(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    src = tmp_path / "letter.837"
+    src.write_text(FIXTURES[0].read_text())
+    run_ack([src], out)
+    assert (out / "letter.837.999").exists()
+    src.write_text("Dear billing office, please find our claims attached.")  # the same name, now not X12
+    res = CliRunner().invoke(main, ["ack", str(src), str(tmp_path / "missing.837"), "--out", str(out)])
+    assert res.exit_code == 2 and "not an X12 interchange" in res.stderr and "cannot open" in res.stderr
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == []  # nor the last run's answers
+
+
+def test_answers_written_into_an_input_folder_are_not_read_back(tmp_path: Path) -> None:
+    inbound = tmp_path / "inbound"
+    inbound.mkdir()
+    (inbound / FIXTURES[0].name).write_text(FIXTURES[0].read_text())
+    for _ in range(2):
+        res = CliRunner().invoke(main, ["ack", str(inbound), "--out", str(inbound / "answers")])
+        assert res.exit_code == 0 and "1 file, 1 claim: 1 accepted" in res.stdout, res.output
+    name = FIXTURES[0].name
+    assert sorted(p.name for p in (inbound / "answers").iterdir() if not p.name.startswith(".")) == [
+        f"{name}.277ca", f"{name}.999", f"{name}.accepted.837"]
+
+
+def test_files_of_the_same_name_are_answered_apart(tmp_path: Path) -> None:
+    """Files found in a folder keep their sub-folders under --out; two inputs that would still share
+    answer names are not answered over each other: the second is refused with a located error."""
+    inbound = tmp_path / "inbound"
+    for sub, fixture in (("a", FIXTURES[0]), ("b", FIXTURES[1])):
+        (inbound / sub).mkdir(parents=True)
+        (inbound / sub / "claims.837").write_text(fixture.read_text())
+    run_ack([inbound], tmp_path / "out")
+    for sub, fixture in (("a", FIXTURES[0]), ("b", FIXTURES[1])):
+        claim_id = fixture.read_text().split("CLM*")[1].split("*")[0]
+        assert f"CLM*{claim_id}*" in (tmp_path / "out" / sub / "claims.837.accepted.837").read_text()
+    outputs_valid(tmp_path / "out" / "a")
+    res = CliRunner().invoke(main, ["ack", str(inbound / "a" / "claims.837"), str(inbound / "b" / "claims.837"),
+                                    "--out", str(tmp_path / "flat")])
+    assert res.exit_code == 2 and "not answered: its answers would overwrite" in res.stderr
+    ids = (tmp_path / "flat" / "claims.837.accepted.837").read_text()
+    assert FIXTURES[0].read_text().split("CLM*")[1].split("*")[0] in ids

@@ -103,3 +103,47 @@ def test_check_exit_codes_and_json_shape() -> None:
 def test_check_unreadable_is_exit_2() -> None:
     res = invoke("check", "-", input=b"garbage" * 30)
     assert res.exit_code == 2
+
+
+def test_folders_are_read_in_name_order_without_hidden_files_pipes_or_loops(tmp_path) -> None:
+    """A folder is recursed in name order; hidden entries are skipped, a link to a folder is followed
+    once (a link back up does not loop), and a named pipe is skipped with a warning, never opened."""
+    import os
+
+    from edi837.pipeline import expand
+
+    inbound, elsewhere = tmp_path / "inbound", tmp_path / "elsewhere"
+    for d in (inbound / "sub", inbound / ".hidden", elsewhere):
+        d.mkdir(parents=True)
+    for f in ("b.837", "a.837", ".dot.837", "sub/c.837", ".hidden/d.837"):
+        (inbound / f).write_text("x")
+    (elsewhere / "e.837").write_text("x")
+    (inbound / "linked").symlink_to(elsewhere)
+    (inbound / "sub" / "up").symlink_to(inbound)
+    os.mkfifo(inbound / "pipe")
+    skipped: list[tuple[str, str]] = []
+    found = list(expand([str(inbound)], lambda path, why: skipped.append((path, why))))
+    assert [os.path.relpath(p, inbound) for p in found] == ["a.837", "b.837", "linked/e.837", "sub/c.837"]
+    assert skipped == [(str(inbound / "pipe"), "a named pipe, not a file")]
+    assert list(expand([str(inbound)], exclude=[str(inbound / "sub")]))[-1].endswith("e.837")
+
+
+def test_a_named_pipe_in_a_folder_does_not_stop_the_run(tmp_path) -> None:
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    shutil.copy(FIXTURES[0], tmp_path / FIXTURES[0].name)
+    os.mkfifo(tmp_path / "pipe")
+    done = subprocess.run([sys.executable, "-m", "edi837", "check", str(tmp_path)], capture_output=True, text=True,
+                          timeout=120)  # opening the pipe would wait here for a writer that never comes
+    assert done.returncode == 0, done.stderr
+    assert f"warning: {tmp_path / 'pipe'}: skipped: a named pipe, not a file" in done.stderr
+    assert "1 file, 1 claim: 1 accepted" in done.stdout
+
+
+def test_unprintable_input_is_shown_escaped_once() -> None:
+    res = invoke("parse", "-", input=b"\xd9\x0bBINARY" * 20)
+    assert res.exit_code == 2
+    assert "found '\\xd9\\x0bBINARY\\xd9\\x0bBINARY\\xd9\\x0bBI'" in res.stderr  # 20 characters, escaped once

@@ -7,6 +7,7 @@ transaction sets, then mutated, so that errors fall in every part and on the env
 from __future__ import annotations
 
 import io
+import json
 import os
 import random
 from pathlib import Path
@@ -161,3 +162,21 @@ def test_a_dying_worker_is_one_located_error(tmp_path: Path, monkeypatch: pytest
     result = CliRunner().invoke(main, ["check", "--jobs", "2", str(path)])
     assert result.exit_code == 2
     assert f"UNREADABLE: {path}: internal error" in result.stdout and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("change", [
+    lambda t: t.replace("~CLM*", "~\x01\xffJUNK~CLM*", 2).replace("~\x01\xffJUNK~CLM*", "~CLM*", 1),  # set 2
+    lambda t: t[:t.rindex("~CLM*")] + "~\x01\xffJUNK" + t[t.rindex("~CLM*"):],  # the last set
+])
+def test_unreadable_split_files_read_as_one(tmp_path: Path, change) -> None:
+    """Where a split file stops being readable, the parts say what one process says: the open set
+    rejected, its group and interchange closed, then the one error; later parts are dropped."""
+    path = tmp_path / "broken.837"
+    path.write_bytes(change(combined(5, random.Random(8))).encode("latin-1"))
+    assert parallel.plan(str(path), 2) is not None
+    same_both_ways(path, "check", "json")
+    same_both_ways(path, "check", "text")
+    same_answers(path)
+    doc = json.loads(run("check", "--format", "json", "--jobs", "2", str(path))[1])["files"][0]
+    assert doc["transactions"][-1]["ack"] == "R" and "not an X12 segment" in doc["error"]
+    assert doc["groups"] and doc["interchanges"]  # closed as at an early end of the file
