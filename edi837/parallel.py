@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
 from .frozen import frozen
-from .read import BOM, ISA_LENGTH, WHITESPACE, Delimiters, EdiError, Resume, Segment, read_isa, segments
+from .read import BOM, ISA_LENGTH, MAX_SEGMENT, WHITESPACE, Delimiters, EdiError, Resume, Segment, read_isa, segments
 
 MIN_BYTES = 4 << 20  # below this a file is read in one process: starting workers would cost more
 SCAN_CHUNK = 8 << 20
@@ -126,6 +126,8 @@ def _scan(fh: BinaryIO, d: Delimiters, isa_at: int) -> list[tuple[str, int, int,
         buf = carry + data
         cut = buf.rfind(term) if data else len(buf)  # matches start before `cut` (all, at the end)
         if cut <= 0 and data:
+            if len(buf) > MAX_SEGMENT:
+                return None  # no terminator in sight: the one-process reader says where it went wrong
             carry = buf
             continue
         counted = 0

@@ -3,7 +3,7 @@
 The one contract: `segments()` consumes a binary stream chunk by chunk and yields every segment
 with its location (byte offset, line, position in its transaction set), or raises `EdiError` naming
 the file, byte offset and segment number where the input stopped being X12. It never holds more than
-one chunk plus one partial segment, so memory does not grow with the file.
+one chunk plus one partial segment (of at most MAX_SEGMENT bytes), so memory does not grow with the file.
 
 Delimiters are read from each ISA (a file may hold several interchanges with different ones):
 element separator = ISA byte 4, repetition separator = ISA11, component separator = ISA16, segment
@@ -20,6 +20,7 @@ from typing import BinaryIO
 from .frozen import frozen
 
 CHUNK = 1 << 20
+MAX_SEGMENT = 1 << 20  # the 837I's longest segments are a few hundred bytes; past this a "segment" is junk
 ISA_LENGTH = 106
 # Byte offsets of the 16 element separators in a fixed-width ISA.
 ISA_SEPARATORS = (3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103)
@@ -203,6 +204,10 @@ def segments(stream: BinaryIO, name: str = "<input>", chunk_size: int = CHUNK,
                     return
                 if stripped and not "ISA".startswith(stripped[:3]):
                     break
+                if not stripped:  # white space only, so far: let it go (a file of blanks must not fill memory)
+                    line += buf.count("\n")
+                    base += len(buf)
+                    buf = ""
                 fill()
             skipped = len(buf) - len(stripped)
             line += buf[:skipped].count("\n")
@@ -227,6 +232,11 @@ def segments(stream: BinaryIO, name: str = "<input>", chunk_size: int = CHUNK,
         el_sep = delims.element
         term_is_newline = term == "\n"
         if term not in buf and not eof:
+            if len(buf) > MAX_SEGMENT:  # no X12 segment is this long: junk, or the wrong terminator
+                lead = len(buf) - len(buf.lstrip(WHITESPACE))
+                raise EdiError(f"no segment terminator {term!r} in {len(buf) - lead} bytes from {ascii(buf[lead:lead + 20])}"
+                               f" (a segment is at most {MAX_SEGMENT} bytes)", file=name, offset=base + lead,
+                               segment=number + 1)
             fill()
             continue
         pieces = buf.split(term)

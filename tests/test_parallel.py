@@ -180,3 +180,24 @@ def test_unreadable_split_files_read_as_one(tmp_path: Path, change) -> None:
     doc = json.loads(run("check", "--format", "json", "--jobs", "2", str(path))[1])["files"][0]
     assert doc["transactions"][-1]["ack"] == "R" and "not an X12 segment" in doc["error"]
     assert doc["groups"] and doc["interchanges"]  # closed as at an early end of the file
+
+
+def test_the_scan_gives_up_on_a_file_with_no_terminator_in_bounded_memory(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import tracemalloc
+
+    monkeypatch.setattr(parallel, "MAX_SEGMENT", 1 << 20)
+    monkeypatch.setattr(parallel, "SCAN_CHUNK", 1 << 20)
+    head = combined(3, random.Random(9))
+    path = tmp_path / "endless.837"
+    with open(path, "w", encoding="latin-1") as fh:
+        fh.write(head[:head.index("~ST*837*0002*") + 1] + "ST*837*0002*005010X223A2~BHT*")
+        for _ in range(48):
+            fh.write("X" * (1 << 20))
+    tracemalloc.start()
+    try:
+        assert parallel.plan(str(path), 2) is None  # read in one process, which says where it went wrong
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 << 20  # a few chunks, not the 48 MB file held as one string

@@ -157,3 +157,56 @@ def test_resumed_reading_locates_as_a_whole_read(name: str) -> None:
         resumed = list(segments(stream, "t", resume=Resume(seg.offset, seg.number - 1, seg.line, seg.delims)))
         assert [(s.raw, s.offset, s.line, s.number, s.position) for s in resumed] == \
             [(s.raw, s.offset, s.line, s.number, s.position) for s in whole[k:]]
+
+
+class Endless(io.RawIOBase):
+    """`size` bytes of `fill` after `head`, made as they are read: a huge file that never exists."""
+
+    def __init__(self, head: bytes, fill: bytes, size: int) -> None:
+        self.head, self.fill, self.left = head, fill, size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self.head:
+            data, self.head = self.head[:len(buffer)], self.head[len(buffer):]
+        else:
+            data = self.fill * (min(len(buffer), self.left) // len(self.fill))
+            self.left -= len(data)
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def peak_while_reading(stream) -> tuple[int, EdiError | None]:
+    import tracemalloc
+
+    tracemalloc.start()
+    error = None
+    try:
+        for _ in segments(io.BufferedReader(stream, 1 << 16), "big.837", chunk_size=1 << 16):
+            pass
+    except EdiError as exc:
+        error = exc
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak, error
+
+
+def test_a_segment_without_end_is_cut_off_in_bounded_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """20 MB with no terminator after the BHT: one located error once MAX_SEGMENT is passed, instead of
+    reading the whole file into one string."""
+    import edi837.read
+
+    monkeypatch.setattr(edi837.read, "MAX_SEGMENT", 1 << 18)
+    head = (isa() + "GS*HC*S*R*20260101*1200*1*X*005010X223A2~ST*837*0001*005010X223A2~BHT*").encode()
+    peak, error = peak_while_reading(Endless(head, b"X" * 4096, 20 << 20))
+    assert error is not None and error.offset == len(head) - 4 and error.segment == 4
+    assert "no segment terminator '~'" in error.message and "'BHT*XXXX" in error.message
+    assert peak < 2 << 20
+
+
+def test_white_space_alone_is_read_in_bounded_memory() -> None:
+    peak, error = peak_while_reading(Endless(b"", b" \r\n\t" * 1024, 20 << 20))
+    assert error is not None and "empty file" in error.message and error.offset == 20 << 20
+    assert peak < 2 << 20
