@@ -139,7 +139,7 @@ def answer_name(path: str, root: str | None = None) -> str:
 def answer(path: str, checker: Checker, settings: Settings, numbers: ControlNumbers, out_dir: Path,
            summary: Summary, jobs: int = 1, name: str | None = None) -> FileResult:
     """Check `path`, write its three answers into `out_dir` as it goes, count the verdicts into `summary`.
-    The result keeps the envelope-level findings only: a claim is forgotten once it is answered.
+    The result keeps only the file's error: a claim, a group or an interchange is forgotten once answered.
     A file that becomes unreadable is answered up to where it breaks (its open set rejected, its group
     and interchange closed as at an early end); one with no interchange read gets no answers at all.
     With `jobs` > 1 a large file is checked and answered in parts by worker processes. The answers are
@@ -157,6 +157,7 @@ def answer(path: str, checker: Checker, settings: Settings, numbers: ControlNumb
     fwd_tmp = out_dir / f".{name}.accepted.837.tmp"
     w837 = forward837.Writer(settings, base + 2, when)
     answered = functools.partial(answer_set, settings=settings, base=base, when=when)
+    read_any = False  # an interchange was read: there is somebody to answer
     with open(fwd_tmp, "w", encoding="latin-1", newline="") as fwd:
         for item in results(path, checker, jobs, answered):
             if isinstance(item, AnsweredSet):
@@ -168,17 +169,16 @@ def answer(path: str, checker: Checker, settings: Settings, numbers: ControlNumb
             elif isinstance(item, GroupResult):
                 w999.group(item)
                 summary.add_envelope(item)
-                result.groups.append(item)
             elif isinstance(item, InterchangeResult):
                 w999.interchange(item)
                 summary.add_envelope(item)
-                result.interchanges.append(item)
+                read_any = True
             else:
                 result.error = item
         fwd.write(w837.close())
     for suffix, writer in (("999", w999), ("277ca", w277)):
         target = out_dir / f"{name}.{suffix}"
-        if result.error is None or result.interchanges:
+        if result.error is None or read_any:
             with open(target, "w", encoding="latin-1", newline="") as fh:
                 writer.close(fh)
         else:  # no interchange was read (no file, not X12): there is no ISA to answer, and no stale answer stays

@@ -136,9 +136,10 @@ def _scan(fh: BinaryIO, d: Delimiters, isa_at: int) -> list[tuple[str, int, int,
             terms += buf.count(term, counted, at)
             lines += buf.count(b"\n", counted, at)
             counted = at
-            tokens.append((m.group(1).decode(), base + at, terms, lines))
-            if len(tokens) > MAX_TOKENS:
-                return None
+            kind = m.group(1).decode()
+            if kind == "ISA" or (kind == "GS" and len(tokens) > 1) or len(tokens) >= MAX_TOKENS:
+                return None  # a second interchange or group, or too many sets: read in one process
+            tokens.append((kind, base + at, terms, lines))
         terms += buf.count(term, counted, cut)
         lines += buf.count(b"\n", counted, cut)
         if not data:

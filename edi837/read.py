@@ -128,11 +128,11 @@ def read_isa(text: str, *, file: str = "", offset: int = 0, number: int = 1) -> 
     if element.isalnum() or element in WHITESPACE:
         raise EdiError(f"ISA element separator {element!r} is not a delimiter character",
                        file=file, offset=offset + 3, segment=number, segment_id="ISA")
-    for field, pos in enumerate(ISA_SEPARATORS, start=1):
+    for field, pos in enumerate(ISA_SEPARATORS[1:], start=1):  # the separator at `pos` ends ISA`field`
         if text[pos] != element:
-            found = text.find(element, ISA_SEPARATORS[field - 2] + 1 if field > 1 else 4)
+            found = text.find(element, ISA_SEPARATORS[field - 1] + 1)
             raise EdiError(
-                f"ISA is not fixed-width: ISA{field:02d} ends at byte {found - offset if found >= 0 else '?'}"
+                f"ISA is not fixed-width: ISA{field:02d} ends at byte {found if found >= 0 else '?'}"
                 f" but must end at byte {pos} (ISA is {ISA_LENGTH} bytes)",
                 file=file, offset=offset + pos, segment=number, segment_id="ISA", element=f"ISA{field:02d}")
     component, terminator, repetition = text[104], text[105], text[82]
@@ -147,6 +147,20 @@ def read_isa(text: str, *, file: str = "", offset: int = 0, number: int = 1) -> 
     if repetition.isalnum() or repetition in (element, component, terminator):
         repetition = ""
     return Delimiters(element, component, repetition, terminator)
+
+
+def _same_isa_next(buf: str, at: int, term: str, delims: Delimiters) -> bool:
+    """Whether the segment at `buf[at:]` is a whole, well-formed ISA with the same delimiters: then the
+    segments already split from the buffer are read on (a file of many small interchanges would
+    otherwise split the rest of its buffer again after every IEA)."""
+    end = buf.find(term, at)
+    text = buf[at:end].lstrip(WHITESPACE) if end >= 0 else ""
+    if len(text) != ISA_LENGTH - 1 or not text.startswith("ISA"):
+        return False
+    try:
+        return read_isa(text + term) == delims
+    except EdiError:
+        return False  # read afresh, where it is reported with its location
 
 
 @frozen
@@ -276,8 +290,8 @@ def segments(stream: BinaryIO, name: str = "<input>", chunk_size: int = CHUNK,
                 line += 1
             elif size != len(text):
                 line += piece.count("\n", lead + len(text))
-            if sid == "IEA":
-                ended = True
+            if sid == "IEA" and not _same_isa_next(buf, p, term, delims):
+                ended = True  # the next interchange is read afresh, with its own delimiters
                 break
         if ended:
             buf = buf[p:]

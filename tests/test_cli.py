@@ -147,3 +147,18 @@ def test_unprintable_input_is_shown_escaped_once() -> None:
     res = invoke("parse", "-", input=b"\xd9\x0bBINARY" * 20)
     assert res.exit_code == 2
     assert "found '\\xd9\\x0bBINARY\\xd9\\x0bBINARY\\xd9\\x0bBI'" in res.stderr  # 20 characters, escaped once
+
+
+def test_check_json_of_many_sets_is_the_same_when_its_set_list_is_spooled(monkeypatch) -> None:
+    """A file's sets, groups and interchanges are written after its claims; past Deferred.LIMIT they
+    wait in a spool instead of a list. The JSON is byte for byte the same either way."""
+    from edi837.write import report
+
+    paths = [str(p) for p in FIXTURES if p.stem in ("two-isa", "two-st", "batch")]
+    kept = invoke("check", "--format", "json", "--today", "2026-11-23", *paths)
+    monkeypatch.setattr(report.Deferred, "LIMIT", 1)
+    spooled = invoke("check", "--format", "json", "--today", "2026-11-23", *paths)
+    assert spooled.stdout == kept.stdout
+    doc = json.loads(spooled.stdout)
+    assert [len(f["interchanges"]) for f in doc["files"]] == [1, 2, 1]  # batch, two-isa, two-st
+    assert [len(f["transactions"]) for f in doc["files"]] == [1, 2, 2]

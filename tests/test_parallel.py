@@ -201,3 +201,20 @@ def test_the_scan_gives_up_on_a_file_with_no_terminator_in_bounded_memory(tmp_pa
     finally:
         tracemalloc.stop()
     assert peak < 8 << 20  # a few chunks, not the 48 MB file held as one string
+
+
+def test_the_scan_stops_at_a_second_interchange(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file of many interchanges is read in one process; the scan says so at the second ISA instead
+    of listing every envelope segment first."""
+    import tracemalloc
+
+    monkeypatch.setattr(parallel, "SCAN_CHUNK", 1 << 16)
+    path = tmp_path / "many.837"
+    path.write_text(SINGLE[0] * 3000)
+    tracemalloc.start()
+    try:
+        assert parallel.plan(str(path), 2) is None
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1 << 20

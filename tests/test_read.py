@@ -86,6 +86,25 @@ def test_two_interchanges_with_different_delimiters() -> None:
     assert segs[-4].component(1, 2) == "A0"
 
 
+@pytest.mark.parametrize("between", ["", "\n", "\r\n  "])
+def test_many_interchanges_read_on_from_one_buffer(between: str) -> None:
+    """Interchanges with the same delimiters are read on from the segments already split (after each
+    IEA the next ISA is checked in place); one with other delimiters, or a broken ISA, is read afresh.
+    Every segment and its location are what a read one byte at a time gives."""
+    same = [isa(control=f"{k:09d}") + body() for k in range(1, 6)]
+    other = isa(el="|", comp=">", term="!") + body(el="|", comp=">", term="!")
+    text = between.join([*same[:2], other, *same[2:]])
+    whole, bytewise = read(text), read(text, chunk=1)
+    where = [(s.raw, s.offset, s.line, s.number, s.position, s.delims) for s in whole]
+    assert where == [(s.raw, s.offset, s.line, s.number, s.position, s.delims) for s in bytewise]
+    assert [s.id for s in whole].count("ISA") == 6 and whole[-1].number == len(whole) == 42
+    second = text.index("ISA", 1)
+    broken = text[:second] + "ISA*00**" + text[second + 7:]  # the second ISA is not fixed-width
+    with pytest.raises(EdiError, match="ISA is not fixed-width: ISA02 ends at byte 7 but must end at byte 17") as exc:
+        read(broken)
+    assert exc.value.segment == 8 and exc.value.offset == second + 17 and exc.value.element == "ISA02"
+
+
 @pytest.mark.parametrize("data,fragment", [
     (b"", "empty file"),
     (b"   \r\n", "empty file"),
@@ -113,7 +132,8 @@ def test_isa_not_fixed_width() -> None:
     text = isa().replace("SENDER         ", "SENDER", 1)
     with pytest.raises(EdiError) as exc:
         read(text + "X" * 200)
-    assert "fixed-width" in str(exc.value)
+    assert "ISA is not fixed-width: ISA06 ends at byte 41 but must end at byte 50" in str(exc.value)
+    assert exc.value.element == "ISA06" and exc.value.offset == 50
 
 
 def test_garbage_segment_is_located() -> None:

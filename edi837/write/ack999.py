@@ -62,7 +62,7 @@ class Writer:
         self.current = envelope.spool()  # AK2 ... IK5 of the group being answered
         self.current_segments = 0
         self.verdicts: Counter[str] = Counter()  # IK501 of the group's sets
-        self.ta1: list[str] = []
+        self.ta1 = envelope.spool()  # TA1s of broken interchanges (a file may hold any number of them)
         self.receiver = settings.receiver_id
         self.gs_receiver = settings.receiver_id
 
@@ -111,9 +111,10 @@ class Writer:
             def field(n: int, data_ele: str, default: str) -> str:
                 return (fit(isa[n], data_ele, self.d) if len(isa) > n else "") or default
 
-            self.ta1.append(e.join(["TA1", field(13, "I12", "000000000"), field(9, "I08", self.when.strftime("%y%m%d")),
-                                    field(10, "I09", self.when.strftime("%H%M")), "E",
-                                    note if note in ("001", "021", "023", "024", "025") else "000"]))
+            self.ta1.write(envelope.lines([e.join([
+                "TA1", field(13, "I12", "000000000"), field(9, "I08", self.when.strftime("%y%m%d")),
+                field(10, "I09", self.when.strftime("%H%M")), "E",
+                note if note in ("001", "021", "023", "024", "025") else "000"])], self.d))
 
     def close(self, out: TextIO) -> None:
         """Write the whole 999 interchange to `out`."""
@@ -122,7 +123,7 @@ class Writer:
             self.group(GroupResult("", "", ["GS"] * 9))
         receiver = self.receiver or "UNKNOWN"
         out.write(envelope.isa(self.s.sender_id, receiver, self.control, self.when, self.s.usage, d) + "\n")
-        out.write(envelope.lines(self.ta1, d))
+        envelope.copy(self.ta1, out)
         if self.sets:
             out.write(envelope.gs("FA", self.s.sender_id, self.gs_receiver or receiver, self.control, self.when,
                                   VERSION, d) + "\n")

@@ -152,11 +152,46 @@ def write_text(path: str, items: Iterable[Item], summary: Summary, echo: Callabl
     echo(f"  {claims} claim{'s' * (claims != 1)}: {accepted} accepted, {claims - accepted} rejected")
 
 
+class Deferred:
+    """A JSON array written after the one being streamed (a file's sets, groups and interchanges come
+    after its claims): kept in memory while short, then in a spool, so a file of a million one-claim
+    sets does not hold a million entries."""
+
+    LIMIT = 1000  # entries kept in memory
+
+    def __init__(self) -> None:
+        self.entries: list[str] = []
+        self.spool: Any = None
+
+    def append(self, entry: dict[str, Any]) -> None:
+        text = json.dumps(entry)
+        if self.spool is not None:
+            self.spool.write(", " + text)
+            return
+        self.entries.append(text)
+        if len(self.entries) >= self.LIMIT:
+            from . import envelope  # noqa: PLC0415 (tempfile, only for files of many sets)
+
+            self.spool = envelope.spool()
+            self.spool.write(", ".join(self.entries))
+            self.entries = []
+
+    def write(self, echo: Callable[[str], None]) -> None:
+        """Echo the array (`[...]`, entries separated as json.dumps separates them) and free it."""
+        echo("[" + ", ".join(self.entries))
+        if self.spool is not None:
+            self.spool.seek(0)
+            while chunk := self.spool.read(1 << 16):
+                echo(chunk)
+            self.spool.close()
+        echo("]")
+
+
 def write_json(path: str, items: Iterable[Item], summary: Summary, echo: Callable[[str], None],
                first: bool) -> None:
     """One file's entry of `{"files": [...]}`, claims written as each set closes (one per line)."""
     echo(("" if first else ",\n") + f'{{"path": {json.dumps(path)}, "claims": [')
-    transactions, groups, interchanges = [], [], []
+    transactions, groups, interchanges = Deferred(), Deferred(), Deferred()
     error = None
     n = 0
     for item in items:
@@ -174,6 +209,7 @@ def write_json(path: str, items: Iterable[Item], summary: Summary, echo: Callabl
             error = item
     summary.files += 1
     summary.unreadable += error is not None
-    rest = {"transactions": transactions, "groups": groups, "interchanges": interchanges,
-            "error": str(error) if error else None}
-    echo("], " + json.dumps(rest)[1:])
+    for key, entries in (("transactions", transactions), ("groups", groups), ("interchanges", interchanges)):
+        echo(f'{"]" if key == "transactions" else ""}, "{key}": ')
+        entries.write(echo)
+    echo(f', "error": {json.dumps(str(error) if error else None)}}}')
