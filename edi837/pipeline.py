@@ -246,6 +246,22 @@ def _envelope_finding(err: EnvelopeError, name: str) -> Finding:
                    fix="recount the segments and match the control numbers of the header and trailer")
 
 
+MAX_FINDINGS = 100  # listed per claim, person loop, set, group or interchange
+
+
+def note(findings: list[Finding], f: Finding) -> None:
+    """Add `f` to the findings of one claim (or set, group ...): the first MAX_FINDINGS, then one that
+    says more were found. A clerk fixes the first ones and checks again, and memory stays bounded
+    however many errors a file holds (100,000 repeated segments in one claim are 100,000 errors)."""
+    if len(findings) < MAX_FINDINGS:
+        findings.append(f)
+    elif len(findings) == MAX_FINDINGS:
+        findings.append(dataclasses.replace(
+            f, rule="X12-MORE", message=f"more than {MAX_FINDINGS} errors here: the rest are not listed",
+            element="", value="", lx="", fix="fix the errors listed and check again", ik3="", ik4="",
+            ik4_position="", data_element=""))
+
+
 class Checker:
     """Runs every check over one stream; yields TransactionResult, GroupResult, InterchangeResult as each closes."""
 
@@ -291,7 +307,9 @@ class Checker:
         def close_claim(claim: Claim) -> None:
             nonlocal claim_findings, claim_segs
             assert tx is not None
-            found = claim_findings + run_rules(claim, self.profile, self.ctx)
+            found = claim_findings
+            for f in run_rules(claim, self.profile, self.ctx):
+                note(found, f)
             tx.claims.append(ClaimResult(claim, found, block_inherited, segments=claim_segs if keep else None,
                                          blocks=claim_blocks, number=len(tx.claims) + 1))
             claim_findings, claim_segs = [], []
@@ -303,26 +321,26 @@ class Checker:
         def place(f: Finding) -> None:
             """File a guide finding under the claim, the person loop or the transaction set it belongs to."""
             if tx is None:
-                orphans.append(dataclasses.replace(f, scope=TRANSACTION, claim_id=""))
+                note(orphans, dataclasses.replace(f, scope=TRANSACTION, claim_id=""))
                 return
             if f.scope == CLAIM:
-                claim_findings.append(f)
+                note(claim_findings, f)
             elif f.scope == "block":
-                block_findings.append(dataclasses.replace(f, scope=CLAIM))
+                note(block_findings, dataclasses.replace(f, scope=CLAIM))
             else:
-                tx.findings.append(f)
+                note(tx.findings, f)
 
         def file_envelope(errors: Iterable[EnvelopeError], ik5: str = "") -> None:
             """File envelope errors under the set, group or interchange they are about."""
             for e in errors:
                 f = _envelope_finding(e, name)
                 if f.scope == TRANSACTION and tx is not None:
-                    tx.findings.append(f)
+                    note(tx.findings, f)
                     tx.ik5.append(ik5 or e.code)
                 elif f.scope == GROUP and group is not None:
-                    group.findings.append(f)
+                    note(group.findings, f)
                 elif inter is not None:
-                    inter.findings.append(f)
+                    note(inter.findings, f)
 
         def closed(item: GroupResult | InterchangeResult | None) -> Iterator[GroupResult | InterchangeResult]:
             """A group or interchange at its end, with the findings about segments outside any set."""
@@ -403,7 +421,7 @@ class Checker:
                         elif sid == "CLM" and builder.draft is not None:
                             claim_blocks = (billing_block, subscriber_block, patient_block)
                             for err in opening:
-                                claim_findings.append(_structure_finding(err, name, tx.control, CLAIM, seg.get(1),
+                                note(claim_findings, _structure_finding(err, name, tx.control, CLAIM, seg.get(1),
                                                                          seg.offset))
                             opening.clear()
                         elif sid == "LX" and loop == "2400":
@@ -424,13 +442,20 @@ class Checker:
                             for err in errs:
                                 place(_element_finding(err, seg, loop, name, tx.control, sc, cid,
                                                        lx if loop[:2] == "24" else ""))
-                    if keep and sid != "ST" and sid != "SE":  # as read: one string per segment
+                    # Kept for the forward 837, as read (one string per segment), while what they belong
+                    # to can still be forwarded: what is filed while reading is a guide error, which
+                    # rejects its claim, person loop or set (and a claim of a million segments in error
+                    # then costs no memory).
+                    if keep and sid != "ST" and sid != "SE" and not tx.findings:
                         if builder.draft is not None:
-                            claim_segs.append(seg.raw)
+                            if not claim_findings:
+                                claim_segs.append(seg.raw)
                         elif loop in ("2000C", "2010CA"):
-                            patient_block.append(seg.raw)
+                            if not block_findings:
+                                patient_block.append(seg.raw)
                         elif loop in ("2000B", "2010BA", "2010BB"):
-                            subscriber_block.append(seg.raw)
+                            if not block_findings:
+                                subscriber_block.append(seg.raw)
                         elif loop[:2] == "20" and loop != "2000B":
                             billing_block.append(seg.raw)
                         else:

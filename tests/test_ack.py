@@ -241,3 +241,23 @@ def test_files_of_the_same_name_are_answered_apart(tmp_path: Path) -> None:
     assert res.exit_code == 2 and "not answered: its answers would overwrite" in res.stderr
     ids = (tmp_path / "flat" / "claims.837.accepted.837").read_text()
     assert FIXTURES[0].read_text().split("CLM*")[1].split("*")[0] in ids
+
+
+def test_a_claim_with_thousands_of_errors_is_answered_with_its_first_hundred(tmp_path: Path) -> None:
+    from edi837.pipeline import MAX_FINDINGS
+
+    text = FIXTURES[0].read_text()
+    extra = 3000
+    segs = text.split("~")
+    se = next(i for i, s in enumerate(segs) if s.startswith("SE*"))
+    _, count, control = segs[se].split("*")
+    segs[se - 1:se - 1] = ["REF*6R*X"] * extra
+    segs[se + extra] = f"SE*{int(count) + extra}*{control}"
+    src = tmp_path / "many.837"
+    src.write_text("~".join(segs))
+    run_ack([src], tmp_path / "out")
+    ack = (tmp_path / "out" / "many.837.999").read_text()
+    assert ack.count("IK3*REF*") == MAX_FINDINGS and "IK5*E*5~" in ack  # only the claim is rejected
+    assert "STC*A7:21" in (tmp_path / "out" / "many.837.277ca").read_text()
+    assert not (tmp_path / "out" / "many.837.accepted.837").exists()
+    outputs_valid(tmp_path / "out")

@@ -143,3 +143,27 @@ def test_a_set_is_let_go_before_the_next_is_read(monkeypatch) -> None:
     for x in results(str(path), checker, 1, lambda tx: rendered.append(weakref.ref(tx))):
         pass
     assert len(rendered) == 2 and len(judged) == 2
+
+
+def test_a_claim_lists_its_first_hundred_errors_and_keeps_no_segments_once_in_error() -> None:
+    """150 repeated REF*6R in one service line are 150 errors: the claim lists the first MAX_FINDINGS
+    and one saying more were found (memory stays bounded however many there are), and it is rejected.
+    A claim in error is never forwarded, so its segments stop being kept for the forward 837."""
+    from edi837.pipeline import MAX_FINDINGS
+
+    segs = BATCH.split("~")
+    clm = next(i for i, s in enumerate(segs) if s.startswith("CLM*"))
+    lx = next(i for i in range(clm, len(segs)) if segs[i].startswith("LX*"))
+    segs[lx + 2:lx + 2] = ["REF*6R*X"] * (MAX_FINDINGS + 51)
+    se = next(i for i in range(lx, len(segs)) if segs[i].startswith("SE*"))
+    _, count, control = segs[se].split("*")
+    segs[se] = f"SE*{int(count) + MAX_FINDINGS + 51}*{control}"  # the set itself stays sound
+    checker = Checker(rules.load_profile(), rules.Context(today=dt.date(2026, 11, 22)), keep_segments=True)
+    [tx, *_] = [x for x in checker.run(io.BytesIO("~".join(segs).encode()), "t.837") if isinstance(x, TransactionResult)]
+    first = next(iter(tx.claims))
+    assert first.status == "rejected" and len(first.findings) == MAX_FINDINGS + 1
+    assert {f.rule for f in first.findings[:MAX_FINDINGS]} == {"X12-IK3-5"}
+    more = first.findings[-1]
+    assert more.rule == "X12-MORE" and more.is_error and "the rest are not listed" in more.message and not more.ik3
+    assert len(first.segments) == lx + 3 - clm  # up to the first extra REF, not the 150 after it
+    assert [c.status for c in tx.claims][1:] == ["accepted"] * (len(tx.claims) - 1)
