@@ -200,6 +200,7 @@ class Claim:
     # The lines the ambulance rules judge (revenue code 054X or an A0xxx HCPCS code); a claim with
     # none is not an ambulance claim. Worked out once, when the claim is built.
     ambulance_lines: tuple[ServiceLine, ...] = ()
+    lines_not_read: int = 0  # service lines past MAX_LINES (the guide rejects them; memory stays bounded)
 
     @property
     def type_of_bill(self) -> str:
@@ -267,6 +268,7 @@ class _Draft:
     sv2: Segment | None = None
     dtp: Segment | None = None
     line_control: str = ""
+    dropped: int = 0  # service lines past MAX_LINES
 
 
 def _where(seg: Segment, loop: str, element: str = "") -> Where:
@@ -277,6 +279,7 @@ def _get(els: list[str], index: int) -> str:
     return els[index] if index < len(els) else ""
 
 
+MAX_LINES = 999  # the 837I's 2400 loop repeats at most 999 times; later lines of a claim are counted, not kept
 PAD = ("",) * 12  # `(*elements, *PAD)[:n]`: a segment's first n elements, absent ones empty
 
 
@@ -417,6 +420,9 @@ class ClaimBuilder:
         d.lx, d.sv2, d.dtp, d.line_control = None, None, None, ""
         if sv2 is None or lx is None:
             return
+        if len(d.lines) >= MAX_LINES:
+            d.dropped += 1
+            return
         _, revenue, sv202, charge, basis, units, _, non_covered = (*sv2.elements, *PAD)[:8]
         qualifier, code, modifiers, kind, od, arrangement, dead = procedure(sv202, sv2.delims.component)
         if dtp is not None:
@@ -451,4 +457,4 @@ class ClaimBuilder:
             d.principal, tuple(d.diagnoses), tuple(d.conditions), tuple(d.values), tuple(d.occurrences),
             self.billing, self.subscriber, self.patient or self.subscriber, self.payer[0], self.payer[1],
             d.attending, tuple(d.lines), self.file, self.transaction, d.clm_where, self.hl_subscriber,
-            self.hl_patient, d.d9, d.f8, tuple(d.ambulance))
+            self.hl_patient, d.d9, d.f8, tuple(d.ambulance), d.dropped)

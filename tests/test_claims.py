@@ -125,3 +125,26 @@ def test_check_report_claim_json_is_what_json_dumps_writes(claim_id: str, total:
     assert out == json.dumps(data)
     assert data["claim_id"] == claim_id and data["total_charge"] == (total or None)
     assert data["status"] == c.status and (data["findings"] or total not in ("99", ""))  # unbalanced: a finding
+
+
+def test_a_claim_keeps_the_guides_999_service_lines_and_counts_the_rest() -> None:
+    """Memory holds one claim, and a claim at most MAX_LINES lines (the 2400 loop's repeat): lines
+    past it are counted, not kept, and the JSON and text say how many."""
+    from conftest import FIXTURES
+
+    from edi837.claims import MAX_LINES
+    from edi837.write.export import text_line
+
+    text = FIXTURES[0].read_text()
+    i, j = text.index("~LX*1~"), text.index("~LX*2~")
+    one = text[i:j]
+    lines = "".join(one.replace("~LX*1~", f"~LX*{k}~") for k in range(1, MAX_LINES + 8))
+    end = text.index("~SE*")
+    big = text[:i] + lines + text[end:]
+    [claim] = list(parse_stream(io.BytesIO(big.encode()), "big.837"))
+    assert len(claim.lines) == MAX_LINES and claim.lines[-1].lx == str(MAX_LINES)
+    assert claim.lines_not_read == 7
+    assert '"lines_not_read": 7, "position": ' in claim_json(claim)
+    assert text_line(claim).endswith("(7 service lines past the guide's 999 not read)")
+    [normal] = list(parse_stream(io.BytesIO(text.encode()), "normal.837"))
+    assert normal.lines_not_read == 0 and "lines_not_read" not in claim_json(normal)

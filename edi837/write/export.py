@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TypeVar
 
 from .. import codes, parallel
-from ..claims import Claim, Code, Person, Provider, ServiceLine
+from ..claims import MAX_LINES, Claim, Code, Person, Provider, ServiceLine
 from ..pipeline import parse_segments, read_file
 from ..read import EdiError, Segment
 
@@ -110,7 +110,12 @@ def claim_json(c: Claim) -> str:
         f'"subscriber": {_person(c.subscriber)}, "patient": {_person(c.patient)}, '
         f'"payer": {{"name": {_str(c.payer_name)}, "id": {_str(c.payer_id)}}}, '
         f'"attending_npi": {_opt(c.attending_npi)}, "lines": {_array(line_json, c.lines)}, '
-        f'"position": {c.where.position}}}')
+        f'{_not_read(c.lines_not_read)}"position": {c.where.position}}}')
+
+
+def _not_read(n: int) -> str:
+    """Only a claim with more service lines than the guide allows says how many were not read."""
+    return f'"lines_not_read": {n}, ' if n else ""
 
 
 def _trip(c: Claim) -> str:
@@ -135,6 +140,8 @@ def claim_line(c: Claim) -> str:
         parts.append(f"pick-up {c.pickup_zip}")
     if c.total_charge is not None:
         parts.append(f"${c.total_charge:,.2f}")
+    if c.lines_not_read:
+        parts.append(f"({c.lines_not_read} service lines past the guide's {MAX_LINES} not read)")
     return "  ".join(parts)
 
 
