@@ -40,6 +40,7 @@ def each_file(paths: tuple[str, ...], exclude: tuple[str, ...] = ()) -> Iterator
     for path in pipeline.expand(paths, skipped, exclude):
         yield path
         gc.collect()
+        gc.freeze()  # what is left (the guide, memos) is kept: the next file's collection skips it
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -39,35 +39,57 @@ class StructureError:
     message: str
 
 
+class _Tables:
+    """What a walker of one guide looks up, worked out once per guide and shared by every walker
+    (a folder of a thousand one-claim files must not work out the tables and transitions a thousand
+    times): transitions depend only on the guide, the current node and the segment's key."""
+
+    def __init__(self, guide: Guide) -> None:
+        nodes = guide.nodes
+        n = len(nodes)
+        # Descendants of a node are the contiguous indices after it (the table is built depth-first).
+        self.end = [0] * n
+        for node in reversed(nodes):
+            self.end[node.index] = max([node.index + 1] + [self.end[c] for c in node.children])
+        # How often a segment may occur (0 when the guide does not use it): one comparison per segment.
+        self.limit = [0 if node.usage == "N" else node.max_use for node in nodes]
+        self.zero_runs = [[0] * (self.end[i] - i - 1) for i in range(n)]  # to reset a loop's descendants
+        self.loop_of = [nodes[node.parent].id if node.parent >= 0 else "" for node in nodes]
+        # Transitions by current node, then by segment id (or (id, qualifier) for qualified ids).
+        self.memo: list[dict] = [{} for _ in range(n)]
+        self.memo_size = 0
+        # Every segment id has at most one place for its qualifier in this guide (HL03, NM101, HI01-1 ...).
+        self.qualifier = {sid: (e, c, guide.qualifier_codes[(sid, e, c)])
+                          for sid, paths in guide.qualifier_paths.items() for e, c in paths}
+        assert all(len(paths) == 1 for paths in guide.qualifier_paths.values())
+
+
+_tables: dict[int, tuple[Guide, _Tables]] = {}  # by id(guide), the guide kept so the id stays its own
+
+
+def tables(guide: Guide) -> _Tables:
+    hit = _tables.get(id(guide))
+    if hit is None or hit[0] is not guide:
+        hit = _tables[id(guide)] = (guide, _Tables(guide))
+    return hit[1]
+
+
 class Walker:
     """Feed segments in file order to `step`; it returns the guide node and appends errors."""
 
     def __init__(self, guide: Guide) -> None:
         self.guide = guide
         self.nodes = guide.nodes
-        n = len(self.nodes)
-        self.counts = [0] * n
-        # Descendants of a node are the contiguous indices after it (the table is built depth-first).
-        self._end = [0] * n
-        for node in reversed(self.nodes):
-            self._end[node.index] = max([node.index + 1] + [self._end[c] for c in node.children])
-        # How often a segment may occur (0 when the guide does not use it): one comparison per segment.
-        self._limit = [0 if node.usage == "N" else node.max_use for node in self.nodes]
-        self._zero_runs = [[0] * (self._end[i] - i - 1) for i in range(n)]  # to reset a loop's descendants
-        self._loop_of = [self.nodes[node.parent].id if node.parent >= 0 else "" for node in self.nodes]
+        self.counts = [0] * len(self.nodes)
+        t = self._tables = tables(guide)
+        self._end, self._limit, self._zero_runs, self._loop_of = t.end, t.limit, t.zero_runs, t.loop_of
+        self._memo, self._qualifier = t.memo, t.qualifier
         self._isa = guide.by_path["/ISA_LOOP/ISA"]
         self._gs = guide.by_path["/ISA_LOOP/GS_LOOP/GS"]
         self._isa_loop = guide.by_path["/ISA_LOOP"]
         self._gs_loop = guide.by_path["/ISA_LOOP/GS_LOOP"]
         self.cur = self._isa
         self.loop = self._loop_of[self.cur]  # id of the loop the walker is in ("2300" ...)
-        # Transitions by current node, then by segment id (or (id, qualifier) for qualified ids).
-        self._memo: list[dict] = [{} for _ in range(n)]
-        self._memo_size = 0
-        # Every segment id has at most one place for its qualifier in this guide (HL03, NM101, HI01-1 ...).
-        self._qualifier = {sid: (e, c, guide.qualifier_codes[(sid, e, c)])
-                           for sid, paths in guide.qualifier_paths.items() for e, c in paths}
-        assert all(len(paths) == 1 for paths in guide.qualifier_paths.values())
 
     # -- public ---------------------------------------------------------------------------------
     def step(self, seg: Segment, errors: list[StructureError]) -> int:
@@ -128,11 +150,12 @@ class Walker:
 
     def _transition(self, key: str | tuple) -> tuple[int, tuple | None, int]:
         """The transition from the current node for `key` (see `_key`), worked out and kept."""
-        if self._memo_size > MEMO_LIMIT:  # only garbage ids can get here; keep memory bounded
-            for t in self._memo:
-                t.clear()
-            self._memo_size = 0
-        self._memo_size += 1
+        t = self._tables
+        if t.memo_size > MEMO_LIMIT:  # only garbage ids can get here; keep memory bounded
+            for table in self._memo:
+                table.clear()
+            t.memo_size = 0
+        t.memo_size += 1
         hit = self._memo[self.cur][key] = (self._compute(self.cur, key, None) if isinstance(key, str)
                                            else self._compute(self.cur, key[0], key[1]))
         return hit

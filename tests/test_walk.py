@@ -92,3 +92,11 @@ def test_guide_cache_round_trip(tmp_path, monkeypatch) -> None:
         assert [n.path for n in first.nodes] == [n.path for n in second.nodes]
     finally:
         guide.load.cache_clear()
+
+
+def test_walkers_of_one_guide_share_their_tables_and_transitions() -> None:
+    """A folder of small files makes a walker per file: the tables and the transitions learnt are the
+    guide's, worked out once (a transition depends only on the node and the segment's key)."""
+    g = guide.load()
+    first, second = Walker(g), Walker(g)
+    assert first._memo is second._memo and first._end is second._end and first.counts is not second.counts
