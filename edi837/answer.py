@@ -153,43 +153,47 @@ def answer(path: str, checker: Checker, settings: Settings, numbers: ControlNumb
     when = settings.now
     w999 = ack999.Writer(settings, base, when)
     w277 = ack277.Writer(settings, base + 1, when)
-    fwd_path = out_dir / f"{name}.accepted.837"
-    fwd_tmp = out_dir / f".{name}.accepted.837.tmp"
     w837 = forward837.Writer(settings, base + 2, when)
     answered = functools.partial(answer_set, settings=settings, base=base, when=when)
     read_any = False  # an interchange was read: there is somebody to answer
-    with open(fwd_tmp, "w", encoding="latin-1", newline="") as fwd:
-        for item in results(path, checker, jobs, answered):
-            if isinstance(item, AnsweredSet):
-                w999.transaction(item.ik, item.ack)
-                w277.add(item.status, item.submitter)
-                w837.add(fwd, item.forward, item.forwarded, item.delims, item.receiver, item.version)
-                summary.add_counts(item.claims, item.accepted, item.ack == "R")
-                del item  # written: let it go before the next set is read
-            elif isinstance(item, GroupResult):
-                w999.group(item)
-                summary.add_envelope(item)
-            elif isinstance(item, InterchangeResult):
-                w999.interchange(item)
-                summary.add_envelope(item)
-                read_any = True
-            else:
-                result.error = item
-        fwd.write(w837.close())
-    for suffix, writer in (("999", w999), ("277ca", w277)):
-        target = out_dir / f"{name}.{suffix}"
-        if result.error is None or read_any:
-            with open(target, "w", encoding="latin-1", newline="") as fh:
-                writer.close(fh)
-        else:  # no interchange was read (no file, not X12): there is no ISA to answer, and no stale answer stays
+    # Each answer is written under a temporary name and renamed when whole: a consumer watching the
+    # folder never sees half an answer, and a failed write (a full disk) leaves none behind.
+    targets = [out_dir / f"{name}.{suffix}" for suffix in ("accepted.837", "999", "277ca")]
+    tmps = [t.with_name(f".{t.name}.tmp") for t in targets]
+    try:
+        with open(tmps[0], "w", encoding="latin-1", newline="") as fwd:
+            for item in results(path, checker, jobs, answered):
+                if isinstance(item, AnsweredSet):
+                    w999.transaction(item.ik, item.ack)
+                    w277.add(item.status, item.submitter)
+                    w837.add(fwd, item.forward, item.forwarded, item.delims, item.receiver, item.version)
+                    summary.add_counts(item.claims, item.accepted, item.ack == "R")
+                    del item  # written: let it go before the next set is read
+                elif isinstance(item, GroupResult):
+                    w999.group(item)
+                    summary.add_envelope(item)
+                elif isinstance(item, InterchangeResult):
+                    w999.interchange(item)
+                    summary.add_envelope(item)
+                    read_any = True
+                else:
+                    result.error = item
+            fwd.write(w837.close())
+        answers = result.error is None or read_any  # with no interchange read there is no ISA to answer
+        for tmp, writer in zip(tmps[1:], (w999, w277)):
+            if answers:
+                with open(tmp, "w", encoding="latin-1", newline="") as fh:
+                    writer.close(fh)
+        for tmp, target, keep in zip(tmps, targets, (w837.claims > 0, answers, answers)):
+            if keep:
+                os.replace(tmp, target)
+            else:  # nothing to say: no stale answer of an earlier run stays either
+                with contextlib.suppress(FileNotFoundError):
+                    target.unlink()
+    finally:
+        for tmp in tmps:
             with contextlib.suppress(FileNotFoundError):
-                target.unlink()
-    if w837.claims:
-        os.replace(fwd_tmp, fwd_path)
-    else:
-        with contextlib.suppress(FileNotFoundError):
-            fwd_tmp.unlink()
-            fwd_path.unlink()
+                tmp.unlink()
     summary.files += 1
     summary.unreadable += result.error is not None
     return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gc
 import json
@@ -228,7 +229,15 @@ def ack(paths: tuple[str, ...], out_dir: str, profile_name: str, today: Any, sen
                 continue
             named.add(name)
             before = (summary.claims, summary.accepted)
-            result = answer.answer(path, checker, settings, numbers, out, summary, jobs, name)
+            counts = dataclasses.replace(summary)
+            try:
+                result = answer.answer(path, checker, settings, numbers, out, summary, jobs, name)
+            except OSError as exc:  # the answers could not be written (a full disk ...): none were left
+                click.echo(f"error: {path}: its answers could not be written to {out}: {exc.strerror or exc}", err=True)
+                vars(summary).update(vars(counts))  # its claims were not answered: not counted
+                summary.files += 1
+                summary.unreadable += 1
+                continue
             if result.error is not None:
                 click.echo(f"error: {result.error}", err=True)
             claims = summary.claims - before[0]

@@ -111,7 +111,10 @@ def expand(paths: Iterable[str], skipped: Callable[[str, str], None] | None = No
         if p != "-" and os.path.isdir(p):
             seen = set(excluded)
             for root, dirs, files in os.walk(p, followlinks=True):
-                st = os.stat(root)
+                try:
+                    st = os.stat(root)
+                except OSError:  # gone since it was listed
+                    continue
                 if (st.st_dev, st.st_ino) in seen:
                     dirs.clear()
                     continue

@@ -261,3 +261,29 @@ def test_a_claim_with_thousands_of_errors_is_answered_with_its_first_hundred(tmp
     assert "STC*A7:21" in (tmp_path / "out" / "many.837.277ca").read_text()
     assert not (tmp_path / "out" / "many.837.accepted.837").exists()
     outputs_valid(tmp_path / "out")
+
+
+def test_answers_that_cannot_be_written_leave_nothing_half_written(tmp_path: Path, monkeypatch) -> None:
+    """A full disk while a file's answers are written: one located error, no partial or temporary
+    answer left in --out, its claims not counted, and the next file answered as usual."""
+    import errno
+
+    from edi837.write import ack999
+
+    close = ack999.Writer.close
+    calls = []
+
+    def full_once(self, out) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        close(self, out)
+
+    monkeypatch.setattr(ack999.Writer, "close", full_once)
+    first, second = FIXTURES[0], next(p for p in FIXTURES if p.stem == "batch")
+    res = CliRunner().invoke(main, ["ack", str(first), str(second), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    assert f"error: {first}: its answers could not be written to {tmp_path / 'out'}: No space left" in res.stderr
+    left = sorted(p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith(".edi837"))
+    assert left == [f"batch.837.{s}" for s in ("277ca", "999", "accepted.837")]
+    assert "2 files, 26 claims: 26 accepted, 0 rejected, 1 unreadable" in res.stdout
