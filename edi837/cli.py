@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import errno
 import functools
 import gc
 import json
@@ -44,7 +46,22 @@ def each_file(paths: tuple[str, ...], exclude: tuple[str, ...] = ()) -> Iterator
         gc.freeze()  # what is left (the guide, memos) is kept: the next file's collection skips it
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Commands(click.Group):
+    """The command group: an output that cannot be written (a full disk) is one line, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:  # the reader went away (`| head`): click ends quietly
+                raise
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (nothing more can be written; nor at exit)
+            with contextlib.suppress(OSError):
+                click.echo(f"error: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}", err=True)
+            sys.exit(EXIT_ERROR)
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="edi837")
 def main() -> None:
     """Front-end checks for X12 837I (005010X223A2) hospital-based ambulance claims."""

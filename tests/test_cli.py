@@ -162,3 +162,17 @@ def test_check_json_of_many_sets_is_the_same_when_its_set_list_is_spooled(monkey
     doc = json.loads(spooled.stdout)
     assert [len(f["interchanges"]) for f in doc["files"]] == [1, 2, 1]  # batch, two-isa, two-st
     assert [len(f["transactions"]) for f in doc["files"]] == [1, 2, 2]
+
+
+@pytest.mark.parametrize("args", [["parse", "--format", "json"], ["check"], ["rules"]])
+def test_an_output_that_cannot_be_written_is_one_line(args) -> None:
+    import os
+    import subprocess
+    import sys
+
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    with open("/dev/full", "w") as full:  # every write fails: No space left on device
+        done = subprocess.run([sys.executable, "-m", "edi837", *args, *([str(FIXTURES[0])] if args != ["rules"] else [])],
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr == "error: No space left on device\n"
