@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
 from .frozen import frozen
-from .read import BOM, ISA_LENGTH, MAX_SEGMENT, WHITESPACE, Delimiters, EdiError, Resume, Segment, read_isa, segments
+from .read import BOM, ISA_LENGTH, MAX_SEGMENT, PADDING, WHITESPACE, Delimiters, EdiError, Resume, Segment, read_isa, segments
 
 MIN_BYTES = 4 << 20  # below this a file is read in one process: starting workers would cost more
 SCAN_CHUNK = 8 << 20
@@ -147,7 +147,8 @@ def _scan(fh: BinaryIO, d: Delimiters, isa_at: int) -> list[tuple[str, int, int,
         carry = buf[cut:]
         base += cut
     last = buf.rfind(term)
-    if buf[last + len(term):].strip(b" \t\r\n") if last >= 0 else buf.strip(b" \t\r\n"):
+    tail = (WHITESPACE + PADDING).encode()
+    if buf[last + len(term):].strip(tail) if last >= 0 else buf.strip(tail):
         return None  # something after the last terminator: the one-process reader says what
     tokens.append(("EOF", base + len(buf), terms, lines))
     return tokens

@@ -26,6 +26,7 @@ ISA_LENGTH = 106
 ISA_SEPARATORS = (3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103)
 BOM = "\xef\xbb\xbf"  # UTF-8 byte order mark, as Latin-1 text
 WHITESPACE = " \t\r\n"
+PADDING = "\x00\x1a"  # NUL and Ctrl-Z (DOS end of file), which some transfer tools add after an interchange
 ENVELOPE_IDS = frozenset({"GS", "GE", "IEA"})  # outside any transaction set: position 0
 SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}\Z")
 
@@ -205,9 +206,10 @@ def segments(stream: BinaryIO, name: str = "<input>", chunk_size: int = CHUNK,
 
     while True:
         if delims is None:
-            # Between interchanges: skip white space (and a BOM at the very start), expect ISA.
+            # Between interchanges: skip white space (and a BOM at the very start, padding after an
+            # interchange), expect ISA.
             while True:
-                stripped = buf.lstrip(WHITESPACE)
+                stripped = buf.lstrip(WHITESPACE + PADDING if seen_isa else WHITESPACE)
                 if at_start and stripped.startswith(BOM):
                     stripped = stripped[len(BOM):].lstrip(WHITESPACE)
                 if len(stripped) >= ISA_LENGTH or (eof and stripped):

@@ -218,3 +218,10 @@ def test_the_scan_stops_at_a_second_interchange(tmp_path: Path, monkeypatch: pyt
     finally:
         tracemalloc.stop()
     assert peak < 1 << 20
+
+
+def test_a_split_file_may_end_in_padding(tmp_path: Path) -> None:
+    path = tmp_path / "padded.837"
+    path.write_text(combined(4, random.Random(11), end="\r\n\x1a"), encoding="latin-1")
+    assert parallel.plan(str(path), 2) is not None
+    same_both_ways(path, "check", "json")

@@ -230,3 +230,14 @@ def test_white_space_alone_is_read_in_bounded_memory() -> None:
     peak, error = peak_while_reading(Endless(b"", b" \r\n\t" * 1024, 20 << 20))
     assert error is not None and "empty file" in error.message and error.offset == 20 << 20
     assert peak < 2 << 20
+
+
+@pytest.mark.parametrize("pad", ["\x1a", "\r\n\x1a", "\x00" * 700, "\n\x00\x1a\n"])
+def test_padding_after_an_interchange_is_ignored(pad: str) -> None:
+    """NUL or Ctrl-Z (DOS end of file) after an interchange, as some transfer tools write: white space,
+    not a segment. Before the first ISA it is still not X12."""
+    text = isa() + body()
+    assert [s.raw for s in read(text + pad, chunk=64)] == [s.raw for s in read(text)]
+    assert [s.id for s in read(text + pad + isa() + body())].count("ISA") == 2
+    with pytest.raises(EdiError, match="not an X12 interchange"):
+        read(pad.strip() + text)
