@@ -231,7 +231,11 @@ def ack(paths: tuple[str, ...], out_dir: str, profile_name: str, today: Any, sen
     except OSError as exc:
         click.echo(f"error: {out}: cannot make the answer folder: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_ERROR)
-    numbers = answer.ControlNumbers(settings)
+    try:
+        numbers = answer.ControlNumbers(settings)
+    except (EdiError, OSError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
     summary = report.Summary()
     named: set[str] = set()  # answer names of this run: no input's answers may overwrite another's
     for root in paths:
@@ -249,8 +253,9 @@ def ack(paths: tuple[str, ...], out_dir: str, profile_name: str, today: Any, sen
             counts = dataclasses.replace(summary)
             try:
                 result = answer.answer(path, checker, settings, numbers, out, summary, jobs, name)
-            except OSError as exc:  # the answers could not be written (a full disk ...): none were left
-                click.echo(f"error: {path}: its answers could not be written to {out}: {exc.strerror or exc}", err=True)
+            except (OSError, EdiError) as exc:  # not written (a full disk, a broken state file): none were left
+                why = exc.strerror or exc if isinstance(exc, OSError) else exc
+                click.echo(f"error: {path}: its answers could not be written to {out}: {why}", err=True)
                 vars(summary).update(vars(counts))  # its claims were not answered: not counted
                 summary.files += 1
                 summary.unreadable += 1
