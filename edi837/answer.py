@@ -209,8 +209,8 @@ def answer(path: str, checker: Checker, settings: Settings, numbers: ControlNumb
                     result.error = item
             fwd.write(w837.close())
         answers = result.error is None or read_any  # with no interchange read there is no ISA to answer
-        for tmp, writer in zip(tmps[1:], (w999, w277)):
-            if answers:
+        if answers:
+            for tmp, writer in zip(tmps[1:], (w999, w277)):
                 with open(tmp, "w", encoding="latin-1", newline="") as fh:
                     writer.close(fh)
         for tmp, target, keep in zip(tmps, targets, (w837.claims > 0, answers, answers)):

@@ -268,7 +268,7 @@ class _Draft:
     sv2: Segment | None = None
     dtp: Segment | None = None
     line_control: str = ""
-    dropped: int = 0  # service lines past MAX_LINES
+    lines_not_read: int = 0  # service lines past MAX_LINES
 
 
 def _where(seg: Segment, loop: str, element: str = "") -> Where:
@@ -421,7 +421,7 @@ class ClaimBuilder:
         if sv2 is None or lx is None:
             return
         if len(d.lines) >= MAX_LINES:
-            d.dropped += 1
+            d.lines_not_read += 1
             return
         _, revenue, sv202, charge, basis, units, _, non_covered = (*sv2.elements, *PAD)[:8]
         qualifier, code, modifiers, kind, od, arrangement, dead = procedure(sv202, sv2.delims.component)
@@ -457,4 +457,4 @@ class ClaimBuilder:
             d.principal, tuple(d.diagnoses), tuple(d.conditions), tuple(d.values), tuple(d.occurrences),
             self.billing, self.subscriber, self.patient or self.subscriber, self.payer[0], self.payer[1],
             d.attending, tuple(d.lines), self.file, self.transaction, d.clm_where, self.hl_subscriber,
-            self.hl_patient, d.d9, d.f8, tuple(d.ambulance), d.dropped)
+            self.hl_patient, d.d9, d.f8, tuple(d.ambulance), d.lines_not_read)

@@ -238,31 +238,32 @@ def ack(paths: tuple[str, ...], out_dir: str, profile_name: str, today: Any, sen
         sys.exit(EXIT_ERROR)
     summary = report.Summary()
     named: set[str] = set()  # answer names of this run: no input's answers may overwrite another's
+
+    def not_answered(path: str, why: str) -> None:
+        click.echo(f"error: {path}: {why}", err=True)
+        summary.files += 1
+        summary.unreadable += 1
+
     for root in paths:
         folder = root if root != "-" and os.path.isdir(root) else None
         for path in each_file((root,), exclude=(str(out),)):  # answers written into an input folder are not read back
             name = answer.answer_name(path, folder)
             if name in named:
-                click.echo(f"error: {path}: not answered: its answers would overwrite those of the earlier input"
-                           f" answered as {name} (give the files different names, or answer them apart)", err=True)
-                summary.files += 1
-                summary.unreadable += 1
+                not_answered(path, f"not answered: its answers would overwrite those of the earlier input answered as"
+                                   f" {name} (give the files different names, or answer them apart)")
                 continue
             named.add(name)
-            before = (summary.claims, summary.accepted)
-            counts = dataclasses.replace(summary)
+            before = dataclasses.replace(summary)  # the counts before this file (taken back if it is not answered)
             try:
                 result = answer.answer(path, checker, settings, numbers, out, summary, jobs, name)
             except (OSError, EdiError) as exc:  # not written (a full disk, a broken state file): none were left
+                vars(summary).update(vars(before))  # its claims were not answered: not counted
                 why = exc.strerror or exc if isinstance(exc, OSError) else exc
-                click.echo(f"error: {path}: its answers could not be written to {out}: {why}", err=True)
-                vars(summary).update(vars(counts))  # its claims were not answered: not counted
-                summary.files += 1
-                summary.unreadable += 1
+                not_answered(path, f"its answers could not be written to {out}: {why}")
                 continue
             if result.error is not None:
                 click.echo(f"error: {result.error}", err=True)
-            claims = summary.claims - before[0]
-            click.echo(f"{path}: {claims} claim{'s' * (claims != 1)}, {summary.accepted - before[1]} accepted")
+            claims = summary.claims - before.claims
+            click.echo(f"{path}: {claims} claim{'s' * (claims != 1)}, {summary.accepted - before.accepted} accepted")
     click.echo(summary.text())
     sys.exit(summary.exit_code)

@@ -209,7 +209,8 @@ def write_json(path: str, items: Iterable[Item], summary: Summary, echo: Callabl
             error = item
     summary.files += 1
     summary.unreadable += error is not None
+    echo("]")  # the claims
     for key, entries in (("transactions", transactions), ("groups", groups), ("interchanges", interchanges)):
-        echo(f'{"]" if key == "transactions" else ""}, "{key}": ')
+        echo(f', "{key}": ')
         entries.write(echo)
     echo(f', "error": {json.dumps(str(error) if error else None)}}}')
