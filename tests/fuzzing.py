@@ -1,0 +1,475 @@
+"""A seeded mutator of 837I files and an in-process harness that runs each mutant through the engine.
+
+Mutant `i` of seed `s` is made from `random.Random(f"{s}:{i}")` alone, so any one of them can be made
+again from its seed and index (`python bench/fuzz.py --seed S --replay I`), whatever ran before it.
+Each mutant is one of the bundled fixtures or the outside 837I samples, changed one to three times:
+byte flips, inserted, dropped and duplicated bytes, segment and element swaps, delimiter changes,
+truncation, huge values and bytes that are not UTF-8.
+
+`run_one` reads a mutant like the three commands do (parse, check as JSON and text with the medicare
+profile, ack), in this process, and says what went wrong: an internal error (a defect of ours, see
+edi837.pipeline.as_edi_error), an exception other than EdiError, or a small input that took too long.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+import os
+import random
+import re
+import shutil
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from edi837 import answer, rules
+from edi837.pipeline import Checker, results
+from edi837.read import EdiError
+from edi837.write import export, report
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+TODAY = dt.date(2026, 11, 22)
+FIXED_TIME = dt.datetime(2026, 11, 22, 9, 30)
+SLOW_SECONDS = 2.0  # no input under SMALL bytes may take longer (the three commands together)
+SMALL = 100_000
+
+
+def bases() -> list[tuple[str, bytes]]:
+    """(name, bytes) of the files mutants are made from: the fixtures, then the outside 837I samples."""
+    paths = sorted((ROOT / "fixtures").glob("*.837"))
+    samples = SHARED / "samples" / "837i"
+    if samples.is_dir():
+        paths += sorted(samples.iterdir())
+    return [(p.name, p.read_bytes()) for p in paths if p.is_file()]
+
+
+# -- the mutator -----------------------------------------------------------------------------------
+
+@dataclass
+class Shape:
+    """Where a file's delimiters are (from its ISA when it has a fixed-width one, else the usual ones)."""
+
+    element: bytes = b"*"
+    component: bytes = b":"
+    repetition: bytes = b"^"
+    segment: bytes = b"~"
+    isa_at: int = -1  # byte offset of the first ISA, -1 if none
+
+
+def shape(data: bytes) -> Shape:
+    at = data.find(b"ISA")
+    if at < 0 or len(data) < at + 106:
+        return Shape()
+    isa = data[at:at + 106]
+    return Shape(isa[3:4], isa[104:105], isa[82:83], isa[105:106], at)
+
+
+HUGE = [b"9" * 40, b"1E40", b"-1E40", b"1E-40", b"99999999999999999.99", b"NaN", b"Infinity", b"-0",
+        b"0" * 30 + b"1", b"\xb9\xb2\xb3", b"\xd9\xa1\xd9\xa2", b"12A", b"20261340", b"99991231", b"00000000",
+        b"2026-13-01", b"-", b".", b"1.2.3", b" ", b"+5", b"1_000", b"\xef\xbc\x91"]
+NON_UTF8 = [b"\x80", b"\xff", b"\xc3", b"\xc3\x28", b"\xe2\x82", b"\x85", b"\xa0", b"\x00", b"\x1a",
+            b"\xef\xbb\xbf", b"\xfe\xff", b"\xed\xa0\x80", b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\x7f"]
+TOKENS = [b"*", b":", b"~", b"^", b"\n", b"\r\n", b"|", b">", b"ISA", b"GS", b"ST", b"SE", b"GE", b"IEA", b"HL",
+          b"CLM", b"LX", b"SV2", b"NM1", b"HI", b"~ISA*", b"~SE*", b"~GE*1*", b"~IEA*1*", b"~HL*9**23*0",
+          b"~LX*2", b"~CLM*X*1"]
+
+
+def _segments(data: bytes, s: Shape) -> list[bytes]:
+    return data.split(s.segment)
+
+
+def _join(parts: list[bytes], s: Shape) -> bytes:
+    return s.segment.join(parts)
+
+
+def _span(rng: random.Random, data: bytes, longest: int = 8) -> tuple[int, int]:
+    start = rng.randrange(len(data) + 1)
+    return start, min(len(data), start + rng.randint(1, longest))
+
+
+def flip(rng: random.Random, data: bytes, s: Shape) -> bytes:
+    if not data:
+        return data
+    i = rng.randrange(len(data))
+    return data[:i] + bytes([data[i] ^ (1 << rng.randrange(8))]) + data[i + 1:]
+
+
+def insert_bytes(rng: random.Random, data: bytes, s: Shape) -> bytes:
+    i = rng.randrange(len(data) + 1)
+    junk = rng.choice([bytes(rng.randrange(256) for _ in range(rng.randint(1, 6))), rng.choice(TOKENS),
+                       rng.choice(NON_UTF8)])
+    return data[:i] + junk + data[i:]
+
+
+def drop_bytes(rng: random.Random, data: bytes, s: Shape) -> bytes:
+    a, b = _span(rng, data, 12)
+    return data[:a] + data[b:]
+
+
+def duplicate_bytes(rng: random.Random, data: bytes, s: Shape) -> bytes:
+    a, b = _span(rng, data, 40)
+    return data[:b] + data[a:b] * rng.choice([1, 1, 2, 5]) + data[b:]
+
+
+def swap_segments(rng: random.Random, data: bytes, s: Shape) -> bytes:
+    segs = _segments(data, s)
+    if len(segs) < 3:
+        return data
+    a = rng.randrange(len(segs) - 1)
+    b = a + 1 if rng.random() < 0.5 else rng.randrange(len(segs) - 1)
+    segs[a], segs[b] = segs[b], segs[a]
+    return _join(segs, s)
+
+
+def drop_or_repeat_segment(rng: random.Random, data: bytes, s: Shape) -> bytes:
+    segs = _segments(data, s)
+    if len(segs) < 2:
+        return data
+    k = rng.randrange(len(segs) - 1)
+    if rng.random() < 0.4:
+        del segs[k]
+    else:  # repeated: once, a few times, or a block of segments many times (a long claim)
+        n = rng.choice([1, 1, 2, 3, 50, 400])
+        width = rng.choice([1, 1, 2, 3])
+        segs[k:k] = segs[k:k + width] * n
+    return _join(segs, s)
+
+
+def swap_elements(rng: random.Random, data: bytes, s: Shape) -> bytes:
+    segs = _segments(data, s)
+    k = rng.randrange(len(segs))
+    els = segs[k].split(s.element)
+    if len(els) < 3:
+        return data
+    a, b = rng.sample(range(1, len(els)), 2)
+    els[a], els[b] = els[b], els[a]
+    segs[k] = s.element.join(els)
+    return _join(segs, s)
+
+
+def change_element(rng: random.Random, data: bytes, s: Shape) -> bytes:
+    """An element (or a component) blanked, lengthened, made huge or odd, or given extra parts."""
+    segs = _segments(data, s)
+    k = rng.randrange(len(segs))
+    els = segs[k].split(s.element)
+    j = rng.randrange(len(els))
+    value = rng.choice([b"", rng.choice(HUGE), rng.choice(HUGE), b"X" * rng.choice([1, 80, 5000, 60000]),
+                        els[j] + s.component + rng.choice([b"Z", b"", b"1E40"]), els[j] + s.repetition + els[j],
+                        els[j] + rng.choice(NON_UTF8), rng.choice(TOKENS)])
+    if rng.random() < 0.2:
+        els.append(value)
+    else:
+        els[j] = value
+    segs[k] = s.element.join(els)
+    return _join(segs, s)
+
+
+def change_delimiter(rng: random.Random, data: bytes, s: Shape) -> bytes:
+    """One ISA delimiter changed: in the ISA alone (the file no longer agrees with it) or everywhere."""
+    if s.isa_at < 0:
+        return insert_bytes(rng, data, s)
+    offsets = {"element": 3, "repetition": 82, "component": 104, "segment": 105}
+    which = rng.choice(list(offsets))
+    old = getattr(s, which)
+    new = rng.choice([b"*", b":", b"^", b"~", b"|", b">", b"!", b"\n", b"\r", b" ", b"A", b"0", b"U",
+                      b"\x1c", b"\x1d", b"\x1f", b"\x85", b"\xff", b"\x00"])
+    if rng.random() < 0.5:
+        at = s.isa_at + offsets[which]
+        if which == "element":  # the element separator is read at byte 4; the others from its place
+            return data[:s.isa_at + 3] + new + data[s.isa_at + 4:]
+        return data[:at] + new + data[at + 1:]
+    if which == "repetition":
+        at = s.isa_at + 82
+        return data[:at] + new + data[at + 1:]
+    return data.replace(old, new)
+
+
+def truncate(rng: random.Random, data: bytes, s: Shape) -> bytes:
+    return data[:rng.randrange(len(data) + 1)]
+
+
+def non_utf8(rng: random.Random, data: bytes, s: Shape) -> bytes:
+    i = rng.randrange(len(data) + 1)
+    return data[:i] + rng.choice(NON_UTF8) * rng.choice([1, 1, 3]) + data[i:]
+
+
+def line_breaks(rng: random.Random, data: bytes, s: Shape) -> bytes:
+    """Line breaks or white space after terminators, a BOM, or padding: what transfer tools add."""
+    choice = rng.randrange(4)
+    if choice == 0:
+        return data.replace(s.segment, s.segment + rng.choice([b"\n", b"\r\n", b"\r", b" ", b"\t"]))
+    if choice == 1:
+        return b"\xef\xbb\xbf" + data
+    if choice == 2:
+        return data + rng.choice([b"\x00", b"\x1a", b"\n", b"  "]) * rng.randint(1, 30)
+    return rng.choice([b"\n", b" ", b"\x00"]) * rng.randint(1, 3) + data
+
+
+MUTATIONS: dict[str, Callable[[random.Random, bytes, Shape], bytes]] = {
+    "flip": flip, "insert": insert_bytes, "drop": drop_bytes, "duplicate": duplicate_bytes,
+    "swap-segments": swap_segments, "drop-or-repeat-segment": drop_or_repeat_segment,
+    "swap-elements": swap_elements, "change-element": change_element, "delimiter": change_delimiter,
+    "truncate": truncate, "non-utf8": non_utf8, "white-space": line_breaks,
+}
+# Truncation ends most files early in the same few ways: rarer than the others.
+WEIGHTS = {name: (1 if name == "truncate" else 3) for name in MUTATIONS}
+
+
+@dataclass
+class Mutant:
+    seed: int
+    index: int
+    base: str
+    ops: list[str]
+    data: bytes
+
+    @property
+    def label(self) -> str:
+        return f"seed {self.seed} index {self.index} ({self.base}: {', '.join(self.ops)})"
+
+
+@functools.cache
+def _bases() -> tuple[tuple[str, bytes], ...]:
+    return tuple(bases())
+
+
+def mutant(seed: int, index: int) -> Mutant:
+    """Mutant `index` of `seed`: the same bytes every time."""
+    rng = random.Random(f"{seed}:{index}")
+    name, data = rng.choice(_bases())
+    ops = rng.choices(list(MUTATIONS), weights=list(WEIGHTS.values()), k=rng.choice([1, 1, 1, 2, 2, 3]))
+    for op in ops:
+        data = MUTATIONS[op](rng, data, shape(data))
+    return Mutant(seed, index, name, ops, data)
+
+
+def mutants(seed: int, count: int, start: int = 0) -> Iterator[Mutant]:
+    return (mutant(seed, i) for i in range(start, start + count))
+
+
+# -- the harness -----------------------------------------------------------------------------------
+
+@dataclass
+class Outcome:
+    label: str
+    size: int
+    seconds: float
+    problems: list[str] = field(default_factory=list)
+
+
+@functools.cache
+def _profile() -> rules.Profile:
+    return rules.load_profile("medicare")
+
+
+def _checker(keep: bool = False) -> Checker:
+    return Checker(_profile(), rules.Context(today=TODAY), keep_segments=keep)
+
+
+def _internal(item: object, what: str, problems: list[str]) -> None:
+    if isinstance(item, EdiError) and "internal error" in str(item):
+        problems.append(f"{what}: {item}")
+
+
+def run_parse(path: str, problems: list[str]) -> None:
+    for fmt in ("json", "text"):
+        for item in export.rendered(path, fmt, 1):
+            _internal(item, f"parse --format {fmt}", problems)
+
+
+def run_check(path: str, fmt: str, problems: list[str]) -> dict:
+    """`check --format fmt` of one file, as the CLI writes it; returns the file's JSON entry (fmt json)."""
+    out = io.StringIO()
+    items = results(path, _checker(), 1, functools.partial(report.render, fmt=fmt))
+    summary = report.Summary()
+    if fmt == "json":
+        report.write_json(path, items, summary, out.write, first=True)
+    else:
+        report.write_text(path, items, summary, lambda line: out.write(line + "\n"))
+    text = out.getvalue()
+    if "internal error" in text:
+        problems.append(f"check --format {fmt}: " + text[text.index("internal error"):][:300])
+    if fmt == "json":
+        import json  # noqa: PLC0415
+        return json.loads(text)
+    return {}
+
+
+def run_ack(path: str, out_dir: Path, problems: list[str]) -> None:
+    settings = answer.Settings(fixed_time=FIXED_TIME)
+    result = answer.answer(path, _checker(keep=True), settings, answer.ControlNumbers(settings), out_dir,
+                           report.Summary())
+    _internal(result.error, "ack", problems)
+
+
+def run_one(m: Mutant, work: Path) -> Outcome:
+    """Parse, check (as JSON for odd indices, as text for even ones) and ack one mutant (written to
+    `work`); what went wrong, and how long it took."""
+    check_fmt = "json" if m.index % 2 else "text"
+    path = work / "mutant.837"
+    path.write_bytes(m.data)
+    out_dir = work / "out"
+    problems: list[str] = []
+    started = time.perf_counter()
+    try:
+        run_parse(str(path), problems)
+        run_check(str(path), check_fmt, problems)
+        run_ack(str(path), out_dir, problems)
+    except EdiError as exc:  # not expected from the library calls here (they yield it), but not a defect
+        if "internal error" in str(exc):
+            problems.append(f"raised: {exc}")
+    except Exception:  # noqa: BLE001 (the point of the harness)
+        problems.append("exception: " + traceback.format_exc(limit=-4))
+    seconds = time.perf_counter() - started
+    if seconds > SLOW_SECONDS and len(m.data) < SMALL:
+        problems.append(f"slow: {seconds:.2f} s for {len(m.data)} bytes")
+    shutil.rmtree(out_dir, ignore_errors=True)
+    return Outcome(m.label, len(m.data), seconds, problems)
+
+
+@dataclass
+class Tally:
+    inputs: int = 0
+    slowest: float = 0.0
+    slowest_label: str = ""
+    failures: list[Outcome] = field(default_factory=list)
+
+    def add(self, o: Outcome) -> None:
+        self.inputs += 1
+        if o.seconds > self.slowest:
+            self.slowest, self.slowest_label = o.seconds, o.label
+        if o.problems:
+            self.failures.append(o)
+
+    def merge(self, other: "Tally") -> None:
+        self.inputs += other.inputs
+        if other.slowest > self.slowest:
+            self.slowest, self.slowest_label = other.slowest, other.slowest_label
+        self.failures += other.failures
+
+    def text(self) -> str:
+        lines = [f"{self.inputs} inputs, {len(self.failures)} failing, slowest {self.slowest:.3f} s"
+                 f" ({self.slowest_label})"]
+        for o in self.failures[:20]:
+            lines.append(f"  {o.label}: {o.problems[0][:400]}")
+        return "\n".join(lines)
+
+
+def save(m: Mutant, folder: Path) -> Path:
+    """Keep a failing mutant's bytes for the report (named by seed and index)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"fuzz-{m.seed}-{m.index}.837"
+    path.write_bytes(m.data)
+    return path
+
+
+def run_range(seed: int, start: int, count: int, keep: Path | None = None) -> Tally:
+    """Run mutants start .. start+count-1 of `seed` in this process; failing ones are saved in `keep`."""
+    tally = Tally()
+    work = Path(tempfile.mkdtemp(prefix="edi837-fuzz-"))
+    try:
+        for i in range(start, start + count):
+            m = mutant(seed, i)
+            o = run_one(m, work)
+            tally.add(o)
+            if o.problems and keep is not None:
+                save(m, keep)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return tally
+
+
+def _run_range(args: tuple[int, int, int, str | None]) -> Tally:
+    seed, start, count, keep = args
+    return run_range(seed, start, count, Path(keep) if keep else None)
+
+
+def run_many(seed: int, count: int, workers: int = 1, keep: Path | None = None, chunk: int = 500) -> Tally:
+    """`count` mutants of `seed`, split into chunks between `workers` processes."""
+    jobs = [(seed, start, min(chunk, count - start), str(keep) if keep else None) for start in range(0, count, chunk)]
+    tally = Tally()
+    if workers <= 1:
+        for job in jobs:
+            tally.merge(_run_range(job))
+        return tally
+    import multiprocessing  # noqa: PLC0415
+
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for part in pool.imap_unordered(_run_range, jobs):
+            tally.merge(part)
+    return tally
+
+
+def workers_available() -> int:
+    return max(1, min(2, len(os.sched_getaffinity(0))))
+
+
+def replay(seed: int, indices: Iterable[int]) -> list[Outcome]:
+    work = Path(tempfile.mkdtemp(prefix="edi837-fuzz-"))
+    try:
+        return [run_one(mutant(seed, i), work) for i in indices]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# -- answers: valid per pyx12, and agreeing with check ---------------------------------------------
+
+STC_277 = re.compile(r"NM1\*QC\*[^~]*~TRN\*2\*([^~]*)~STC\*([^*~]*)\*[^*~]*\*(WQ|U)")
+REJECTED_CATEGORIES = ("A3", "A6", "A7", "A8")
+
+
+def verdicts_277(text: str) -> list[tuple[str, str, str]]:
+    """(claim id, STC01-1, action) of every claim of a 277CA we wrote (our delimiters), in order."""
+    return [(cid, stc.split(":")[0] + ":" + stc.split(":")[1] if ":" in stc else stc, action)
+            for cid, stc, action in STC_277.findall(text.replace("\n", ""))]
+
+
+def forwarded_claims(path: Path) -> list[str]:
+    """CLM01 of every claim of a forward 837, read back with our own parser."""
+    from edi837.pipeline import parse_stream  # noqa: PLC0415
+
+    with open(path, "rb") as fh:
+        return [c.claim_id for c in parse_stream(fh, path.name)]
+
+
+def answer_problems(m: Mutant, work: Path, validate: Callable[[bytes], tuple[bool, str]]) -> list[str]:
+    """What is wrong with the answers to mutant `m`: an answer pyx12 finds invalid (`validate` gives
+    its verdict and why), a 277CA verdict that differs from check's, a forward 837 that does not hold
+    exactly the accepted claims."""
+    from edi837.write.values import fit  # noqa: PLC0415
+
+    path = work / "mutant.837"
+    path.write_bytes(m.data)
+    out_dir = work / "out"
+    shutil.rmtree(out_dir, ignore_errors=True)
+    problems: list[str] = []
+    checked = run_check(str(path), "json", problems)
+    run_ack(str(path), out_dir, problems)
+    answers = {p.suffix if p.suffix != ".837" else ".accepted.837": p for p in out_dir.iterdir()}
+    for suffix, p in sorted(answers.items()):
+        ok, why = validate(p.read_bytes())
+        if not ok:
+            problems.append(f"{suffix} invalid per pyx12: {why}")
+    claims = checked["claims"]
+    want = [(fit(c["claim_id"], "127") or "UNKNOWN", "accepted" if c["status"] == "accepted" else "rejected")
+            for c in claims]
+    got = []
+    if ".277ca" in answers:
+        for cid, stc, action in verdicts_277(answers[".277ca"].read_text("latin-1")):
+            accepted = stc == "A2:20" and action == "WQ"
+            if not accepted and (action != "U" or stc.split(":")[0] not in REJECTED_CATEGORIES):
+                problems.append(f"277CA claim {cid}: STC {stc} action {action} is neither accepted nor rejected")
+            got.append((cid, "accepted" if accepted else "rejected"))
+    if got != want:
+        problems.append(f"277CA verdicts {got[:6]} differ from check's {want[:6]}")
+    accepted = sorted(c["claim_id"] for c in claims if c["status"] == "accepted")
+    forwarded = sorted(forwarded_claims(answers[".accepted.837"])) if ".accepted.837" in answers else []
+    if forwarded != accepted:
+        problems.append(f"forward 837 holds {forwarded[:6]}, check accepted {accepted[:6]}")
+    return problems
