@@ -45,9 +45,10 @@ def test_every_kind_of_mutation_is_made() -> None:
     used = {op for i in range(2000) for op in fuzzing.mutant(5, i).ops}
     assert used == set(fuzzing.MUTATIONS)
     kinds = {op: 0 for op in fuzzing.MUTATIONS}
+    bases = dict(fuzzing.bases())
     for i in range(2000):  # and each changes the file (most of the time)
         m = fuzzing.mutant(5, i)
-        base = dict(fuzzing.bases())[m.base]
+        base = bases[m.base]
         if len(m.ops) == 1 and m.data != base:
             kinds[m.ops[0]] += 1
     assert all(n > 10 for n in kinds.values()), kinds

@@ -24,7 +24,6 @@ from .values import fit
 
 VERSION = "005010X214"
 ACCEPTED = "A2:20"
-LINE_CODES = 3  # status codes one STC carries (STC01, STC10, STC11): a line has one STC
 SERVICE_QUALIFIERS = frozenset({"AD", "ER", "HC", "HP", "IV", "NU", "WK"})  # SVC01-01 in the X214 guide
 
 
@@ -72,17 +71,12 @@ def _claim(c: ClaimResult, hl: int, parent: int, date: str, trace: str) -> list[
             f"TRN{e}2{e}{fit(cl.claim_id, '127') or 'UNKNOWN'}"]
     amount = _amount(cl.total_charge)
     services = [] if c.status == "accepted" else [_service(ln, d) for ln in cl.lines]  # one per line
-    line_codes = [_stc_codes([f for f in c.all_findings if f.lx == ln.lx], d) if service else []
-                  for ln, service in zip(cl.lines, services)]
     if c.status == "accepted":
         segs += _stc([d.component.join(ACCEPTED.split(":"))], date, "WQ", amount, d)
     else:
         named = {ln.lx for ln, service in zip(cl.lines, services) if service is not None}  # a 2220D speaks of
         claim_level = [f for f in c.all_findings if f.lx not in named]
-        # A line's one STC carries three codes (the guide allows one per 2220D): the rest go on the claim's.
-        spilled = [code for codes in line_codes for code in codes[LINE_CODES:]]
-        codes = (list(dict.fromkeys(_stc_codes(claim_level, d) + spilled)) or _stc_codes(c.all_findings, d)
-                 or [d.component.join(["A3", "21"])])
+        codes = _stc_codes(claim_level, d) or _stc_codes(c.all_findings, d) or [d.component.join(["A3", "21"])]
         segs += _stc(codes, date, "U", amount, d)
     if c.status == "accepted" and (payer_number := fit(cl.payer_claim_number, "127")):
         segs.append(f"REF{e}1K{e}{payer_number}")
@@ -96,12 +90,16 @@ def _claim(c: ClaimResult, hl: int, parent: int, date: str, trace: str) -> list[
     else:
         segs.append(f"DTP{e}472{e}D8{e}{date}")
     if c.status != "accepted":
-        for ln, service, codes in zip(cl.lines, services, line_codes):
-            if not codes or service is None:  # a line that cannot be named: its codes are on the claim's STC
+        for ln, service in zip(cl.lines, services):
+            line_findings = [f for f in c.all_findings if f.lx == ln.lx and f.severity == ERROR]
+            codes = _stc_codes(line_findings, d)
+            if not codes:
+                continue
+            if service is None:  # the line cannot be named in a 277CA: its codes go on the claim's STC
                 continue
             segs.append(e.join(["SVC", service, _amount(ln.charge), "", fit(ln.revenue_code, "234"), "", "",
                                 fit(ln.units, "380")]).rstrip(e))
-            segs += _stc(codes[:LINE_CODES], date, "U", "", d, line=True)
+            segs += _stc(codes, date, "U", "", d, line=True)
             if line_control := fit(ln.line_control, "127"):
                 segs.append(f"REF{e}FJ{e}{line_control}")
             if ln.service_date:
