@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from . import codes
 from .frozen import frozen
@@ -19,15 +20,17 @@ from .read import Segment
 ORIGIN_DESTINATION = frozenset("DEGHIJNPRSX")
 
 
+MONEY = re.compile(r"-?[0-9]*(\.[0-9]+)?\Z", re.ASCII)  # an X12 R element: no exponent, no "+"
+MONEY_DIGITS = 18  # the most digits an R element carries (monetary amounts, data element 782)
+
+
 @functools.lru_cache(maxsize=4096)  # charges and dates repeat across claims; Decimal and date are immutable
 def money(text: str) -> Decimal | None:
-    if not text:
+    """An amount as written in an R element, or None when it is not one (the guide check reports it
+    where it is): "1E40" or 19 digits would overflow sums and the answers' amounts."""
+    if not MONEY.match(text) or not 1 <= sum(ch.isdigit() for ch in text) <= MONEY_DIGITS:
         return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
+    return Decimal(text)
 
 
 @functools.lru_cache(maxsize=4096)

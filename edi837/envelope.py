@@ -13,6 +13,7 @@ import dataclasses
 from .frozen import frozen
 from .guide import VERSION_837I
 from .read import EdiError, Segment
+from .validate import valid_date, valid_time
 
 ENVELOPE_IDS = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
 
@@ -39,6 +40,7 @@ class EnvelopeError:
     offset: int
     control: str  # ISA13 / GS06 / ST02 of the envelope in error
     truncated: bool = False  # found open at the end of the input
+    element: str = ""  # the element in error, when one is
 
 
 class Envelope:
@@ -123,14 +125,33 @@ class Envelope:
         return [dataclasses.replace(e, truncated=True, message=f"{e.message} (the input ends after {seg.id})")
                 for e in errs]
 
+    @staticmethod
+    def isa_values(isa: Segment) -> list[EnvelopeError]:
+        """ISA09/ISA10/ISA13 that a TA1 cannot echo (TA105 014, 015, 018): the TA1 then carries a
+        placeholder, and this error says so. (Asked once the interchange `isa` opens is in hand; `feed`
+        gives the errors of the one it closes.)"""
+        errs = []
+        date, time, control = isa.get(9), isa.get(10), isa.get(13)
+        if len(date) != 6 or not valid_date(date):
+            errs.append(Envelope._err("interchange", "014", "ISA09 is not a date (YYMMDD): the TA1 gives the date it"
+                                  " was written instead", isa, control, "ISA09"))
+        if len(time) != 4 or not valid_time(time):
+            errs.append(Envelope._err("interchange", "015", "ISA10 is not a time (HHMM): the TA1 gives the time it was"
+                                  " written instead", isa, control, "ISA10"))
+        if len(control) != 9 or not control.isascii() or not control.isdigit():
+            errs.append(Envelope._err("interchange", "018", "ISA13 is not a 9-digit control number: the TA1 answers"
+                                  " it as 000000000", isa, control, "ISA13"))
+        return errs
+
     # -- closing ------------------------------------------------------------------------------
     def _version(self, seg: Segment, element: str, version: str) -> None:
         if version != VERSION_837I:
             what = KNOWN_VERSIONS.get(version, "not a guide this engine checks")
             raise self._unsupported(seg, element, f"{element} {version!r} is {what}; edi837 reads 837I {VERSION_837I}")
 
-    def _err(self, level: str, code: str, message: str, seg: Segment, control: str) -> EnvelopeError:
-        return EnvelopeError(level, code, message, seg.id, seg.position, seg.offset, control)
+    @staticmethod
+    def _err(level: str, code: str, message: str, seg: Segment, control: str, element: str = "") -> EnvelopeError:
+        return EnvelopeError(level, code, message, seg.id, seg.position, seg.offset, control, element=element)
 
     def _close_set(self, seg: Segment, missing: bool = False) -> list[EnvelopeError]:
         st = self.st

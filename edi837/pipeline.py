@@ -82,7 +82,8 @@ def as_edi_error(exc: BaseException, path: str) -> EdiError:
         return exc
     if isinstance(exc, OSError):  # the file vanished, the disk the spool writes to is full ...
         return EdiError(f"system error: {exc.strerror or exc}", file=path)
-    return EdiError(f"internal error ({type(exc).__name__}: {exc}); please report this file", file=path)
+    # Its message is left out: it may quote the data (a patient's name) the defect was found in.
+    return EdiError(f"internal error ({type(exc).__name__}); please report this file", file=path)
 
 
 @contextmanager
@@ -245,8 +246,10 @@ def _envelope_finding(err: EnvelopeError, name: str) -> Finding:
     scope = {"interchange": INTERCHANGE, "group": GROUP}.get(err.level, TRANSACTION)
     return Finding(rule=f"X12-ENV-{err.level[:2].upper()}{err.code}", severity=ERROR, message=err.message,
                    scope=scope, file=name, transaction=err.control if scope == TRANSACTION else "",
-                   segment=err.segment_id, position=err.position, stc=ENVELOPE_STC, offset=err.offset,
-                   fix="recount the segments and match the control numbers of the header and trailer")
+                   segment=err.segment_id, position=err.position, element=err.element, stc=ENVELOPE_STC,
+                   offset=err.offset,
+                   fix=f"correct {err.element} in the interchange header" if err.element else
+                   "recount the segments and match the control numbers of the header and trailer")
 
 
 MAX_FINDINGS = 100  # listed per claim, person loop, set, group or interchange
@@ -390,6 +393,7 @@ class Checker:
                 if rare:
                     if sid == "ISA":
                         inter = InterchangeResult(name, els, seg.delims)
+                        file_envelope(env.isa_values(seg))
                         known = segment_memo(seg.delims.component).young  # looked in first, inline
                     elif sid == "GS":
                         group = GroupResult(name, seg.get(6), els, sets=sets_before)
@@ -404,8 +408,9 @@ class Checker:
                         billing_block, subscriber_block, patient_block = [], [], []
                         block_findings = []
                         block_inherited = block_findings
-                # Claims.
-                done = builder.feed(seg, loop)
+                # Claims (of a set: a CLM found outside any, after an ISA or GE cut its set short, is
+                # reported by the walker and belongs to no claim).
+                done = builder.feed(seg, loop) if tx is not None else builder.finish()
                 if done is not None:
                     close_claim(done)
                 if tx is not None:

@@ -35,7 +35,8 @@ class EdiError(Exception):
     """Input that cannot be read as the X12 we accept, with where it went wrong."""
 
     def __init__(self, message: str, *, file: str = "", offset: int | None = None,
-                 segment: int | None = None, segment_id: str = "", element: str = "") -> None:
+                 segment: int | None = None, segment_id: str = "", element: str = "",
+                 line: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.file = file
@@ -43,6 +44,7 @@ class EdiError(Exception):
         self.segment = segment
         self.segment_id = segment_id
         self.element = element
+        self.line = line
 
     def __str__(self) -> str:
         where = [self.file or "<input>"]
@@ -50,6 +52,8 @@ class EdiError(Exception):
             where.append(f"byte {self.offset}")
         if self.segment is not None:
             where.append(f"segment {self.segment}" + (f" ({self.segment_id})" if self.segment_id else ""))
+        if self.line is not None:
+            where.append(f"line {self.line}")
         if self.element:
             where.append(self.element)
         return f"{': '.join([', '.join(where), self.message])}"
@@ -120,15 +124,27 @@ def redelimit(raw: str, mine: Delimiters, delims: Delimiters) -> str:
     return delims.element.join(out)
 
 
-def read_isa(text: str, *, file: str = "", offset: int = 0, number: int = 1) -> Delimiters:
+def what_starts(text: str, separator: str = "*") -> str:
+    """What `text` starts with, named without quoting its data (which may be a patient's): a segment
+    id, or the kind of bytes found. Error lines say where, never what a segment holds."""
+    head = text.split(separator, 1)[0][:4]
+    if SEGMENT_ID.match(head):
+        return f"a segment {head}"
+    if all(" " <= ch <= "~" or ch in WHITESPACE for ch in text[:20]):
+        return "text with no segment id"
+    return "bytes that are not X12 text (binary data, or another encoding)"
+
+
+def read_isa(text: str, *, file: str = "", offset: int = 0, number: int = 1, line: int | None = None) -> Delimiters:
     """Delimiters of the fixed-width ISA at the start of `text` (which holds at least 106 chars)."""
     if not text.startswith("ISA"):
-        raise EdiError(f"not an X12 interchange: expected 'ISA', found {ascii(text[:20])}",
-                       file=file, offset=offset, segment=number)
+        raise EdiError(f"not an X12 interchange: expected 'ISA', found {what_starts(text, text[3:4] or '*')}",
+                       file=file, offset=offset, segment=number, line=line)
     element = text[3]
-    if element.isalnum() or element in WHITESPACE:
-        raise EdiError(f"ISA element separator {element!r} is not a delimiter character",
-                       file=file, offset=offset + 3, segment=number, segment_id="ISA")
+    if not _usable_delimiter(element):
+        raise EdiError(f"ISA element separator {ascii(element)} is not a delimiter character (an ASCII character"
+                       " that is not a letter, digit or space)", file=file, offset=offset + 3, segment=number,
+                       segment_id="ISA")
     for field, pos in enumerate(ISA_SEPARATORS[1:], start=1):  # the separator at `pos` ends ISA`field`
         if text[pos] != element:
             found = text.find(element, ISA_SEPARATORS[field - 1] + 1)
@@ -137,17 +153,28 @@ def read_isa(text: str, *, file: str = "", offset: int = 0, number: int = 1) -> 
                 f" but must end at byte {pos} (ISA is {ISA_LENGTH} bytes)",
                 file=file, offset=offset + pos, segment=number, segment_id="ISA", element=f"ISA{field:02d}")
     component, terminator, repetition = text[104], text[105], text[82]
-    if terminator in (element, component) or terminator.isalnum() or terminator == " ":
-        raise EdiError(f"ISA segment terminator {terminator!r} (byte after ISA16) is not usable",
+    if terminator == element or not (_usable_delimiter(terminator) or terminator in "\t\r\n"):
+        raise EdiError(f"ISA segment terminator {ascii(terminator)} (byte after ISA16) is not usable: it must be an"
+                       " ASCII character that is not a letter, digit, space or the element separator",
                        file=file, offset=offset + 105, segment=number, segment_id="ISA")
-    if component in (element, terminator) or component.isalnum():
-        raise EdiError(f"ISA16 component separator {component!r} clashes with another delimiter",
+    if component in (element, terminator) or not _usable_delimiter(component):
+        raise EdiError(f"ISA16 component separator {ascii(component)} is not usable: it must be an ASCII character"
+                       " that is not a letter, digit or space, distinct from the other delimiters",
                        file=file, offset=offset + 104, segment=number, segment_id="ISA", element="ISA16")
-    # ISA11 is a repetition separator only when it is not alphanumeric (4010 used "U" there) and
-    # distinct from the others; otherwise the interchange simply has none.
-    if repetition.isalnum() or repetition in (element, component, terminator):
+    # ISA11 is a repetition separator only when it is not alphanumeric (4010 used "U" there, and the
+    # version check refuses such a file with its true reason); otherwise it must be a delimiter of its own.
+    if repetition.isascii() and repetition.isalnum():
         repetition = ""
+    elif repetition in (element, component, terminator) or not _usable_delimiter(repetition):
+        raise EdiError(f"ISA11 repetition separator {ascii(repetition)} is not usable: it must be an ASCII"
+                       " character that is not a letter, digit or space, distinct from the other delimiters",
+                       file=file, offset=offset + 82, segment=number, segment_id="ISA", element="ISA11")
     return Delimiters(element, component, repetition, terminator)
+
+
+def _usable_delimiter(ch: str) -> bool:
+    """Whether `ch` can separate X12 data: ASCII (printable or control), not a letter, digit or white space."""
+    return ch.isascii() and not ch.isalnum() and ch not in WHITESPACE
 
 
 def _same_isa_next(buf: str, at: int, term: str, delims: Delimiters) -> bool:
@@ -234,7 +261,7 @@ def segments(stream: BinaryIO, name: str = "<input>", chunk_size: int = CHUNK,
             if len(buf) < ISA_LENGTH and buf.startswith("ISA"):
                 raise EdiError(f"ISA is {len(buf)} bytes, expected {ISA_LENGTH}: file ends inside the header",
                                file=name, offset=base, segment=number, segment_id="ISA")
-            delims = read_isa(buf, file=name, offset=base, number=number)
+            delims = read_isa(buf, file=name, offset=base, number=number, line=line)
             seen_isa = True
             position = 0
             isa_text = buf[:ISA_LENGTH - 1]
@@ -250,9 +277,10 @@ def segments(stream: BinaryIO, name: str = "<input>", chunk_size: int = CHUNK,
         if term not in buf and not eof:
             if len(buf) > MAX_SEGMENT:  # no X12 segment is this long: junk, or the wrong terminator
                 lead = len(buf) - len(buf.lstrip(WHITESPACE))
-                raise EdiError(f"no segment terminator {term!r} in {len(buf) - lead} bytes from {ascii(buf[lead:lead + 20])}"
-                               f" (a segment is at most {MAX_SEGMENT} bytes)", file=name, offset=base + lead,
-                               segment=number + 1)
+                raise EdiError(f"no segment terminator {term!r} in {len(buf) - lead} bytes from"
+                               f" {what_starts(buf[lead:], el_sep)} (a segment is at most {MAX_SEGMENT} bytes)",
+                               file=name, offset=base + lead, segment=number + 1,
+                               line=line + buf.count("\n", 0, lead))
             fill()
             continue
         pieces = buf.split(term)
@@ -276,8 +304,9 @@ def segments(stream: BinaryIO, name: str = "<input>", chunk_size: int = CHUNK,
             number += 1
             if sid not in known_ids:
                 if not SEGMENT_ID.match(sid):
-                    raise EdiError(f"not an X12 segment: {ascii(text[:20])} (segments start with a 2-3 character id"
-                                   f" and end with {term!r})", file=name, offset=base + start, segment=number)
+                    raise EdiError(f"not an X12 segment: {what_starts(text, el_sep)} (segments start with a 2-3"
+                                   f" character id and end with {term!r})", file=name, offset=base + start,
+                                   segment=number, line=line)
                 if len(known_ids) < 10_000:
                     known_ids.add(sid)
             if position:  # counting goes on past SE, so a stray segment before GE has a place to report
@@ -306,7 +335,8 @@ def segments(stream: BinaryIO, name: str = "<input>", chunk_size: int = CHUNK,
             rest = tail.strip(WHITESPACE)
             if rest:
                 lead = len(tail) - len(tail.lstrip(WHITESPACE))
-                raise EdiError(f"file ends inside segment {ascii(rest[:20])}: no segment terminator {term!r}",
-                               file=name, offset=base + lead, segment=number + 1)
+                raise EdiError(f"file ends inside {what_starts(rest, el_sep)}: no segment terminator {term!r}",
+                               file=name, offset=base + lead, segment=number + 1,
+                               line=line + tail.count("\n", 0, lead))
             return
         fill()

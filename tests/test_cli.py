@@ -143,10 +143,22 @@ def test_a_named_pipe_in_a_folder_does_not_stop_the_run(tmp_path) -> None:
     assert "1 file, 1 claim: 1 accepted" in done.stdout
 
 
-def test_unprintable_input_is_shown_escaped_once() -> None:
+def test_unprintable_input_is_named_not_quoted() -> None:
     res = invoke("parse", "-", input=b"\xd9\x0bBINARY" * 20)
     assert res.exit_code == 2
-    assert "found '\\xd9\\x0bBINARY\\xd9\\x0bBINARY\\xd9\\x0bBI'" in res.stderr  # 20 characters, escaped once
+    assert "found bytes that are not X12 text" in res.stderr and "BINARY" not in res.stderr
+
+
+@pytest.mark.parametrize("data,found", [
+    (b"Dear billing office, DOE JOHN 19681111 please find our claims attached." * 3, "text with no segment id"),
+    (b"NM1*IL*1*DOE*JOHN****MI*030005074~" * 5, "a segment NM1"),
+])
+def test_error_lines_name_the_place_not_the_data(data, found) -> None:
+    """Error lines quote no bytes of the input (a patient's name or member id could be there)."""
+    res = invoke("parse", "-", input=data)
+    assert res.exit_code == 2
+    assert f"found {found}" in res.stderr and "line 1" in res.stderr
+    assert "DOE" not in res.stderr and "030005074" not in res.stderr
 
 
 def test_check_json_of_many_sets_is_the_same_when_its_set_list_is_spooled(monkeypatch) -> None:

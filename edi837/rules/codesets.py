@@ -23,7 +23,7 @@ HCPCS = re.compile(r"[A-Z0-9][0-9]{3}[A-Z0-9]\Z")
 @functools.lru_cache(maxsize=65536)  # a file names the same few providers on every claim
 def npi_ok(npi: str) -> bool:
     """NPI Luhn check with the 80840 health-industry prefix (CMS NPI check digit standard)."""
-    if len(npi) != 10 or not npi.isdigit():
+    if len(npi) != 10 or not npi.isascii() or not npi.isdigit():  # "¹" is a digit to isdigit, not to int
         return False
     total = 0
     for i, ch in enumerate(reversed("80840" + npi[:9])):

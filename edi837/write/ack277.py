@@ -99,7 +99,7 @@ def _claim(c: ClaimResult, hl: int, parent: int, date: str, trace: str) -> list[
                 continue
             segs.append(e.join(["SVC", service, _amount(ln.charge), "", fit(ln.revenue_code, "234"), "", "",
                                 fit(ln.units, "380")]).rstrip(e))
-            segs += _stc(codes, date, "U", "", d, line=True)
+            segs += _stc(codes[:3], date, "U", "", d, line=True)  # 2220D has one STC: its first three codes
             if line_control := fit(ln.line_control, "127"):
                 segs.append(f"REF{e}FJ{e}{line_control}")
             if ln.service_date:

@@ -13,6 +13,7 @@ from typing import TextIO
 from ..findings import ERROR, Finding
 from ..pipeline import GroupResult, InterchangeResult, TransactionResult
 from ..read import DEFAULT_DELIMITERS, Delimiters
+from ..validate import valid_date, valid_time
 from . import envelope
 from .values import fit
 
@@ -49,6 +50,27 @@ def transaction_segments(tx: TransactionResult, d: Delimiters) -> list[str]:
     reasons = list(dict.fromkeys(tx.ik5 + (["5"] if len(out) > 1 else [])))
     out.append(e.join(["IK5", ack, *reasons[:5]]) if ack != "A" else f"IK5{e}A")
     return out
+
+
+TA105_CODES = ("001", "014", "015", "018", "021", "023", "024", "025")  # the envelope errors we find
+
+
+def ta1_control(isa: list[str]) -> str:
+    """TA101: the ISA13 answered, or 000000000 when it is not nine digits (reported as TA105 018)."""
+    control = isa[13] if len(isa) > 13 else ""
+    return control if len(control) == 9 and control.isascii() and control.isdigit() else "000000000"
+
+
+def ta1_date(isa: list[str], when: dt.datetime) -> str:
+    """TA102: ISA09 when it is a date, else the date the TA1 is written (reported as TA105 014)."""
+    date = isa[9] if len(isa) > 9 else ""
+    return date if len(date) == 6 and valid_date(date) else when.strftime("%y%m%d")
+
+
+def ta1_time(isa: list[str], when: dt.datetime) -> str:
+    """TA103: ISA10 when it is a time, else the time the TA1 is written (reported as TA105 015)."""
+    time = isa[10] if len(isa) > 10 else ""
+    return time if len(time) == 4 and valid_time(time) else when.strftime("%H%M")
 
 
 class Writer:
@@ -107,14 +129,9 @@ class Writer:
             e = self.d.element
             isa = i.isa
             note = bad[0].rule.removeprefix("X12-ENV-IN")
-
-            def field(n: int, data_ele: str, default: str) -> str:
-                return (fit(isa[n], data_ele, self.d) if len(isa) > n else "") or default
-
             self.ta1.write(envelope.lines([e.join([
-                "TA1", field(13, "I12", "000000000"), field(9, "I08", self.when.strftime("%y%m%d")),
-                field(10, "I09", self.when.strftime("%H%M")), "E",
-                note if note in ("001", "021", "023", "024", "025") else "000"])], self.d))
+                "TA1", ta1_control(isa), ta1_date(isa, self.when), ta1_time(isa, self.when), "E",
+                note if note in TA105_CODES else "000"])], self.d))
 
     def close(self, out: TextIO) -> None:
         """Write the whole 999 interchange to `out`."""

@@ -20,10 +20,15 @@ def _party(value: str, d: Delimiters) -> str:
     return fit(value, "142", d) or "UNKNOWN"
 
 
+def _free_separator(d: Delimiters) -> str:
+    """ISA11 for delimiters without a repetition separator: one that clashes with none of them."""
+    return next(ch for ch in "^{|!" if ch not in (d.element, d.component, d.segment))
+
+
 def isa(sender: str, receiver: str, control: int, when: dt.datetime, usage: str, d: Delimiters) -> str:
     e = d.element
     fields = ["ISA", "00", " " * 10, "00", " " * 10, "ZZ", _party(sender, d).ljust(15), "ZZ", _party(receiver, d).ljust(15),
-              when.strftime("%y%m%d"), when.strftime("%H%M"), d.repetition or "^", "00501", f"{control:09d}", "0",
+              when.strftime("%y%m%d"), when.strftime("%H%M"), d.repetition or _free_separator(d), "00501", f"{control:09d}", "0",
               usage, d.component]
     return e.join(fields) + d.segment
 
