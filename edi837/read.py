@@ -157,16 +157,16 @@ def read_isa(text: str, *, file: str = "", offset: int = 0, number: int = 1, lin
         raise EdiError(f"ISA segment terminator {ascii(terminator)} (byte after ISA16) is not usable: it must be an"
                        " ASCII character that is not a letter, digit, space or the element separator",
                        file=file, offset=offset + 105, segment=number, segment_id="ISA")
-    if component in (element, terminator) or not _usable_delimiter(component):
-        raise EdiError(f"ISA16 component separator {ascii(component)} is not usable: it must be an ASCII character"
-                       " that is not a letter, digit or space, distinct from the other delimiters",
+    if component in (element, terminator) or not _element_delimiter(component):
+        raise EdiError(f"ISA16 component separator {ascii(component)} is not usable: it must be a printable ASCII"
+                       " character that is not a letter, digit or space, distinct from the other delimiters",
                        file=file, offset=offset + 104, segment=number, segment_id="ISA", element="ISA16")
     # ISA11 is a repetition separator only when it is not alphanumeric (4010 used "U" there, and the
     # version check refuses such a file with its true reason); otherwise it must be a delimiter of its own.
     if repetition.isascii() and repetition.isalnum():
         repetition = ""
-    elif repetition in (element, component, terminator) or not _usable_delimiter(repetition):
-        raise EdiError(f"ISA11 repetition separator {ascii(repetition)} is not usable: it must be an ASCII"
+    elif repetition in (element, component, terminator) or not _element_delimiter(repetition):
+        raise EdiError(f"ISA11 repetition separator {ascii(repetition)} is not usable: it must be a printable ASCII"
                        " character that is not a letter, digit or space, distinct from the other delimiters",
                        file=file, offset=offset + 82, segment=number, segment_id="ISA", element="ISA11")
     return Delimiters(element, component, repetition, terminator)
@@ -175,6 +175,13 @@ def read_isa(text: str, *, file: str = "", offset: int = 0, number: int = 1, lin
 def _usable_delimiter(ch: str) -> bool:
     """Whether `ch` can separate X12 data: ASCII (printable or control), not a letter, digit or white space."""
     return ch.isascii() and not ch.isalnum() and ch not in WHITESPACE
+
+
+def _element_delimiter(ch: str) -> bool:
+    """Whether `ch` can be ISA11 or ISA16: those are elements (type AN) as well as delimiters, and a
+    control character is no AN character (pyx12 rejects the interchange; our answers, which copy the
+    delimiters, would be invalid too)."""
+    return _usable_delimiter(ch) and ch.isprintable()
 
 
 def _same_isa_next(buf: str, at: int, term: str, delims: Delimiters) -> bool:

@@ -9,6 +9,7 @@ mutants and 5,000 answered ones. A failing mutant is printed as its seed and ind
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import random
 import subprocess
@@ -167,3 +168,22 @@ def test_every_finding_of_a_mutant_is_located(tmp_path_factory, i: int, seed: in
     for t in result.transactions:
         for f in t.findings + [x for c in t.claims for x in c.all_findings]:
             assert f.segment or f.position or f.scope != "claim", f
+
+
+# -- regressions: the minimal bytes of what the fuzzing found ----------------------------------------
+
+def _isa(rep: str = "^", comp: str = ":") -> bytes:
+    return (f"ISA*00*{' ' * 10}*00*{' ' * 10}*ZZ*{'SENDER':15}*ZZ*{'RECEIVER':15}*261001*0930*{rep}*00501"
+            f"*000000001*0*T*{comp}~").encode("latin-1")
+
+
+@pytest.mark.parametrize("rep, comp", [("\x1f", ":"), ("\x00", ":"), ("^", "\x1c"), ("^", "\x1d"), ("^", "\x00")])
+def test_a_control_character_as_isa11_or_isa16_is_refused(rep: str, comp: str) -> None:
+    """ISA11 and ISA16 are AN elements: pyx12 rejects a control character there, and the forward 837,
+    which keeps the input's delimiters, was invalid (seed 11 index 863, seed 12 index 159)."""
+    from edi837.read import EdiError, segments  # noqa: PLC0415
+
+    data = _isa(rep, comp) + b"GS*HC*S*R*20261001*0930*1*X*005010X223A2~"
+    with pytest.raises(EdiError, match="ISA1[16] .* printable ASCII"):
+        list(segments(io.BytesIO(data), "x.837"))
+    list(segments(io.BytesIO(_isa("^", ":") + b"GS*HC*S*R*20261001*0930*1*X*005010X223A2~"), "x.837"))
