@@ -93,7 +93,8 @@ def main() -> None:
 def parse(paths: tuple[str, ...], fmt: str, jobs: int) -> None:
     """Read 837I files (or folders, or - for stdin) into typed ambulance claims.
 
-    Exit 0 when every file was read, 2 when a file could not be read as an 837I.
+    Exit 0 when every file was read, 2 when a file could not be read as an 837I (or a folder could not
+    be listed, or held no input file), 130 when interrupted.
     """
     from .read import EdiError
 
@@ -179,7 +180,7 @@ def check(paths: tuple[str, ...], fmt: str, profile_name: str, today: Any, jobs:
     """Check 837I files like a clearinghouse front end: per claim, accepted or rejected and why.
 
     Exit 0 when every claim is accepted, 1 when a claim or transaction set is rejected, 2 on a usage
-    error or an unreadable file.
+    error, an unreadable file, a folder that cannot be listed or holds no input file; 130 when interrupted.
     """
     from .write import report
 
