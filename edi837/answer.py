@@ -15,9 +15,11 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
+from .envelope import Refused
 from .pipeline import Checker, FileResult, GroupResult, InterchangeResult, TransactionResult, results
 from .read import DEFAULT_DELIMITERS, Delimiters, EdiError
 from .write import ack277, ack999, forward837
@@ -155,6 +157,20 @@ def answer_set(tx: TransactionResult, settings: Settings, base: int, when: dt.da
                        len(tx.claims), tx.accepted)
 
 
+def _answer_refusal(error: EdiError, w999: ack999.Writer, group: GroupResult | None) -> GroupResult | None:
+    """The 999's answer to a refused group (AK9 R with AK905) or set (AK2 with IK5 R, in `group`, the
+    group that held it, which is returned counting it); any other error is answered by what was read."""
+    if not isinstance(error, Refused):
+        return group
+    if error.level == "group":
+        w999.refused(error.gs, error.code)
+        return group
+    if group is None:
+        return None
+    w999.refused_set(error.st, error.code)
+    return dataclasses.replace(group, sets=group.sets + 1)
+
+
 def answer_name(path: str, root: str | None = None) -> str:
     """What a file's answers are named after: its path inside the folder `root` it was found in (so
     inbound/a/claims.837 and inbound/b/claims.837 are answered apart, in a/ and b/), else its name."""
@@ -191,7 +207,11 @@ def answer(path: str, checker: Checker, settings: Settings, numbers: ControlNumb
     tmps = [t.with_name(f".{t.name}.tmp") for t in targets]
     try:
         with open(tmps[0], "w", encoding="latin-1", newline="") as fwd:
+            group: GroupResult | None = None  # answered once it is known whether a refused set follows
             for item in results(path, checker, jobs, answered):
+                if isinstance(item, (AnsweredSet, GroupResult)) and group is not None:
+                    w999.group(group)
+                    group = None
                 if isinstance(item, AnsweredSet):
                     w999.transaction(item.ik, item.ack)
                     w277.add(item.status, item.submitter)
@@ -199,7 +219,7 @@ def answer(path: str, checker: Checker, settings: Settings, numbers: ControlNumb
                     summary.add_counts(item.claims, item.accepted, item.ack == "R")
                     del item  # written: let it go before the next set is read
                 elif isinstance(item, GroupResult):
-                    w999.group(item)
+                    group = item
                     summary.add_envelope(item)
                 elif isinstance(item, InterchangeResult):
                     w999.interchange(item)
@@ -207,6 +227,9 @@ def answer(path: str, checker: Checker, settings: Settings, numbers: ControlNumb
                     read_any = True
                 else:
                     result.error = item
+                    group = _answer_refusal(item, w999, group)
+            if group is not None:
+                w999.group(group)
             fwd.write(w837.close())
         answers = result.error is None or read_any  # with no interchange read there is no ISA to answer
         if answers:

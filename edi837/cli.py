@@ -16,9 +16,11 @@ from typing import Any
 import click
 
 from . import parallel, pipeline
+from .read import printable
 from .write import export
 
 EXIT_OK, EXIT_REJECTED, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a program stopped by Ctrl-C
 
 paths_argument = click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 
@@ -34,13 +36,19 @@ jobs_option = click.option(
     help="Worker processes for a large file (split between its transaction sets); 0: one per CPU, 1: none.")
 
 
-def each_file(paths: tuple[str, ...], exclude: tuple[str, ...] = ()) -> Iterator[str]:
+def each_file(paths: tuple[str, ...], failed: Callable[[], None], exclude: tuple[str, ...] = ()) -> Iterator[str]:
     """The files PATHs name (see pipeline.expand; folders in `exclude` are not entered), with the
-    cycle collector run after each; what a folder holds that is not a file is skipped with a warning."""
+    cycle collector run after each; what a folder holds that is not a file is skipped with a warning.
+    A folder that cannot be listed, or a folder PATH with no input file, is an error line and a call
+    of `failed` (the command then exits 2)."""
     def skipped(path: str, why: str) -> None:
-        click.echo(f"warning: {path}: skipped: {why}", err=True)
+        click.echo(f"warning: {printable(path)}: skipped: {why}", err=True)
 
-    for path in pipeline.expand(paths, skipped, exclude):
+    def unread(path: str, why: str) -> None:
+        click.echo(f"error: {printable(path)}: {why}", err=True)
+        failed()
+
+    for path in pipeline.expand(paths, skipped, exclude, unread):
         yield path
         gc.collect()
         gc.freeze()  # what is left (the guide, memos) is kept: the next file's collection skips it
@@ -52,6 +60,10 @@ class Commands(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:  # Ctrl-C: not a verdict on the input (click would exit 1, "rejected")
+            with contextlib.suppress(OSError):
+                click.echo("interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
         except OSError as exc:
             if exc.errno == errno.EPIPE:  # the reader went away (`| head`): click ends quietly
                 raise
@@ -81,19 +93,25 @@ def main() -> None:
 def parse(paths: tuple[str, ...], fmt: str, jobs: int) -> None:
     """Read 837I files (or folders, or - for stdin) into typed ambulance claims.
 
-    Exit 0 when every file was read, 2 when a file could not be read as an 837I.
+    Exit 0 when every file was read, 2 when a file could not be read as an 837I (or a folder could not
+    be listed, or held no input file), 130 when interrupted.
     """
     from .read import EdiError
 
     failed = False
+
+    def fail() -> None:
+        nonlocal failed
+        failed = True
+
     out = sys.stdout
     if fmt == "json":
         out.write('{"files": [')
-    for n, path in enumerate(each_file(paths)):
+    for n, path in enumerate(each_file(paths, fail)):
         count = 0
         error = None
         if fmt == "text":
-            out.write(path + "\n")
+            out.write(printable(path) + "\n")
         else:  # claims are written as they are read: memory does not grow with the file
             out.write(("" if not n else ",\n") + f'{{"path": {json.dumps(path)}, "claims": [')
         batch: list[str] = []  # written a few dozen at a time: a write per claim cost more than its JSON
@@ -162,7 +180,7 @@ def check(paths: tuple[str, ...], fmt: str, profile_name: str, today: Any, jobs:
     """Check 837I files like a clearinghouse front end: per claim, accepted or rejected and why.
 
     Exit 0 when every claim is accepted, 1 when a claim or transaction set is rejected, 2 on a usage
-    error or an unreadable file.
+    error, an unreadable file, a folder that cannot be listed or holds no input file; 130 when interrupted.
     """
     from .write import report
 
@@ -171,10 +189,13 @@ def check(paths: tuple[str, ...], fmt: str, profile_name: str, today: Any, jobs:
     out = sys.stdout
     if fmt == "json":
         out.write('{"files": [')
-    for n, path in enumerate(each_file(paths)):
+    def fail() -> None:
+        summary.unreadable += 1
+
+    for n, path in enumerate(each_file(paths, fail)):
         items = pipeline.results(path, checker, jobs, functools.partial(report.render, fmt=fmt))
         if fmt == "text":
-            report.write_text(path, items, summary, click.echo)
+            report.write_text(printable(path), items, summary, click.echo)
         else:
             report.write_json(path, items, summary, out.write, first=not n)
     if fmt == "json":
@@ -240,13 +261,16 @@ def ack(paths: tuple[str, ...], out_dir: str, profile_name: str, today: Any, sen
     named: set[str] = set()  # answer names of this run: no input's answers may overwrite another's
 
     def not_answered(path: str, why: str) -> None:
-        click.echo(f"error: {path}: {why}", err=True)
+        click.echo(f"error: {printable(path)}: {why}", err=True)
         summary.files += 1
+        summary.unreadable += 1
+
+    def fail() -> None:
         summary.unreadable += 1
 
     for root in paths:
         folder = root if root != "-" and os.path.isdir(root) else None
-        for path in each_file((root,), exclude=(str(out),)):  # answers written into an input folder are not read back
+        for path in each_file((root,), fail, exclude=(str(out),)):  # answers written into an input folder are not read back
             name = answer.answer_name(path, folder)
             if name in named:
                 not_answered(path, f"not answered: its answers would overwrite those of the earlier input answered as"
@@ -264,6 +288,6 @@ def ack(paths: tuple[str, ...], out_dir: str, profile_name: str, today: Any, sen
             if result.error is not None:
                 click.echo(f"error: {result.error}", err=True)
             claims = summary.claims - before.claims
-            click.echo(f"{path}: {claims} claim{'s' * (claims != 1)}, {summary.accepted - before.accepted} accepted")
+            click.echo(f"{printable(path)}: {claims} claim{'s' * (claims != 1)}, {summary.accepted - before.accepted} accepted")
     click.echo(summary.text())
     sys.exit(summary.exit_code)

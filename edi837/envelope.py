@@ -19,6 +19,7 @@ ENVELOPE_IDS = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
 
 # Other guides people send by mistake, named in the error so the fix is obvious.
 KNOWN_VERSIONS = {
+    "005010X222A2": "the 837P (professional) guide",
     "005010X222A1": "the 837P (professional) guide",
     "005010X222": "the 837P (professional) guide",
     "005010X223A1": "an older addendum of the 837I guide (use 005010X223A2)",
@@ -28,6 +29,20 @@ KNOWN_VERSIONS = {
     "004010X096A1": "the 4010 837I guide, retired in 2012",
     "004010X096": "the 4010 837I guide, retired in 2012",
 }
+
+
+class Refused(EdiError):
+    """A functional group or transaction set of a kind or version this engine does not check. The 999
+    answers it (AK905 or IK502 `code`); nothing after it is read, and no envelope error is made up
+    for what was left open: the refusal is the file's one reason."""
+
+    def __init__(self, message: str, *, level: str = "group", code: str = "1", gs: list[str] | None = None,
+                 st: list[str] | None = None, **where: object) -> None:
+        super().__init__(message, **where)  # type: ignore[arg-type]
+        self.level = level  # "group" (answered by AK905) or "transaction" (by IK502)
+        self.code = code
+        self.gs = gs or []  # the GS elements of the group refused or holding the set refused
+        self.st = st or []
 
 
 @frozen
@@ -51,10 +66,17 @@ class Envelope:
         self.st: Segment | None = None
         self.groups = 0
         self.sets = 0
+        self.refused = False  # a group or set was refused: reading stopped there (see Refused)
 
-    def _unsupported(self, seg: Segment, element: str, message: str) -> EdiError:
-        return EdiError(message, file=self.file, offset=seg.offset, segment=seg.number,
-                        segment_id=seg.id, element=element)
+    def _unsupported(self, seg: Segment, element: str, message: str) -> Refused:
+        self.refused = True
+        group = seg.id == "GS"
+        # AK905 1/2: functional group (version) not supported; IK502 1: set not supported, I6: its guide.
+        code = ("2" if element == "GS08" else "1") if group else ("I6" if element == "ST03" else "1")
+        gs = seg.elements if group else (self.gs.elements if self.gs is not None else [])
+        return Refused(message, level="group" if group else "transaction", code=code, gs=gs,
+                       st=None if group else seg.elements, file=self.file, offset=seg.offset, segment=seg.number,
+                       segment_id=seg.id, element=element, line=seg.line)
 
     def feed(self, seg: Segment) -> list[EnvelopeError] | tuple[()]:
         """Errors the envelope segment `seg` shows (any other segment shows none: it is skipped)."""
@@ -114,7 +136,7 @@ class Envelope:
     def end(self, seg: Segment | None) -> list[EnvelopeError]:
         """At end of input: whatever is still open was never closed."""
         errs: list[EnvelopeError] = []
-        if seg is None:
+        if seg is None or self.refused:  # reading stopped at a refusal: what is open is not missing
             return errs
         if self.st is not None:
             errs += self._close_set(seg, missing=True)

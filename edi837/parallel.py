@@ -19,6 +19,7 @@ import collections
 import itertools
 import os
 import re
+import signal
 from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
@@ -185,6 +186,12 @@ def _work(part: Part) -> Any:
     return _job(part)
 
 
+def _leave_interrupts_to_the_parent() -> None:
+    """In a worker: Ctrl-C (sent to the whole process group) is the parent's to handle (exit 130); the
+    worker, stopped when the parent shuts the pool down, prints no traceback of its own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def run(parts: list[Part], jobs: int, job: Callable[[Part], Any]) -> Iterator[Any]:
     """`job(part)` for every part in worker processes; the results in file order, each as it is ready.
     At most IN_FLIGHT_PER_JOB parts per worker are out at a time, so finished parts waiting for an
@@ -196,7 +203,8 @@ def run(parts: list[Part], jobs: int, job: Callable[[Part], Any]) -> Iterator[An
     _job = job
     todo = iter(parts)
     try:
-        with ProcessPoolExecutor(min(jobs, len(parts)), mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(min(jobs, len(parts)), mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_leave_interrupts_to_the_parent) as pool:
             try:
                 first = itertools.islice(todo, jobs * IN_FLIGHT_PER_JOB)
                 out = collections.deque(pool.submit(_work, p) for p in first)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import select
 import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
 
 CR1_HINT = ("CR1 (ambulance transport information) belongs to the 837P; in an 837I the loaded miles are"
             " the units (SV205) of the A0425/A0435/A0436 line and the pick-up ZIP is value code A0")
+
+
+SPACED = "a space or tab before the segment id: the segment is read, but the id must follow the terminator"
 
 
 def describe(err: StructureError) -> str:
@@ -86,52 +90,94 @@ def as_edi_error(exc: BaseException, path: str) -> EdiError:
     return EdiError(f"internal error ({type(exc).__name__}); please report this file", file=path)
 
 
+PIPE_WAIT = 5.0  # seconds a named pipe given as PATH may stay silent before it is given up
+
+
 @contextmanager
 def open_input(path: str) -> Iterator[BinaryIO]:
-    """`-` is standard input; anything else a file, opened for reading bytes."""
+    """`-` is standard input; anything else a file, opened for reading bytes. A named pipe given as
+    PATH (`<(zcat claims.gz)`) is read when something is written to it within PIPE_WAIT seconds;
+    one nothing writes to is an error instead of a wait for ever."""
     if path == "-":
         yield sys.stdin.buffer
         return
     try:
-        fh = open(path, "rb")
+        fh = _open_pipe(path) if _special_kind(path) == "a named pipe" else open(path, "rb")
     except OSError as exc:
         raise EdiError(f"cannot open: {exc.strerror or exc}", file=path) from None
     with fh:
         yield fh
 
 
+def _open_pipe(path: str) -> BinaryIO:
+    """The named pipe `path`, opened without waiting for a writer, once it has something to read."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        poll = select.poll()
+        poll.register(fd, select.POLLIN)
+        if not poll.poll(PIPE_WAIT * 1000):
+            raise EdiError(f"a named pipe with nothing written to it in {PIPE_WAIT:g} s: not read", file=path)
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def expand(paths: Iterable[str], skipped: Callable[[str, str], None] | None = None,
-           exclude: Iterable[str] = ()) -> Iterator[str]:
+           exclude: Iterable[str] = (), failed: Callable[[str, str], None] | None = None) -> Iterator[str]:
     """Files as given; folders recursed in name order, hidden files and folders skipped. Links to
     folders are followed, each folder read once (a link back up cannot loop). The `exclude` folders
     (ack's own answers) are not entered. What a folder holds that is not a file (a named pipe, a
     socket, a device) is never opened, since reading it could wait forever: it is passed to
-    `skipped(path, why)` instead."""
+    `skipped(path, why)` instead. A folder that cannot be listed, and a folder PATH that holds no
+    input file at all, are passed to `failed(path, why)`: both are errors, not an empty success."""
     excluded = {(st.st_dev, st.st_ino) for st in map(os.stat, exclude)}
     for p in paths:
         if p != "-" and os.path.isdir(p):
-            seen = set(excluded)
-            for root, dirs, files in os.walk(p, followlinks=True):
-                try:
-                    st = os.stat(root)
-                except OSError:  # gone since it was listed
-                    continue
-                if (st.st_dev, st.st_ino) in seen:
-                    dirs.clear()
-                    continue
-                seen.add((st.st_dev, st.st_ino))
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for f in sorted(files):
-                    if f.startswith("."):
-                        continue
-                    path = str(Path(root) / f)
-                    kind = _special_kind(path)
-                    if kind is None:
-                        yield path
-                    elif skipped is not None:
-                        skipped(path, f"{kind}, not a file")
+            found = 0
+            for path in _walk(p, set(excluded), skipped, failed):
+                found += 1
+                yield path
+            if not found and failed is not None:
+                failed(p, "the folder holds no input file (hidden files and folders are skipped)")
         else:
             yield p
+
+
+def _walk(top: str, seen: set[tuple[int, int]], skipped: Callable[[str, str], None] | None,
+          failed: Callable[[str, str], None] | None) -> Iterator[str]:
+    """The files under the folder `top`, depth first in name order: a folder's files, then each of its
+    sub-folders. The folders waiting are kept in a list, not in nested calls, so a tree thousands of
+    folders deep is walked like a shallow one."""
+    waiting = [top]
+    while waiting:
+        folder = waiting.pop()
+        try:
+            st = os.stat(folder)
+            with os.scandir(folder) as listing:
+                names = sorted(entry.name for entry in listing if not entry.name.startswith("."))
+        except FileNotFoundError:  # gone since it was listed
+            continue
+        except OSError as exc:
+            if failed is not None:
+                failed(folder, f"cannot list the folder: {exc.strerror or exc}")
+            continue
+        if (st.st_dev, st.st_ino) in seen:
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        folders = []
+        for name in names:
+            path = str(Path(folder) / name)
+            if os.path.isdir(path):
+                folders.append(path)
+                continue
+            kind = _special_kind(path)
+            if kind is None:
+                yield path
+            elif skipped is not None:
+                skipped(path, f"{kind}, not a file")
+        waiting.extend(reversed(folders))
 
 
 def _special_kind(path: str) -> str | None:
@@ -376,6 +422,8 @@ class Checker:
                         tx = None
                 node = walker.step(seg, struct)
                 loop = walker.loop
+                if seg.leading_blank:
+                    struct.append(StructureError("1", sid, seg.position, loop, node, SPACED))
                 if struct:
                     control = tx.control if tx is not None else ""
                     for err in struct:

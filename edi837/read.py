@@ -47,7 +47,7 @@ class EdiError(Exception):
         self.line = line
 
     def __str__(self) -> str:
-        where = [self.file or "<input>"]
+        where = [printable(self.file) or "<input>"]
         if self.offset is not None:
             where.append(f"byte {self.offset}")
         if self.segment is not None:
@@ -57,6 +57,14 @@ class EdiError(Exception):
         if self.element:
             where.append(self.element)
         return f"{': '.join([', '.join(where), self.message])}"
+
+
+def printable(name: str) -> str:
+    """A file name as one line of output: characters that are not printable (a line feed, an escape,
+    a byte of another encoding) written as Python escapes them, so each file stays one line."""
+    if name.isprintable():
+        return name
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in name)
 
 
 @frozen
@@ -111,6 +119,17 @@ class Segment:
 
     def __repr__(self) -> str:
         return f"Segment({self.text()!r}, offset={self.offset}, position={self.position})"
+
+    # Read after a space or tab (line breaks between segments are layout; a blank before an id is not).
+    leading_blank = False
+
+
+class SpacedSegment(Segment):
+    """A segment written after a space or tab: read as its id says, and reported (999 IK3 code 1), as
+    the guide's segment id does not start with a blank."""
+
+    __slots__ = ()
+    leading_blank = True
 
 
 def redelimit(raw: str, mine: Delimiters, delims: Delimiters) -> str:
@@ -299,12 +318,15 @@ def segments(stream: BinaryIO, name: str = "<input>", chunk_size: int = CHUNK,
             size = len(piece)
             p += size + 1
             text = piece.strip(WHITESPACE)
+            kind = Segment
             if len(text) != size:  # line breaks (or blanks) around the segment
                 if not text:
                     line += piece.count("\n")
                     continue
                 lead = piece.find(text[0])
                 line += piece.count("\n", 0, lead)
+                if " " in piece[:lead] or "\t" in piece[:lead]:
+                    kind = SpacedSegment
                 start += lead
             els = text.split(el_sep)
             sid = els[0]
@@ -320,7 +342,7 @@ def segments(stream: BinaryIO, name: str = "<input>", chunk_size: int = CHUNK,
                 position = 1 if sid == "ST" else (0 if sid in ENVELOPE_IDS else position + 1)
             elif sid == "ST":
                 position = 1
-            seg = new_segment(Segment)  # Segment(els, ...) with its fields set here: a Python call less
+            seg = new_segment(kind)  # Segment(els, ...) with its fields set here: a Python call less
             seg.elements, seg.raw, seg.offset, seg.line = els, text, base + start, line
             seg.position, seg.number, seg.delims = position, number, delims
             yield seg

@@ -12,7 +12,32 @@ from conftest import FIXTURES, SAMPLES_837I
 from edi837.cli import main
 
 GOOD = SAMPLES_837I[0] if SAMPLES_837I else None
-TWO_CLAIMS = next((p for p in SAMPLES_837I if "two-claims-for-the-same" in p.name), None)
+# The TR3's two-claims example as published (Silvenga's copy of it is broken on purpose: see below).
+TWO_CLAIMS = next((p for p in SAMPLES_837I if p.name == "stupidedi__X223A2__two-claims-for-the-same-provider.edi"), None)
+
+# What `check` must say of each outside sample (../shared/samples/README.md says which are broken on
+# purpose): the exit code, and for an unreadable one (exit 2) where its one located error points.
+SAMPLE_VERDICTS = {
+    "LinuxForHealth__x12__demo.837i": (2, "segment 2 (GS), line 2, GS08: GS08 '005010X223A3'"),
+    "Silvenga__vscode-edi-x12-support__X223-837I-two-claims-for-the-same-provider.edi":
+        (2, "segment 53, line 5: not an X12 interchange: expected 'ISA', found a segment STC"),
+    "Silvenga__vscode-edi-x12-support__bad-header.edi": (2, "segment 1 (ISA), ISA06: ISA is not fixed-width"),
+    "Silvenga__vscode-edi-x12-support__complete.edi": (1, None),
+    "Silvenga__vscode-edi-x12-support__odd-separator.edi": (1, None),
+    "daggubatikundan__EDI837__sample_837I.edi": (1, None),
+    "imsweb__x12-parser__x223-test.txt": (1, None),
+    "linuxforhealth__4010__institutional.837": (2, "segment 2 (GS), line 2, GS08: GS08 '004010X096A1'"),
+    "linuxforhealth__X223A3__institutional-claim.837i": (2, "segment 2 (GS), line 2, GS08: GS08 '005010X223A3'"),
+    "linuxforhealth__X223A3__two-claims-single-provider.837i": (2, "segment 2 (GS), line 2, GS08: GS08 '005010X223A3'"),
+    "mjkubba__edi837I-demo-005010X223.edi": (1, None),
+    "oopfactory__Spec_3.1.1.txt": (2, "segment 1 (ISA), ISA11: ISA11 repetition separator '^' is not usable"),
+    "oopfactory__Spec_3.1.3_PPORepricedClaim.txt": (2, "GS08: GS08 '005010X222'"),
+    "stupidedi__X223A2__837-institutional-claim.edi": (1, None),
+    "stupidedi__X223A2__automobile-accident.edi": (1, None),
+    "stupidedi__X223A2__out-of-network-repriced-claim.edi": (1, None),
+    "stupidedi__X223A2__ppo-repriced-claim.edi": (1, None),
+    "stupidedi__X223A2__two-claims-for-the-same-provider.edi": (1, None),
+}
 
 
 def invoke(*args: str, input: bytes | None = None):
@@ -98,6 +123,26 @@ def test_check_exit_codes_and_json_shape() -> None:
         for fd in c["findings"]:
             assert set(fd) >= {"rule", "severity", "message", "loop", "segment", "position", "element", "lx",
                                "value", "stc"}
+
+
+@pytest.mark.parametrize("path", SAMPLES_837I, ids=lambda p: p.name)
+def test_check_says_of_each_sample_what_it_is(path) -> None:
+    """Every outside sample gets its verdict: the readable ones (all with claims in error: 5-digit ZIPs,
+    test NPIs ...) exit 1 with each claim rejected for a located reason; the ones broken on purpose or
+    in another version exit 2 with one located error, its true reason, and no envelope error made up."""
+    assert path.name in SAMPLE_VERDICTS, "a new sample: say what check must make of it"
+    code, where = SAMPLE_VERDICTS[path.name]
+    res = invoke("check", "--format", "json", "--today", "2026-11-22", str(path))
+    assert res.exit_code == code, res.stderr
+    f = json.loads(res.stdout)["files"][0]
+    if where is None:
+        assert f["error"] is None and f["claims"]
+        for c in f["claims"]:
+            assert c["status"] == "rejected" and all(fd["segment"] and fd["loop"] for fd in c["findings"])
+    else:
+        assert f["error"] and where in f["error"], f["error"]
+        if not f["claims"]:  # refused or unreadable from the start: nothing else is said of it
+            assert not [x for t in f["transactions"] + f["groups"] + f["interchanges"] for x in t["findings"]]
 
 
 def test_check_unreadable_is_exit_2() -> None:
@@ -188,3 +233,133 @@ def test_an_output_that_cannot_be_written_is_one_line(args) -> None:
         done = subprocess.run([sys.executable, "-m", "edi837", *args, *([str(FIXTURES[0])] if args != ["rules"] else [])],
                               stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
     assert done.returncode == 2 and done.stderr == "error: No space left on device\n"
+
+
+@pytest.mark.parametrize("command", [["parse"], ["check"], ["ack", "--out", "OUT"]])
+def test_a_folder_with_no_input_file_is_exit_2(tmp_path, command) -> None:
+    (tmp_path / "in" / ".hidden").mkdir(parents=True)
+    (tmp_path / "in" / ".hidden" / "a.837").write_bytes(FIXTURES[0].read_bytes())
+    args = [str(tmp_path / "OUT") if a == "OUT" else a for a in command]
+    res = invoke(*args[:1], str(tmp_path / "in"), *args[1:])
+    assert res.exit_code == 2
+    assert f"error: {tmp_path / 'in'}: the folder holds no input file" in res.stderr
+
+
+def test_a_sub_folder_that_cannot_be_listed_is_exit_2_naming_it(tmp_path, monkeypatch) -> None:
+    """Before: skipped silently, exit 0, its files never checked. (Running as root, permissions do not
+    stop a listing: the refusal is simulated.)"""
+    import os
+
+    from edi837 import pipeline
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "a.837").write_bytes(FIXTURES[0].read_bytes())
+    (tmp_path / "sub" / "b.837").write_bytes(FIXTURES[0].read_bytes())
+    listing = os.scandir
+
+    def scandir(path):
+        if str(path).endswith("sub"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return listing(path)
+
+    monkeypatch.setattr(pipeline.os, "scandir", scandir)
+    res = invoke("check", str(tmp_path))
+    assert res.exit_code == 2
+    assert f"error: {tmp_path / 'sub'}: cannot list the folder: Permission denied" in res.stderr
+    assert "1 file, 1 claim: 1 accepted, 0 rejected, 1 unreadable" in res.stdout
+
+
+def test_a_folder_tree_deeper_than_the_recursion_limit_is_walked(tmp_path) -> None:
+    """Before: os.walk recursed once per level, a RecursionError traceback at ~1,000 levels, exit 1."""
+    import os
+    import sys
+
+    depth = sys.getrecursionlimit() + 100
+    fd = os.open(tmp_path, os.O_RDONLY)
+    try:
+        for _ in range(depth):  # made relative to an open folder: the full path is too long for one call
+            os.mkdir("d", dir_fd=fd)
+            deeper = os.open("d", os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = deeper
+        with open(os.open("x.837", os.O_WRONLY | os.O_CREAT, dir_fd=fd), "wb") as fh:
+            fh.write(FIXTURES[0].read_bytes())
+    finally:
+        os.close(fd)
+    try:
+        res = invoke("check", str(tmp_path))
+    finally:
+        remove_chain(tmp_path)  # pytest removes old temporary folders recursively: it could not remove this one
+    assert res.exit_code in (0, 2), res.output  # 2 only if the deepest path is longer than the system allows
+    assert "Traceback" not in res.output
+    if res.exit_code == 0:
+        assert "1 file, 1 claim: 1 accepted" in res.stdout
+
+
+def remove_chain(top) -> None:
+    """Remove top/d/d/d/... however deep, a level at a time, without recursion or long paths."""
+    import os
+
+    level, below = top / "d", top / "below"
+    while level.exists():
+        for entry in level.iterdir():
+            if entry.name != "d":
+                entry.unlink()
+        if (level / "d").exists():
+            os.rename(level / "d", below)
+        level.rmdir()
+        if below.exists():
+            os.rename(below, level)
+
+
+def test_a_named_pipe_given_as_path_is_read_when_written_else_an_error(tmp_path, monkeypatch) -> None:
+    """Before: opened like a file, waiting for ever for a writer."""
+    import os
+    import threading
+
+    from edi837 import pipeline
+
+    monkeypatch.setattr(pipeline, "PIPE_WAIT", 0.3)
+    pipe = tmp_path / "claims.837"
+    os.mkfifo(pipe)
+    res = invoke("check", str(pipe))
+    assert res.exit_code == 2 and "a named pipe with nothing written to it in 0.3 s: not read" in res.stdout
+
+    monkeypatch.setattr(pipeline, "PIPE_WAIT", 20)
+    writer = threading.Thread(target=lambda: pipe.write_bytes(FIXTURES[0].read_bytes()))
+    writer.start()
+    res = invoke("check", str(pipe))
+    writer.join()
+    assert res.exit_code == 0 and "1 file, 1 claim: 1 accepted" in res.stdout
+
+
+def test_a_file_name_holding_a_line_feed_stays_on_one_line(tmp_path) -> None:
+    (tmp_path / "a\nb.837").write_bytes(FIXTURES[0].read_bytes())
+    (tmp_path / "c\x1b.837").write_bytes(b"junk" * 40)
+    res = invoke("check", str(tmp_path))
+    assert f"{tmp_path}/a\\nb.837\n" in res.stdout
+    assert f"UNREADABLE: {tmp_path}/c\\x1b.837, byte 0" in res.stdout and "\x1b" not in res.stdout
+    parsed = invoke("parse", str(tmp_path))
+    assert f"{tmp_path}/a\\nb.837\n" in parsed.stdout and f"error: {tmp_path}/c\\x1b.837, byte 0" in parsed.stderr
+    acked = invoke("ack", str(tmp_path), "--out", str(tmp_path / "out"))
+    assert f"{tmp_path}/a\\nb.837: 1 claim, 1 accepted\n" in acked.stdout
+    assert (tmp_path / "out" / "a\nb.837.999").exists()  # the answers keep the input's name
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_exits_130(jobs) -> None:
+    """Before: click's Abort, exit 1 ("rejected"). A worker prints nothing of its own."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "edi837", "check", "--jobs", jobs, "-"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdin is not None
+    proc.stdin.write(FIXTURES[0].read_bytes()[:300])  # and the rest never comes: it waits, reading
+    proc.stdin.flush()
+    time.sleep(2)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and err == b"interrupted\n", err

@@ -67,6 +67,8 @@ def ours(data: bytes) -> tuple[set, set, set]:
         env.feed(s)  # raises EdiError where the pipeline stops (another transaction set or version)
         before = len(errs)
         n = w.step(s, errs)
+        if s.leading_blank:  # a space before the id: read, and reported as pyx12 does (IK3 code 1)
+            seg.add((s.position, s.id, "1"))
         for e in errs[before:]:
             # pyx12 reports a required segment found missing at SE one position early, and counts a
             # stray segment after SE from SE's own position (see above).

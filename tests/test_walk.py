@@ -10,7 +10,8 @@ from conftest import FIXTURES, SAMPLES_837I
 
 import oracle
 from edi837 import guide
-from edi837.read import segments
+from edi837.envelope import Envelope
+from edi837.read import EdiError, segments
 from edi837.walk import Walker
 
 
@@ -55,7 +56,65 @@ def as_a2(data: bytes) -> bytes:
     return re.sub(rb"005010X22[23](A[13])?(?=[~\r\n*])", b"005010X223A2", data)
 
 
-@pytest.mark.parametrize("path", FIXTURES + SAMPLES_837I, ids=lambda p: p.name)
+# Samples where pyx12 cannot be the oracle, each checked by hand:
+STRAY_AFTER_IEA = {  # pyx12 files a segment after IEA under ISA_LOOP and reads on; we stop there with a
+    # located error, after answering the interchange (no interchange holds the segment)
+    "Silvenga__vscode-edi-x12-support__X223-837I-two-claims-for-the-same-provider.edi": "STC",
+}
+PYX12_CRASHES = {  # pyx12 raises; we stop with one located error (the reader's, or the envelope's refusal)
+    "Silvenga__vscode-edi-x12-support__bad-header.edi": "ISA06",  # a short ISA: pyx12 misreads its fields
+    "linuxforhealth__4010__institutional.837": "GS08",  # 4010: pyx12 4.0.0 has no 004010X096A1 map
+}
+
+WE_REFUSE = {  # pyx12 reads on; we stop with one located error
+    "oopfactory__Spec_3.1.1.txt": "ISA11",  # ISA11 and ISA16 both "^": delimiters must be distinct
+}
+
+
+def ours_until_stopped(data: bytes) -> tuple[list[tuple[str, str]], EdiError | None]:
+    """Our loop ids up to where we stop reading, and the located error that stops us (envelope refusals too)."""
+    g = guide.load()
+    w, env = Walker(g), Envelope("t")
+    out: list[tuple[str, str]] = []
+    try:
+        for seg in segments(io.BytesIO(data), "t"):
+            env.feed(seg)
+            w.step(seg, [])
+            out.append((seg.id, w.loop))
+    except EdiError as exc:
+        return out, exc
+    return out, None
+
+
+@pytest.mark.parametrize("path", [p for p in SAMPLES_837I if p.name in STRAY_AFTER_IEA], ids=lambda p: p.name)
+def test_a_segment_after_the_interchange_stops_us_where_pyx12_reads_on(path) -> None:
+    theirs = oracle.loop_ids(path.read_bytes())
+    read, error = ours_until_stopped(path.read_bytes())
+    assert read == theirs[:len(read)] and read[-1] == ("IEA", "ISA_LOOP")
+    assert [loop for _sid, loop in theirs[len(read):]] == ["ISA_LOOP"]
+    assert error is not None and error.segment == len(read) + 1 and f"a segment {STRAY_AFTER_IEA[path.name]}" in str(error)
+
+
+@pytest.mark.parametrize("path", [p for p in SAMPLES_837I if p.name in PYX12_CRASHES], ids=lambda p: p.name)
+def test_where_pyx12_crashes_we_give_one_located_error(path) -> None:
+    data = path.read_bytes()
+    for attempt in (data, as_a2(data)):
+        with pytest.raises(oracle.Pyx12Crash):
+            oracle.loop_ids(attempt)
+    _read, error = ours_until_stopped(data)
+    assert error is not None and error.element == PYX12_CRASHES[path.name] and error.offset is not None
+
+
+@pytest.mark.parametrize("path", [p for p in SAMPLES_837I if p.name in WE_REFUSE], ids=lambda p: p.name)
+def test_where_we_refuse_the_delimiters_pyx12_reads_on(path) -> None:
+    assert oracle.loop_ids(as_a2(path.read_bytes()))
+    read, error = ours_until_stopped(path.read_bytes())
+    assert read == [] and error is not None and error.element == WE_REFUSE[path.name]
+
+
+@pytest.mark.parametrize("path", FIXTURES + [p for p in SAMPLES_837I
+                                             if p.name not in {**STRAY_AFTER_IEA, **PYX12_CRASHES, **WE_REFUSE}],
+                         ids=lambda p: p.name)
 def test_loop_ids_match_pyx12(path) -> None:
     data = path.read_bytes()
     try:

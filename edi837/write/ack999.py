@@ -52,6 +52,7 @@ def transaction_segments(tx: TransactionResult, d: Delimiters) -> list[str]:
     return out
 
 
+AK101_CODES = frozenset({"BE", "HB", "HC", "HI", "HN", "HP", "HR", "HS", "RA"})  # the 999 guide's AK101 codes
 TA105_CODES = ("001", "014", "015", "018", "021", "023", "024", "025")  # the envelope errors we find
 
 
@@ -109,9 +110,19 @@ class Writer:
         codes = list(dict.fromkeys(f.rule[-1] for f in g.findings if f.rule.startswith("X12-ENV-GR")))
         if codes and status == "A":
             status = "E"
-        ak1 = e.join(["AK1", "HC", fit(g.control, "28", self.d) or "0",
-                      fit(g.gs[8] if len(g.gs) > 8 else "", "480", self.d)]).rstrip(e)
         ak9 = e.join(["AK9", status, str(received), str(received), str(accepted), *codes[:5]])
+        self._write_group(self._ak1("HC", g.control, g.gs[8] if len(g.gs) > 8 else ""), ak9)
+
+    def _ak1(self, kind: str, control: str, version: str) -> str:
+        """AK1 naming a group (GS01, GS06, GS08), or "" when AK101 cannot name its kind."""
+        if kind not in AK101_CODES:
+            return ""
+        e = self.d.element
+        return e.join(["AK1", kind, fit(control, "28", self.d) or "0", fit(version, "480", self.d)]).rstrip(e)
+
+    def _write_group(self, ak1: str, ak9: str) -> None:
+        """One 999 transaction set: AK1, the AK2 .. IK5 gathered for its group, AK9."""
+        e = self.d.element
         self.sets += 1
         st = f"{self.sets:04d}"
         self.body.write(envelope.lines([f"ST{e}999{e}{st}{e}{VERSION}", ak1], self.d))
@@ -120,6 +131,20 @@ class Writer:
         self.current = envelope.spool()
         self.current_segments = 0
         self.verdicts.clear()
+
+    def refused(self, gs: list[str], code: str) -> None:
+        """Answer a functional group refused as a whole (AK905 `code`: 1 not supported, 2 its version),
+        when AK101 can name its kind (a group of 999s cannot be answered in a 999)."""
+        ak1 = self._ak1(*(gs[n] if len(gs) > n else "" for n in (1, 6, 8)))
+        if ak1:
+            self._write_group(ak1, self.d.element.join(["AK9", "R", "0", "0", "0", code]))
+
+    def refused_set(self, st: list[str], code: str) -> None:
+        """Add a transaction set refused (IK502 `code`) to the group being answered."""
+        e = self.d.element
+        ident = fit(st[1] if len(st) > 1 else "", "143", self.d) or "837"
+        control = fit(st[2] if len(st) > 2 else "", "329", self.d) or "0000"
+        self.transaction([e.join(["AK2", ident, control]), e.join(["IK5", "R", code])], "R")
 
     def interchange(self, i: InterchangeResult) -> None:
         if not self.receiver and len(i.isa) > 6:
