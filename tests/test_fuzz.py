@@ -187,3 +187,23 @@ def test_a_control_character_as_isa11_or_isa16_is_refused(rep: str, comp: str) -
     with pytest.raises(EdiError, match="ISA1[16] .* printable ASCII"):
         list(segments(io.BytesIO(data), "x.837"))
     list(segments(io.BytesIO(_isa("^", ":") + b"GS*HC*S*R*20261001*0930*1*X*005010X223A2~"), "x.837"))
+
+
+def _ack_999(tmp_path: Path, data: bytes) -> str:
+    src = tmp_path / "in.837"
+    src.write_bytes(data)
+    res = CliRunner().invoke(main, ["ack", str(src), "--out", str(tmp_path / "out"), "--fixed-time", "202611220930"])
+    assert res.exit_code in (1, 2), res.output
+    return (tmp_path / "out" / "in.837.999").read_text()
+
+
+@pytest.mark.parametrize("old, new", [
+    (b"ST*837*0001", b"ST*{837*0001"),  # seed 7 index 326: AK2*{83 (AK201 is one of the 999 guide's codes)
+    (b"*X*005010X223A2~ST", b"~ST"),  # seed 7 index 70: GS without GS07/GS08: AK1 without its required AK103
+])
+def test_the_999_refusing_a_set_or_group_is_valid(tmp_path: Path, old: bytes, new: bytes) -> None:
+    data = (FIXTURES[0].parent / "als-emergency.837").read_bytes()
+    assert old in data
+    answer = _ack_999(tmp_path, data.replace(old, new, 1))
+    verdict = oracle.validate(answer)
+    assert verdict.ok, (answer, verdict.messages[:3])

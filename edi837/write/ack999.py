@@ -53,6 +53,7 @@ def transaction_segments(tx: TransactionResult, d: Delimiters) -> list[str]:
 
 
 AK101_CODES = frozenset({"BE", "HB", "HC", "HI", "HN", "HP", "HR", "HS", "RA"})  # the 999 guide's AK101 codes
+AK201_CODES = frozenset({"270", "271", "276", "277", "278", "820", "834", "835", "837"})  # the 999 guide's AK201 codes
 TA105_CODES = ("001", "014", "015", "018", "021", "023", "024", "025")  # the envelope errors we find
 
 
@@ -135,14 +136,15 @@ class Writer:
     def refused(self, gs: list[str], code: str) -> None:
         """Answer a functional group refused as a whole (AK905 `code`: 1 not supported, 2 its version),
         when AK101 can name its kind (a group of 999s cannot be answered in a 999)."""
-        ak1 = self._ak1(*(gs[n] if len(gs) > n else "" for n in (1, 6, 8)))
+        kind, control, version = (gs[n] if len(gs) > n else "" for n in (1, 6, 8))
+        ak1 = self._ak1(kind, control, version) if fit(version, "480", self.d) else ""  # AK103 is required
         if ak1:
             self._write_group(ak1, self.d.element.join(["AK9", "R", "0", "0", "0", code]))
 
     def refused_set(self, st: list[str], code: str) -> None:
         """Add a transaction set refused (IK502 `code`) to the group being answered."""
         e = self.d.element
-        ident = fit(st[1] if len(st) > 1 else "", "143", self.d) or "837"
+        ident = st[1] if len(st) > 1 and st[1] in AK201_CODES else "837"  # AK201 names a set the 999 guide knows
         control = fit(st[2] if len(st) > 2 else "", "329", self.d) or "0000"
         self.transaction([e.join(["AK2", ident, control]), e.join(["IK5", "R", code])], "R")
 
