@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import json
 import os
 import random
 import re
@@ -348,10 +349,7 @@ def run_check(path: str, fmt: str, problems: list[str]) -> dict:
     text = out.getvalue()
     if "internal error" in text:
         problems.append(f"check --format {fmt}: " + text[text.index("internal error"):][:300])
-    if fmt == "json":
-        import json  # noqa: PLC0415
-        return json.loads(text)
-    return {}
+    return json.loads(text) if fmt == "json" else {}
 
 
 def run_ack(path: str, out_dir: Path, problems: list[str]) -> None:
