@@ -19,7 +19,8 @@ CH1 = "CMS IOM 100-04 ch. 1"
 X223 = "837I TR3 (005010X223A2)"
 HOME_HEALTH = frozenset({"32", "33"})  # facility types of home health bills, the only ones with frequency 9
 CHANGE_REASONS = frozenset({"D0", "D1", "D2", "D3", "D4", "D5", "D6", "D7", "D8", "D9", "E0"})
-PO_BOX = re.compile(r"\b(P\.?\s*O\.?\s*BOX|POST\s+OFFICE\s+BOX|LOCK\s*BOX|POB)\b", re.IGNORECASE)
+# A mailbox, not a place: PO Box (P.O. BOX, POST OFFICE BOX, POB), lock box, private mailbox (PMB)
+PO_BOX = re.compile(r"\b(P\.?\s*O\.?\s*BOX|POST\s+OFFICE\s+BOX|LOCK\s*BOX|POB|PMB)\b", re.IGNORECASE)
 
 
 def clm(c: Claim, element: str):
@@ -111,7 +112,7 @@ def frequency_fits(c: Claim, ctx: Context) -> Iterator[Hit]:
 @rule("AMB024", "The billing provider's address (2010AA N3) is a street address, not a PO Box or lock box",
       source=f"{X223} 2010AA N3 note (a PO Box or lock box goes in 2010AB)", stc=("A7:503:85",))
 def billing_street_address(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: looks for a PO Box or lock box in N301/N302 of the billing provider loop.
+    """What it does: looks for a PO Box, lock box or private mailbox (PMB) in N301/N302 of the billing provider loop.
 
     Why: the 837I guide requires the billing provider's physical address in 2010AA; a PO Box or lock
     box address for payments goes in the pay-to address loop (2010AB).
