@@ -235,3 +235,10 @@ def test_a_warning_only_claim_is_accepted() -> None:
     text = swap(MILES, "HC:A0425:RH:QN*180*UN*12.25")(BASE)
     path_findings = findings(text)
     assert path_findings and all(not f.is_error for f in path_findings)
+
+
+@pytest.mark.parametrize("pair", ["GA:GZ", "GY:GZ", "GX:GA"])
+def test_contradicting_liability_modifiers_reject_the_line(pair: str) -> None:
+    text = swap(BASE_LINE, f"HC:A0428:RH:{pair}:QN*950*UN*1")(BASE)
+    [f] = rule_findings(text, "AMB028")
+    assert f.is_error and f.element == "SV202-5" and f.value == pair.split(":")[1]

@@ -144,27 +144,34 @@ def change_reason(c: Claim, ctx: Context) -> Iterator[Hit]:
                   clm(c, "CLM05-3"), c.frequency, "add HI*BG:<D0-D9 or E0> saying what the adjustment changes")
 
 
-@rule("AMB028", "GX (voluntary notice of liability) only on non-covered lines, and never with GA",
-      source="CMS CR 6563; CMS IOM 100-04 ch. 1 §60", stc=("A7:453",))
-def gx_modifier(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: checks that a GX line bills its charge as non-covered (SV207 = SV203) and has no GA.
+CONFLICTING_LIABILITY = (("GX", "GA"), ("GA", "GZ"), ("GY", "GZ"))  # never on one line (CR 6563; GA/GY/GZ instructions)
 
-    Why: GX reports a voluntary notice for a service Medicare never covers; GA reports a required
-    ABN for a covered service that may be denied. A line is one or the other.
-    Example: `SV2*0540*HC:A0998:GX:GA:QN*100*UN*1`.
+
+@rule("AMB028", "Liability modifiers agree: GX only on non-covered lines; never GX with GA, GA with GZ, or GY with GZ",
+      source="CMS CR 6563 (GX); CMS GA/GY/GZ modifier instructions; CMS IOM 100-04 ch. 1 §60",
+      stc=("A7:453",))
+def liability_conflicts(c: Claim, ctx: Context) -> Iterator[Hit]:
+    """What it does: checks that a GX line bills its charge as non-covered (SV207 = SV203), and that no
+    line carries two liability modifiers that contradict each other.
+
+    Why: GX reports a voluntary notice for a service Medicare never covers; GA a required ABN for a
+    covered service that may be denied; GZ a service expected to be denied with no ABN; GY a
+    statutorily excluded one. A line is one of these; CMS treats a line with two contradicting ones
+    (GA and GZ, GY and GZ) as unprocessable.
+    Example: `SV2*0540*HC:A0998:GX:GA:QN*100*UN*1`, or `SV2*0540*HC:A0428:RH:GA:GZ:QN*650*UN*1`.
     Use instead: `SV2*0540*HC:A0998:GX:GY:QN*100*UN*1**100`.
-    Source: CMS CR 6563.
+    Source: CMS CR 6563; CMS GA/GY/GZ modifier instructions.
     """
     for ln in c.lines:
-        if "GX" not in ln.modifiers:
-            continue
-        ref = f"SV202-{ln.modifiers.index('GX') + 3}"
-        if "GA" in ln.modifiers:
-            yield Hit(f"line {ln.lx} has both GX (voluntary notice) and GA (required ABN)", at(ln, ref), "GX",
-                      "keep GA for a covered service with an ABN, GX for a non-covered one", lx=ln.lx)
-        elif not ln.billed_non_covered:
+        for one, other in CONFLICTING_LIABILITY:
+            if one in ln.modifiers and other in ln.modifiers:
+                yield Hit(f"line {ln.lx} has both {one} and {other}, which contradict each other",
+                          at(ln, f"SV202-{ln.modifiers.index(other) + 3}"), other,
+                          f"keep the one modifier that fits: {one} or {other}", lx=ln.lx)
+        if "GX" in ln.modifiers and "GA" not in ln.modifiers and not ln.billed_non_covered:
             yield Hit(f"line {ln.lx} has GX, which is for non-covered services, but its charge is billed as covered",
-                      at(ln, ref), "GX", "report the whole charge in SV207 (non-covered), or remove GX", lx=ln.lx)
+                      at(ln, f"SV202-{ln.modifiers.index('GX') + 3}"), "GX",
+                      "report the whole charge in SV207 (non-covered), or remove GX", lx=ln.lx)
 
 
 @rule("AMB029", "A claim with an ABN carries no condition code 20 or 21; a condition code 21 claim bills only non-covered charges",
