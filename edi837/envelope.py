@@ -39,6 +39,7 @@ class EnvelopeError:
     offset: int
     control: str  # ISA13 / GS06 / ST02 of the envelope in error
     truncated: bool = False  # found open at the end of the input
+    line: int = 0  # 1-based line of the segment in the file
 
 
 class Envelope:
@@ -130,7 +131,7 @@ class Envelope:
             raise self._unsupported(seg, element, f"{element} {version!r} is {what}; edi837 reads 837I {VERSION_837I}")
 
     def _err(self, level: str, code: str, message: str, seg: Segment, control: str) -> EnvelopeError:
-        return EnvelopeError(level, code, message, seg.id, seg.position, seg.offset, control)
+        return EnvelopeError(level, code, message, seg.id, seg.position, seg.offset, control, line=seg.line)
 
     def _close_set(self, seg: Segment, missing: bool = False) -> list[EnvelopeError]:
         st = self.st
