@@ -42,7 +42,9 @@ def set_reason(errors: list[Finding]) -> Finding | None:
     first = errors[0]
     more = len(errors) - 1
     tail = f" (and {more} more error{'s' * (more != 1)} of the set, listed with it)" if more else ""
-    return dataclasses.replace(first, scope=TRANSACTION, stc=WITH_SET_STC, message=(
+    # Without its 999 codes: the 999 answers the set's error once, with the set, not once per claim.
+    return dataclasses.replace(first, scope=TRANSACTION, stc=WITH_SET_STC, ik3="", ik4="", ik4_position="",
+                               data_element="", message=(
         f"rejected with its transaction set {first.transaction}, whose error rejects every claim in it:"
         f" {first.message}{tail}"))
 

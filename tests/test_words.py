@@ -21,7 +21,8 @@ from edi837.findings import CLAIM, TRANSACTION, Finding
 from edi837.pipeline import Checker, ClaimResult, GroupResult, InterchangeResult, TransactionResult
 from edi837.read import EdiError, segments
 from edi837.walk import Walker
-from edi837.write import ack277, values
+from edi837.read import DEFAULT_DELIMITERS
+from edi837.write import ack277, ack999, values
 
 TODAY = dt.date(2026, 11, 22)
 LF = (ROOT / "fixtures" / "lf-lines.837").read_text()
@@ -266,6 +267,13 @@ def test_the_277ca_of_a_claim_rejected_with_its_set_is_unchanged_a3_21() -> None
     [tx] = [x for x in check(edit(LF, "SE*30*0001", "SE*31*0001")) if isinstance(x, TransactionResult)]
     text = "".join(ack277.render(tx, 1, 5, dt.datetime(2026, 11, 22, 9, 30), "CH", "CH", 6))
     assert "STC*A3:21*20261122*U*716" in text
+
+
+def test_the_999_names_a_sets_error_once_not_once_per_claim() -> None:
+    [tx] = [x for x in check(edit(BATCH, "N4*SPRINGFIELD*IL*627690001", "N4*SPRINGFIELD*IL*62769"))
+            if isinstance(x, TransactionResult)]
+    segs = ack999.transaction_segments(tx, DEFAULT_DELIMITERS)
+    assert [s for s in segs if s[:3] in ("IK3", "IK4", "CTX")] == ["IK3*N4*10*2010*8", "IK4*3*116*7*62769"]
 
 
 def test_a_spilled_claim_rejected_with_its_set_says_why_too(monkeypatch: pytest.MonkeyPatch) -> None:
