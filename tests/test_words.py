@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from conftest import FIXTURES, ROOT, SAMPLES_837I
 from test_validate import mutants
 
-from edi837 import guide, guide_codes, rules, spool
+from edi837 import guide, guide_codes, parallel, rules, spool
 from edi837.cli import main
 from edi837.findings import CLAIM, TRANSACTION, Finding
 from edi837.pipeline import Checker, ClaimResult, GroupResult, InterchangeResult, TransactionResult
@@ -355,3 +355,21 @@ def test_values_reads_data_elements_through_the_public_accessor() -> None:
     zip_code = guide.data_elements()["116"]
     assert (zip_code.name, zip_code.data_type, zip_code.min_len, zip_code.max_len) == ("Postal Code", "ID", 3, 15)
     assert values.fit("12345678901234567890", "116") == "123456789012345"
+
+
+def test_a_file_split_between_workers_gives_the_same_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lines of findings in later parts of a split file are the file's own (parts resume counting)."""
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "PART_BYTES", 4096)
+    head, rest = LF.split("ST*837*0001", 1)
+    body = ("ST*837*0001" + rest.split("GE*1*2061")[0]).replace("*UN*8~", "*UN*8.123~")  # AMB006 on each set
+    n = 40
+    text = head + "".join(body.replace("0001", f"{k:04d}") for k in range(1, n + 1)) + f"GE*{n}*2061~\nIEA*1*000000206~\n"
+    path = tmp_path / "many-lines.837"
+    path.write_text(text)
+    assert len(parallel.plan(str(path), 2) or []) > 2
+    outs = [cli("check", "--format", "json", "--jobs", jobs, str(path))[1] for jobs in ("1", "2")]
+    assert outs[0] == outs[1]
+    lines = [f["line"] for c in json.loads(outs[0])["files"][0]["claims"] for f in c["findings"] if f["rule"] == "AMB006"]
+    expected = [i for i, ln in enumerate(text.splitlines(), 1) if ln.startswith("SV2*0540*HC:A0425")]
+    assert lines == expected and len(lines) == n
