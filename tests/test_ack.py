@@ -77,11 +77,11 @@ def claims_of(path: Path) -> list:
 
 def comparable(c) -> object:
     lines = tuple(dataclasses.replace(ln, where=None, date_where=None) for ln in c.lines)
-    bp = dataclasses.replace(c.billing_provider, where=None)
+    bp = dataclasses.replace(c.billing_provider, where=None, street_where=None)
     att = dataclasses.replace(c.attending, where=None) if c.attending else None
     codes = {k: tuple(dataclasses.replace(x, where=None) for x in getattr(c, k))
              for k in ("condition_codes", "value_codes", "occurrence_codes")}
-    return dataclasses.replace(c, where=None, lines=lines, billing_provider=bp, attending=att, file="", **codes,
+    return dataclasses.replace(c, where=None, period_where=None, cl1_where=None, lines=lines, billing_provider=bp, attending=att, file="", **codes,
                                transaction="", hl_subscriber="", hl_patient="", clearinghouse_trace="",
                                ambulance_lines=tuple(ln for ln in lines if is_ambulance_line(ln)))
 

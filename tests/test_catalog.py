@@ -22,7 +22,8 @@ def test_docs_rules_md_is_generated_from_the_registry() -> None:
 
 def test_every_ambulance_rule_is_registered_with_its_metadata() -> None:
     ids = [r.id for r in rules.catalog()]
-    assert [i for i in ids if i.startswith("AMB")] == [f"AMB{n:03d}" for n in range(1, 21)]
+    # the domain notes' rules 1-29 keep their numbers; 25 is COD008 and 26 is DAT001 with AMB011
+    assert [i for i in ids if i.startswith("AMB")] == [f"AMB{n:03d}" for n in range(1, 30) if n not in (25, 26)]
     for r in rules.catalog():
         assert r.title and r.source and r.stc and r.doc, r.id
         for code in r.stc:

@@ -296,7 +296,7 @@ def test_set_reason_names_the_count_of_the_sets_errors() -> None:
 # -- the catalog ----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("code,fragment", [
-    ("AMB006", "Mileage units"), ("amb006", "Mileage units"), ("X12-IK4-7", "Invalid code value"),
+    ("AMB006", "Mileage lines"), ("amb006", "Mileage lines"), ("X12-IK4-7", "Invalid code value"),
     ("X12-ENV-TR4", "IK502 = 4"), ("X12-MORE", "More errors than listed"),
 ])
 def test_rules_code_prints_one_entry(code: str, fragment: str) -> None:
