@@ -104,13 +104,15 @@ ZIP9 = "[0-9]{9}"  # the one pattern the 837I map carries (2010AA N403)
 MAX_CODES_LISTED = 12
 
 
-def _units(spec: ElementSpec) -> str:
-    return "digits" if spec.data_type == "R" or spec.data_type[0] == "N" else "characters"
+def _units(spec: ElementSpec, n: int = 2) -> str:
+    unit = "digit" if spec.data_type == "R" or spec.data_type[0] == "N" else "character"
+    return unit if n == 1 else unit + "s"
 
 
 def _length_fix(spec: ElementSpec) -> str:
-    size = str(spec.min_len) if spec.min_len == spec.max_len else f"{spec.min_len} to {spec.max_len}"
-    return f"write {spec.ref} with {size} {_units(spec)}"
+    if spec.min_len == spec.max_len:
+        return f"write {spec.ref} with exactly {spec.max_len} {_units(spec, spec.max_len)}"
+    return f"write {spec.ref} with {spec.min_len} to {spec.max_len} {_units(spec)}"
 
 
 def _code_fix(spec: ElementSpec) -> str:
@@ -183,12 +185,13 @@ def _check_element(spec: ElementSpec, value: str | None, position: str, in_compo
     out = []
     numeric = spec.data_type == "R" or spec.data_type[0] == "N"
     measured = value.replace("-", "").replace(".", "") if numeric else value
+    size = f"{len(measured)} {_units(spec, len(measured))}"
     if len(measured) < spec.min_len:
-        out.append(_err(spec, "4", position, value, f"is too short: {len(measured)} {_units(spec)}, at least"
-                        f" {spec.min_len}", _length_fix(spec)))
+        out.append(_err(spec, "4", position, value, f"is too short: {size}, at least {spec.min_len}",
+                        _length_fix(spec)))
     if len(measured) > spec.max_len:
-        out.append(_err(spec, "5", position, value, f"is too long: {len(measured)} {_units(spec)}, at most"
-                        f" {spec.max_len}", _length_fix(spec)))
+        out.append(_err(spec, "5", position, value, f"is too long: {size}, at most {spec.max_len}",
+                        _length_fix(spec)))
     if CONTROL.search(value):
         return out + [_err(spec, "6", position, value, "contains a control character (a tab, a line break"
                            " or another invisible character)", f"remove the control character from {spec.ref}")]
@@ -203,7 +206,8 @@ def _check_element(spec: ElementSpec, value: str | None, position: str, in_compo
         elif spec.data_type == "TM":
             out.append(_err(spec, "9", position, value, "is not a valid time", _date_fix(spec)))
         elif numeric:
-            out.append(_err(spec, "6", position, value, "is not a number", NUMBER_FIX.get(spec.data_type, NUMBER_FIX["R"])))
+            out.append(_err(spec, "6", position, value, "is not a number",
+                            NUMBER_FIX.get(spec.data_type, NUMBER_FIX["R"])))
         else:
             out.append(_err(spec, "6", position, value, "contains characters outside the X12 character set",
                             f"use only letters, digits, spaces and common punctuation in {spec.ref}"))

@@ -95,6 +95,12 @@ def test_each_kind_of_element_error_in_words(old: str, new: str, rule: str, word
     assert got and words in got[0].message and got[0].fix, [f.message for f in got]
 
 
+def test_a_length_error_counts_in_words() -> None:
+    [f] = [f for f in findings(check(edit(LF, "CL1*1*1*01", "CL1*1*12*01"))) if f.rule == "X12-IK4-5"]
+    assert f.message == "Admission Source Code (CL102) is too long: 2 characters, at most 1"
+    assert f.fix == "write CL102 with exactly 1 character"
+
+
 def test_the_clm07_fix_lists_its_few_codes() -> None:
     [f] = [f for f in findings(check(edit(LF, "**A*Y*Y", "**Q*Y*Y"))) if f.rule == "X12-IK4-7"]
     assert f.fix == "use one of the codes the guide allows in CLM07: A, B, C"
@@ -364,12 +370,14 @@ def test_a_file_split_between_workers_gives_the_same_lines(tmp_path: Path, monke
     head, rest = LF.split("ST*837*0001", 1)
     body = ("ST*837*0001" + rest.split("GE*1*2061")[0]).replace("*UN*8~", "*UN*8.123~")  # AMB006 on each set
     n = 40
-    text = head + "".join(body.replace("0001", f"{k:04d}") for k in range(1, n + 1)) + f"GE*{n}*2061~\nIEA*1*000000206~\n"
+    sets = "".join(body.replace("0001", f"{k:04d}") for k in range(1, n + 1))
+    text = head + sets + f"GE*{n}*2061~\nIEA*1*000000206~\n"
     path = tmp_path / "many-lines.837"
     path.write_text(text)
     assert len(parallel.plan(str(path), 2) or []) > 2
     outs = [cli("check", "--format", "json", "--jobs", jobs, str(path))[1] for jobs in ("1", "2")]
     assert outs[0] == outs[1]
-    lines = [f["line"] for c in json.loads(outs[0])["files"][0]["claims"] for f in c["findings"] if f["rule"] == "AMB006"]
+    claims = json.loads(outs[0])["files"][0]["claims"]
+    lines = [f["line"] for c in claims for f in c["findings"] if f["rule"] == "AMB006"]
     expected = [i for i, ln in enumerate(text.splitlines(), 1) if ln.startswith("SV2*0540*HC:A0425")]
     assert lines == expected and len(lines) == n
