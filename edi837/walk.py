@@ -56,6 +56,11 @@ class _Tables:
         self.limit = [0 if node.usage == "N" else node.max_use for node in nodes]
         self.zero_runs = [[0] * (self.end[i] - i - 1) for i in range(n)]  # to reset a loop's descendants
         self.loop_of = [nodes[node.parent].id if node.parent >= 0 else "" for node in nodes]
+        # A segment id's name in the guide (its first use), to name a segment found out of place.
+        self.segment_names: dict[str, str] = {}
+        for node in nodes:
+            if not node.is_loop:
+                self.segment_names.setdefault(node.id, node.name)
         # Transitions by current node, then by segment id (or (id, qualifier) for qualified ids).
         self.memo: list[dict] = [{} for _ in range(n)]
         self.memo_size = 0
@@ -224,10 +229,13 @@ class Walker:
                     message = (f"segment {seg.id} comes after the transaction set trailer (SE): it belongs"
                                " before SE, or in a set of its own")
                     fix = f"move {seg.id} before the SE trailer, or into a transaction set of its own"
-                else:
-                    message = (f"segment {seg.id} has no place here (after loop {loop_id}): the 837I guide"
-                               " does not allow it at this point")
+                elif seg.id in self._tables.segment_names:
+                    message = (f"segment {seg.id} ({self._tables.segment_names[seg.id]}) has no place here"
+                               f" (after loop {loop_id}): the 837I guide does not allow it at this point")
                     fix = f"remove {seg.id}, or move it to the loop where the guide places it"
+                else:
+                    message = f"segment {seg.id} is not a segment of the 837I guide (after loop {loop_id})"
+                    fix = f"remove {seg.id}"
                 errors.append(StructureError("1", seg.id, pos, loop_id, -1, message, fix))
 
     def _missing(self, p: tuple[int, int], pos: int, errors: list[StructureError]) -> None:

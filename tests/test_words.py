@@ -95,6 +95,15 @@ def test_each_kind_of_element_error_in_words(old: str, new: str, rule: str, word
     assert got and words in got[0].message and got[0].fix, [f.message for f in got]
 
 
+def test_a_segment_out_of_place_is_named_and_an_unknown_one_said_to_be_none_of_the_guides() -> None:
+    moved = [f for f in findings(check(edit(LF, "HI*ABK:R69~\n", "HI*ABK:R69~\nCL1*1*1*01~\n")))
+             if f.rule == "X12-IK3-1"]
+    assert moved and moved[0].message.startswith("segment CL1 (Institutional Claim Code) has no place here")
+    unknown = [f for f in findings(check(edit(LF, "HI*ABK:R69~\n", "HI*ABK:R69~\nZZQ*1~\n"))) if f.rule == "X12-IK3-1"]
+    assert unknown and unknown[0].message.startswith("segment ZZQ is not a segment of the 837I guide")
+    assert unknown[0].fix == "remove ZZQ"
+
+
 def test_a_length_error_counts_in_words() -> None:
     [f] = [f for f in findings(check(edit(LF, "CL1*1*1*01", "CL1*1*12*01"))) if f.rule == "X12-IK4-5"]
     assert f.message == "Admission Source Code (CL102) is too long: 2 characters, at most 1"

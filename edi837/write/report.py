@@ -75,10 +75,8 @@ def claim_text(c: ClaimResult) -> list[str]:
     cl = c.claim
     money = f"${cl.total_charge:,.2f}" if cl.total_charge is not None else cl.total_charge_text
     head = f"  {c.status.upper():8} claim {cl.claim_id}  TOB {cl.type_of_bill}  {money}  (transaction {cl.transaction})"
-    lines = [head] + [finding_text(f) for f in c.all_findings]
-    if c.status == "rejected" and not any(f.is_error for f in c.all_findings):  # never: see spool.set_reason
-        lines.append(f"    rejected with its transaction set {cl.transaction} (see the set-level errors above)")
-    return lines
+    # A claim rejected with its set carries the set's error (spool.set_reason): every rejection says why.
+    return [head] + [finding_text(f) for f in c.all_findings]
 
 
 def claim_json(c: ClaimResult) -> str:
