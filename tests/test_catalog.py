@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT
 
-from edi837 import rules
+from edi837 import guide_codes, rules
 from edi837.cli import main
 from edi837.read import EdiError
 
@@ -33,7 +33,8 @@ def test_every_ambulance_rule_is_registered_with_its_metadata() -> None:
 def test_json_catalog() -> None:
     res = CliRunner().invoke(main, ["rules", "--format", "json"])
     doc = json.loads(res.output)
-    assert {d["id"] for d in doc} == set(rules.REGISTRY)
+    assert {d["id"] for d in doc} == set(rules.REGISTRY) | set(guide_codes.BY_ID)
+    assert {d["kind"] for d in doc if d["id"].startswith("X12-")} == {"x12"}
 
 
 def test_profile_changes_severity_only(tmp_path) -> None:

@@ -118,7 +118,7 @@ def run(claim: Claim, profile: Profile, ctx: Context) -> list[Finding]:
                 rule=r.id, severity=severity, message=hit.message, scope=CLAIM, file=claim.file,
                 transaction=claim.transaction, claim_id=claim.claim_id, lx=hit.lx, loop=w.loop,
                 segment=w.segment, position=w.position, element=w.element, value=hit.value,
-                fix=hit.fix, stc=status_codes(severity, hit.stc or r.stc), offset=w.offset))
+                fix=hit.fix, stc=status_codes(severity, hit.stc or r.stc), offset=w.offset, line=w.line))
     return out
 
 
