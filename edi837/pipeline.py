@@ -35,6 +35,7 @@ CR1_HINT = ("CR1 (ambulance transport information) belongs to the 837P; in an 83
 
 
 SPACED = "a space or tab before the segment id: the segment is read, but the id must follow the terminator"
+SPACED_FIX = "remove the space or tab: write the segment id right after the terminator (a line break may come between)"
 
 
 def describe(err: StructureError) -> str:
@@ -426,7 +427,7 @@ class Checker:
                 node = walker.step(seg, struct)
                 loop = walker.loop
                 if seg.leading_blank:
-                    struct.append(StructureError("1", sid, seg.position, loop, node, SPACED))
+                    struct.append(StructureError("1", sid, seg.position, loop, node, SPACED, SPACED_FIX))
                 if struct:
                     control = tx.control if tx is not None else ""
                     for err in struct:
