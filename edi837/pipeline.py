@@ -444,6 +444,11 @@ class Checker:
                 # Envelope segments.
                 if rare:
                     if sid == "ISA":
+                        # An interchange (and group) left open by this ISA: closed with the errors the
+                        # envelope just filed (no IEA, no GE), not dropped unanswered.
+                        yield from closed(group)
+                        group = None
+                        yield from closed(inter)
                         inter = InterchangeResult(name, els, seg.delims)
                         file_envelope(env.isa_values(seg))
                         known = segment_memo(seg.delims.component).young  # looked in first, inline
