@@ -7,6 +7,7 @@ not numbers become None here (the guide checks report them), never a float.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -82,6 +83,8 @@ class Provider:
     npi_qualifier: str = ""
     zip: str = ""
     where: Where | None = None
+    street: tuple[str, ...] = ()  # N301, N302 (the billing provider's address)
+    street_where: Where | None = None
 
 
 @frozen
@@ -104,11 +107,25 @@ def line_kind(procedure_code: str) -> str:
     return kind if kind in ("base", "mileage", "noncovered_mileage") else ("noncovered" if kind == "noncovered" else "other")
 
 
+@functools.cache
+def modifier_kind(modifier: str) -> str:
+    """What a HCPCS modifier is on an ambulance line, from the modifier table (codes/ambulance_modifiers.csv):
+    arrangement (QM, QN), liability (GA, GX, GY, GZ), pronounced_dead (QL), ... A modifier the table
+    does not name is an origin/destination pair when both its letters are origin/destination codes
+    (RH, SH, RR ...), else "other". So GX is a liability modifier, never a trip from G to X."""
+    row = codes.table("ambulance_modifiers").get(modifier)
+    if row is not None and len(modifier) == 2:
+        return row["kind"]
+    if len(modifier) == 2 and modifier[0] in ORIGIN_DESTINATION and modifier[1] in ORIGIN_DESTINATION:
+        return "origin_destination"
+    return "other"
+
+
 @functools.lru_cache(maxsize=4096)
 def ambulance_view(procedure_code: str, modifiers: tuple[str, ...]) -> tuple[str, str, str, bool]:
     """A line's (kind, origin/destination modifier, QM/QN arrangement, pronounced dead): worked out
     once per distinct code and modifiers, not each time a rule asks."""
-    od = next((m for m in modifiers if len(m) == 2 and m[0] in ORIGIN_DESTINATION and m[1] in ORIGIN_DESTINATION), "")
+    od = next((m for m in modifiers if modifier_kind(m) == "origin_destination"), "")
     found = [m for m in modifiers if m in ("QM", "QN")]
     arrangement = found[0] if len(found) == 1 else "+".join(found)
     return line_kind(procedure_code), od, arrangement, "QL" in modifiers
@@ -146,6 +163,15 @@ class ServiceLine:
     origin_destination: str = ""  # the origin/destination modifier, e.g. "RH"
     arrangement: str = ""  # QM or QN ("QM+QN" when both are given)
     pronounced_dead: bool = False  # QL
+
+    def modifiers_of(self, kind: str) -> tuple[str, ...]:
+        """The line's modifiers of one kind (see `modifier_kind`), e.g. "origin_destination", "liability"."""
+        return tuple([m for m in self.modifiers if modifier_kind(m) == kind])
+
+    @property
+    def billed_non_covered(self) -> bool:
+        """The whole charge is reported as non-covered (SV207 = SV203)."""
+        return self.charge is not None and self.non_covered == self.charge
 
     @property
     def origin(self) -> str:
@@ -200,6 +226,8 @@ class Claim:
     hl_patient: str = ""
     clearinghouse_trace: str = ""  # REF*D9 already on the claim, if any
     payer_claim_number: str = ""  # REF*F8
+    period_where: Where | None = None  # DTP*434 (the statement period)
+    cl1_where: Where | None = None  # CL1 (admission type, point of origin, patient status)
     # The lines the ambulance rules judge (revenue code 054X or an A0xxx HCPCS code); a claim with
     # none is not an ambulance claim. Worked out once, when the claim is built.
     ambulance_lines: tuple[ServiceLine, ...] = ()
@@ -255,7 +283,9 @@ class _Draft:
     clm: Segment
     clm_where: Where
     period: str = ""  # DTP*434
+    period_where: Where | None = None
     cl1: tuple[str, str, str] = ("", "", "")
+    cl1_where: Where | None = None
     d9: str = ""
     f8: str = ""
     conditions: list[Code] = field(default_factory=list)
@@ -337,9 +367,13 @@ class ClaimBuilder:
         elif loop == "2010AA":
             b = self.billing
             if sid == "NM1":
-                self.billing = Provider(_get(els, 3), _get(els, 9), _get(els, 8), b.zip, _where(seg, loop, "NM109"))
+                self.billing = dataclasses.replace(b, name=_get(els, 3), npi=_get(els, 9), npi_qualifier=_get(els, 8),
+                                                   where=_where(seg, loop, "NM109"))
+            elif sid == "N3":
+                self.billing = dataclasses.replace(b, street=(_get(els, 1), _get(els, 2)),
+                                                   street_where=_where(seg, loop, "N301"))
             elif sid == "N4":
-                self.billing = Provider(b.name, b.npi, b.npi_qualifier, _get(els, 3), b.where)
+                self.billing = dataclasses.replace(b, zip=_get(els, 3))
         elif loop == "2010BA":
             self.subscriber = self._person_seg(els, sid, self.subscriber)
         elif loop == "2010BB":
@@ -377,9 +411,9 @@ class ClaimBuilder:
                 self._hi(d, seg, els, loop)
             elif sid == "DTP":
                 if _get(els, 1) == "434":
-                    d.period = _get(els, 3)
+                    d.period, d.period_where = _get(els, 3), _where(seg, loop, "DTP03")
             elif sid == "CL1":
-                d.cl1 = (_get(els, 1), _get(els, 2), _get(els, 3))
+                d.cl1, d.cl1_where = (_get(els, 1), _get(els, 2), _get(els, 3)), _where(seg, loop)
             elif sid == "REF":
                 q = _get(els, 1)
                 if q == "D9":
@@ -460,4 +494,4 @@ class ClaimBuilder:
             d.principal, tuple(d.diagnoses), tuple(d.conditions), tuple(d.values), tuple(d.occurrences),
             self.billing, self.subscriber, self.patient or self.subscriber, self.payer[0], self.payer[1],
             d.attending, tuple(d.lines), self.file, self.transaction, d.clm_where, self.hl_subscriber,
-            self.hl_patient, d.d9, d.f8, tuple(d.ambulance), d.lines_not_read)
+            self.hl_patient, d.d9, d.f8, d.period_where, d.cl1_where, tuple(d.ambulance), d.lines_not_read)

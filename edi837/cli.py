@@ -207,13 +207,22 @@ def check(paths: tuple[str, ...], fmt: str, profile_name: str, today: Any, jobs:
 
 
 @main.command()
+@click.argument("code", required=False)
 @format_option("text", "markdown", "json")
-def rules(fmt: str) -> None:
-    """Print the rule catalog (from the rule registry)."""
+def rules(code: str | None, fmt: str) -> None:
+    """Print the rule catalog (claim rules and X12-level codes), or with CODE (AMB006, X12-IK4-7) one entry's page."""
+    from . import guide_codes
     from . import rules as rules_mod
     from .write import catalog
 
-    click.echo(catalog.render(rules_mod.catalog(), fmt), nl=False)
+    if code is None:
+        click.echo(catalog.render(rules_mod.catalog(), list(guide_codes.CODES), fmt), nl=False)
+        return
+    entry = catalog.find([*rules_mod.catalog(), *guide_codes.CODES], code)
+    if entry is None:
+        click.echo(f"error: no rule or X12 code {code!r}; `edi837 rules` lists them all", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(catalog.page(entry, fmt), nl=False)
 
 
 @main.command()

@@ -55,6 +55,7 @@ class EnvelopeError:
     offset: int
     control: str  # ISA13 / GS06 / ST02 of the envelope in error
     truncated: bool = False  # found open at the end of the input
+    line: int = 0  # 1-based line of the segment in the file
     element: str = ""  # the element in error, when one is
 
 
@@ -173,7 +174,8 @@ class Envelope:
 
     @staticmethod
     def _err(level: str, code: str, message: str, seg: Segment, control: str, element: str = "") -> EnvelopeError:
-        return EnvelopeError(level, code, message, seg.id, seg.position, seg.offset, control, element=element)
+        return EnvelopeError(level, code, message, seg.id, seg.position, seg.offset, control, line=seg.line,
+                             element=element)
 
     def _close_set(self, seg: Segment, missing: bool = False) -> list[EnvelopeError]:
         st = self.st

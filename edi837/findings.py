@@ -32,6 +32,7 @@ class Finding:
     ik4_position: str = ""  # IK401: element position[:component]
     data_element: str = ""  # IK402: data element reference number
     offset: int = -1  # byte offset of the segment in the file
+    line: int = 0  # 1-based line of the segment in the file (0 when unknown; all 1 in a one-line file)
 
     @property
     def is_error(self) -> bool:
@@ -41,6 +42,7 @@ class Finding:
         return {
             "rule": self.rule, "severity": self.severity, "message": self.message, "scope": self.scope,
             "loop": self.loop or None, "segment": self.segment or None, "position": self.position or None,
+            "line": self.line or None,
             "element": self.element or None, "lx": self.lx or None, "value": self.value,
             "fix": self.fix or None, "stc": list(self.stc),
             "ik3": self.ik3 or None, "ik4": self.ik4 or None,

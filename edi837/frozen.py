@@ -20,21 +20,22 @@ from __future__ import annotations
 
 import dataclasses
 import operator
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast, dataclass_transform
 
 T = TypeVar("T", bound=type)
 
 
+@dataclass_transform(frozen_default=True)
 def frozen(cls: T) -> T:
     special = [v for v in vars(cls).values() if isinstance(v, dataclasses.Field)]
     if hasattr(cls, "__post_init__") or special:  # init=False, default_factory ...: dataclasses' own __init__
-        return dataclasses.dataclass(frozen=True, slots=True)(cls)
+        return cast(T, dataclasses.dataclass(frozen=True, slots=True)(cls))
     if not cls.__doc__:  # else dataclasses works out the class's signature (with inspect) to write one
         cls.__doc__ = f"{cls.__name__}({', '.join(cls.__dict__.get('__annotations__', ()))})"
-    cls = dataclasses.dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)(cls)
+    cls = cast(T, dataclasses.dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)(cls))
     fields = dataclasses.fields(cls)
     names = tuple(f.name for f in fields)
-    cls.__new__ = _new(cls, fields)  # a plain function: type() passes the class, as to any __new__
+    setattr(cls, "__new__", _new(cls, fields))  # a plain function: type() passes the class, as to any __new__
     values = operator.attrgetter(*names) if len(names) > 1 else (lambda self: (getattr(self, names[0]),))
 
     def __eq__(self: Any, other: Any) -> Any:
@@ -61,7 +62,7 @@ def frozen(cls: T) -> T:
 
 
 def _new(cls: type, fields: tuple[dataclasses.Field, ...]) -> Any:
-    twin = type(f"_{cls.__name__}Unfrozen", (), {"__slots__": cls.__slots__})
+    twin = type(f"_{cls.__name__}Unfrozen", (), {"__slots__": getattr(cls, "__slots__")})
     env: dict[str, object] = {"_new": object.__new__, "_twin": twin}
     params, body = [], []
     for i, f in enumerate(fields):

@@ -114,6 +114,30 @@ def _data_elements(path: Path) -> dict[str, tuple[str, int, int]]:
     return out
 
 
+@frozen
+class DataElement:
+    """A data element as X12's dictionary (pyx12's dataele.xml) defines it, whatever segment holds it."""
+
+    number: str  # data element reference number, e.g. "116"
+    name: str  # e.g. "Postal Code"
+    data_type: str
+    min_len: int
+    max_len: int
+
+
+@functools.cache
+def data_elements() -> dict[str, DataElement]:
+    """Every data element of X12's dictionary, by reference number (what IK402 names)."""
+    from lxml import etree
+
+    out = {}
+    for el in etree.parse(str(map_dir() / "dataele.xml")).getroot().iter("data_ele"):
+        num = el.get("ele_num")
+        out[num] = DataElement(num, el.get("name") or "", el.get("data_type"), int(el.get("min_len")),
+                               int(el.get("max_len")))
+    return out
+
+
 def _max(text: str | None) -> int:
     if text is None or text.strip() in (">1", "&gt;1"):
         return BIG

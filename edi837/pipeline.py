@@ -18,15 +18,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from . import guide as guide_mod
-from . import parallel
+from . import guide_codes, parallel
 from .claims import CLAIM_LOOPS, Claim, ClaimBuilder
 from .envelope import ENVELOPE_IDS, Envelope, EnvelopeError
 from .findings import CLAIM, ERROR, GROUP, INTERCHANGE, TRANSACTION, Finding
 from .read import DEFAULT_DELIMITERS, Delimiters, EdiError, Segment, segments
-from .spool import ClaimSpool
+from .spool import ClaimSpool, set_reason
 from .walk import StructureError, Walker
 
 if TYPE_CHECKING:
+    from .validate import ElementError
     from . import rules as rules_mod  # imported by Checker: parse never runs the rules
 
 CR1_HINT = ("CR1 (ambulance transport information) belongs to the 837P; in an 837I the loaded miles are"
@@ -34,6 +35,7 @@ CR1_HINT = ("CR1 (ambulance transport information) belongs to the 837P; in an 83
 
 
 SPACED = "a space or tab before the segment id: the segment is read, but the id must follow the terminator"
+SPACED_FIX = "remove the space or tab: write the segment id right after the terminator (a line break may come between)"
 
 
 def describe(err: StructureError) -> str:
@@ -199,7 +201,7 @@ def _special_kind(path: str) -> str | None:
 
 # Loops that belong to the claims of one subscriber/patient (CLAIM_LOOPS: to one claim).
 PERSON_LOOPS = frozenset({"2000B", "2010BA", "2010BB", "2000C", "2010CA"})
-ENVELOPE_STC = ("A3:21",)
+ENVELOPE_STC = guide_codes.ENVELOPE_STC
 # Segments the checker does more with than walk, validate and build (see Checker.run).
 RARE_IDS = ENVELOPE_IDS | {"HL", "CLM", "LX", "NM1", "BHT"}
 
@@ -271,31 +273,33 @@ class InterchangeResult:
 
 
 def _structure_finding(err: StructureError, name: str, control: str, scope: str, claim_id: str,
-                       offset: int) -> Finding:
-    hint = describe(err)
-    return Finding(rule=f"X12-IK3-{err.code}", severity=ERROR, message=hint, scope=scope, file=name,
+                       seg: Segment) -> Finding:
+    """A segment-level guide error, located at `seg` (the segment read when it was found: for a missing
+    segment, the one after the place where it was due)."""
+    return Finding(rule=f"X12-IK3-{err.code}", severity=ERROR, message=describe(err), scope=scope, file=name,
                    transaction=control, claim_id=claim_id, loop=err.loop_id, segment=err.segment_id,
                    position=err.position, stc=("A6:21",) if err.code == "3" else ("A7:21",), ik3=err.code,
-                   offset=offset, fix="correct the segment order and content to the 837I guide (005010X223A2)")
+                   offset=seg.offset, line=seg.line, fix=err.fix or guide_codes.fix(f"X12-IK3-{err.code}"))
 
 
-def _element_finding(err, seg: Segment, loop: str, name: str, control: str, scope: str, claim_id: str,
-                     lx: str) -> Finding:
+def _element_finding(err: ElementError, seg: Segment, loop: str, name: str, control: str, scope: str,
+                     claim_id: str, lx: str) -> Finding:
     return Finding(rule=f"X12-IK4-{err.code}", severity=ERROR, message=err.message, scope=scope, file=name,
                    transaction=control, claim_id=claim_id, lx=lx, loop=loop, segment=seg.elements[0],
                    position=seg.position, element=err.ref, value=err.value,
                    stc=("A6:21",) if err.code in ("1", "2") else ("A7:21",), ik3="8", ik4=err.code,
-                   ik4_position=err.position, data_element=err.data_element, offset=seg.offset)
+                   ik4_position=err.position, data_element=err.data_element, offset=seg.offset, line=seg.line,
+                   fix=err.fix or guide_codes.fix(f"X12-IK4-{err.code}"))
 
 
 def _envelope_finding(err: EnvelopeError, name: str) -> Finding:
     scope = {"interchange": INTERCHANGE, "group": GROUP}.get(err.level, TRANSACTION)
-    return Finding(rule=f"X12-ENV-{err.level[:2].upper()}{err.code}", severity=ERROR, message=err.message,
-                   scope=scope, file=name, transaction=err.control if scope == TRANSACTION else "",
-                   segment=err.segment_id, position=err.position, element=err.element, stc=ENVELOPE_STC,
-                   offset=err.offset,
-                   fix=f"correct {err.element} in the interchange header" if err.element else
-                   "recount the segments and match the control numbers of the header and trailer")
+    rule = f"X12-ENV-{err.level[:2].upper()}{err.code}"
+    return Finding(rule=rule, severity=ERROR, message=err.message, scope=scope, file=name,
+                   transaction=err.control if scope == TRANSACTION else "", segment=err.segment_id,
+                   position=err.position, element=err.element, stc=ENVELOPE_STC, offset=err.offset, line=err.line,
+                   fix=guide_codes.fix(rule)
+                   or "recount the segments and match the control numbers of the header and trailer")
 
 
 MAX_FINDINGS = 100  # listed per claim, person loop, set, group or interchange
@@ -423,7 +427,7 @@ class Checker:
                 node = walker.step(seg, struct)
                 loop = walker.loop
                 if seg.leading_blank:
-                    struct.append(StructureError("1", sid, seg.position, loop, node, SPACED))
+                    struct.append(StructureError("1", sid, seg.position, loop, node, SPACED, SPACED_FIX))
                 if struct:
                     control = tx.control if tx is not None else ""
                     for err in struct:
@@ -435,11 +439,16 @@ class Checker:
                             sc = TRANSACTION  # claim-loop segments with no claim to blame
                         # A missing segment is reported at the next segment read, so it belongs to where we were.
                         cid = builder.draft.clm.get(1) if sc == CLAIM and builder.draft is not None else ""
-                        place(_structure_finding(err, name, control, sc, cid, seg.offset))
+                        place(_structure_finding(err, name, control, sc, cid, seg))
                     struct.clear()
                 # Envelope segments.
                 if rare:
                     if sid == "ISA":
+                        # An interchange (and group) left open by this ISA: closed with the errors the
+                        # envelope just filed (no IEA, no GE), not dropped unanswered.
+                        yield from closed(group)
+                        group = None
+                        yield from closed(inter)
                         inter = InterchangeResult(name, els, seg.delims)
                         file_envelope(env.isa_values(seg))
                         known = segment_memo(seg.delims.component).young  # looked in first, inline
@@ -478,7 +487,7 @@ class Checker:
                             claim_blocks = (billing_block, subscriber_block, patient_block)
                             for err in opening:
                                 note(claim_findings, _structure_finding(err, name, tx.control, CLAIM, seg.get(1),
-                                                                         seg.offset))
+                                                                         seg))
                             opening.clear()
                         elif sid == "LX" and loop == "2400":
                             lx = seg.get(1)
@@ -552,7 +561,8 @@ class Checker:
         done = builder.finish()
         if done is not None:
             close_claim(done)
-        tx.claims.decide(any(f.is_error for f in tx.findings))
+        errors = [f for f in tx.findings if f.is_error]
+        tx.claims.decide(bool(errors), set_reason(errors))
         if group is not None:
             group.sets += 1
         yield tx

@@ -7,11 +7,14 @@ stops one from holding a whole 1 GB file: beyond `SPOOL_CLAIMS` they wait on dis
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import pickle
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
+
+from .findings import CLAIM, TRANSACTION, Finding
 
 if TYPE_CHECKING:
     from .pipeline import ClaimResult
@@ -24,6 +27,32 @@ SPOOL_CLAIMS = 5000  # the guide's recommended most claims per set: such sets ne
 def _status(c: ClaimResult, set_error: bool) -> str:
     """What a claim's answer says: a set-level error or an error of its own rejects it."""
     return "rejected" if set_error or any(f.is_error for f in c.all_findings) else "accepted"
+
+
+# The 277CA status of a claim returned with its rejected transaction set: unprocessable, missing or
+# invalid information (the claim itself may be fine; what rejected it is the set's error).
+WITH_SET_STC = ("A3:21",)
+
+
+def set_reason(errors: list[Finding]) -> Finding | None:
+    """What a claim rejected with its transaction set is told: the set's first error, repeated with
+    scope "transaction" (its segment, line and fix are the set's), or None when the set has no error."""
+    if not errors:
+        return None
+    first = errors[0]
+    more = len(errors) - 1
+    tail = f" (and {more} more error{'s' * (more != 1)} of the set, listed with it)" if more else ""
+    # Without its 999 codes: the 999 answers the set's error once, with the set, not once per claim.
+    return dataclasses.replace(first, scope=TRANSACTION, stc=WITH_SET_STC, ik3="", ik4="", ik4_position="",
+                               data_element="", message=(
+        f"rejected with its transaction set {first.transaction}, whose error rejects every claim in it:"
+        f" {first.message}{tail}"))
+
+
+def _explain(c: ClaimResult, reason: Finding | None) -> None:
+    """A claim rejected only by its set's error carries that error, so it always says why."""
+    if reason is not None and not any(f.is_error and f.scope == CLAIM for f in c.all_findings):
+        c.findings.insert(0, dataclasses.replace(reason, claim_id=c.claim.claim_id))
 
 
 class _PositionalReader(io.RawIOBase):
@@ -57,6 +86,7 @@ class ClaimSpool:
         self._spilled_rejected = 0  # of the spilled claims, those with an error of their own
         self._file: BinaryIO | None = None
         self.set_error = False
+        self.reason: Finding | None = None  # what a claim rejected with the set is told (see set_reason)
 
     def append(self, c: ClaimResult) -> None:
         if len(self.memory) < self.limit:
@@ -70,11 +100,14 @@ class ClaimSpool:
         self.spilled += 1
         self._spilled_rejected += _status(c, False) == "rejected"
 
-    def decide(self, set_error: bool) -> None:
-        """The set is decided: a set-level error rejects every claim."""
+    def decide(self, set_error: bool, reason: Finding | None = None) -> None:
+        """The set is decided: a set-level error rejects every claim, and a claim with no error of its
+        own is given `reason` (see set_reason) so that it says why."""
         self.set_error = set_error
+        self.reason = reason if set_error else None
         for c in self.memory:
             c.status = _status(c, set_error)
+            _explain(c, self.reason)
         if self._file is not None:
             self._file.flush()
 
@@ -104,4 +137,5 @@ class ClaimSpool:
         for _ in range(self.spilled):
             c = pickle.load(reader)
             c.status = _status(c, self.set_error)
+            _explain(c, self.reason)
             yield c

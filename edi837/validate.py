@@ -31,9 +31,14 @@ class ElementError:
     position: str  # IK401: "5" or "5:2"
     data_element: str  # IK402
     ref: str  # e.g. SV205, SV202-02
-    value: str
-    message: str
+    value: str  # the value in error, as written: reported in the finding's value field, never in `message`
+    message: str  # the element's guide name and what is wrong, in a clerk's words; never quotes a value
+    fix: str = ""  # how to put it right
 
+
+# Messages never quote a value from the file: a value may be a patient's name, member id, birth date
+# or diagnosis, and error lines and logs must not carry those. The value in error is the finding's
+# `value` (the clerk's own report, and the 999's IK404, which the guide asks for).
 
 def valid_date(v: str) -> bool:
     """CCYYMMDD, YYMMDD, or CCYYMMDDHHMM (pyx12 accepts the 12-digit date-time as a DT date)."""
@@ -70,8 +75,57 @@ def valid_type(v: str, data_type: str) -> bool:
     return True
 
 
-def _err(spec: ElementSpec | CompositeSpec, code: str, position: str, value: str, message: str) -> ElementError:
-    return ElementError(code, position, spec.data_ele, spec.ref, value, f"{spec.ref} {spec.name}: {message}")
+def label(spec: ElementSpec | CompositeSpec) -> str:
+    """An element as a clerk finds it in the guide: its name, then its reference ("Name Suffix (NM107)")."""
+    return f"{spec.name} ({spec.ref})" if spec.name else spec.ref
+
+
+def _err(spec: ElementSpec | CompositeSpec, code: str, position: str, value: str, message: str,
+         fix: str) -> ElementError:
+    """An error of `spec`: `message` says what is wrong after the element's label."""
+    return ElementError(code, position, spec.data_ele, spec.ref, value, f"{label(spec)} {message}", fix)
+
+
+# What each date or time format looks like, for the messages and fixes.
+FORMATS = {
+    "D8": "a date, CCYYMMDD (e.g. 20240131)", "DT": "a date, CCYYMMDD (e.g. 20240131)",
+    "D6": "a date, YYMMDD (e.g. 240131)", "RD8": "a date range, CCYYMMDD-CCYYMMDD (e.g. 20240101-20240131)",
+    "TM": "a time, HHMM on a 24-hour clock (e.g. 1430)", "DTM": "a date and time, CCYYMMDDHHMM",
+}
+SHAPES = {"D8": "CCYYMMDD", "DT": "CCYYMMDD", "D6": "YYMMDD", "RD8": "CCYYMMDD-CCYYMMDD", "TM": "HHMM",
+          "DTM": "CCYYMMDDHHMM"}
+NUMBER_FIX = {
+    "R": "write a decimal number such as 125.50: digits, one optional point, no $ or commas",
+    "N0": "write a whole number: digits only",
+    "N2": "write the amount as digits only, with two implied decimals (12550 for 125.50)",
+    "N": "write a whole number: digits only",
+}
+ZIP9 = "[0-9]{9}"  # the one pattern the 837I map carries (2010AA N403)
+MAX_CODES_LISTED = 12
+
+
+def _units(spec: ElementSpec, n: int = 2) -> str:
+    unit = "digit" if spec.data_type == "R" or spec.data_type[0] == "N" else "character"
+    return unit if n == 1 else unit + "s"
+
+
+def _length_fix(spec: ElementSpec) -> str:
+    if spec.min_len == spec.max_len:
+        return f"write {spec.ref} with exactly {spec.max_len} {_units(spec, spec.max_len)}"
+    return f"write {spec.ref} with {spec.min_len} to {spec.max_len} {_units(spec)}"
+
+
+def _code_fix(spec: ElementSpec) -> str:
+    if spec.codes and len(spec.codes) <= MAX_CODES_LISTED and not spec.external:
+        return f"use one of the codes the guide allows in {spec.ref}: {', '.join(sorted(spec.codes))}"
+    if spec.external:
+        return f"use a valid code from the {spec.external} code list in {spec.ref}"
+    return f"use one of the codes the 837I guide lists for {spec.ref}"
+
+
+def _date_fix(spec: ElementSpec, types: tuple[str, ...] = ()) -> str:
+    kinds = [FORMATS[t] for t in (types or (spec.data_type,)) if t in FORMATS]
+    return f"write {spec.ref} as {' or '.join(dict.fromkeys(kinds)) or FORMATS['D8']}"
 
 
 class Memo:
@@ -124,38 +178,52 @@ def _check_element(spec: ElementSpec, value: str | None, position: str, in_compo
                    types: tuple[str, ...]) -> list[ElementError]:
     if not value:
         if spec.usage == "R" and (spec.seq != 1 or in_composite is None or in_composite.usage == "R"):
-            return [_err(spec, "1", position, "", "required, but missing")]
+            return [_err(spec, "1", position, "", "is required but missing", f"fill in {spec.ref}")]
         return []
     if spec.usage == "N":
-        return [_err(spec, "10", position, value, "is not used in this guide; leave it empty")]
+        return [_err(spec, "10", position, value, "is not used in the 837I guide", f"leave {spec.ref} empty")]
     out = []
-    measured = value.replace("-", "").replace(".", "") if spec.data_type == "R" or spec.data_type[0] == "N" else value
+    numeric = spec.data_type == "R" or spec.data_type[0] == "N"
+    measured = value.replace("-", "").replace(".", "") if numeric else value
+    size = f"{len(measured)} {_units(spec, len(measured))}"
     if len(measured) < spec.min_len:
-        out.append(_err(spec, "4", position, value, f'"{value}" is too short (at least {spec.min_len} characters)'))
+        out.append(_err(spec, "4", position, value, f"is too short: {size}, at least {spec.min_len}",
+                        _length_fix(spec)))
     if len(measured) > spec.max_len:
-        out.append(_err(spec, "5", position, value, f'"{value}" is too long (at most {spec.max_len} characters)'))
+        out.append(_err(spec, "5", position, value, f"is too long: {size}, at most {spec.max_len}",
+                        _length_fix(spec)))
     if CONTROL.search(value):
-        return out + [_err(spec, "6", position, value, "contains a control character")]
+        return out + [_err(spec, "6", position, value, "contains a control character (a tab, a line break"
+                           " or another invisible character)", f"remove the control character from {spec.ref}")]
     if spec.data_type in ("AN", "ID") and value[-1] == " " and len(value.rstrip()) >= spec.min_len:
-        out.append(_err(spec, "6", position, value, "has trailing spaces"))
+        out.append(_err(spec, "6", position, value, "ends with spaces", f"remove the spaces at the end of {spec.ref}"))
     if (spec.codes or spec.external) and value not in spec.codes and not (
             spec.external and value in external_codes().get(spec.external, ())):
-        out.append(_err(spec, "7", position, value, f'"{value}" is not a valid code here'))
+        out.append(_err(spec, "7", position, value, "is not a code the guide allows here", _code_fix(spec)))
     if not valid_type(value, spec.data_type):
         if spec.data_type in ("DT", "D8", "D6", "RD8"):
-            out.append(_err(spec, "8", position, value, f'"{value}" is not a valid date (CCYYMMDD)'))
+            out.append(_err(spec, "8", position, value, "is not a valid date", _date_fix(spec)))
         elif spec.data_type == "TM":
-            out.append(_err(spec, "9", position, value, f'"{value}" is not a valid time (HHMM)'))
+            out.append(_err(spec, "9", position, value, "is not a valid time", _date_fix(spec)))
+        elif numeric:
+            out.append(_err(spec, "6", position, value, "is not a number",
+                            NUMBER_FIX.get(spec.data_type, NUMBER_FIX["R"])))
         else:
-            kind = "a number" if spec.data_type in ("R", "N0", "N2", "N") else "made of valid characters"
-            out.append(_err(spec, "6", position, value, f'"{value}" is not {kind}'))
+            out.append(_err(spec, "6", position, value, "contains characters outside the X12 character set",
+                            f"use only letters, digits, spaces and common punctuation in {spec.ref}"))
     if types and not any(valid_type(value, t) for t in types):
         if "TM" in types:
-            out.append(_err(spec, "9", position, value, f'"{value}" is not a valid time'))
+            out.append(_err(spec, "9", position, value, "is not a valid time", _date_fix(spec, types)))
         elif {"RD8", "DT", "D8", "D6"} & set(types):
-            out.append(_err(spec, "8", position, value, f'"{value}" does not match date format {"/".join(types)}'))
+            out.append(_err(spec, "8", position, value, "is not in the date format its qualifier names"
+                            f" ({' or '.join(SHAPES.get(t, t) for t in types)})", _date_fix(spec, types)))
     if spec.regex and not re.search(spec.regex, value):
-        out.append(_err(spec, "7", position, value, f'"{value}" must match {spec.regex} (e.g. a 9-digit ZIP+4)'))
+        if spec.regex == ZIP9:
+            out.append(_err(spec, "7", position, value, "must be 9 digits: the ZIP code with its 4-digit"
+                            " extension (ZIP+4)", f"write the full ZIP+4 in {spec.ref}: 9 digits, no hyphen"))
+        else:
+            out.append(_err(spec, "7", position, value, f"does not have the form the guide requires ({spec.regex})",
+                            f"correct {spec.ref} to the form the guide requires"))
     return out
 
 
@@ -164,38 +232,65 @@ def check_composite(spec: CompositeSpec, text: str | None, comp_sep: str, index:
     empty = not any(parts)
     if empty:
         if spec.usage == "R":
-            return [_err(spec, "1", str(index), "", "required, but missing")]
+            return [_err(spec, "1", str(index), "", "is required but missing", f"fill in {spec.ref}")]
         return []
     if spec.usage == "N":  # pyx12 says 5 (too long); X12 says 10 (exclusion / not used)
-        return [_err(spec, "10", str(index), text or "", "is not used in this guide; leave it empty")]
+        return [_err(spec, "10", str(index), text or "", "is not used in the 837I guide", f"leave {spec.ref} empty")]
     out = []
     n = len(spec.components)
     if len(parts) > n:
-        out.append(_err(spec, "3", str(index), text or "", f"has {len(parts)} components; at most {n}"))
+        out.append(_err(spec, "3", str(index), text or "", f"has {len(parts)} components; the guide allows at most {n}",
+                        f"remove the extra components at the end of {spec.ref}"))
     for j, comp in enumerate(spec.components):
         value = parts[j] if j < len(parts) else None
         out += check_element(comp, value, f"{index}:{j + 1}", in_composite=spec)
     return out
 
 
-def syntax_error(kind: str, idx: tuple[int, ...], have: list[bool]) -> tuple[str, str] | None:
-    """A broken segment syntax rule as (IK403 code, message), or None: `kind` is P R E C or L, `idx`
-    the element numbers it names and `have[k]` whether element idx[k] is present."""
+def syntax_error(kind: str, idx: tuple[int, ...], have: list[bool], names: tuple[str, ...] = ()
+                 ) -> tuple[str, str, str] | None:
+    """A broken segment syntax rule as (IK403 code, message, fix), or None: `kind` is P R E C or L, `idx`
+    the element numbers it names, `have[k]` whether element idx[k] is present and `names[k]` how to
+    call it (its reference and guide name; the element number when not given)."""
+    names = names or tuple(f"{i:02d}" for i in idx)
     if kind == "P" and any(have) and not all(have):
-        return "2", f"if any of elements {_names(idx)} is present, all are required"
+        if len(names) == 2:
+            return ("2", f"if either {names[0]} or {names[1]} is present, both are required",
+                    f"fill in both {_refs(names)}, or leave both empty")
+        return ("2", f"if any of {_list(names)} is present, all are required",
+                f"fill in all of {_refs(names)}, or leave them all empty")
     if kind == "R" and not any(have):
-        return "2", f"at least one of elements {_names(idx)} is required"
+        return "2", f"at least one of {_list(names)} is required", f"fill in at least one of {_refs(names)}"
     if kind == "E" and sum(have) > 1:
-        return "10", f"only one of elements {_names(idx)} may be present"
+        return ("10", f"only one of {_list(names)} may be present",
+                f"leave all but one of {_refs(names)} empty")
     if kind == "C" and have[0] and not all(have[1:]):
-        return "2", f"when element {idx[0]:02d} is present, {_names(idx[1:])} are required"
+        need = "is" if len(names) == 2 else "are"
+        return ("2", f"when {names[0]} is present, {_list(names[1:])} {need} required",
+                f"fill in {_refs(names[1:])}, or leave {_refs(names[:1])} empty")
     if kind == "L" and have[0] and not any(have[1:]):
-        return "2", f"when element {idx[0]:02d} is present, one of {_names(idx[1:])} is required"
+        return ("2", f"when {names[0]} is present, at least one of {_list(names[1:])} is required",
+                f"fill in one of {_refs(names[1:])}, or leave {_refs(names[:1])} empty")
     return None
 
 
-def _names(idx: tuple[int, ...]) -> str:
-    return ", ".join(f"{i:02d}" for i in idx)
+def _list(names: tuple[str, ...]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _refs(names: tuple[str, ...]) -> str:
+    """The references alone ("NM108 and NM109"), for a fix."""
+    return _list(tuple(n.split(" (")[0] for n in names))
+
+
+def _syntax_names(node: Node, idx: tuple[int, ...]) -> tuple[str, ...]:
+    """The elements a syntax rule names, as "NM108 (Identification Code Qualifier)"."""
+    out = []
+    for i in idx:
+        spec = node.elements[i - 1] if i <= len(node.elements) else None
+        ref = f"{node.id}{i:02d}"
+        out.append(f"{ref} ({spec.name})" if spec is not None and spec.name else ref)
+    return tuple(out)
 
 
 # How each element of a segment is checked (see `_plan`).
@@ -218,14 +313,16 @@ def _plan(node: Node) -> tuple[tuple, tuple, tuple]:
         else:
             mode = PLAIN
         steps.append((i, spec, mode, id(spec)))
-    syntax = tuple((rule, rule[0], tuple(int(rule[i:i + 2]) for i in range(1, len(rule), 2)))
-                   for rule in node.syntax)
+    syntax = []
+    for rule in node.syntax:
+        idx = tuple(int(rule[i:i + 2]) for i in range(1, len(rule), 2))
+        syntax.append((rule, rule[0], idx, _syntax_names(node, idx)))
     # An absent element's errors depend on its spec alone ("required, but missing"): worked out here,
     # as `absent[n]` for every element after the n-th, so a segment's checks visit only what it has.
     missing = [tuple(check_composite(spec, None, "", i) if isinstance(spec, CompositeSpec)
                      else _check_element(spec, None, str(i), None, ())) for i, spec in enumerate(node.elements, 1)]
     absent = tuple(sum(missing[n:], ()) for n in range(len(missing) + 1))
-    return tuple(steps), syntax, absent
+    return tuple(steps), tuple(syntax), absent
 
 
 _plans: dict[int, tuple[tuple, tuple, tuple]] = {}
@@ -243,10 +340,12 @@ def _validate(node: Node, seg: Segment) -> tuple[ElementError, ...]:
     n = len(els) - 1
     if n > len(specs):
         out.append(ElementError("3", str(len(specs) + 1), "", f"{node.id}{len(specs) + 1:02d}", els[len(specs) + 1],
-                                f"{node.id} has {n} elements; the guide allows {len(specs)}"))
+                                f"segment {node.id} ({node.name}) has {n} elements; the guide allows {len(specs)}",
+                                f"remove the elements after {node.id}{len(specs):02d}"))
     if n >= 1 and els[-1] == "":
         out.append(ElementError("3", str(n), "", f"{node.id}{n:02d}", "",
-                                f"{node.id} ends with an empty element: remove the trailing separator(s)"))
+                                f"segment {node.id} ({node.name}) ends with an empty element",
+                                "remove the element separator(s) at the end of the segment"))
     dtp_type: tuple[str, ...] = ()
     type_list: list[str] = []
     memo = _element_memo
@@ -257,7 +356,8 @@ def _validate(node: Node, seg: Segment) -> tuple[ElementError, ...]:
             out += check_composite(spec, value, comp_sep, i)
             continue
         if value and comp_sep in value:
-            out.append(_err(spec, "6", str(i), value, "holds components, but is a simple element"))
+            out.append(_err(spec, "6", str(i), value, "holds components, but is a single element",
+                            f"write {spec.ref} as one value, without the component separator"))
             continue
         if spec.data_ele == "1250":
             type_list.extend(spec.codes)
@@ -282,14 +382,14 @@ def _validate(node: Node, seg: Segment) -> tuple[ElementError, ...]:
         if hit:
             out += hit
     out += absent[min(n, len(specs))]  # the elements after the last one present
-    for rule, kind, idx in syntax:
-        bad = syntax_error(kind, idx, [i <= n and els[i] != "" for i in idx])
+    for rule, kind, idx, names in syntax:
+        bad = syntax_error(kind, idx, [i <= n and els[i] != "" for i in idx], names)
         if bad:
-            code, msg = bad
+            code, msg, fix = bad
             i0 = idx[0]
             spec = specs[i0 - 1] if i0 <= len(specs) else None
             out.append(ElementError(code, str(i0), spec.data_ele if spec else "", f"{node.id}{i0:02d}",
-                                    "", f"{node.id} syntax rule {rule}: {msg}"))
+                                    "", f"{node.id} syntax rule {rule}: {msg}", fix))
     return tuple(out)
 
 

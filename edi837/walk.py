@@ -36,7 +36,8 @@ class StructureError:
     position: int  # IK302: position in the transaction set of the segment being read
     loop_id: str  # IK303
     node: int  # guide node index of the segment/loop in error (-1 when unknown)
-    message: str
+    message: str  # what is wrong, naming the segment or loop as the guide does; never quotes a value
+    fix: str = ""  # how to put it right
 
 
 class _Tables:
@@ -55,6 +56,11 @@ class _Tables:
         self.limit = [0 if node.usage == "N" else node.max_use for node in nodes]
         self.zero_runs = [[0] * (self.end[i] - i - 1) for i in range(n)]  # to reset a loop's descendants
         self.loop_of = [nodes[node.parent].id if node.parent >= 0 else "" for node in nodes]
+        # A segment id's name in the guide (its first use), to name a segment found out of place.
+        self.segment_names: dict[str, str] = {}
+        for node in nodes:
+            if not node.is_loop:
+                self.segment_names.setdefault(node.id, node.name)
         # Transitions by current node, then by segment id (or (id, qualifier) for qualified ids).
         self.memo: list[dict] = [{} for _ in range(n)]
         self.memo_size = 0
@@ -204,11 +210,13 @@ class Walker:
                 counts[arg] += 1
                 if loop.usage == "N":
                     errors.append(StructureError("2", seg.id, pos, loop.id, arg,
-                                                 f"loop {loop.id} ({loop.name}) is not used in this guide"))
+                                                 f"loop {loop.id} ({loop.name}) is not used in the 837I guide",
+                                                 f"remove loop {loop.id}"))
                 elif counts[arg] > loop.max_use:
                     errors.append(StructureError(
                         "4", seg.id, pos, loop.id, arg,
-                        f"loop {loop.id} ({loop.name}) occurs {counts[arg]} times; at most {loop.max_use}"))
+                        f"loop {loop.id} ({loop.name}) occurs {counts[arg]} times; the guide allows at most"
+                        f" {loop.max_use}", f"remove the extra {loop.id} loops, or send them in another claim"))
             elif op == ENTER_FIRST:
                 counts[arg] += 1
                 for p in pending:
@@ -220,29 +228,39 @@ class Walker:
                 if here.id == "SE" and not here.is_loop:
                     message = (f"segment {seg.id} comes after the transaction set trailer (SE): it belongs"
                                " before SE, or in a set of its own")
+                    fix = f"move {seg.id} before the SE trailer, or into a transaction set of its own"
+                elif seg.id in self._tables.segment_names:
+                    message = (f"segment {seg.id} ({self._tables.segment_names[seg.id]}) has no place here"
+                               f" (after loop {loop_id}): the 837I guide does not allow it at this point")
+                    fix = f"remove {seg.id}, or move it to the loop where the guide places it"
                 else:
-                    message = f"segment {seg.id} has no place here (after loop {loop_id})"
-                errors.append(StructureError("1", seg.id, pos, loop_id, -1, message))
+                    message = f"segment {seg.id} is not a segment of the 837I guide (after loop {loop_id})"
+                    fix = f"remove {seg.id}"
+                errors.append(StructureError("1", seg.id, pos, loop_id, -1, message, fix))
 
     def _missing(self, p: tuple[int, int], pos: int, errors: list[StructureError]) -> None:
         seg_node = self.nodes[p[0]]
+        parent = self.nodes[seg_node.parent]
         if p[1] >= 0:
             loop = self.nodes[p[1]]
             msg = f"required loop {loop.id} ({loop.name}) is missing"
+            fix = f"add loop {loop.id}, beginning with its {seg_node.id} segment, where the guide places it"
         else:
             msg = f"required segment {seg_node.id} ({seg_node.name}) is missing"
-        errors.append(StructureError("3", seg_node.id, pos, self.nodes[seg_node.parent].id, p[0], msg))
+            fix = f"add the {seg_node.id} segment to loop {parent.id} ({parent.name})"
+        errors.append(StructureError("3", seg_node.id, pos, parent.id, p[0], msg, fix))
 
     def _usage_error(self, node: Node, seg: Segment, errors: list[StructureError]) -> None:
         loop_id = self.nodes[node.parent].id
         if node.usage == "N":
             errors.append(StructureError("2", node.id, seg.position, loop_id, node.index,
-                                         f"segment {node.id} ({node.name}) is not used in loop {loop_id}"))
+                                         f"segment {node.id} ({node.name}) is not used in loop {loop_id}",
+                                         f"remove the {node.id} segment from loop {loop_id}"))
         else:
             errors.append(StructureError(
                 "5", node.id, seg.position, loop_id, node.index,
                 f"segment {node.id} ({node.name}) occurs {self.counts[node.index]} times in loop {loop_id};"
-                f" at most {node.max_use}"))
+                f" the guide allows at most {node.max_use}", f"remove the extra {node.id} segments"))
 
     # -- the structural scan (pyx12's walk_errors), run once per transition ---------------------
     def _match(self, node: Node, sid: str, qvalue: str | None) -> bool:

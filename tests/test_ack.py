@@ -82,11 +82,11 @@ def claims_of(path: Path) -> list:
 
 def comparable(c) -> object:
     lines = tuple(dataclasses.replace(ln, where=None, date_where=None) for ln in c.lines)
-    bp = dataclasses.replace(c.billing_provider, where=None)
+    bp = dataclasses.replace(c.billing_provider, where=None, street_where=None)
     att = dataclasses.replace(c.attending, where=None) if c.attending else None
     codes = {k: tuple(dataclasses.replace(x, where=None) for x in getattr(c, k))
              for k in ("condition_codes", "value_codes", "occurrence_codes")}
-    return dataclasses.replace(c, where=None, lines=lines, billing_provider=bp, attending=att, file="", **codes,
+    return dataclasses.replace(c, where=None, period_where=None, cl1_where=None, lines=lines, billing_provider=bp, attending=att, file="", **codes,
                                transaction="", hl_subscriber="", hl_patient="", clearinghouse_trace="",
                                ambulance_lines=tuple(ln for ln in lines if is_ambulance_line(ln)))
 
@@ -329,3 +329,23 @@ def test_answers_that_cannot_be_written_leave_nothing_half_written(tmp_path: Pat
     left = sorted(p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith(".edi837"))
     assert left == [f"batch.837.{s}" for s in ("277ca", "999", "accepted.837")]
     assert "2 files, 26 claims: 26 accepted, 0 rejected, 1 unreadable" in res.stdout
+
+
+def test_a_refused_group_or_set_is_answered_in_the_999_not_by_a_ta1(tmp_path: Path) -> None:
+    """Before: the refusal was preceded by a made-up 'no IEA trailer', answered by TA1 023 (premature
+    end of file). Now a group of another version gets AK9 R with AK905 2, a set of another guide
+    IK5 R with I6, and no TA1; each 999 is valid per pyx12."""
+    base = next((f for f in FIXTURES if f.stem == "batch"), FIXTURES[0]).read_text()
+    group = tmp_path / "in" / "x222.837"
+    group.parent.mkdir()
+    group.write_text(base.replace("005010X223A2", "005010X222A1"))
+    one_set = tmp_path / "in" / "st03.837"
+    one_set.write_text(base.replace("*005010X223A2~BHT", "*005010X223A1~BHT", 1))
+    run_ack([group, one_set], tmp_path / "out")
+    refused_group = (tmp_path / "out" / "x222.837.999").read_text()
+    refused_set = (tmp_path / "out" / "st03.837.999").read_text()
+    assert "TA1" not in refused_group + refused_set
+    assert re.search(r"AK1\*HC\*\d+\*005010X222A1~\nAK9\*R\*0\*0\*0\*2~", refused_group)
+    assert re.search(r"AK2\*837\*\w+~\nIK5\*R\*I6~\nAK9\*R\*1\*1\*0~", refused_set)
+    for text in (refused_group, refused_set):
+        assert oracle.validate(text).ok

@@ -167,3 +167,17 @@ def test_a_claim_lists_its_first_hundred_errors_and_keeps_no_segments_once_in_er
     assert more.rule == "X12-MORE" and more.is_error and "the rest are not listed" in more.message and not more.ik3
     assert len(first.segments) == lx + 3 - clm  # up to the first extra REF, not the 150 after it
     assert [c.status for c in tx.claims][1:] == ["accepted"] * (len(tx.claims) - 1)
+
+
+def test_an_interchange_left_open_by_the_next_isa_is_closed_with_its_error() -> None:
+    """Before: the next ISA replaced it unanswered, and its missing IEA was reported nowhere (no TA1)."""
+    from edi837.pipeline import InterchangeResult
+
+    text = (ROOT / "fixtures" / "cah.837").read_text()
+    cut = text[:text.index("IEA")] + text
+    checker = Checker(rules.load_profile(), rules.Context(today=dt.date(2026, 11, 22)))
+    items = list(checker.run(io.BytesIO(cut.encode()), "t.837"))
+    inters = [x for x in items if isinstance(x, InterchangeResult)]
+    assert len(inters) == 2
+    assert [f.rule for f in inters[0].findings if f.rule.startswith("X12-ENV")] == ["X12-ENV-IN023"]
+    assert not [f for f in inters[1].findings if f.rule.startswith("X12-ENV")]

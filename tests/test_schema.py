@@ -1,6 +1,6 @@
 """`check --format json` output matches schemas/check-report.schema.json.
 
-The schema uses a small part of JSON Schema (type, enum, pattern, required, properties, items, and
+The schema uses a small part of JSON Schema (type, enum, pattern, minimum, required, properties, items, and
 $ref into $defs); `conforms` checks exactly that part, so the test needs no schema library.
 """
 
@@ -34,6 +34,8 @@ def conforms(value: object, schema: dict, where: str = "$") -> list[str]:
         wrong.append(f"{where}: {value!r} not in {schema['enum']}")
     if "pattern" in schema and isinstance(value, str) and not re.search(schema["pattern"], value):
         wrong.append(f"{where}: {value!r} does not match {schema['pattern']}")
+    if "minimum" in schema and isinstance(value, int) and value < schema["minimum"]:
+        wrong.append(f"{where}: {value!r} is below {schema['minimum']}")
     if isinstance(value, dict):
         wrong += [f"{where}: missing {k!r}" for k in schema.get("required", []) if k not in value]
         for k, sub in schema.get("properties", {}).items():

@@ -30,6 +30,7 @@ class Hit:
     fix: str = ""
     lx: str = ""
     stc: tuple[str, ...] = ()  # a subset of the rule's codes that fits this hit best (default: all)
+    severity: str = ""  # WARNING: this hit is softer than its rule (e.g. mileage Medicare truncates)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,16 +113,23 @@ def run(claim: Claim, profile: Profile, ctx: Context) -> list[Finding]:
     for r, level in profile.active:
         for hit in r.check(claim, ctx):
             w = hit.where or claim.where
+            severity = WARNING if hit.severity == WARNING else level
             out.append(Finding(
-                rule=r.id, severity=level, message=hit.message, scope=CLAIM, file=claim.file,
+                rule=r.id, severity=severity, message=hit.message, scope=CLAIM, file=claim.file,
                 transaction=claim.transaction, claim_id=claim.claim_id, lx=hit.lx, loop=w.loop,
                 segment=w.segment, position=w.position, element=w.element, value=hit.value,
-                fix=hit.fix, stc=hit.stc or r.stc, offset=w.offset))
+                fix=hit.fix, stc=status_codes(severity, hit.stc or r.stc), offset=w.offset, line=w.line))
     return out
+
+
+def status_codes(severity: str, stc: tuple[str, ...]) -> tuple[str, ...]:
+    """The 277CA status codes a finding carries: a rejection's codes for an error; none for a warning,
+    since a claim with warnings only is accepted (A2:20) and a rejection code would contradict that."""
+    return stc if severity == ERROR else ()
 
 
 def catalog(rules: Iterable[Rule] | None = None) -> list[Rule]:
     return sorted(rules if rules is not None else REGISTRY.values(), key=lambda r: r.id)
 
 
-from . import ambulance, codesets  # noqa: E402,F401  (registers the rules)
+from . import ambulance, billing, codesets  # noqa: E402,F401  (registers the rules)

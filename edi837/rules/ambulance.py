@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_UP, Decimal
 
 from .. import codes
-from ..claims import Claim, ServiceLine
+from ..claims import Claim, ServiceLine, Where
 from ..findings import WARNING
 from . import Context, Hit, rule
 
@@ -25,7 +25,8 @@ NON_EMERGENCY = frozenset({"A0426", "A0428"})
 COVERED_DESTINATIONS = frozenset("HNRGJEDIX")  # 42 CFR 410.40: hospital/CAH, SNF, home, dialysis, transfers
 
 
-def at(ln: ServiceLine, element: str):
+def at(ln: ServiceLine, element: str) -> Where:
+    """Where an element of a service line's SV2 sits."""
     return dataclasses.replace(ln.where, element=element)
 
 
@@ -38,10 +39,12 @@ def transport_lines(c: Claim) -> list[ServiceLine]:
 
 
 def decimal(text: str) -> Decimal | None:
+    """An X12 numeric element as a Decimal; None when it is not a finite number."""
     try:
-        return Decimal(text)
+        value = Decimal(text)
     except ArithmeticError:
         return None
+    return value if value.is_finite() else None
 
 
 @rule("AMB001", "Type of bill is 13X (hospital outpatient) or 85X (critical access hospital)",
@@ -110,12 +113,10 @@ def origin_destination(c: Claim, ctx: Context) -> Iterator[Hit]:
     Example: `SV2*0540*HC:A0427:QN*950*UN*1` (no origin/destination), or `HC:A0427:XH:QN` (X as origin).
     Source: Hospital-Based Ambulance Billing Guide, "Origin & Destination Codes".
     """
-    letters = codes.codes("ambulance_modifiers")
     for ln in transport_lines(c):
         if ln.pronounced_dead:
             continue
-        pairs = [m for m in ln.modifiers if len(m) == 2 and m[0] in letters and m[1] in letters
-                 and m not in ("QM", "QN", "QL", "GA", "GY", "GZ", "GM")]
+        pairs = ln.modifiers_of("origin_destination")
         if len(pairs) != 1:
             yield Hit(f"line {ln.lx} ({ln.procedure_code}) needs exactly one origin/destination modifier,"
                       f" found {len(pairs)}", at(ln, "SV202"), ":".join(ln.modifiers),
@@ -141,35 +142,41 @@ def base_units(c: Claim, ctx: Context) -> Iterator[Hit]:
                       at(ln, "SV205"), ln.units, "set SV205 to 1", lx=ln.lx)
 
 
-@rule("AMB006", "Mileage units: > 0; under 100 miles at most one decimal, 100 or more a whole number",
-      source=f"{GUIDE}; CMS Transmittal 2103 / CR 7065", stc=("A7:267", "A7:476", "A7:697"))
+@rule("AMB006", "Mileage lines report the loaded miles (> 0); over-precise miles are truncated by Medicare",
+      source=f"{GUIDE}, 'Units of Service'; CMS Transmittal 2103 / CR 7065", stc=("A6:267", "A7:267"))
 def mileage_units(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: checks the loaded miles in SV205 of A0425/A0435/A0436 lines.
+    """What it does: checks the loaded miles in SV205 of A0425/A0435/A0436 lines, by value: 12.50 is
+    12.5 and 100.0 is 100.
 
-    Why: since 2011 fractional mileage is reported rounded up to the tenth under 100 miles and to
-    the whole mile at 100 or more; a mile fraction needs a 0 before the point.
-    Example: `SV2*0540*HC:A0425:RH:QN*180*UN*12.55` (two decimals).
+    Why: since 2011 (CR 7065) miles are reported rounded up to the tenth under 100 miles and to the
+    whole mile from 100. Missing or zero miles return the claim (an error). Over-precise miles are
+    not returned: the contractor truncates them ("99.99 will become 99.9", "100.99 will become
+    100"), so the provider is paid for less than it drove: a warning that names both figures.
+    Example: `SV2*0540*HC:A0425:RH:QN*180*UN*0` (an error), `...*UN*12.25` (a warning: paid as 12.2,
+    report 12.3).
     Source: CR 7065; Hospital-Based Ambulance Billing Guide, "Units of Service".
     """
     for ln in c.ambulance_lines:
         if ln.kind != "mileage":
             continue
         miles = decimal(ln.units)
-        fix = "report loaded miles rounded up: to the tenth under 100 (e.g. 12.6), whole miles from 100"
         if miles is None or miles <= 0:
-            yield Hit(f"mileage line {ln.procedure_code} must report the loaded miles (> 0), not {ln.units!r}",
-                      at(ln, "SV205"), ln.units, fix, lx=ln.lx, stc=("A7:267",))
+            yield Hit(f"mileage line {ln.procedure_code} must report the loaded miles (more than 0), not"
+                      f" {ln.units or 'nothing'}", at(ln, "SV205"), ln.units,
+                      "report the loaded miles in SV205, rounded up: to the tenth under 100 miles, whole miles"
+                      " from 100", lx=ln.lx, stc=("A6:267",) if not ln.units else ("A7:267",))
             continue
-        decimals = len(ln.units.partition(".")[2])
-        if ln.units.startswith("."):
-            yield Hit(f"{ln.units} miles: put a 0 before the decimal point", at(ln, "SV205"), ln.units,
-                      f"write 0{ln.units}", lx=ln.lx, stc=("A7:697",))
-        elif miles < 100 and decimals > 1:
-            yield Hit(f"{ln.units} miles has {decimals} decimals; under 100 miles report tenths",
-                      at(ln, "SV205"), ln.units, fix, lx=ln.lx, stc=("A7:697",))
-        elif miles >= 100 and miles != miles.to_integral_value():
-            yield Hit(f"{ln.units} miles: from 100 miles report a whole number", at(ln, "SV205"), ln.units, fix,
-                      lx=ln.lx, stc=("A7:697",))
+        step = Decimal("0.1") if miles < 100 else Decimal(1)
+        try:
+            paid = miles.quantize(step, rounding=ROUND_DOWN)
+            report = miles.quantize(step, rounding=ROUND_UP)
+        except ArithmeticError:  # more digits than any mileage: the guide check reports SV205's length
+            continue
+        if paid != miles:
+            yield Hit(f"{ln.units} miles is more precise than Medicare reads: it pays {paid} (truncated),"
+                      f" and {report} is what to report (rounded up "
+                      f"{'to the tenth under 100 miles' if step < 1 else 'to the whole mile from 100 miles'})",
+                      at(ln, "SV205"), ln.units, f"report {report} in SV205", lx=ln.lx, severity=WARNING)
 
 
 @rule("AMB007", "A mileage line needs a matching base-rate line on the same date",
@@ -251,26 +258,34 @@ def attending_npi(c: Claim, ctx: Context) -> Iterator[Hit]:
                   a.npi if a else "", "add NM1*71*1*<last>*<first>****XX*<NPI> after the HI segments")
 
 
-@rule("AMB011", "Every line has a date of service inside the statement period and not in the future",
-      severity=WARNING, source=f"{GUIDE}, 'Line Item Date of Service'", stc=("A7:187", "A7:510"), confidence="V/B")
+@rule("AMB011", "Every line of a 13X/85X bill has a date of service inside the statement period, not in the future",
+      source="CMS IOM 100-04 ch. 25 §75.4 (UB-04 FL 45), quoted in X12 RFI 1435; " + GUIDE,
+      stc=("A6:187", "A7:187", "A7:510"))
 def line_dates(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: checks DTP*472 on every ambulance line against DTP*434 and today.
+    """What it does: checks DTP*472 on every line of an ambulance claim billed on 13X or 85X, against
+    the statement period (DTP*434) and today.
 
-    Why: each trip is priced on its own date; a date outside the bill or in the future is an error.
-    Example: `DTP*472*D8*20261231` on a claim for 20260914, or a line without DTP*472.
-    Source: Hospital-Based Ambulance Billing Guide, "Line Item Date of Service".
+    Why: Medicare requires a line-item date of service for every revenue code on bill types 13X and
+    85X; each trip is priced on its own date, so a line without one, outside the bill or in the
+    future is returned.
+    Example: a line without `DTP*472*D8*<date>`, or `DTP*472*D8*20260920` on a claim for 20260914.
+    Source: UB-04 manual (FL 45), quoted in X12 RFI 1435; Hospital-Based Ambulance Billing Guide.
     """
-    for ln in c.ambulance_lines:
+    if not c.ambulance_lines or c.facility_type not in ("13", "85"):
+        return
+    for ln in c.lines:
         d = ln.service_date
-        where = ln.date_where or at(ln, "DTP03")
+        where = ln.date_where or ln.where
         if d is None:
-            yield Hit(f"line {ln.lx} has no date of service", where, ln.service_date_text,
-                      "add DTP*472*D8*<date of the trip> to the line", lx=ln.lx, stc=("A7:187",))
+            missing = ln.date_where is None
+            yield Hit(f"line {ln.lx} has {'no' if missing else 'no valid'} date of service (DTP*472)", where,
+                      ln.service_date_text, "add DTP*472*D8*<date of the trip> to the line", lx=ln.lx,
+                      stc=("A6:187",) if missing else ("A7:187",))
         elif d > ctx.today:
-            yield Hit(f"line {ln.lx} date {d.isoformat()} is in the future", where, ln.service_date_text,
-                      "correct the date of service", lx=ln.lx, stc=("A7:510",))
+            yield Hit(f"line {ln.lx} date of service {d.isoformat()} is in the future", where, ln.service_date_text,
+                      "correct the date of service; bill a trip once it has happened", lx=ln.lx, stc=("A7:510",))
         elif c.statement_from and c.statement_to and not c.statement_from <= d <= c.statement_to:
-            yield Hit(f"line {ln.lx} date {d.isoformat()} is outside the statement period"
+            yield Hit(f"line {ln.lx} date of service {d.isoformat()} is outside the statement period"
                       f" {c.statement_from.isoformat()} to {c.statement_to.isoformat()}", where, ln.service_date_text,
                       "correct the line date or the statement period (DTP*434)", lx=ln.lx, stc=("A7:187",))
 
@@ -332,49 +347,71 @@ def noncovered_mileage(c: Claim, ctx: Context) -> Iterator[Hit]:
                       "report the whole A0888 charge again in SV207", lx=ln.lx, stc=("A7:596",))
 
 
-@rule("AMB015", "Codes A0021-A0424 and A0998 are not payable; A0380/A0390 are cross-walked to A0425",
-      source=f"{GUIDE}; CMS HCPCS file (A0390 code page)", stc=("A7:454", "A7:507", "A7:796"))
+@rule("AMB015", "Codes A0021-A0424 and A0998 are billed as non-covered (GY, SV207 = SV203); A0380/A0390 cross-walk to A0425",
+      source=f"{GUIDE}; CMS HCPCS file (A0390 code page); CMS IOM 100-04 ch. 15 §30.2.4", stc=("A7:454", "A7:507"))
 def noncovered_codes(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: flags HCPCS codes Medicare does not pay on a hospital-based ambulance claim.
+    """What it does: flags HCPCS codes Medicare does not pay when they are billed as covered charges.
 
-    Why: A0021-A0424 and A0998 are non-covered for Medicare; A0380 (BLS mileage) and A0390 (ALS
-    mileage) are valid HCPCS codes that CMS cross-walks to A0425.
-    Example: `SV2*0540*HC:A0390:RH:QN*180*UN*12.5`.
+    Why: A0021-A0424 and A0998 are non-covered for Medicare. Billed as non-covered (modifier GY and
+    the whole charge in SV207) they are a legitimate way to get a Medicare denial for a secondary
+    payer, and are accepted. A0380 (BLS mileage) and A0390 (ALS mileage) are valid HCPCS codes that
+    CMS cross-walks to A0425.
+    Example: `SV2*0540*HC:A0390:RH:QN*180*UN*12.5` (billed as covered).
+    Use instead: `SV2*0540*HC:A0425:RH:QN*180*UN*12.5`, or `SV2*0540*HC:A0998:GY:QN*100*UN*1**100`.
     Source: Hospital-Based Ambulance Billing Guide (A0021-A0424, A0998); CMS HCPCS file.
     """
     table = codes.table("ambulance_hcpcs")
     for ln in c.ambulance_lines:
         row = table.get(ln.procedure_code)
-        if row is None or row["kind"] != "noncovered":
+        if row is None or row["kind"] != "noncovered" or ("GY" in ln.modifiers and ln.billed_non_covered):
             continue
         medicare = row.get("medicare", "")
         if medicare.startswith("crosswalk:"):
             to = medicare.partition(":")[2]
-            yield Hit(f"{ln.procedure_code} is not paid by Medicare; CMS cross-walks it to {to}", at(ln, "SV202-2"),
-                      ln.procedure_code, f"bill the loaded miles as {to}", lx=ln.lx, stc=("A7:507",))
+            yield Hit(f"{ln.procedure_code} is billed as covered, but Medicare does not pay it; CMS cross-walks it"
+                      f" to {to}", at(ln, "SV202-2"), ln.procedure_code,
+                      f"bill the loaded miles as {to}, or bill {ln.procedure_code} as non-covered (GY, SV207 = SV203)",
+                      lx=ln.lx, stc=("A7:507",))
         else:
-            yield Hit(f"{ln.procedure_code} is not covered on a Medicare hospital-based ambulance claim",
-                      at(ln, "SV202-2"), ln.procedure_code, "remove the line or bill a covered ambulance code",
+            yield Hit(f"{ln.procedure_code} is billed as covered, but it is not covered on a Medicare hospital-based"
+                      " ambulance claim", at(ln, "SV202-2"), ln.procedure_code,
+                      "bill it as non-covered (add GY and report the whole charge in SV207), or remove the line",
                       lx=ln.lx, stc=("A7:454",))
 
 
-@rule("AMB016", "GA only on non-emergency trips; GA/GY/GZ lines are billed as non-covered",
-      severity=WARNING, source=GUIDE, stc=("A7:453",), confidence="V/B")
+@rule("AMB016", "GA (ABN on file) only on non-emergency trips, billed as covered with occurrence code 32; GY/GZ lines non-covered",
+      severity=WARNING, source="CMS IOM 100-04 ch. 1 §60 (ABN billing); " + GUIDE, stc=("A7:453",), confidence="V/B")
 def liability_modifiers(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: checks GA against emergency base codes, and that GA/GY/GZ lines show the charge as
-    non-covered (SV207 = SV203).
+    """What it does: checks the liability modifiers of ambulance lines: GA not on an emergency trip,
+    GA lines billed as covered charges with occurrence code 32 (the ABN date) on the claim, and GY/GZ
+    lines showing their charge as non-covered (SV207 = SV203).
 
-    Why: an ABN (GA) is rarely used and never for an emergency; excluded services are non-covered.
-    Example: `SV2*0540*HC:A0427:RH:GA:QN*950*UN*1`.
-    Source: Hospital-Based Ambulance Billing Guide, "Modifiers used when billing non-covered services".
+    Why: an ABN (GA) is rarely used and never for an emergency. CMS's ABN instructions bill GA lines
+    as covered charges, so that Medicare decides and the beneficiary is liable only after a denial,
+    with the date the ABN was given as occurrence code 32. GY/GZ services are non-covered.
+    Example: `SV2*0540*HC:A0428:RH:GA:QN*650*UN*1**650` (GA billed as non-covered), or a GA line on a
+    claim without `HI*BH:32:D8:<ABN date>`.
+    Use instead: `SV2*0540*HC:A0428:RH:GA:QN*650*UN*1` with `HI*BH:32:D8:20260910`.
+    Source: CMS IOM 100-04 ch. 1 §60; Hospital-Based Ambulance Billing Guide, "Modifiers used when
+    billing non-covered services".
     """
     emergency = any(ln.kind == "base" and ln.procedure_code not in NON_EMERGENCY for ln in c.ambulance_lines)
+    abn_date = any(o.qualifier == "BH" and o.code == "32" for o in c.occurrence_codes)
     for ln in c.ambulance_lines:
-        if "GA" in ln.modifiers and emergency:
-            yield Hit("GA (ABN on file) is for non-emergency trips only", at(ln, modifier_ref(ln, "GA")), "GA",
-                      "remove GA from an emergency transport", lx=ln.lx)
-        if any(m in ln.modifiers for m in ("GA", "GY", "GZ")) and ln.non_covered != ln.charge:
-            yield Hit(f"line {ln.lx} has a liability modifier but its charge is not shown as non-covered (SV207)",
+        if "GA" in ln.modifiers:
+            if emergency:
+                yield Hit("GA (ABN on file) is for non-emergency trips only", at(ln, modifier_ref(ln, "GA")), "GA",
+                          "remove GA from an emergency transport", lx=ln.lx)
+            if ln.billed_non_covered:
+                yield Hit(f"line {ln.lx} has GA (ABN on file) but its charge is billed as non-covered (SV207)",
+                          at(ln, "SV207"), ln.non_covered_text,
+                          "bill a GA line as a covered charge: leave SV207 empty", lx=ln.lx)
+            if not abn_date:
+                yield Hit(f"line {ln.lx} has GA (ABN on file) but the claim has no occurrence code 32 (ABN date)",
+                          at(ln, modifier_ref(ln, "GA")), "GA",
+                          "add HI*BH:32:D8:<date the ABN was given> to the claim", lx=ln.lx)
+        if any(m in ln.modifiers for m in ("GY", "GZ")) and not ln.billed_non_covered:
+            yield Hit(f"line {ln.lx} has a GY/GZ modifier but its charge is not shown as non-covered (SV207)",
                       at(ln, "SV207"), ln.non_covered_text, "report the line charge in SV207", lx=ln.lx)
 
 

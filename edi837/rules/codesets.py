@@ -152,7 +152,7 @@ def cl1_codes(c: Claim, ctx: Context) -> Iterator[Hit]:
                              (c.patient_status, "patient_status", "CL103")):
         if value and value not in codes.codes(name):
             yield Hit(f"{ref} {value!r} is not a UB-04 {name.replace('_', ' ')} code",
-                      dataclasses.replace(c.where, segment="CL1", element=ref), value, f"correct {ref}")
+                      dataclasses.replace(c.cl1_where or c.where, element=ref), value, f"correct {ref}")
 
 
 @rule("NPI001", "Billing provider NPI passes the NPI check digit", source="45 CFR 162.406; CMS NPI check digit (Luhn, 80840)",
@@ -185,16 +185,20 @@ def attending_npi_valid(c: Claim, ctx: Context) -> Iterator[Hit]:
                   "correct the attending physician NPI (2310A NM109)")
 
 
-@rule("DAT001", "Statement period dates are real and from <= to", source="837I TR3 DTP*434 (SNIP 4)",
-      stc=("A7:187",))
+@rule("DAT001", "The statement period runs forward and is not in the future",
+      source="837I TR3 DTP*434 (SNIP 4); CMS IOM 100-04 ch. 25 §75.1 (FL 6)", stc=("A7:187", "A7:510"))
 def statement_period(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: checks the statement period's order.
+    """What it does: checks the statement period's order, and that it does not end after today.
 
-    Why: a bill cannot end before it starts.
+    Why: a bill cannot end before it starts, and cannot cover services that have not happened yet.
     Example: `DTP*434*RD8*20260915-20260914`.
-    Source: 837I implementation guide, DTP*434.
+    Use instead: `DTP*434*RD8*20260914-20260915`.
+    Source: 837I implementation guide, DTP*434; UB-04 FL 6.
     """
+    where = c.period_where or dataclasses.replace(c.where, element="DTP*434")
     if c.statement_from and c.statement_to and c.statement_from > c.statement_to:
-        yield Hit(f"statement period runs backwards ({c.statement_from} to {c.statement_to})",
-                  dataclasses.replace(c.where, segment="DTP", element="DTP03"), "",
-                  "put the first date of service first")
+        yield Hit(f"statement period runs backwards ({c.statement_from} to {c.statement_to})", where, "",
+                  "put the first date of service first", stc=("A7:187",))
+    elif c.statement_to and c.statement_to > ctx.today:
+        yield Hit(f"statement period ends in the future ({c.statement_to})", where, "",
+                  "bill the services once they have been furnished", stc=("A7:510",))

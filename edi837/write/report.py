@@ -51,7 +51,15 @@ class Summary:
 
 
 def where(f: Finding) -> str:
+    """Where a clerk finds what `f` is about: loop, segment (its place in the transaction set, or its
+    byte for an envelope segment outside any set, and its line in the file), element, service line.
+
+    The line is shown when it is above 1: a file without line breaks has every segment on line 1,
+    where the line says nothing the segment number does not; in a file with them only the first
+    segment (the ISA) is on line 1. JSON always carries the line."""
     at = f"segment {f.position}" if f.position else f"byte {f.offset}"  # envelope segments sit outside any set
+    if f.line > 1:
+        at += f", line {f.line}"
     parts = [p for p in (f.loop and f"loop {f.loop}", f.segment and f"{f.segment} ({at})",
                          f.element, f.lx and f"line {f.lx}") if p]
     return ", ".join(parts)
@@ -67,10 +75,8 @@ def claim_text(c: ClaimResult) -> list[str]:
     cl = c.claim
     money = f"${cl.total_charge:,.2f}" if cl.total_charge is not None else cl.total_charge_text
     head = f"  {c.status.upper():8} claim {cl.claim_id}  TOB {cl.type_of_bill}  {money}  (transaction {cl.transaction})"
-    lines = [head] + [finding_text(f) for f in c.all_findings]
-    if c.status == "rejected" and not any(f.is_error for f in c.all_findings):
-        lines.append(f"    rejected with its transaction set {cl.transaction} (see the set-level errors above)")
-    return lines
+    # A claim rejected with its set carries the set's error (spool.set_reason): every rejection says why.
+    return [head] + [finding_text(f) for f in c.all_findings]
 
 
 def claim_json(c: ClaimResult) -> str:

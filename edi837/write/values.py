@@ -8,7 +8,6 @@ replaced, text is cut to the maximum length, and a number that is not one is lef
 
 from __future__ import annotations
 
-import functools
 from decimal import Decimal
 
 from .. import guide
@@ -16,14 +15,10 @@ from ..read import DEFAULT_DELIMITERS, Delimiters
 from ..validate import BAD_CHAR, valid_type
 
 
-@functools.cache
-def _elements() -> dict[str, tuple[str, int, int]]:
-    return guide._data_elements(guide.map_dir() / "dataele.xml")
-
-
 def fit(value: str, data_ele: str, d: Delimiters = DEFAULT_DELIMITERS) -> str:
     """`value` as data element `data_ele` can carry it, or "" when it cannot carry it at all."""
-    data_type, min_len, max_len = _elements()[data_ele]
+    spec = guide.data_elements()[data_ele]
+    data_type, min_len, max_len = spec.data_type, spec.min_len, spec.max_len
     for ch in (d.element, d.component, d.segment, d.repetition):
         if ch:
             value = value.replace(ch, " ")
