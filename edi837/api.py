@@ -53,12 +53,13 @@ def check(source: Source, profile: str = "medicare", today: dt.date | None = Non
           name: str | None = None) -> FileResult:
     """Check one file: its transaction sets (each with its claims, their status and findings), groups
     and interchanges, and the error that stopped the reading, if any (`FileResult.error`)."""
-    result = FileResult(name or "")
     try:
-        stream, result.path, owned = _open(source, name)
-    except Exception as exc:  # noqa: BLE001 (an unopenable path is a located error, as in the CLI)
-        result.error = as_edi_error(exc, result.path or str(source)[:200])
+        stream, label, owned = _open(source, name)
+    except EdiError as exc:  # a path that cannot be opened: a located error, as in the CLI
+        result = FileResult(exc.file or name or "")
+        result.error = exc
         return result
+    result = FileResult(label)
     try:
         for item in checker(profile, today).run(stream, result.path):
             if isinstance(item, TransactionResult):

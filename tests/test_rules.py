@@ -242,3 +242,7 @@ def test_contradicting_liability_modifiers_reject_the_line(pair: str) -> None:
     text = swap(BASE_LINE, f"HC:A0428:RH:{pair}:QN*950*UN*1")(BASE)
     [f] = rule_findings(text, "AMB028")
     assert f.is_error and f.element == "SV202-5" and f.value == pair.split(":")[1]
+
+
+def test_a_charge_that_is_no_amount_is_left_to_the_guide_check() -> None:
+    assert rule_findings(swap(MILES, "HC:A0425:RH:QN*9E999999*UN*12.5")(BASE), "AMB012") == []

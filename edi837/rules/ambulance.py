@@ -301,6 +301,8 @@ def line_charges(c: Claim, ctx: Context) -> Iterator[Hit]:
     Source: Hospital-Based Ambulance Billing Guide, "Total Charges".
     """
     for ln in c.ambulance_lines:
+        if ln.charge is None and ln.charge_text:
+            continue  # not an amount at all: the guide check (X12-IK4) reports SV203
         if ln.kind in ("base", "mileage") and (ln.charge is None or ln.charge <= 0):
             fix = "report $1.00 when there was no mileage cost" if ln.kind == "mileage" else \
                 "report the trip charge including supplies"
