@@ -75,8 +75,8 @@ def _plan(fh: BinaryIO, jobs: int) -> list[Part] | None:
     if text.startswith(BOM):
         text = text[len(BOM):].lstrip(WHITESPACE)
     isa_at = len(head) - len(text)
-    if len(text) < ISA_LENGTH or not text.startswith("ISA"):
-        return None
+    if len(text) < ISA_LENGTH or not text.startswith("ISA") or " " in head[:isa_at] or "\t" in head[:isa_at]:
+        return None  # not an ISA first, or a blank before it (reported once, by the one-process reader)
     d = read_isa(text)
     if d.element in WHITESPACE or d.segment in WHITESPACE:
         return None  # the scan skips white space between segments
@@ -115,7 +115,7 @@ def _scan(fh: BinaryIO, d: Delimiters, isa_at: int) -> list[tuple[str, int, int,
     """Every envelope segment of the file as (id, offset, segments before it, its line), or None when
     the file has too many of them or ends in something other than white space."""
     term, el = d.segment.encode("latin-1"), d.element.encode("latin-1")
-    pattern = re.compile(re.escape(term) + rb"[ \t\r\n]*(ISA|IEA|GS|GE|ST|SE)" + re.escape(el))
+    pattern = re.compile(re.escape(term) + rb"([ \t\r\n]*)(ISA|IEA|GS|GE|ST|SE)" + re.escape(el))
     tokens: list[tuple[str, int, int, int]] = [("ISA", isa_at, 0, 1)]
     fh.seek(0)
     carry = b""  # from the last terminator read: a segment start may straddle two chunks
@@ -133,13 +133,15 @@ def _scan(fh: BinaryIO, d: Delimiters, isa_at: int) -> list[tuple[str, int, int,
             continue
         counted = 0
         for m in pattern.finditer(buf, 0, cut + len(term) if data else cut):
-            at = m.start(1)
+            at = m.start(2)
             terms += buf.count(term, counted, at)
             lines += buf.count(b"\n", counted, at)
             counted = at
-            kind = m.group(1).decode()
+            kind = m.group(2).decode()
             if kind == "ISA" or (kind == "GS" and len(tokens) > 1) or len(tokens) >= MAX_TOKENS:
                 return None  # a second interchange or group, or too many sets: read in one process
+            if b" " in m.group(1) or b"\t" in m.group(1):
+                return None  # a blank before an envelope segment is reported once, by the one-process reader
             tokens.append((kind, base + at, terms, lines))
         terms += buf.count(term, counted, cut)
         lines += buf.count(b"\n", counted, cut)

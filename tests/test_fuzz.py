@@ -207,3 +207,61 @@ def test_the_999_refusing_a_set_or_group_is_valid(tmp_path: Path, old: bytes, ne
     answer = _ack_999(tmp_path, data.replace(old, new, 1))
     verdict = oracle.validate(answer)
     assert verdict.ok, (answer, verdict.messages[:3])
+
+
+# -- workers: a file split between processes is judged as when read in one --------------------------
+
+def _check_json(path: Path, jobs: int) -> str:
+    import functools  # noqa: PLC0415
+
+    from edi837.pipeline import results  # noqa: PLC0415
+    from edi837.write import report  # noqa: PLC0415
+
+    out = io.StringIO()
+    items = results(str(path), fuzzing._checker(), jobs, functools.partial(report.render, fmt="json"))
+    report.write_json(str(path), items, report.Summary(), out.write, first=True)
+    return out.getvalue()
+
+
+def _answers_of(path: Path, out: Path, jobs: int) -> dict[str, bytes]:
+    from edi837 import answer  # noqa: PLC0415
+    from edi837.write import report  # noqa: PLC0415
+
+    s = answer.Settings(fixed_time=fuzzing.FIXED_TIME)
+    answer.answer(str(path), fuzzing._checker(keep=True), s, answer.ControlNumbers(s), out, report.Summary(), jobs)
+    return {p.name: p.read_bytes() for p in out.iterdir()}
+
+
+def _same_with_workers(path: Path, tmp_path: Path) -> bool:
+    return (_check_json(path, 1) == _check_json(path, 2)
+            and _answers_of(path, tmp_path / "one", 1) == _answers_of(path, tmp_path / "two", 2))
+
+
+@pytest.mark.parametrize("blank", [b" ", b"\t", b"\r\n "])
+def test_blanks_before_segments_are_reported_once_with_workers(tmp_path: Path, monkeypatch, blank: bytes) -> None:
+    """A space before each segment: split between workers, the second part re-read the header and
+    filed the GS's blank with its own set, and its ST (at the part's start) lost its blank."""
+    from edi837 import parallel  # noqa: PLC0415
+
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)  # two sets of a small file go to two workers
+    path = tmp_path / "blanks.837"
+    path.write_bytes((FIXTURES[0].parent / "two-st.837").read_bytes().replace(b"~", b"~" + blank))
+    assert _same_with_workers(path, tmp_path)
+
+
+def test_mutants_split_between_workers_are_judged_as_in_one_process(tmp_path: Path, monkeypatch) -> None:
+    from edi837 import parallel  # noqa: PLC0415
+
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    base = (FIXTURES[0].parent / "two-st.837").read_bytes()
+    (tmp_path / "base.837").write_bytes(base)
+    assert parallel.plan(str(tmp_path / "base.837"), 2) is not None  # its two sets are read apart
+    for i in range(150):
+        rng = random.Random(f"workers:{i}")
+        data = base
+        for op in rng.choices(list(fuzzing.MUTATIONS), k=rng.choice([1, 1, 2])):
+            data = fuzzing.MUTATIONS[op](rng, data, fuzzing.shape(data))
+        path = tmp_path / f"m{i}.837"
+        path.write_bytes(data)
+        work = tmp_path / f"w{i}"
+        assert _same_with_workers(path, work), f"mutant {i} kept as {path}"
