@@ -348,8 +348,11 @@ def segments(stream: BinaryIO, name: str = "<input>", chunk_size: int = CHUNK,
             yield seg
             if term_is_newline:
                 line += 1
-            elif size != len(text):
-                line += piece.count("\n", lead + len(text))
+            else:
+                if "\n" in text:  # a line break inside the segment (an error of its own) still starts a line
+                    line += text.count("\n")
+                if size != len(text):
+                    line += piece.count("\n", lead + len(text))
             if sid == "IEA" and not _same_isa_next(buf, p, term, delims):
                 ended = True  # the next interchange is read afresh, with its own delimiters
                 break

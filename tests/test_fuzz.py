@@ -27,6 +27,7 @@ import oracle
 from edi837 import rules
 from edi837.cli import main
 from edi837.pipeline import Checker, check_file
+from edi837.read import EdiError
 
 pytestmark = pytest.mark.skipif(not FIXTURES, reason="no fixtures")
 
@@ -265,3 +266,20 @@ def test_mutants_split_between_workers_are_judged_as_in_one_process(tmp_path: Pa
         path.write_bytes(data)
         work = tmp_path / f"w{i}"
         assert _same_with_workers(path, work), f"mutant {i} kept as {path}"
+
+
+def test_a_segment_s_line_is_its_line_in_the_file() -> None:
+    """A line break inside a segment (mutant 231 of the workers' run) was not counted: the segments
+    after it were a line short when read in one process, and right when a worker started after it."""
+    from edi837.read import segments  # noqa: PLC0415
+
+    for i in range(1500):
+        m = fuzzing.mutant(CI_SEED + 2, i)
+        try:
+            for seg in segments(io.BytesIO(m.data), "m.837"):
+                assert seg.line == m.data.count(b"\n", 0, seg.offset) + 1, (m.label, seg.number)
+        except EdiError:
+            pass
+    data = (FIXTURES[0].parent / "two-st.837").read_bytes().replace(b"GENERAL", b"GENERA\nL", 1)
+    last = list(segments(io.BytesIO(data), "m.837"))[-1]
+    assert last.line == 2
