@@ -97,12 +97,19 @@ def test_the_cli_exits_0_1_or_2_on_every_mutant(tmp_path: Path) -> None:
         for args in (["parse", "--format", "json"], ["check", "--format", "json"], ["check"],
                      ["ack", "--out", str(tmp_path / "out"), "--fixed-time", "202611220930"]):
             res = runner.invoke(main, [*args, "--jobs", "1", str(path)])
-            wrong = (res.exit_code not in (0, 1, 2) or "internal error" in res.output
-                     or not isinstance(res.exception, (SystemExit, type(None))))
-            if wrong:
-                kept = fuzzing.save(m, tmp_path / "failures")
-                pytest.fail(f"{m.label} (kept as {kept}): {args[0]}: exit {res.exit_code},"
-                            f" {res.exception!r}: {res.output[-500:]}")
+            _exits_0_1_or_2(res, m, args, tmp_path)
+        if m.index % 5 == 0:  # and some from standard input
+            res = runner.invoke(main, ["check", "--format", "json", "-"], input=m.data)
+            _exits_0_1_or_2(res, m, ["check", "-"], tmp_path)
+
+
+def _exits_0_1_or_2(res, m: fuzzing.Mutant, args: list[str], tmp_path: Path) -> None:
+    wrong = (res.exit_code not in (0, 1, 2) or "internal error" in res.output
+             or not isinstance(res.exception, (SystemExit, type(None))))
+    if wrong:
+        kept = fuzzing.save(m, tmp_path / "failures")
+        pytest.fail(f"{m.label} (kept as {kept}): {args[0]}: exit {res.exit_code},"
+                    f" {res.exception!r}: {res.output[-500:]}")
 
 
 @pytest.mark.parametrize("command", ["parse", "check", "ack"])
