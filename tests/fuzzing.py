@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from edi837 import answer, rules
+from edi837 import answer, pipeline, rules
 from edi837.pipeline import Checker, results
 from edi837.read import EdiError
 from edi837.write import export, report
@@ -333,7 +333,7 @@ def _internal(item: object, what: str, problems: list[str]) -> None:
 
 def run_parse(path: str, problems: list[str]) -> None:
     for fmt in ("json", "text"):
-        for item in export.rendered(path, fmt, 1):
+        for item in pipeline.rendered_claims(path, export.claim_json if fmt == "json" else export.text_line, 1):
             _internal(item, f"parse --format {fmt}", problems)
 
 
