@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -40,19 +41,20 @@ def inputs(work: Path) -> list[Path]:
 
 def run(args: list[str]) -> bytes:
     """What a command prints (stdout, then stderr, then its exit code)."""
-    done = subprocess.run([sys.executable, "-m", "edi837", *args], capture_output=True, check=False)
+    done = subprocess.run([sys.executable, "-m", "edi837", *args], capture_output=True, check=False, cwd=ROOT)
     return done.stdout + b"\n--stderr--\n" + done.stderr + f"\n--exit {done.returncode}--\n".encode()
 
 
 def outputs(work: Path) -> dict[str, bytes]:
     """Every output, by a name that says which input and which command."""
     found: dict[str, bytes] = {}
-    for path in inputs(work):
-        name = path.name
+    for found_at in inputs(work):
+        name = found_at.name
+        path = Path(os.path.relpath(found_at, ROOT))  # outputs name inputs as given: the same from any checkout
         found[f"{name}.parse.json"] = run(["parse", "--format", "json", str(path)])
         found[f"{name}.check.txt"] = run(["check", "--today", TODAY, str(path)])
         found[f"{name}.check.json"] = run(["check", "--format", "json", "--today", TODAY, str(path)])
-        answers = work / "answers" / name
+        answers = work / "answers" / name  # absolute: named as <work> below
         found[f"{name}.ack.log"] = run(["ack", "--today", TODAY, "--fixed-time", FIXED, "--out", str(answers), str(path)])
         for answer in sorted(answers.glob("*")) if answers.is_dir() else []:
             found[f"{name}.ack.{answer.name}"] = answer.read_bytes()

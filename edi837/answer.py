@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .envelope import Refused
-from .pipeline import Checker, FileResult, GroupResult, InterchangeResult, TransactionResult, results
+from .pipeline import Checker, results
+from .results import FileResult, GroupResult, InterchangeResult, TransactionResult
 from .read import DEFAULT_DELIMITERS, Delimiters, EdiError
 from .write import ack277, ack999, forward837
 from .write.report import Summary

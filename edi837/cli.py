@@ -115,7 +115,7 @@ def parse(paths: tuple[str, ...], fmt: str, jobs: int) -> None:
         else:  # claims are written as they are read: memory does not grow with the file
             out.write(("" if not n else ",\n") + f'{{"path": {json.dumps(path)}, "claims": [')
         batch: list[str] = []  # written a few dozen at a time: a write per claim cost more than its JSON
-        for item in export.rendered(path, fmt, jobs):
+        for item in pipeline.rendered_claims(path, export.claim_json if fmt == "json" else export.text_line, jobs):
             if isinstance(item, EdiError):
                 failed = True
                 error = str(item)

@@ -13,17 +13,17 @@ import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from . import guide as guide_mod
 from . import guide_codes, parallel
-from .claims import CLAIM_LOOPS, Claim, ClaimBuilder
+from .claims import Claim, ClaimBuilder
 from .envelope import ENVELOPE_IDS, Envelope, EnvelopeError
 from .findings import CLAIM, ERROR, GROUP, INTERCHANGE, TRANSACTION, Finding
-from .read import DEFAULT_DELIMITERS, Delimiters, EdiError, Segment, segments
-from .spool import ClaimSpool, set_reason
+from .read import DEFAULT_DELIMITERS, EdiError, Segment, segments
+from .results import (PERSON, ClaimResult, FileResult, GroupResult, InterchangeResult, Result,
+                      TransactionResult, scope_of)
 from .walk import StructureError, Walker
 
 if TYPE_CHECKING:
@@ -199,77 +199,9 @@ def _special_kind(path: str) -> str | None:
 
 # -- check: findings per claim, verdicts per transaction set --------------------------------------
 
-# Loops that belong to the claims of one subscriber/patient (CLAIM_LOOPS: to one claim).
-PERSON_LOOPS = frozenset({"2000B", "2010BA", "2010BB", "2000C", "2010CA"})
 ENVELOPE_STC = guide_codes.ENVELOPE_STC
 # Segments the checker does more with than walk, validate and build (see Checker.run).
 RARE_IDS = ENVELOPE_IDS | {"HL", "CLM", "LX", "NM1", "BHT"}
-
-
-@dataclass
-class ClaimResult:
-    claim: Claim
-    findings: list[Finding]
-    inherited: list[Finding]  # errors of its subscriber/patient loops, shared with their other claims
-    status: str = "accepted"
-    # For the forward 837 (kept only when asked): the claim's own segments and its context blocks,
-    # each segment as read (its text, without terminator).
-    segments: list[str] | None = None
-    blocks: tuple[list[str], ...] = ()
-    number: int = 0  # its place in the transaction set (1 = the first): numbers its trace
-
-    @property
-    def all_findings(self) -> list[Finding]:
-        return self.inherited + self.findings
-
-
-@dataclass
-class TransactionResult:
-    file: str
-    control: str  # ST02
-    version: str  # ST03
-    group_control: str  # GS06
-    findings: list[Finding] = field(default_factory=list)  # transaction-level (reject the whole set)
-    claims: ClaimSpool = field(default_factory=ClaimSpool)
-    submitter: tuple[str, str] = ("", "")  # 1000A name, id
-    receiver: tuple[str, str] = ("", "")  # 1000B name, id
-    reference: str = ""  # BHT03
-    header: list[str] = field(default_factory=list)  # ST..1000B segments as read (forward 837)
-    delims: Delimiters | None = None
-    ik5: list[str] = field(default_factory=list)  # IK5 reason codes (4 = SE count ...)
-    number: int = 0  # the set's place in the file (1 = the first): numbers its answers
-
-    @property
-    def accepted(self) -> int:
-        return self.claims.accepted
-
-    @property
-    def ack(self) -> str:
-        """What the 999 says: A clean, E claim-level errors only, R rejected."""
-        if any(f.is_error for f in self.findings):
-            return "R"
-        if self.claims.accepted < len(self.claims):
-            return "E"
-        return "A"
-
-
-@dataclass
-class GroupResult:
-    """A functional group's envelope (the transaction sets were handed out as they closed)."""
-
-    file: str
-    control: str  # GS06
-    gs: list[str]
-    sets: int = 0  # transaction sets received in the group
-    findings: list[Finding] = field(default_factory=list)
-
-
-@dataclass
-class InterchangeResult:
-    file: str
-    isa: list[str]
-    delims: Delimiters
-    findings: list[Finding] = field(default_factory=list)
 
 
 def _structure_finding(err: StructureError, name: str, control: str, scope: str, claim_id: str,
@@ -381,7 +313,7 @@ class Checker:
                 return
             if f.scope == CLAIM:
                 note(claim_findings, f)
-            elif f.scope == "block":
+            elif f.scope == PERSON:
                 note(block_findings, dataclasses.replace(f, scope=CLAIM))
             else:
                 note(tx.findings, f)
@@ -404,13 +336,6 @@ class Checker:
                 item.findings += orphans
                 orphans.clear()
                 yield item
-
-        def scope_of(loop: str) -> str:
-            if loop in CLAIM_LOOPS:
-                return CLAIM
-            if loop in PERSON_LOOPS:
-                return "block"
-            return TRANSACTION
 
         failure: EdiError | None = None
         try:
@@ -561,27 +486,12 @@ class Checker:
         done = builder.finish()
         if done is not None:
             close_claim(done)
-        errors = [f for f in tx.findings if f.is_error]
-        tx.claims.decide(bool(errors), set_reason(errors))
+        tx.decide()
         if group is not None:
             group.sets += 1
         yield tx
 
 
-@dataclass
-class FileResult:
-    path: str
-    error: EdiError | None = None
-    transactions: list[TransactionResult] = field(default_factory=list)
-    groups: list[GroupResult] = field(default_factory=list)
-    interchanges: list[InterchangeResult] = field(default_factory=list)
-
-    @property
-    def claims(self) -> list[ClaimResult]:
-        return [c for t in self.transactions for c in t.claims]
-
-
-Result = TransactionResult | GroupResult | InterchangeResult
 
 
 def read_file(path: str, jobs: int, read: Callable[[Iterable[Segment], parallel.Part | None], Iterable[Any]]
@@ -617,6 +527,16 @@ def _read_part(path: str, read: Callable[[Iterable[Segment], parallel.Part | Non
     except Exception as exc:  # noqa: BLE001  (as above)
         out.append(as_edi_error(exc, path))
     return out
+
+
+def rendered_claims(path: str, render: Callable[[Claim], str], jobs: int) -> Iterator[str | EdiError]:
+    """`path`'s claims as `render` writes them, in file order, from worker processes when the file is
+    large enough to split (see edi837.parallel); an unreadable file ends with its error."""
+
+    def read(segs: Iterable[Segment], part: parallel.Part | None) -> Iterator[str]:
+        return map(render, parse_segments(segs, path, whole=part is None or part.last))
+
+    return read_file(path, jobs, read)
 
 
 def results(path: str, checker: Checker, jobs: int = 1,

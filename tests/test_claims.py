@@ -112,7 +112,8 @@ def test_check_report_claim_json_is_what_json_dumps_writes(claim_id: str, total:
     """check's per-claim JSON (an f-string) is what json.dumps writes, findings included: a total
     that does not balance, or none, and claim ids of odd characters give the claim findings with
     quotes and escapes of their own."""
-    from edi837.pipeline import Checker, TransactionResult
+    from edi837.pipeline import Checker
+    from edi837.results import TransactionResult
     from edi837.rules import Context, load_profile
     from edi837.write import report
 

@@ -13,8 +13,10 @@ import pytest
 from conftest import FIXTURES, ROOT
 from test_validate import mutants
 
-from edi837 import answer, rules, spool
-from edi837.pipeline import Checker, TransactionResult, parse_stream, results
+from edi837 import results as results_mod
+from edi837 import answer, rules
+from edi837.pipeline import Checker, parse_stream, results
+from edi837.results import TransactionResult
 from edi837.read import EdiError
 from edi837.write.report import Summary
 
@@ -99,12 +101,12 @@ def test_cr1_gets_the_institutional_mileage_hint() -> None:
     assert statuses(tx)["BATCH-0-1"] == "rejected" and statuses(tx)["BATCH-0-0"] == "accepted"
 
 
-@pytest.mark.parametrize("spool_claims", [spool.SPOOL_CLAIMS, 1])
+@pytest.mark.parametrize("spool_claims", [results_mod.SPOOL_CLAIMS, 1])
 def test_reading_leaves_no_reference_cycles(tmp_path, monkeypatch, spool_claims: int) -> None:
     """The CLI runs the cycle collector only between files (cli.main): check, parse and ack of good and
     bad input, with the claims of a set in memory or spooled to disk, must free everything by
     reference counting alone."""
-    monkeypatch.setattr(spool, "SPOOL_CLAIMS", spool_claims)
+    monkeypatch.setattr(results_mod, "SPOOL_CLAIMS", spool_claims)
     paths = []
     good = FIXTURES[0].read_bytes()
     batch = next(p for p in FIXTURES if p.stem == "batch").read_bytes()
@@ -171,7 +173,7 @@ def test_a_claim_lists_its_first_hundred_errors_and_keeps_no_segments_once_in_er
 
 def test_an_interchange_left_open_by_the_next_isa_is_closed_with_its_error() -> None:
     """Before: the next ISA replaced it unanswered, and its missing IEA was reported nowhere (no TA1)."""
-    from edi837.pipeline import InterchangeResult
+    from edi837.results import InterchangeResult
 
     text = (ROOT / "fixtures" / "cah.837").read_text()
     cut = text[:text.index("IEA")] + text

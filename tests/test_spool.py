@@ -9,6 +9,7 @@ multi-set files split between processes.
 from __future__ import annotations
 
 import random
+from types import SimpleNamespace
 from pathlib import Path
 
 import pytest
@@ -18,10 +19,10 @@ from conftest import FIXTURES
 from test_parallel import combined
 from test_validate import mutants
 
-from edi837 import parallel, pipeline, spool
+from edi837 import results as results_mod
+from edi837 import parallel, pipeline
 from edi837.cli import main
-from edi837.pipeline import ClaimResult
-from edi837.spool import ClaimSpool
+from edi837.results import ClaimResult, SetClaims
 
 BATCH = next(p for p in FIXTURES if p.stem == "batch")
 
@@ -43,7 +44,7 @@ def outputs(path: Path, out: Path, jobs: str = "1") -> list:
 def same_spilled(path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str = "1") -> None:
     kept = outputs(path, path.parent / f"{path.stem}-kept", jobs)
     with monkeypatch.context() as m:
-        m.setattr(spool, "SPOOL_CLAIMS", 1)
+        m.setattr(results_mod, "SPOOL_CLAIMS", 1)
         spilled = outputs(path, path.parent / f"{path.stem}-spilled", jobs)
     assert spilled == kept
 
@@ -84,19 +85,21 @@ def test_spool_order_counts_and_verdicts() -> None:
     from edi837.findings import Finding
 
     bad = Finding(rule="AMB006", severity="error", message="m")
-    results = [ClaimResult(claim=None, findings=[bad] if k % 3 == 0 else [], inherited=[], number=k)  # type: ignore[arg-type]
+    results = [ClaimResult(claim=SimpleNamespace(claim_id=f"C{k}"),  # type: ignore[arg-type]
+                           findings=[bad] if k % 3 == 0 else [], inherited=[], number=k)
                for k in range(1, 11)]
-    kept = ClaimSpool(limit=4)
+    kept = SetClaims(limit=4)
     for r in results:
         kept.append(r)
     assert len(kept) == 10 and kept.spills
-    kept.decide(False)
+    kept.decide([])
     assert [c.number for c in kept] == list(range(1, 11)) == [c.number for c in kept]  # as often as needed
     assert [c.status for c in kept] == ["rejected" if k % 3 == 0 else "accepted" for k in range(1, 11)]
     assert kept.accepted == 7
-    kept.decide(True)  # a set-level error rejects every claim, on disk too
+    kept.decide([bad])  # a set-level error rejects every claim, on disk too
     assert {c.status for c in kept} == {"rejected"} and kept.accepted == 0
-    small = ClaimSpool(limit=4)
+    assert all(c.findings[0].scope == "transaction" for c in kept if c.number % 3)  # each told why
+    small = SetClaims(limit=4)
     small.append(results[0])
     assert not small.spills and len(small) == 1
 
@@ -105,7 +108,7 @@ def test_a_full_disk_is_one_located_error(tmp_path: Path, monkeypatch: pytest.Mo
     def full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(spool, "SPOOL_CLAIMS", 1)
+    monkeypatch.setattr(results_mod, "SPOOL_CLAIMS", 1)
     import tempfile  # the spool imports it when it first spills
 
     monkeypatch.setattr(tempfile, "TemporaryFile", full)
@@ -145,7 +148,7 @@ def test_answering_a_set_takes_the_same_memory_whatever_its_size(tmp_path: Path,
     from edi837 import read, validate
     from edi837.write import envelope
 
-    monkeypatch.setattr(spool, "SPOOL_CLAIMS", 50)
+    monkeypatch.setattr(results_mod, "SPOOL_CLAIMS", 50)
     monkeypatch.setattr(pipeline, "segments", functools.partial(read.segments, chunk_size=16 << 10))
     monkeypatch.setattr(envelope, "SPOOL_BYTES", 16 << 10)  # the 999/277CA bodies, until their headers
     monkeypatch.setattr(validate, "MEMO_LIMIT", 200)

@@ -15,10 +15,12 @@ from click.testing import CliRunner
 from conftest import FIXTURES, ROOT, SAMPLES_837I
 from test_validate import mutants
 
-from edi837 import guide, guide_codes, parallel, rules, spool
+from edi837 import results as results_mod
+from edi837 import guide, guide_codes, parallel, rules
 from edi837.cli import main
 from edi837.findings import CLAIM, TRANSACTION, Finding
-from edi837.pipeline import Checker, ClaimResult, GroupResult, InterchangeResult, TransactionResult
+from edi837.pipeline import Checker
+from edi837.results import ClaimResult, GroupResult, InterchangeResult, TransactionResult
 from edi837.read import EdiError, segments
 from edi837.walk import Walker
 from edi837.read import DEFAULT_DELIMITERS
@@ -292,7 +294,7 @@ def test_the_999_names_a_sets_error_once_not_once_per_claim() -> None:
 
 
 def test_a_spilled_claim_rejected_with_its_set_says_why_too(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(spool, "SPOOL_CLAIMS", 3)
+    monkeypatch.setattr(results_mod, "SPOOL_CLAIMS", 3)
     [tx] = [x for x in check(edit(BATCH, "N4*SPRINGFIELD*IL*627690001", "N4*SPRINGFIELD*IL*62769"))
             if isinstance(x, TransactionResult)]
     assert tx.claims.spills
@@ -302,10 +304,10 @@ def test_a_spilled_claim_rejected_with_its_set_says_why_too(monkeypatch: pytest.
 def test_set_reason_names_the_count_of_the_sets_errors() -> None:
     a = Finding(rule="X12-ENV-TR4", severity="error", message="SE01 is wrong", scope=TRANSACTION, transaction="7")
     b = Finding(rule="X12-IK3-3", severity="error", message="missing", scope=TRANSACTION, transaction="7")
-    reason = spool.set_reason([a, b])
+    reason = results_mod.set_reason([a, b])
     assert reason is not None and reason.rule == "X12-ENV-TR4" and reason.stc == ("A3:21",)
     assert reason.message.endswith("SE01 is wrong (and 1 more error of the set, listed with it)")
-    assert spool.set_reason([]) is None
+    assert results_mod.set_reason([]) is None
 
 
 # -- the catalog ----------------------------------------------------------------------------------------
@@ -351,7 +353,7 @@ def test_every_envelope_code_envelope_py_can_report_is_in_the_catalog() -> None:
 def test_every_x12_finding_matches_its_catalog_entry() -> None:
     """Over the fixtures, samples and mutants: each X12 rule a finding carries is documented, reported
     (not marked never), and the finding's 277CA status is the catalog's (a claim returned with its set
-    is told A3:21, see spool.set_reason)."""
+    is told A3:21, see results_mod.set_reason)."""
     seen = set()
     for data in corpus():
         for f in findings(check(data)):

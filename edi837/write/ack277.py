@@ -15,7 +15,7 @@ from typing import TextIO
 
 from ..findings import ERROR
 from ..claims import ServiceLine
-from ..pipeline import ClaimResult, TransactionResult
+from ..results import ClaimResult, TransactionResult
 from ..read import DEFAULT_DELIMITERS, Delimiters
 from . import envelope
 from .forward837 import trace

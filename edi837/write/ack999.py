@@ -11,7 +11,7 @@ from collections import Counter
 from typing import TextIO
 
 from ..findings import ERROR, Finding
-from ..pipeline import GroupResult, InterchangeResult, TransactionResult
+from ..results import GroupResult, InterchangeResult, TransactionResult
 from ..read import DEFAULT_DELIMITERS, Delimiters
 from ..validate import valid_date, valid_time
 from . import envelope
@@ -47,14 +47,12 @@ def transaction_segments(tx: TransactionResult, d: Delimiters) -> list[str]:
                             ik4.append(fit(f.value, "724", d))
                         out.append(e.join(["IK4", *ik4]).rstrip(e))
     ack = tx.ack
-    reasons = list(dict.fromkeys(tx.ik5 + (["5"] if len(out) > 1 else [])))
-    out.append(e.join(["IK5", ack, *reasons[:5]]) if ack != "A" else f"IK5{e}A")
+    out.append(e.join(["IK5", ack, *tx.ik5_reasons(len(out) > 1)]) if ack != "A" else f"IK5{e}A")
     return out
 
 
 AK101_CODES = frozenset({"BE", "HB", "HC", "HI", "HN", "HP", "HR", "HS", "RA"})  # the 999 guide's AK101 codes
 AK201_CODES = frozenset({"270", "271", "276", "277", "278", "820", "834", "835", "837"})  # the 999 guide's AK201 codes
-TA105_CODES = ("001", "014", "015", "018", "021", "023", "024", "025")  # the envelope errors we find
 
 
 def ta1_control(isa: list[str]) -> str:
@@ -100,18 +98,8 @@ class Writer:
         e = self.d.element
         if len(g.gs) > 3 and not self.gs_receiver:
             self.gs_receiver = g.gs[2]
-        received = g.sets
-        accepted = self.verdicts["A"] + self.verdicts["E"]
-        if not received:
-            status = "R"
-        elif accepted == received:
-            status = "A" if self.verdicts["A"] == received else "E"
-        else:
-            status = "R" if accepted == 0 else "P"
-        codes = list(dict.fromkeys(f.rule[-1] for f in g.findings if f.rule.startswith("X12-ENV-GR")))
-        if codes and status == "A":
-            status = "E"
-        ak9 = e.join(["AK9", status, str(received), str(received), str(accepted), *codes[:5]])
+        status, accepted, codes = g.ak9(self.verdicts)
+        ak9 = e.join(["AK9", status, str(g.sets), str(g.sets), str(accepted), *codes])
         self._write_group(self._ak1("HC", g.control, g.gs[8] if len(g.gs) > 8 else ""), ak9)
 
     def _ak1(self, kind: str, control: str, version: str) -> str:
@@ -151,14 +139,11 @@ class Writer:
     def interchange(self, i: InterchangeResult) -> None:
         if not self.receiver and len(i.isa) > 6:
             self.receiver = i.isa[6].strip()
-        bad = [f for f in i.findings if f.rule.startswith("X12-ENV-IN")]
-        if bad:
-            e = self.d.element
+        code = i.ta1_code()
+        if code is not None:
             isa = i.isa
-            note = bad[0].rule.removeprefix("X12-ENV-IN")
-            self.ta1.write(envelope.lines([e.join([
-                "TA1", ta1_control(isa), ta1_date(isa, self.when), ta1_time(isa, self.when), "E",
-                note if note in TA105_CODES else "000"])], self.d))
+            self.ta1.write(envelope.lines([self.d.element.join([
+                "TA1", ta1_control(isa), ta1_date(isa, self.when), ta1_time(isa, self.when), "E", code])], self.d))
 
     def close(self, out: TextIO) -> None:
         """Write the whole 999 interchange to `out`."""

@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from .. import codes, parallel
+from .. import codes
 from ..claims import MAX_LINES, Claim, Code, Person, Provider, ServiceLine
-from ..pipeline import parse_segments, read_file
-from ..read import EdiError, Segment
 
 ARROW = "\u2192"
 
@@ -148,15 +146,3 @@ def claim_line(c: Claim) -> str:
 def text_line(c: Claim) -> str:
     """A claim as `parse --format text` prints it."""
     return "  " + claim_line(c)
-
-
-def rendered(path: str, fmt: str, jobs: int) -> Iterator[str | EdiError]:
-    """`path`'s claims rendered (`claim_json`, or `text_line` for text), in file order, from worker
-    processes when the file is large enough to split (see edi837.parallel); an unreadable file ends
-    with its error."""
-    render = claim_json if fmt == "json" else text_line
-
-    def read(segs: Iterable[Segment], part: parallel.Part | None) -> Iterator[str]:
-        return map(render, parse_segments(segs, path, whole=part is None or part.last))
-
-    return read_file(path, jobs, read)

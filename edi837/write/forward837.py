@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
-from ..pipeline import ClaimResult, TransactionResult
+from ..results import ClaimResult, TransactionResult
 from ..read import Delimiters, redelimit
 from . import envelope
 

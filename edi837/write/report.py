@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..findings import Finding
-from ..pipeline import ClaimResult, GroupResult, InterchangeResult, TransactionResult
+from ..results import ClaimResult, GroupResult, InterchangeResult, TransactionResult
 from ..read import EdiError
 
 
