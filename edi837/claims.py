@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from . import codes
+from . import codes, guide
 from .frozen import frozen
 from .read import Segment
 
@@ -316,13 +316,9 @@ MAX_LINES = 999  # the 837I's 2400 loop repeats at most 999 times; later lines o
 PAD = ("",) * 12  # `(*elements, *PAD)[:n]`: a segment's first n elements, absent ones empty
 
 
-# Segments that end the claim being read even inside a claim loop; loops that belong to a claim.
+# Segments that end the claim being read even inside a claim loop (which loops belong to a claim, a
+# subscriber or a patient is the guide's to say: guide.loop_sets).
 CLAIM_ENDS = frozenset({"CLM", "HL", "SE", "GE", "IEA", "ST", "GS", "ISA"})
-CLAIM_LOOPS = frozenset({"2300", "2310A", "2310B", "2310C", "2310D", "2310E", "2310F", "2320", "2330A",
-                         "2330B", "2330C", "2330D", "2330E", "2330F", "2330G", "2330H", "2330I", "2400", "2410",
-                         "2420A", "2420B", "2420C", "2420D", "2430"})
-SUBSCRIBER_LOOPS = frozenset({"2000B", "2010BA", "2010BB"})
-PATIENT_LOOPS = frozenset({"2000C", "2010CA"})
 HI_DIAGNOSIS = {"ABK": "principal", "BK": "principal", "ABF": "other", "BF": "other"}
 HI_CODES = frozenset({"BG", "BE", "BH", "BI"})  # condition, value, occurrence (BH) and occurrence span (BI)
 
@@ -366,6 +362,7 @@ class ClaimBuilder:
     def __init__(self, file: str = "", keep: bool = False) -> None:
         self.file = file
         self.raw: RawSegments | None = RawSegments() if keep else None
+        self.loops = guide.loop_sets()
         self.transaction = ""
         self.billing = Provider()
         self.subscriber = Person()
@@ -380,7 +377,7 @@ class ClaimBuilder:
         sid = els[0]
         d = self.draft
         if d is not None:
-            if loop in CLAIM_LOOPS and sid not in CLAIM_ENDS:
+            if loop in self.loops.claim and sid not in CLAIM_ENDS:
                 self._claim_seg(d, seg, els, sid, loop)
                 return None
             done = self.finish()
@@ -435,10 +432,10 @@ class ClaimBuilder:
         if self.draft is not None:
             if claim_clean:
                 raw.claim.append(seg.raw)
-        elif loop in PATIENT_LOOPS:
+        elif loop in self.loops.patient:
             if person_clean:
                 raw.patient.append(seg.raw)
-        elif loop in SUBSCRIBER_LOOPS:
+        elif loop in self.loops.subscriber:
             if person_clean:
                 raw.subscriber.append(seg.raw)
         elif loop[:2] == "20":
