@@ -20,7 +20,7 @@ from edi837 import guide, guide_codes, parallel, rules
 from edi837.cli import main
 from edi837.findings import CLAIM, TRANSACTION, Finding
 from edi837.pipeline import Checker
-from edi837.results import ClaimResult, GroupResult, InterchangeResult, TransactionResult
+from edi837.results import GroupResult, InterchangeResult, TransactionResult
 from edi837.read import EdiError, segments
 from edi837.walk import Walker
 from edi837.read import DEFAULT_DELIMITERS
