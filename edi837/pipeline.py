@@ -199,8 +199,7 @@ class FileCheck:
             self.env.sets += self.sets_before
         elif sid == "ST":
             self.set_number += 1
-            self.tx = TransactionResult(self.name, seg.get(2), seg.get(3), self.group.control if self.group else "",
-                                        delims=seg.delims, number=self.set_number)
+            self.tx = TransactionResult(self.name, seg.get(2), seg.get(3), delims=seg.delims, number=self.set_number)
             self.sink.new_set(self.tx)
         return closed
 
