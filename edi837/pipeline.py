@@ -275,7 +275,7 @@ def rendered_claims(path: str, render: Callable[[Claim], str], jobs: int) -> Ite
 
 
 def results(path: str, checker: Checker, jobs: int = 1,
-            render: Callable[[TransactionResult], Any] | None = None) -> Iterator[Result | EdiError | Any]:
+            render: Callable[[TransactionResult], Any] | None = None) -> Iterator[Any]:
     """What `checker` finds in `path` (or - for stdin), each item as it closes; an unreadable file ends
     with its EdiError. Nothing is kept past its set: a set's claims wait in a ClaimSpool, so memory
     stays bounded however large the file or its sets.

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import Protocol
 
 from .frozen import frozen
 
@@ -228,7 +228,13 @@ class Resume:
     delims: Delimiters
 
 
-def segments(stream: BinaryIO, name: str = "<input>", chunk_size: int = CHUNK,
+class Readable(Protocol):
+    """What `segments` reads from: a binary file, or anything with its `read` (edi837.parallel.Window)."""
+
+    def read(self, n: int = -1, /) -> bytes: ...
+
+
+def segments(stream: Readable, name: str = "<input>", chunk_size: int = CHUNK,
              resume: Resume | None = None) -> Iterator[Segment]:
     """Yield every segment of every interchange in `stream`, in order. Raises EdiError.
 

@@ -19,13 +19,16 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterator
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
 
 from . import guide
 from .claims import Claim
 from .findings import CLAIM, TRANSACTION, Finding
 from .read import Delimiters, EdiError
 from .spool import Spill
+
+T = TypeVar("T")
 
 # -- scopes: what an error rejects ------------------------------------------------------------------
 
@@ -133,7 +136,7 @@ class SetClaims:
     def spills(self) -> bool:
         return self._claims.spills
 
-    def made(self, items: Iterator) -> Iterator | list:
+    def made(self, items: Iterator[T]) -> Iterable[T]:
         return self._claims.made(items)
 
     def __len__(self) -> int:

@@ -140,7 +140,7 @@ class FindingSink:
             self.place(structure_finding(err, self.name, control, scope, claim_id or "" if scope == CLAIM else "",
                                          seg), tx)
 
-    def elements(self, errors: list[ElementError], seg: Segment, loop: str, tx: TransactionResult,
+    def elements(self, errors: Iterable[ElementError], seg: Segment, loop: str, tx: TransactionResult,
                  claim_id: str | None, lx: str) -> None:
         """Element errors of `seg` (read in `loop`; `lx` the service line's LX01 in a 24xx loop)."""
         scope = scope_of(loop)

@@ -178,12 +178,12 @@ class Walker:
         self.loop = self._loop_of[seg]
         return seg
 
-    def _replay(self, trace: tuple, seg: Segment, errors: list[StructureError]) -> None:
+    def _replay(self, trace: tuple | None, seg: Segment, errors: list[StructureError]) -> None:
         counts = self.counts
         nodes = self.nodes
         pending: list[tuple[int, int]] = []  # (missing segment node, loop node or -1)
         pos = seg.position
-        for op, arg in trace:
+        for op, arg in trace or ():
             if op == SKIP_SEG:
                 if counts[arg] < 1:
                     pending.append((arg, -1))

@@ -34,9 +34,10 @@ def balanced(c: Claim, ctx: Context) -> Iterator[Hit]:
     Example: `CLM*AMB1*1200***13:A:1**A*Y*Y` with lines of 950 and 180.
     Source: 837I implementation guide, CLM02 note.
     """
-    if c.total_charge is None or any(ln.charge is None for ln in c.lines):
+    charges = [ln.charge for ln in c.lines]
+    if c.total_charge is None or None in charges:
         return
-    total = sum((ln.charge for ln in c.lines), Decimal(0))
+    total = sum((charge for charge in charges if charge is not None), Decimal(0))
     if total != c.total_charge:
         yield Hit(f"claim total {c.total_charge} does not equal the sum of the lines {total}",
                   dataclasses.replace(c.where, element="CLM02"), c.total_charge_text,

@@ -132,7 +132,7 @@ def render(t: TransactionResult, fmt: str) -> RenderedSet:
 Item = GroupResult | InterchangeResult | RenderedSet | EdiError  # what pipeline.results gives with `render`
 
 
-def write_text(path: str, items: Iterable[Item], summary: Summary, echo: Callable[[str], None]) -> None:
+def write_text(path: str, items: Iterable[Item], summary: Summary, echo: Callable[[str], object]) -> None:
     """One file's report, written as each transaction set closes: its path, what to fix, its counts."""
     echo(path)
     claims = accepted = 0
@@ -182,7 +182,7 @@ class Deferred:
             self.spool.write(", ".join(self.entries))
             self.entries = []
 
-    def write(self, echo: Callable[[str], None]) -> None:
+    def write(self, echo: Callable[[str], object]) -> None:
         """Echo the array (`[...]`, entries separated as json.dumps separates them) and free it."""
         echo("[" + ", ".join(self.entries))
         if self.spool is not None:
@@ -193,7 +193,7 @@ class Deferred:
         echo("]")
 
 
-def write_json(path: str, items: Iterable[Item], summary: Summary, echo: Callable[[str], None],
+def write_json(path: str, items: Iterable[Item], summary: Summary, echo: Callable[[str], object],
                first: bool) -> None:
     """One file's entry of `{"files": [...]}`, claims written as each set closes (one per line)."""
     echo(("" if first else ",\n") + f'{{"path": {json.dumps(path)}, "claims": [')
