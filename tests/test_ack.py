@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, SAMPLES_837I
-from test_validate import mutants
+from builders import mutants
 
 import oracle
 from edi837.cli import main

@@ -16,33 +16,12 @@ import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES
 
-from test_validate import mutants
+from builders import combined, mutants
 
 from edi837 import parallel, pipeline
 from edi837.cli import main
 from edi837.read import segments
 
-# Single-set fixtures with the default delimiters and no line breaks: their sets are recombined.
-SINGLE = [p.read_text() for p in FIXTURES
-          if p.stem not in ("two-st", "two-isa", "batch", "custom-delims", "crlf", "lf-lines")]
-
-
-def combined(n_sets: int, rng: random.Random, end: str = "") -> str:
-    """One interchange, one group, `n_sets` transaction sets taken from the fixtures."""
-    segs = SINGLE[0].split("~")
-    isa, gs = segs[0], segs[1]
-    body = []
-    for k in range(1, n_sets + 1):
-        s = rng.choice(SINGLE).split("~")
-        st = next(i for i, x in enumerate(s) if x.startswith("ST*"))
-        se = next(i for i, x in enumerate(s) if x.startswith("SE*"))
-        one = s[st:se + 1]
-        one[0] = f"ST*837*{k:04d}*005010X223A2"
-        one[-1] = f"SE*{len(one)}*{k:04d}"
-        body += one
-    gs_control = gs.split("*")[6]
-    isa_control = isa.split("*")[13]
-    return "~".join([isa, gs, *body, f"GE*{n_sets}*{gs_control}", f"IEA*1*{isa_control}"]) + "~" + end
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ import io
 
 import pytest
 from conftest import FIXTURES
-from test_claims import CLAIM, ISA
+from builders import CLAIM, ISA
 
 from edi837 import rules
 from edi837.pipeline import Checker, check_file, parse_stream

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, ROOT
-from test_validate import mutants
+from builders import mutants
 
 from edi837.cli import main
 

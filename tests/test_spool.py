@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES
 
-from test_parallel import combined
-from test_validate import mutants
+from builders import combined
+from builders import mutants
 
 from edi837 import results as results_mod
 from edi837 import parallel, pipeline

@@ -38,6 +38,7 @@ import pytest
 from conftest import FIXTURES, SAMPLES_837I
 
 import oracle
+from builders import mutants
 from edi837 import guide, validate
 from edi837.envelope import Envelope
 from edi837.guide import CompositeSpec
@@ -130,46 +131,6 @@ def test_agrees_with_pyx12(path) -> None:
     compare(path.read_bytes())
 
 
-def mutants(n: int, seed: int, base: list[str] | None = None) -> list[bytes]:
-    """Seeded mutants of the fixtures (or of `base`: files with the default delimiters and no line
-    breaks): change, blank, lengthen, add or split an element; duplicate, drop or reorder segments;
-    swap two elements."""
-    rng = random.Random(seed)
-    if base is None:
-        base = [p.read_bytes().decode() for p in FIXTURES if p.stem not in ("custom-delims", "crlf", "lf-lines")]
-    out = []
-    for _ in range(n):
-        segs = rng.choice(base).split("~")
-        k = rng.randrange(3, len(segs) - 4)
-        els = segs[k].split("*")
-        op = rng.randrange(9)
-        j = rng.randrange(1, len(els)) if len(els) > 1 else 0
-        if op == 0 and j:
-            els[j] = ""
-        elif op == 1 and j:
-            els[j] = "X" * rng.randint(1, 90)
-        elif op == 2 and j:
-            els[j] = rng.choice(["12A", "2026-13-01", "20261340", "A", "-", "9" * 20])
-        elif op == 3:
-            els.append("EXTRA")
-        elif op == 4 and j:
-            els[j] += ":Z"
-        elif op == 5:
-            segs.insert(k, segs[k])
-        elif op == 6:
-            del segs[k]
-            out.append("~".join(segs).encode())
-            continue
-        elif op == 7:
-            segs[k], segs[k + 1] = segs[k + 1], segs[k]
-            out.append("~".join(segs).encode())
-            continue
-        elif op == 8 and len(els) > 2:
-            a, b = rng.sample(range(1, len(els)), 2)
-            els[a], els[b] = els[b], els[a]
-        segs[k] = "*".join(els)
-        out.append("~".join(segs).encode())
-    return out
 
 
 @pytest.mark.parametrize("i,data", list(enumerate(mutants(40, 11))))

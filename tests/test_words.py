@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, ROOT, SAMPLES_837I
-from test_validate import mutants
+from builders import mutants
 
 from edi837 import results as results_mod
 from edi837 import guide, guide_codes, parallel, rules
