@@ -32,7 +32,6 @@ Documented differences, where pyx12's 999 says less than we do (checked by hand,
 from __future__ import annotations
 
 import io
-import random
 
 import pytest
 from conftest import FIXTURES, SAMPLES_837I
