@@ -1,0 +1,111 @@
+"""The verdicts: a claim's status, a set's decision, and what the 999 (IK5, AK9) and TA1 say."""
+
+from __future__ import annotations
+
+from collections import Counter
+from types import SimpleNamespace
+
+import pytest
+
+from edi837.findings import CLAIM, ERROR, TRANSACTION, WARNING, Finding
+from edi837.results import (ClaimResult, GroupResult, InterchangeResult, SetClaims, TransactionResult,
+                            claim_status)
+from edi837.read import DEFAULT_DELIMITERS
+
+ERR = Finding(rule="AMB006", severity=ERROR, message="a claim error")
+WARN = Finding(rule="AMB016", severity=WARNING, message="a claim warning")
+SET_ERR = Finding(rule="X12-IK3-3", severity=ERROR, message="a required segment is missing",
+                  scope=TRANSACTION, transaction="0001", ik3="3")
+
+
+def claim(claim_id: str, findings: list[Finding] = (), inherited: list[Finding] = ()) -> ClaimResult:
+    return ClaimResult(claim=SimpleNamespace(claim_id=claim_id), findings=list(findings),  # type: ignore[arg-type]
+                       inherited=list(inherited))
+
+
+def test_claim_status() -> None:
+    assert claim_status(claim("A"), set_error=False) == "accepted"
+    assert claim_status(claim("W", [WARN]), set_error=False) == "accepted"  # warnings never reject
+    assert claim_status(claim("E", [ERR]), set_error=False) == "rejected"
+    assert claim_status(claim("P", inherited=[ERR]), set_error=False) == "rejected"  # its person loop's error
+    assert claim_status(claim("A"), set_error=True) == "rejected"  # the set's error rejects every claim
+
+
+def test_set_claims_decide_without_a_set_error() -> None:
+    kept = SetClaims()
+    for c in (claim("A"), claim("E", [ERR]), claim("W", [WARN])):
+        kept.append(c)
+    kept.decide([])
+    assert [(c.claim.claim_id, c.status) for c in kept] == [("A", "accepted"), ("E", "rejected"), ("W", "accepted")]
+    assert kept.accepted == 2 and not kept.set_error and kept.reason is None
+    assert [len(c.findings) for c in kept] == [0, 1, 1]  # nobody is told of a set error that is not there
+
+
+def test_set_claims_decide_with_a_set_error_tells_each_claim_why() -> None:
+    kept = SetClaims()
+    for c in (claim("A"), claim("E", [ERR])):
+        kept.append(c)
+    kept.decide([SET_ERR])
+    a, e = list(kept)
+    assert a.status == e.status == "rejected" and kept.accepted == 0
+    told = a.findings[0]
+    assert told.scope == TRANSACTION and told.claim_id == "A" and told.stc == ("A3:21",)
+    assert told.ik3 == "" and "rejected with its transaction set 0001" in told.message
+    assert e.findings == [ERR]  # a claim with an error of its own keeps its own reason
+    assert all(f.scope == CLAIM for f in e.findings)
+
+
+def transaction(findings: list[Finding], claims: list[ClaimResult]) -> TransactionResult:
+    t = TransactionResult(file="f", control="0001", version="005010X223A2", group_control="1",
+                          findings=findings)
+    for c in claims:
+        t.claims.append(c)
+    t.decide()
+    return t
+
+
+def test_transaction_result_ack() -> None:
+    assert transaction([], [claim("A"), claim("W", [WARN])]).ack == "A"
+    assert transaction([], [claim("A"), claim("E", [ERR])]).ack == "E"  # claim-level errors only
+    assert transaction([], [claim("E", [ERR])]).ack == "E"
+    assert transaction([SET_ERR], [claim("A")]).ack == "R"
+    assert transaction([WARN], [claim("A")]).ack == "A"  # a set warning rejects nothing
+
+
+def test_ik5_reasons_add_5_once_and_keep_five_at_most() -> None:
+    t = transaction([], [claim("A")])
+    t.ik5 = ["4", "3"]
+    assert t.ik5_reasons(segment_errors=True) == ["4", "3", "5"]
+    assert t.ik5_reasons(segment_errors=False) == ["4", "3"]
+    t.ik5 = ["1", "2", "3", "4", "6", "7"]
+    assert len(t.ik5_reasons(segment_errors=True)) == 5
+
+
+@pytest.mark.parametrize("sets,verdicts,expected", [
+    (2, Counter(A=2), ("A", 2)),
+    (2, Counter(A=1, E=1), ("E", 2)),
+    (2, Counter(A=1, R=1), ("P", 1)),
+    (2, Counter(R=2), ("R", 0)),
+    (0, Counter(), ("R", 0)),
+])
+def test_group_result_ak9(sets: int, verdicts: Counter, expected: tuple[str, int]) -> None:
+    g = GroupResult(file="f", control="1", gs=[], sets=sets)
+    status, accepted, codes = g.ak9(verdicts)
+    assert (status, accepted) == expected and codes == []
+
+
+def test_a_group_trailer_error_makes_an_accepted_group_e_with_its_code() -> None:
+    g = GroupResult(file="f", control="1", gs=[], sets=1,
+                    findings=[Finding(rule="X12-ENV-GR5", severity=ERROR, message="GE01 miscounts", scope="group")])
+    assert g.ak9(Counter(A=1)) == ("E", 1, ["5"])
+
+
+def test_interchange_result_ta1_code() -> None:
+    def ta1(*rules: str) -> str | None:
+        return InterchangeResult(file="f", isa=[], delims=DEFAULT_DELIMITERS, findings=[
+            Finding(rule=r, severity=ERROR, message="m", scope="interchange") for r in rules]).ta1_code()
+
+    assert ta1() is None
+    assert ta1("X12-IK3-3") is None  # not an interchange envelope error
+    assert ta1("X12-ENV-IN001", "X12-ENV-IN021") == "001"  # the first one
+    assert ta1("X12-ENV-IN999") == "000"  # a code the TA1 has no word for
