@@ -1,12 +1,18 @@
-"""Builders shared by test modules: an inline ambulance claim, seeded mutants of the fixtures, and
-multi-set files recombined from the fixtures' transaction sets. Test modules import these from here,
+"""Builders shared by test modules: an inline ambulance claim, seeded mutants of the fixtures,
+multi-set files recombined from the fixtures' transaction sets, and `edi837 ack` run at a fixed time
+with its answers checked by pyx12. Test modules import these from here,
 never from one another."""
 
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
+from click.testing import CliRunner
 from conftest import FIXTURES
+
+import oracle
+from edi837.cli import main
 
 ISA = "ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*MEDICARE       *261001*1200*^*00501*000000101*0*T*:~"
 CLAIM = (
@@ -88,3 +94,18 @@ def combined(n_sets: int, rng: random.Random, end: str = "") -> str:
     gs_control = gs.split("*")[6]
     isa_control = isa.split("*")[13]
     return "~".join([isa, gs, *body, f"GE*{n_sets}*{gs_control}", f"IEA*1*{isa_control}"]) + "~" + end
+
+
+FIXED = "202611220930"
+
+
+def run_ack(paths: list[Path], out: Path, *extra: str) -> None:
+    res = CliRunner().invoke(main, ["ack", *map(str, paths), "--out", str(out), "--fixed-time", FIXED, *extra])
+    assert res.exit_code in (0, 1, 2), res.output
+    assert "Traceback" not in res.output
+
+
+def outputs_valid(out: Path) -> None:
+    for f in sorted(out.iterdir()):
+        verdict = oracle.validate(f.read_bytes())
+        assert verdict.ok, (f.name, verdict.messages[:5])
