@@ -1,10 +1,13 @@
 """Builders shared by test modules: an inline ambulance claim, seeded mutants of the fixtures,
 multi-set files recombined from the fixtures' transaction sets, and `edi837 ack` run at a fixed time
-with its answers checked by pyx12. Test modules import these from here,
+with its answers checked by pyx12; and for the rules, a case per rule: an edit of the clean claim
+(ISA + CLAIM) that fires it and a real near miss that must not. Test modules import these from here,
 never from one another."""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import random
 from pathlib import Path
 
@@ -12,7 +15,9 @@ from click.testing import CliRunner
 from conftest import FIXTURES
 
 import oracle
+from edi837 import rules
 from edi837.cli import main
+from edi837.pipeline import parse_stream
 
 ISA = "ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*MEDICARE       *261001*1200*^*00501*000000101*0*T*:~"
 CLAIM = (
@@ -109,3 +114,117 @@ def outputs_valid(out: Path) -> None:
     for f in sorted(out.iterdir()):
         verdict = oracle.validate(f.read_bytes())
         assert verdict.ok, (f.name, verdict.messages[:5])
+
+
+TODAY = dt.date(2026, 11, 22)
+
+
+BASE = ISA + CLAIM
+
+
+def findings(text: str) -> list:
+    [claim] = list(parse_stream(io.BytesIO(text.encode()), "t.837"))
+    return rules.run(claim, rules.load_profile(), rules.Context(today=TODAY))
+
+
+def swap(old: str, new: str):
+    def edit(text: str) -> str:
+        assert old in text, old
+        return text.replace(old, new)
+    return edit
+
+
+MILES = "HC:A0425:RH:QN*180*UN*12.5"
+
+
+BASE_LINE = "HC:A0427:RH:QN*950*UN*1"
+
+
+ABN_DATE = "HI*BH:32:D8:20260910~HI*BE:A0"  # occurrence code 32 (the ABN's date) before the value codes
+
+
+F8 = "CL1*1*1*01~REF*F8*26250000123456~"  # the payer's claim control number of the claim a 7/8 changes
+
+
+# rule -> (edit that fires it, the segment its finding points at, near-miss edit that must not fire it)
+CASES = {
+    "AMB001": (swap("13:A:1", "11:A:1"), "CLM", swap("13:A:1", "85:A:1")),
+    "AMB002": (swap("SV2*0540*HC:A0427", "SV2*0450*HC:A0427"), "SV2",
+               swap("SV2*0540*" + BASE_LINE, "SV2*0541*" + BASE_LINE + "**950")),
+    "AMB003": (swap(BASE_LINE, "HC:A0427:RH*950*UN*1"), "SV2", swap(BASE_LINE, "HC:A0427:RH:QM*950*UN*1")),
+    "AMB004": (swap(BASE_LINE, "HC:A0427:QN*950*UN*1"), "SV2", swap(BASE_LINE, "HC:A0427:QL:QN*950*UN*1")),
+    "AMB005": (swap(BASE_LINE, "HC:A0427:RH:QN*950*UN*2"), "SV2", swap(BASE_LINE, "HC:A0427:RH:QN*950*UN*1.0")),
+    "AMB006": (swap(MILES, "HC:A0425:RH:QN*180*UN*0"), "SV2", swap(MILES, "HC:A0425:RH:QN*180*UN*12.50")),
+    "AMB007": (swap("HC:A0427:", "HC:A0431:"), "SV2", swap("HC:A0427:", "HC:A0433:")),
+    "AMB008": (swap("HI*BE:A0:::2134*BE:32:::2~", "HI*BE:32:::2~"), "CLM", swap("BE:A0:::2134", "BE:A0:::627041234")),
+    "AMB009": (swap("BE:32:::2", "BE:32:::1"), "HI", swap("BE:32:::2", "BE:32:::3")),
+    "AMB010": (lambda t: swap("NM1*71*1*SMITH*ANN****XX*1234567893~", "")(t.replace("HC:A0427:", "HC:A0428:")), "CLM",
+               swap("NM1*71*1*SMITH*ANN****XX*1234567893~", "")),
+    "AMB011": (swap("DTP*472*D8*20260914~REF", "DTP*472*D8*20260920~REF"), "DTP",
+               swap("DTP*472*D8*20260914~REF", "DTP*472*D8*20260915~REF")),
+    "AMB012": (swap(MILES, "HC:A0425:RH:QN*0*UN*12.5"), "SV2", swap(MILES, "HC:A0425:RH:QN*1.00*UN*12.5")),
+    "AMB013": (swap("CLM*OK1*1130*", "CLM*OK1*1200*"), "CLM", swap("CLM*OK1*1130*", "CLM*OK1*1130.00*")),
+    "AMB014": (swap(MILES, "HC:A0888:RH:QN*180*UN*12.5"), "SV2", swap(MILES, "HC:A0888:RH:GY:QN*180*UN*12.5**180")),
+    "AMB015": (swap(MILES, "HC:A0390:RH:QN*180*UN*12.5"), "SV2", swap(MILES, "HC:A0998:GY:QN*180*UN*1**180")),
+    "AMB016": (swap(BASE_LINE, "HC:A0427:RH:GA:QN*950*UN*1"), "SV2",
+               lambda t: swap(BASE_LINE, "HC:A0428:RH:GA:QN*950*UN*1")(swap("HI*BE:A0", ABN_DATE)(t))),
+    "AMB017": (swap("HI*BG:AM", "HI*BG:B2"), "HI", lambda t: t.replace("HI*BG:AM", "HI*BG:B2").replace("13:A:1", "85:A:1")),
+    "AMB018": (swap("HI*BG:AM", "HI*BG:AK"), "HI", swap("HI*BG:AM", "HI*BG:AL")),
+    "AMB019": (swap("BE:A0:::2134", "BE:A0:::2134*BE:A0:::62702"), "HI", swap("BE:A0:::2134", "BE:A0:::62702")),
+    "AMB020": (swap("HC:A0427:RH", "HC:A0427:RP"), "SV2", swap("HC:A0427:RH", "HC:A0427:RN")),
+    "AMB021": (swap("SV2*0540*" + BASE_LINE, "SV2*0540*HC:99283:QN*950*UN*1"), "SV2",
+               swap("SV2*0540*" + BASE_LINE, "SV2*0450*HC:99283*950*UN*1")),
+    "AMB022": (swap(MILES, MILES + "**200"), "SV2", swap(MILES, MILES + "**180")),
+    "AMB023": (swap("13:A:1", "13:A:9"), "CLM", lambda t: swap("CL1*1*1*01~", F8)(t.replace("13:A:1", "13:A:7"))),
+    "AMB024": (swap("N3*1 MAIN ST", "N3*PO BOX 12"), "N3", swap("N3*1 MAIN ST", "N3*100 POST OFFICE RD")),
+    "AMB027": (lambda t: swap("CL1*1*1*01~", F8)(t.replace("13:A:1", "13:A:7")), "CLM",
+               lambda t: swap("CL1*1*1*01~", F8)(t.replace("13:A:1", "13:A:7").replace("HI*BG:AM", "HI*BG:AM*BG:D9"))),
+    "AMB028": (swap(BASE_LINE, "HC:A0427:RH:GX:QN*950*UN*1"), "SV2", swap(BASE_LINE, "HC:A0427:RH:GX:QN*950*UN*1**950")),
+    "AMB029": (swap("HI*BG:AM", "HI*BG:21"), "SV2", swap("HI*BG:AM", "HI*BG:20")),
+    "COD001": (swap("13:A:1", "19:A:1"), "CLM", swap("13:A:1", "85:A:1")),
+    "COD002": (swap("13:A:1", "13:A:6"), "CLM", swap("13:A:1", "13:A:7")),
+    "COD003": (swap("SV2*0540*HC:A0427", "SV2*540*HC:A0427"), "SV2", swap("SV2*0540*HC:A0427", "SV2*0541*HC:A0427")),
+    "COD004": (swap("SV2*0540*HC:A0427", "SV2*0599*HC:A0427"), "SV2", swap("SV2*0540*HC:A0427", "SV2*0545*HC:A0427")),
+    "COD005": (swap("HC:A0427:", "HC:A427:"), "SV2", swap("HC:A0427:", "HC:A0434:")),
+    "COD006": (swap("HI*BG:AM", "HI*BG:ZZ"), "HI", swap("HI*BG:AM", "HI*BG:20")),
+    "COD007": (swap("BE:32:::2", "BE:Q9:::2"), "HI", swap("BE:32:::2", "BE:A8:::2")),
+    "COD008": (swap("CL1*1*1*01", "CL1*7*1*01"), "CL1", swap("CL1*1*1*01", "CL1*2*1*01")),
+    "NPI001": (swap("XX*1234567893~N3*1 MAIN", "XX*1234567890~N3*1 MAIN"), "NM1",
+               swap("XX*1234567893~N3*1 MAIN", "XX*1245319599~N3*1 MAIN")),
+    "NPI002": (swap("ANN****XX*1234567893", "ANN****XX*1234567899"), "NM1",
+               swap("ANN****XX*1234567893", "ANN****XX*1245319599")),
+    "DAT001": (swap("RD8*20260914-20260915", "RD8*20260915-20260914"), "DTP",
+               swap("RD8*20260914-20260915", "RD8*20260914-20260914")),
+}
+
+
+SAME_AS_BASE: set[str] = set()  # none: every near miss is an edit of the clean claim
+
+
+def rule_findings(text: str, rule_id: str) -> list:
+    return [f for f in findings(text) if f.rule == rule_id]
+
+
+def family(module: str) -> list[str]:
+    """The ids of the rules with a case above that live in edi837/rules/`module`.py."""
+    return sorted(r for r in CASES if rules.REGISTRY[r].check.__module__ == f"edi837.rules.{module}")
+
+
+def assert_fires(rule_id: str) -> None:
+    """The rule's case fires it, with its severity, its 277CA codes, at the segment it names."""
+    edit, segment, _ = CASES[rule_id]
+    hits = [f for f in findings(edit(BASE)) if f.rule == rule_id]
+    assert hits, f"{rule_id} did not fire"
+    r = rules.REGISTRY[rule_id]
+    for f in hits:
+        assert f.severity == r.severity
+        # a finding's 277CA codes fit its severity: an error's come from its rule, a warning has none
+        assert (f.stc and set(f.stc) <= set(r.stc)) if f.is_error else f.stc == ()
+        assert f.segment == segment and f.position and f.message and f.fix
+
+
+def assert_near_miss_is_quiet(rule_id: str) -> None:
+    """The rule's near miss changes the clean claim and does not fire it."""
+    near_miss = CASES[rule_id][2](BASE)
+    assert near_miss != BASE or rule_id in SAME_AS_BASE, "a near miss that changes nothing cannot fail"
+    assert [f.rule for f in findings(near_miss) if f.rule == rule_id] == []
