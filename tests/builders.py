@@ -1,7 +1,8 @@
 """Builders shared by test modules: an inline ambulance claim, seeded mutants of the fixtures,
 multi-set files recombined from the fixtures' transaction sets, and `edi837 ack` run at a fixed time
 with its answers checked by pyx12; and for the rules, a case per rule: an edit of the clean claim
-(ISA + CLAIM) that fires it and a real near miss that must not. Test modules import these from here,
+(ISA + CLAIM) that fires it and a real near miss that must not; and `check` of a text with every finding it gives
+(`findings_of`), over the fixtures, samples and mutants (`corpus`). Test modules import these from here,
 never from one another."""
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ import random
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import FIXTURES
+from conftest import FIXTURES, ROOT, SAMPLES_837I
 
 import oracle
 from edi837 import rules
 from edi837.cli import main
-from edi837.pipeline import parse_stream
+from edi837.findings import Finding
+from edi837.pipeline import Checker, parse_stream
+from edi837.read import EdiError
+from edi837.results import GroupResult, InterchangeResult, TransactionResult
 
 ISA = "ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*MEDICARE       *261001*1200*^*00501*000000101*0*T*:~"
 CLAIM = (
@@ -228,3 +232,55 @@ def assert_near_miss_is_quiet(rule_id: str) -> None:
     near_miss = CASES[rule_id][2](BASE)
     assert near_miss != BASE or rule_id in SAME_AS_BASE, "a near miss that changes nothing cannot fail"
     assert [f.rule for f in findings(near_miss) if f.rule == rule_id] == []
+
+
+LF = (ROOT / "fixtures" / "lf-lines.837").read_text()
+
+
+BATCH = (ROOT / "fixtures" / "batch.837").read_text()
+
+
+def edit(text: str, old: str, new: str) -> str:
+    assert text.count(old) == 1, old
+    return text.replace(old, new)
+
+
+def check(data: bytes | str) -> list[TransactionResult | GroupResult | InterchangeResult]:
+    raw = data.encode() if isinstance(data, str) else data
+    checker = Checker(rules.load_profile(), rules.Context(today=TODAY))
+    out: list = []
+    try:
+        out.extend(checker.run(io.BytesIO(raw), "t.837"))
+    except EdiError:
+        pass  # an unreadable file: what was read before is checked all the same
+    return out
+
+
+def findings_of(items: list) -> list[Finding]:
+    """Every finding of what `check` gave: of the envelopes, the sets and each claim."""
+    out: list[Finding] = []
+    for item in items:
+        out += item.findings
+        if isinstance(item, TransactionResult):
+            out += [f for c in item.claims for f in c.all_findings]
+    return out
+
+
+def cli(*args: str) -> tuple[int, str]:
+    res = CliRunner().invoke(main, list(args))
+    return res.exit_code, res.output
+
+
+def corrupted_patient_loops() -> bytes:
+    """lf-lines with an error in each patient value: too long a member id, an invalid birth date, a
+    diagnosis code with an invalid character and a patient name that is too long."""
+    text = edit(LF, "MI*4EG4TE5MK11~", "MI*4EG4TE5MK11" + "7" * 80 + "~")
+    text = edit(text, "DMG*D8*19450314*F", "DMG*D8*19451399*F")
+    text = edit(text, "HI*ABK:R69~", "HI*ABK:R69\x07~")
+    text = edit(text, "NM1*IL*1*NGUYEN*JANE", "NM1*IL*1*NGUYEN" + "Q" * 70 + "*JANE")
+    return text.encode()
+
+
+def corpus() -> list[bytes]:
+    files = [p.read_bytes() for p in FIXTURES + SAMPLES_837I if p.is_file()]
+    return files + mutants(300, seed=12) + [corrupted_patient_loops()]

@@ -9,7 +9,6 @@ multi-set files split between processes.
 from __future__ import annotations
 
 import random
-from types import SimpleNamespace
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,6 @@ from builders import mutants
 from edi837 import results as results_mod
 from edi837 import parallel, pipeline
 from edi837.cli import main
-from edi837.results import ClaimResult, SetClaims
 from edi837.spool import Spill
 
 BATCH = next(p for p in FIXTURES if p.stem == "batch")
@@ -80,29 +78,6 @@ def test_a_file_with_a_huge_set_is_read_in_one_process(tmp_path: Path, monkeypat
     assert parallel.plan(str(path), 2) is not None
     monkeypatch.setattr(parallel, "SET_BYTES", 100)
     assert parallel.plan(str(path), 2) is None
-
-
-def test_spool_order_counts_and_verdicts() -> None:
-    from edi837.findings import Finding
-
-    bad = Finding(rule="AMB006", severity="error", message="m")
-    results = [ClaimResult(claim=SimpleNamespace(claim_id=f"C{k}"),  # type: ignore[arg-type]
-                           findings=[bad] if k % 3 == 0 else [], inherited=[], number=k)
-               for k in range(1, 11)]
-    kept = SetClaims(limit=4)
-    for r in results:
-        kept.append(r)
-    assert len(kept) == 10 and kept.spills
-    kept.decide([])
-    assert [c.number for c in kept] == list(range(1, 11)) == [c.number for c in kept]  # as often as needed
-    assert [c.status for c in kept] == ["rejected" if k % 3 == 0 else "accepted" for k in range(1, 11)]
-    assert kept.accepted == 7
-    kept.decide([bad])  # a set-level error rejects every claim, on disk too
-    assert {c.status for c in kept} == {"rejected"} and kept.accepted == 0
-    assert all(c.findings[0].scope == "transaction" for c in kept if c.number % 3)  # each told why
-    small = SetClaims(limit=4)
-    small.append(results[0])
-    assert not small.spills and len(small) == 1
 
 
 def test_a_full_disk_is_one_located_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

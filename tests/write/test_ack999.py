@@ -9,10 +9,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, SAMPLES_837I
-from builders import FIXED, mutants, outputs_valid, run_ack
+from builders import BATCH, check, edit, FIXED, mutants, outputs_valid, run_ack
 
 import oracle
 from edi837.cli import main
+from edi837.read import DEFAULT_DELIMITERS
+from edi837.results import TransactionResult
+from edi837.write import ack999
 
 
 def test_every_answer_is_valid_per_pyx12(answered: Path) -> None:
@@ -155,3 +158,10 @@ def test_a_refused_group_or_set_is_answered_in_the_999_not_by_a_ta1(tmp_path: Pa
     assert re.search(r"AK2\*837\*\w+~\nIK5\*R\*I6~\nAK9\*R\*1\*1\*0~", refused_set)
     for text in (refused_group, refused_set):
         assert oracle.validate(text).ok
+
+
+def test_the_999_names_a_sets_error_once_not_once_per_claim() -> None:
+    [tx] = [x for x in check(edit(BATCH, "N4*SPRINGFIELD*IL*627690001", "N4*SPRINGFIELD*IL*62769"))
+            if isinstance(x, TransactionResult)]
+    segs = ack999.transaction_segments(tx, DEFAULT_DELIMITERS)
+    assert [s for s in segs if s[:3] in ("IK3", "IK4", "CTX")] == ["IK3*N4*10*2010*8", "IK4*3*116*7*62769"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import json
 
 import pytest
@@ -11,6 +13,8 @@ from conftest import ROOT
 from edi837 import guide_codes, rules
 from edi837.cli import main
 from edi837.read import EdiError
+from builders import check, cli, corpus, findings_of
+from edi837.findings import TRANSACTION
 
 
 def test_docs_rules_md_is_generated_from_the_registry() -> None:
@@ -58,3 +62,59 @@ def test_bad_profiles_are_clear_errors(tmp_path, content, fragment) -> None:
     with pytest.raises(EdiError) as exc:
         rules.load_profile(str(p))
     assert fragment in str(exc.value)
+
+
+@pytest.mark.parametrize("code,fragment", [
+    ("AMB006", "Mileage lines"), ("amb006", "Mileage lines"), ("X12-IK4-7", "Invalid code value"),
+    ("X12-ENV-TR4", "IK502 = 4"), ("X12-MORE", "More errors than listed"),
+])
+def test_rules_code_prints_one_entry(code: str, fragment: str) -> None:
+    rc, out = cli("rules", code)
+    assert rc == 0 and fragment in out and out.splitlines()[0].startswith(code.upper())
+    assert "AMB001" not in out
+
+
+def test_rules_code_as_json_and_markdown() -> None:
+    rc, out = cli("rules", "X12-IK3-3", "--format", "json")
+    doc = json.loads(out)
+    assert rc == 0 and doc["id"] == "X12-IK3-3" and doc["stc"] == ["A6:21"] and doc["fix"]
+    rc, out = cli("rules", "AMB006", "--format", "markdown")
+    assert rc == 0 and out.startswith("## AMB006")
+
+
+def test_an_unknown_rule_code_is_a_clear_error() -> None:
+    res = CliRunner().invoke(main, ["rules", "NOPE42"])
+    assert res.exit_code == 2 and "no rule or X12 code 'NOPE42'" in res.output
+
+
+def test_the_catalog_lists_every_x12_code() -> None:
+    ids = {c.id for c in guide_codes.CODES}
+    assert {f"X12-IK3-{n}" for n in range(1, 9)} | {f"X12-IK4-{n}" for n in range(1, 11)} | {"X12-MORE"} <= ids
+    _, out = cli("rules")
+    assert all(re.search(rf"^{re.escape(i)} ", out, re.M) for i in ids)
+
+
+def test_every_envelope_code_envelope_py_can_report_is_in_the_catalog() -> None:
+    source = (ROOT / "edi837" / "envelope.py").read_text()
+    made = {f"X12-ENV-{level[:2].upper()}{code}"
+            for level, code in re.findall(r'_err\(\s*"(interchange|group|transaction)",\s*"([0-9]+)"', source)}
+    assert len(made) >= 11
+    assert made <= set(guide_codes.BY_ID), made - set(guide_codes.BY_ID)
+
+
+def test_every_x12_finding_matches_its_catalog_entry() -> None:
+    """Over the fixtures, samples and mutants: each X12 rule a finding carries is documented, reported
+    (not marked never), and the finding's 277CA status is the catalog's (a claim returned with its set
+    is told A3:21, see results_mod.set_reason)."""
+    seen = set()
+    for data in corpus():
+        for f in findings_of(check(data)):
+            if not f.rule.startswith("X12-"):
+                continue
+            entry = guide_codes.BY_ID.get(f.rule)
+            assert entry is not None and entry.produced, f.rule
+            seen.add(f.rule)
+            if f.rule != "X12-MORE" and not (f.scope == TRANSACTION and f.claim_id):
+                assert f.stc == entry.stc or (not entry.stc and f.stc == guide_codes.ENVELOPE_STC), (f.rule, f.stc)
+            assert f.fix, f.rule
+    assert len(seen) >= 12, seen
