@@ -13,6 +13,7 @@ import random
 from pathlib import Path
 
 from click.testing import CliRunner
+from hypothesis import strategies as st
 from conftest import FIXTURES, ROOT, SAMPLES_837I
 
 import oracle
@@ -284,3 +285,9 @@ def corrupted_patient_loops() -> bytes:
 def corpus() -> list[bytes]:
     files = [p.read_bytes() for p in FIXTURES + SAMPLES_837I if p.is_file()]
     return files + mutants(300, seed=12) + [corrupted_patient_loops()]
+
+
+# Text an X12 element may hold here: anything but the delimiters, quotes, backslashes and Latin-1
+# letters included (the reader decodes Latin-1), which JSON must escape.
+ELEMENT_TEXT = st.text(st.characters(min_codepoint=0x20, max_codepoint=0xFF, blacklist_characters="*:^~"),
+                       min_size=1, max_size=12).filter(lambda s: s.strip() == s)

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings, strategies as st
 
 from edi837.claims import zip5
 from edi837.pipeline import parse_stream
 from edi837.write.export import claim_json
 
 from builders import CLAIM, ISA
-
 
 
 def claims(text: str):
@@ -68,51 +65,6 @@ def test_many_claims_in_order() -> None:
     body = "".join(one.replace("CLM*OK1*", f"CLM*OK{i}*") for i in range(1, 4))
     text = ISA + CLAIM[:start] + body + CLAIM[CLAIM.index("SE*"):]
     assert [c.claim_id for c in claims(text)] == ["OK1", "OK2", "OK3"]
-
-
-# Text an X12 element may hold here: anything but the delimiters, quotes, backslashes and Latin-1
-# letters included (the reader decodes Latin-1), which JSON must escape.
-ELEMENT_TEXT = st.text(st.characters(min_codepoint=0x20, max_codepoint=0xFF, blacklist_characters="*:^~"),
-                       min_size=1, max_size=12).filter(lambda s: s.strip() == s)
-
-
-@settings(max_examples=60, deadline=None)
-@given(last=ELEMENT_TEXT, claim_id=ELEMENT_TEXT, units=ELEMENT_TEXT, count=st.sampled_from(["", "2", "1.5"]))
-def test_claim_json_is_what_json_dumps_writes(last: str, claim_id: str, units: str, count: str) -> None:
-    """The f-string JSON writer escapes and spaces exactly as json.dumps does, and round-trips."""
-    text = (ISA + CLAIM).replace("*DOE*", f"*{last}*").replace("CLM*OK1*", f"CLM*{claim_id}*")
-    text = text.replace("*UN*12.5~", f"*UN*{units}~").replace("BE:32:::2", f"BE:32:::{count}")
-    [c] = list(parse_stream(io.BytesIO(text.encode("latin-1")), "inline.837"))
-    out = claim_json(c)
-    data = json.loads(out)
-    assert out == json.dumps(data)
-    assert (data["claim_id"], data["subscriber"]["last"], data["lines"][1]["units"]) == (claim_id, last, units)
-    assert data["value_codes"] == [{"code": "A0", "amount": "2134"}, {"code": "32", "amount": count or None}]
-    assert data["patient_count"] == count and data["pickup_zip"] == "02134"  # present but empty is ""
-    assert data["lines"][0]["line_control"] == "L1" and data["lines"][1]["line_control"] is None
-    assert data["lines"][0]["pronounced_dead"] is False and data["attending_npi"] == "1234567893"
-
-
-@settings(max_examples=40, deadline=None)
-@given(claim_id=ELEMENT_TEXT, total=st.sampled_from(["1130", "1130.00", "99", ""]))
-def test_check_report_claim_json_is_what_json_dumps_writes(claim_id: str, total: str) -> None:
-    """check's per-claim JSON (an f-string) is what json.dumps writes, findings included: a total
-    that does not balance, or none, and claim ids of odd characters give the claim findings with
-    quotes and escapes of their own."""
-    from edi837.pipeline import Checker
-    from edi837.results import TransactionResult
-    from edi837.rules import Context, load_profile
-    from edi837.write import report
-
-    text = (ISA + CLAIM).replace("CLM*OK1*1130*", f"CLM*{claim_id}*{total}*")
-    checker = Checker(load_profile(), Context(today=dt.date(2026, 11, 23)))
-    sets = [r for r in checker.run(io.BytesIO(text.encode("latin-1")), "inline.837") if isinstance(r, TransactionResult)]
-    [c] = list(sets[0].claims)
-    out = report.claim_json(c)
-    data = json.loads(out)
-    assert out == json.dumps(data)
-    assert data["claim_id"] == claim_id and data["total_charge"] == (total or None)
-    assert data["status"] == c.status and (data["findings"] or total not in ("99", ""))  # unbalanced: a finding
 
 
 def test_a_claim_keeps_the_guides_999_service_lines_and_counts_the_rest() -> None:
