@@ -23,7 +23,8 @@ from typing import BinaryIO
 
 from .claims import Claim
 from .read import EdiError
-from .pipeline import Checker, as_edi_error, parse_stream
+from .inputs import as_edi_error
+from .pipeline import Checker, parse_stream
 from .results import FileResult, GroupResult, InterchangeResult, TransactionResult
 
 Source = str | os.PathLike[str] | bytes | BinaryIO

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from . import parallel, pipeline
+from . import inputs, parallel, pipeline
 from .read import printable
 from .write import export
 
@@ -37,7 +37,7 @@ jobs_option = click.option(
 
 
 def each_file(paths: tuple[str, ...], failed: Callable[[], None], exclude: tuple[str, ...] = ()) -> Iterator[str]:
-    """The files PATHs name (see pipeline.expand; folders in `exclude` are not entered), with the
+    """The files PATHs name (see inputs.expand; folders in `exclude` are not entered), with the
     cycle collector run after each; what a folder holds that is not a file is skipped with a warning.
     A folder that cannot be listed, or a folder PATH with no input file, is an error line and a call
     of `failed` (the command then exits 2)."""
@@ -48,7 +48,7 @@ def each_file(paths: tuple[str, ...], failed: Callable[[], None], exclude: tuple
         click.echo(f"error: {printable(path)}: {why}", err=True)
         failed()
 
-    for path in pipeline.expand(paths, skipped, exclude, unread):
+    for path in inputs.expand(paths, skipped, exclude, unread):
         yield path
         gc.collect()
         gc.freeze()  # what is left (the guide, memos) is kept: the next file's collection skips it

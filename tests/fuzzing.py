@@ -8,7 +8,7 @@ truncation, huge values and bytes that are not UTF-8.
 
 `run_one` reads a mutant like the three commands do (parse and check with the medicare profile, as
 JSON for odd indices and as text for even ones; ack), in this process, and says what went wrong: an internal error (a defect of ours, see
-edi837.pipeline.as_edi_error), an exception other than EdiError, or a small input that took too long.
+edi837.inputs.as_edi_error), an exception other than EdiError, or a small input that took too long.
 """
 
 from __future__ import annotations

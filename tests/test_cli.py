@@ -155,7 +155,7 @@ def test_folders_are_read_in_name_order_without_hidden_files_pipes_or_loops(tmp_
     once (a link back up does not loop), and a named pipe is skipped with a warning, never opened."""
     import os
 
-    from edi837.pipeline import expand
+    from edi837.inputs import expand
 
     inbound, elsewhere = tmp_path / "inbound", tmp_path / "elsewhere"
     for d in (inbound / "sub", inbound / ".hidden", elsewhere):
@@ -250,7 +250,7 @@ def test_a_sub_folder_that_cannot_be_listed_is_exit_2_naming_it(tmp_path, monkey
     stop a listing: the refusal is simulated.)"""
     import os
 
-    from edi837 import pipeline
+    from edi837 import inputs
 
     (tmp_path / "sub").mkdir()
     (tmp_path / "a.837").write_bytes(FIXTURES[0].read_bytes())
@@ -262,7 +262,7 @@ def test_a_sub_folder_that_cannot_be_listed_is_exit_2_naming_it(tmp_path, monkey
             raise PermissionError(13, "Permission denied", str(path))
         return listing(path)
 
-    monkeypatch.setattr(pipeline.os, "scandir", scandir)
+    monkeypatch.setattr(inputs.os, "scandir", scandir)
     res = invoke("check", str(tmp_path))
     assert res.exit_code == 2
     assert f"error: {tmp_path / 'sub'}: cannot list the folder: Permission denied" in res.stderr
@@ -317,15 +317,15 @@ def test_a_named_pipe_given_as_path_is_read_when_written_else_an_error(tmp_path,
     import os
     import threading
 
-    from edi837 import pipeline
+    from edi837 import inputs
 
-    monkeypatch.setattr(pipeline, "PIPE_WAIT", 0.3)
+    monkeypatch.setattr(inputs, "PIPE_WAIT", 0.3)
     pipe = tmp_path / "claims.837"
     os.mkfifo(pipe)
     res = invoke("check", str(pipe))
     assert res.exit_code == 2 and "a named pipe with nothing written to it in 0.3 s: not read" in res.stdout
 
-    monkeypatch.setattr(pipeline, "PIPE_WAIT", 20)
+    monkeypatch.setattr(inputs, "PIPE_WAIT", 20)
     writer = threading.Thread(target=lambda: pipe.write_bytes(FIXTURES[0].read_bytes()))
     writer.start()
     res = invoke("check", str(pipe))

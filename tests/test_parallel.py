@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from builders import LF, SINGLE, cli, combined, mutants
 
-from edi837 import parallel, pipeline
+from edi837 import inputs, parallel
 from edi837.cli import main
 from edi837.read import segments
 
@@ -136,7 +136,7 @@ def test_small_files_and_stdin_are_not_split(tmp_path: Path, monkeypatch: pytest
 def test_a_dying_worker_is_one_located_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "three.837"
     path.write_text(combined(3, random.Random(6)))
-    monkeypatch.setattr(pipeline, "_read_part", lambda *args: os._exit(9))  # as if killed (out of memory)
+    monkeypatch.setattr(inputs, "_read_part", lambda *args: os._exit(9))  # as if killed (out of memory)
     result = CliRunner().invoke(main, ["check", "--jobs", "2", str(path)])
     assert result.exit_code == 2
     assert f"UNREADABLE: {path}: internal error" in result.stdout and "Traceback" not in result.output

@@ -19,7 +19,7 @@ from builders import combined
 from builders import mutants
 
 from edi837 import results as results_mod
-from edi837 import parallel, pipeline
+from edi837 import inputs, parallel
 from edi837.cli import main
 from edi837.spool import Spill
 
@@ -125,7 +125,7 @@ def test_answering_a_set_takes_the_same_memory_whatever_its_size(tmp_path: Path,
     from edi837.write import envelope
 
     monkeypatch.setattr(results_mod, "SPOOL_CLAIMS", 50)
-    monkeypatch.setattr(pipeline, "segments", functools.partial(read.segments, chunk_size=16 << 10))
+    monkeypatch.setattr(inputs, "segments", functools.partial(read.segments, chunk_size=16 << 10))
     monkeypatch.setattr(envelope, "SPOOL_BYTES", 16 << 10)  # the 999/277CA bodies, until their headers
     monkeypatch.setattr(validate, "MEMO_LIMIT", 200)
     monkeypatch.setattr(validate, "_element_memo", validate.Memo(200))

@@ -1,0 +1,175 @@
+"""Files and folders in, byte streams out: everything that touches the file system on the way in.
+
+`expand` turns PATH arguments into files (folders walked, special files skipped); `open_input`
+opens one (`-` is standard input, a named pipe is waited for, not forever); `read_file` runs a
+reader over a file, in worker processes when it is large enough to split (edi837.parallel), and
+turns any failure into one located EdiError. Everything below this works on streams of segments.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import select
+import stat
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from . import parallel
+from .read import EdiError, Segment, segments
+
+
+def as_edi_error(exc: BaseException, path: str) -> EdiError:
+    """Any failure reading `path` as one located EdiError (a defect of ours says so, without a traceback)."""
+    if isinstance(exc, EdiError):
+        return exc
+    if isinstance(exc, OSError):  # the file vanished, the disk the spool writes to is full ...
+        return EdiError(f"system error: {exc.strerror or exc}", file=path)
+    # Its message is left out: it may quote the data (a patient's name) the defect was found in.
+    return EdiError(f"internal error ({type(exc).__name__}); please report this file", file=path)
+
+
+PIPE_WAIT = 5.0  # seconds a named pipe given as PATH may stay silent before it is given up
+
+
+@contextmanager
+def open_input(path: str) -> Iterator[BinaryIO]:
+    """`-` is standard input; anything else a file, opened for reading bytes. A named pipe given as
+    PATH (`<(zcat claims.gz)`) is read when something is written to it within PIPE_WAIT seconds;
+    one nothing writes to is an error instead of a wait for ever."""
+    if path == "-":
+        yield sys.stdin.buffer
+        return
+    try:
+        fh = _open_pipe(path) if _special_kind(path) == "a named pipe" else open(path, "rb")
+    except OSError as exc:
+        raise EdiError(f"cannot open: {exc.strerror or exc}", file=path) from None
+    with fh:
+        yield fh
+
+
+def _open_pipe(path: str) -> BinaryIO:
+    """The named pipe `path`, opened without waiting for a writer, once it has something to read."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        poll = select.poll()
+        poll.register(fd, select.POLLIN)
+        if not poll.poll(PIPE_WAIT * 1000):
+            raise EdiError(f"a named pipe with nothing written to it in {PIPE_WAIT:g} s: not read", file=path)
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def expand(paths: Iterable[str], skipped: Callable[[str, str], None] | None = None,
+           exclude: Iterable[str] = (), failed: Callable[[str, str], None] | None = None) -> Iterator[str]:
+    """Files as given; folders recursed in name order, hidden files and folders skipped. Links to
+    folders are followed, each folder read once (a link back up cannot loop). The `exclude` folders
+    (ack's own answers) are not entered. What a folder holds that is not a file (a named pipe, a
+    socket, a device) is never opened, since reading it could wait forever: it is passed to
+    `skipped(path, why)` instead. A folder that cannot be listed, and a folder PATH that holds no
+    input file at all, are passed to `failed(path, why)`: both are errors, not an empty success."""
+    excluded = {(st.st_dev, st.st_ino) for st in map(os.stat, exclude)}
+    for p in paths:
+        if p != "-" and os.path.isdir(p):
+            found = 0
+            for path in _walk(p, set(excluded), skipped, failed):
+                found += 1
+                yield path
+            if not found and failed is not None:
+                failed(p, "the folder holds no input file (hidden files and folders are skipped)")
+        else:
+            yield p
+
+
+def _walk(top: str, seen: set[tuple[int, int]], skipped: Callable[[str, str], None] | None,
+          failed: Callable[[str, str], None] | None) -> Iterator[str]:
+    """The files under the folder `top`, depth first in name order: a folder's files, then each of its
+    sub-folders. The folders waiting are kept in a list, not in nested calls, so a tree thousands of
+    folders deep is walked like a shallow one."""
+    waiting = [top]
+    while waiting:
+        folder = waiting.pop()
+        try:
+            st = os.stat(folder)
+            with os.scandir(folder) as listing:
+                names = sorted(entry.name for entry in listing if not entry.name.startswith("."))
+        except FileNotFoundError:  # gone since it was listed
+            continue
+        except OSError as exc:
+            if failed is not None:
+                failed(folder, f"cannot list the folder: {exc.strerror or exc}")
+            continue
+        if (st.st_dev, st.st_ino) in seen:
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        folders = []
+        for name in names:
+            path = str(Path(folder) / name)
+            if os.path.isdir(path):
+                folders.append(path)
+                continue
+            kind = _special_kind(path)
+            if kind is None:
+                yield path
+            elif skipped is not None:
+                skipped(path, f"{kind}, not a file")
+        waiting.extend(reversed(folders))
+
+
+def _special_kind(path: str) -> str | None:
+    """What `path` is when it is neither a file nor missing (a dangling link is reported when opened)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return None
+
+
+
+def read_file(path: str, jobs: int, read: Callable[[Iterable[Segment], parallel.Part | None], Iterable[Any]]
+              ) -> Iterator[Any]:
+    """What `read(segments, part)` makes of `path` (or - for stdin), in file order: of the whole file
+    here (part None), or, when `jobs` > 1 and the file is large enough to split (see edi837.parallel),
+    of each part in a worker process. An unreadable file ends with its EdiError, located."""
+    parts = parallel.plan(path, jobs)
+    if parts is None:
+        try:
+            with open_input(path) as fh:
+                yield from read(segments(fh, path), None)
+        except Exception as exc:  # noqa: BLE001  (EdiError, or a defect of ours: either way one located line)
+            yield as_edi_error(exc, path)
+        return
+    try:
+        for found in parallel.run(parts, jobs, functools.partial(_read_part, path, read)):
+            yield from found
+            if found and isinstance(found[-1], EdiError):
+                return  # the file is unreadable from there on: later parts are not reported
+    except Exception as exc:  # noqa: BLE001  (a worker died: one located line, never a traceback)
+        yield as_edi_error(exc, path)
+
+
+def _read_part(path: str, read: Callable[[Iterable[Segment], parallel.Part | None], Iterable[Any]],
+               part: parallel.Part) -> list[Any]:
+    """`read` over one part of a split file (in a worker process); its error, if any, comes last."""
+    out: list[Any] = []
+    try:
+        with open(path, "rb") as fh:
+            for item in read(parallel.part_segments(fh, path, part), part):
+                out.append(item)
+    except Exception as exc:  # noqa: BLE001  (as above)
+        out.append(as_edi_error(exc, path))
+    return out
+
+
