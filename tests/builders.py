@@ -291,3 +291,7 @@ def corpus() -> list[bytes]:
 # letters included (the reader decodes Latin-1), which JSON must escape.
 ELEMENT_TEXT = st.text(st.characters(min_codepoint=0x20, max_codepoint=0xFF, blacklist_characters="*:^~"),
                        min_size=1, max_size=12).filter(lambda s: s.strip() == s)
+
+
+def invoke(*args: str, input: bytes | None = None):
+    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
