@@ -1,9 +1,12 @@
-"""Builders shared by test modules: an inline ambulance claim, seeded mutants of the fixtures,
-multi-set files recombined from the fixtures' transaction sets, and `edi837 ack` run at a fixed time
-with its answers checked by pyx12; and for the rules, a case per rule: an edit of the clean claim
-(ISA + CLAIM) that fires it and a real near miss that must not; and `check` of a text with every finding it gives
-(`findings_of`), over the fixtures, samples and mutants (`corpus`). Test modules import these from here,
-never from one another."""
+"""Builders shared by test modules (they import these from here, never from one another):
+
+- the clean inline ambulance claim (ISA + CLAIM = BASE), and for each rule a case: an edit of it that
+  fires the rule and a real near miss that must not (CASES, assert_fires, assert_near_miss_is_quiet);
+- seeded mutants of the fixtures (mutants), multi-set files recombined from their sets (combined);
+- `edi837 ack` at a fixed time with its answers checked by pyx12 (run_ack, outputs_valid);
+- `check` of a text with every finding it gives (check, findings_of), the CLI (cli, invoke), and the
+  fixtures, samples and mutants together (corpus).
+"""
 
 from __future__ import annotations
 
@@ -13,8 +16,8 @@ import random
 from pathlib import Path
 
 from click.testing import CliRunner
-from hypothesis import strategies as st
 from conftest import FIXTURES, ROOT, SAMPLES_837I
+from hypothesis import strategies as st
 
 import oracle
 from edi837 import rules
@@ -122,8 +125,6 @@ def outputs_valid(out: Path) -> None:
 
 
 TODAY = dt.date(2026, 11, 22)
-
-
 BASE = ISA + CLAIM
 
 
@@ -140,14 +141,8 @@ def swap(old: str, new: str):
 
 
 MILES = "HC:A0425:RH:QN*180*UN*12.5"
-
-
 BASE_LINE = "HC:A0427:RH:QN*950*UN*1"
-
-
 ABN_DATE = "HI*BH:32:D8:20260910~HI*BE:A0"  # occurrence code 32 (the ABN's date) before the value codes
-
-
 F8 = "CL1*1*1*01~REF*F8*26250000123456~"  # the payer's claim control number of the claim a 7/8 changes
 
 
@@ -236,8 +231,6 @@ def assert_near_miss_is_quiet(rule_id: str) -> None:
 
 
 LF = (ROOT / "fixtures" / "lf-lines.837").read_text()
-
-
 BATCH = (ROOT / "fixtures" / "batch.837").read_text()
 
 
