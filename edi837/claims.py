@@ -321,15 +321,51 @@ CLAIM_ENDS = frozenset({"CLM", "HL", "SE", "GE", "IEA", "ST", "GS", "ISA"})
 CLAIM_LOOPS = frozenset({"2300", "2310A", "2310B", "2310C", "2310D", "2310E", "2310F", "2320", "2330A",
                          "2330B", "2330C", "2330D", "2330E", "2330F", "2330G", "2330H", "2330I", "2400", "2410",
                          "2420A", "2420B", "2420C", "2420D", "2430"})
+SUBSCRIBER_LOOPS = frozenset({"2000B", "2010BA", "2010BB"})
+PATIENT_LOOPS = frozenset({"2000C", "2010CA"})
 HI_DIAGNOSIS = {"ABK": "principal", "BK": "principal", "ABF": "other", "BF": "other"}
 HI_CODES = frozenset({"BG", "BE", "BH", "BI"})  # condition, value, occurrence (BH) and occurrence span (BI)
 
 
-class ClaimBuilder:
-    """Feed (segment, loop id); `feed` returns a finished Claim when one ends, else None."""
+class RawSegments:
+    """The segments the forward 837 copies, as read (text without terminator): the billing provider's,
+    the subscriber's and the patient's loops, and the open claim's. A claim takes the blocks open when
+    its CLM is read (`blocks`); an HL opens new ones."""
 
-    def __init__(self, file: str = "") -> None:
+    def __init__(self) -> None:
+        self.billing: list[str] = []
+        self.subscriber: list[str] = []
+        self.patient: list[str] = []
+        self.claim: list[str] = []
+        self.blocks: tuple[list[str], ...] = ()
+
+    def new_set(self) -> None:
+        self.billing, self.subscriber, self.patient = [], [], []
+
+    def hl(self, code: str) -> None:
+        if code == "20":
+            self.billing = []
+        elif code == "22":
+            self.subscriber, self.patient = [], []
+        elif code == "23":
+            self.patient = []
+
+    def claim_opened(self) -> None:
+        self.blocks = (self.billing, self.subscriber, self.patient)
+
+    def take_claim(self) -> tuple[list[str], tuple[list[str], ...]]:
+        """The closed claim's segments and blocks; the next claim starts a list of its own."""
+        taken, self.claim = self.claim, []
+        return taken, self.blocks
+
+
+class ClaimBuilder:
+    """Feed (segment, loop id); `feed` returns a finished Claim when one ends, else None. With `keep`,
+    `raw` holds the segments the forward 837 copies (see `retain`)."""
+
+    def __init__(self, file: str = "", keep: bool = False) -> None:
         self.file = file
+        self.raw: RawSegments | None = RawSegments() if keep else None
         self.transaction = ""
         self.billing = Provider()
         self.subscriber = Person()
@@ -352,6 +388,8 @@ class ClaimBuilder:
             done = None
         if sid == "HL":
             code = _get(els, 3)
+            if self.raw is not None:
+                self.raw.hl(code)
             if code == "22":  # a new subscriber: nothing of the one before carries over
                 self.hl_subscriber, self.hl_patient, self.patient = _get(els, 1), "", None
                 self.subscriber, self.payer = Person(), ("", "")
@@ -362,8 +400,12 @@ class ClaimBuilder:
         elif sid == "CLM":
             if loop == "2300":
                 self.draft = _Draft(seg, _where(seg, loop))
+                if self.raw is not None:
+                    self.raw.claim_opened()
         elif sid == "ST":
             self.transaction = _get(els, 2)
+            if self.raw is not None:
+                self.raw.new_set()
         elif loop == "2010AA":
             b = self.billing
             if sid == "NM1":
@@ -382,6 +424,27 @@ class ClaimBuilder:
         elif loop == "2010CA":
             self.patient = self._person_seg(els, sid, self.patient or Person())
         return done
+
+    def retain(self, seg: Segment, loop: str, header: list[str], claim_clean: bool, person_clean: bool) -> None:
+        """Keep `seg` for the forward 837 with what it belongs to, while that can still be forwarded
+        (a guide error already filed rejects its claim or person loop: their segments are not kept,
+        and a claim of a million segments in error costs no memory). The set's header goes to `header`."""
+        raw = self.raw
+        if raw is None:
+            return
+        if self.draft is not None:
+            if claim_clean:
+                raw.claim.append(seg.raw)
+        elif loop in PATIENT_LOOPS:
+            if person_clean:
+                raw.patient.append(seg.raw)
+        elif loop in SUBSCRIBER_LOOPS:
+            if person_clean:
+                raw.subscriber.append(seg.raw)
+        elif loop[:2] == "20":
+            raw.billing.append(seg.raw)
+        else:
+            header.append(seg.raw)
 
     @staticmethod
     def _person_seg(els: list[str], sid: str, p: Person) -> Person:

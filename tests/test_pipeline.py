@@ -151,7 +151,7 @@ def test_a_claim_lists_its_first_hundred_errors_and_keeps_no_segments_once_in_er
     """150 repeated REF*6R in one service line are 150 errors: the claim lists the first MAX_FINDINGS
     and one saying more were found (memory stays bounded however many there are), and it is rejected.
     A claim in error is never forwarded, so its segments stop being kept for the forward 837."""
-    from edi837.pipeline import MAX_FINDINGS
+    from edi837.sink import MAX_FINDINGS
 
     segs = BATCH.split("~")
     clm = next(i for i, s in enumerate(segs) if s.startswith("CLM*"))

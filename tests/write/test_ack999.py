@@ -121,7 +121,7 @@ def test_a_file_cut_short_is_answered_up_to_the_cut(tmp_path: Path) -> None:
 
 
 def test_a_claim_with_thousands_of_errors_is_answered_with_its_first_hundred(tmp_path: Path) -> None:
-    from edi837.pipeline import MAX_FINDINGS
+    from edi837.sink import MAX_FINDINGS
 
     text = FIXTURES[0].read_text()
     extra = 3000
