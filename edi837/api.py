@@ -10,7 +10,8 @@ Every surface (the CLI, a pipeline stage, a Spark job) is meant to be a thin lay
         print(claim.claim.claim_id, claim.status, [f.rule for f in claim.all_findings])
 
 Unreadable input does not raise: `check` returns a FileResult whose `error` is the located EdiError,
-as the CLI reports it. `parse` raises the EdiError, since it has nothing else to hand back.
+as the CLI reports it, and `answer` the answers up to where the file breaks, with that FileResult.
+`parse` raises the EdiError, since it has nothing else to hand back.
 """
 
 from __future__ import annotations
@@ -18,14 +19,18 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-from collections.abc import Iterator
-from typing import BinaryIO
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, BinaryIO
 
 from .claims import Claim
 from .read import EdiError
 from .inputs import as_edi_error
 from .pipeline import Checker, parse_stream
 from .results import FileResult, GroupResult, InterchangeResult, TransactionResult
+
+if TYPE_CHECKING:
+    from .control import Settings
 
 Source = str | os.PathLike[str] | bytes | BinaryIO
 
@@ -43,12 +48,13 @@ def _open(source: Source, name: str | None) -> tuple[BinaryIO, str, bool]:
     return source, name or getattr(source, "name", None) or "<stream>", False
 
 
-def checker(profile: str = "medicare", today: dt.date | None = None) -> Checker:
-    """A Checker with a bundled profile by name (or a profile JSON file) and a fixed `today` if given."""
+def checker(profile: str = "medicare", today: dt.date | None = None, keep_segments: bool = False) -> Checker:
+    """A Checker with a bundled profile by name (or a profile JSON file) and a fixed `today` if given;
+    `keep_segments` keeps each claim's segments as read (the forward 837 needs them)."""
     from . import rules  # noqa: PLC0415 (parse needs no rules: importing them costs start-up)
 
     ctx = rules.Context(today=today) if today is not None else rules.Context()
-    return Checker(rules.load_profile(profile), ctx)
+    return Checker(rules.load_profile(profile), ctx, keep_segments=keep_segments)
 
 
 def check(source: Source, profile: str = "medicare", today: dt.date | None = None,
@@ -84,6 +90,71 @@ def parse(source: Source, name: str | None = None) -> Iterator[Claim]:
     stream, label, owned = _open(source, name)
     try:
         yield from parse_stream(stream, label)
+    finally:
+        if owned:
+            stream.close()
+
+
+@dataclass
+class Answers:
+    """The clearinghouse's answers to one file, as the `ack` command writes them."""
+
+    ack999: bytes  # b"" when no interchange could be read (there is no ISA to answer; ack writes no file)
+    ack277: bytes  # as ack999
+    forward837: bytes | None  # the accepted claims; None when no claim was accepted
+    result: FileResult  # what `check` finds, and the error that stopped the reading, if any
+
+
+def answer(source: Source, settings: Settings | None = None, profile: str = "medicare",
+           today: dt.date | None = None, name: str | None = None) -> Answers:
+    """The 999, 277CA and forward 837 answering one file, byte for byte what `edi837 ack` writes for
+    it with the same settings. Default settings: the clearinghouse EDI837, control numbers from the
+    base (1) with no state file, and the current time; pass `Settings(fixed_time=...)` for
+    reproducible answers, or one with a `state_file` to number as `ack` does. `today` (the rules'
+    date) defaults to the settings' fixed time, if any. Raises EdiError only when the state file
+    cannot be read; unreadable input is answered up to where it breaks (see Answers)."""
+    from .acknowledge import Streams, write_answers  # noqa: PLC0415 (only answering needs the writers)
+    from .control import ControlNumbers  # noqa: PLC0415
+    from .control import Settings as _Settings  # noqa: PLC0415
+    from .write.report import Summary  # noqa: PLC0415
+
+    settings = settings or _Settings()
+    numbers = ControlNumbers(settings)
+    if today is None and settings.fixed_time is not None:
+        today = settings.fixed_time.date()
+    check = checker(profile, today, keep_segments=True)
+    result = FileResult(name or "")
+    ack999, ack277, forward = io.StringIO(newline=""), io.StringIO(newline=""), io.StringIO(newline="")
+    written = write_answers(lambda render: _answered(source, name, check, render, result), settings, numbers,
+                            Summary(), Streams(ack999, ack277, forward))
+    result.error = written.error
+    return Answers(ack999.getvalue().encode("latin-1"), ack277.getvalue().encode("latin-1"),
+                   forward.getvalue().encode("latin-1") if written.forwarded else None, result)
+
+
+def _answered(source: Source, name: str | None, check: Checker, render: Callable[[TransactionResult], object],
+              result: FileResult) -> Iterator[object]:
+    """The file's items as `write_answers` reads them (each set as `render` answers it), kept in `result`
+    as they pass; an unreadable file ends with its located EdiError."""
+    try:
+        stream, result.path, owned = _open(source, name)
+    except EdiError as exc:  # a path that cannot be opened: nothing read, nothing to answer
+        result.path = exc.file or name or ""
+        yield exc
+        return
+    try:
+        for item in check.run(stream, result.path):
+            if isinstance(item, TransactionResult):
+                result.transactions.append(item)
+                yield render(item)
+                continue
+            if isinstance(item, GroupResult):
+                result.groups.append(item)
+            elif isinstance(item, InterchangeResult):
+                result.interchanges.append(item)
+            yield item
+    except Exception as exc:  # noqa: BLE001 (EdiError, or a defect of ours: one located error either way)
+        yield as_edi_error(exc, result.path)
     finally:
         if owned:
             stream.close()

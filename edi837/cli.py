@@ -245,14 +245,14 @@ def ack(paths: tuple[str, ...], out_dir: str, profile_name: str, today: Any, sen
     """
     from pathlib import Path
 
-    from . import answer
+    from . import acknowledge, control
     from .read import EdiError
     from .write import report
 
     checker = _checker(profile_name, today or fixed_time, keep_segments=True)
     out = Path(out_dir)
     try:
-        settings = answer.load_settings(config, sender_id, receiver_id, fixed_time, out)
+        settings = control.load_settings(config, sender_id, receiver_id, fixed_time, out)
     except EdiError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
@@ -262,7 +262,7 @@ def ack(paths: tuple[str, ...], out_dir: str, profile_name: str, today: Any, sen
         click.echo(f"error: {out}: cannot make the answer folder: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_ERROR)
     try:
-        numbers = answer.ControlNumbers(settings)
+        numbers = control.ControlNumbers(settings)
     except (EdiError, OSError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
@@ -280,7 +280,7 @@ def ack(paths: tuple[str, ...], out_dir: str, profile_name: str, today: Any, sen
     for root in paths:
         folder = root if root != "-" and os.path.isdir(root) else None
         for path in each_file((root,), fail, exclude=(str(out),)):  # answers written into an input folder are not read back
-            name = answer.answer_name(path, folder)
+            name = acknowledge.answer_name(path, folder)
             if name in named:
                 not_answered(path, f"not answered: its answers would overwrite those of the earlier input answered as"
                                    f" {name} (give the files different names, or answer them apart)")
@@ -288,7 +288,7 @@ def ack(paths: tuple[str, ...], out_dir: str, profile_name: str, today: Any, sen
             named.add(name)
             before = dataclasses.replace(summary)  # the counts before this file (taken back if it is not answered)
             try:
-                result = answer.answer(path, checker, settings, numbers, out, summary, jobs, name)
+                result = acknowledge.answer(path, checker, settings, numbers, out, summary, jobs, name)
             except (OSError, EdiError) as exc:  # not written (a full disk, a broken state file): none were left
                 vars(summary).update(vars(before))  # its claims were not answered: not counted
                 why = exc.strerror or exc if isinstance(exc, OSError) else exc

@@ -96,6 +96,39 @@ class Guide:
     def node(self, path: str) -> Node:
         return self.nodes[self.by_path[path]]
 
+    def loops_under(self, loop_id: str, stop: tuple[str, ...] = ()) -> frozenset[str]:
+        """The ids of the loop `loop_id` and of every loop nested in it (wherever it occurs), without
+        going into the loops named in `stop`."""
+        found: set[str] = set()
+        todo = [n.index for n in self.nodes if n.is_loop and n.id == loop_id]
+        while todo:
+            node = self.nodes[todo.pop()]
+            if node.is_loop and node.id not in stop:
+                found.add(node.id)
+                todo += node.children
+        return frozenset(found)
+
+
+@dataclass(frozen=True)
+class LoopSets:
+    """Who a loop belongs to, from the guide's own nesting: one claim (2300 and below), one subscriber
+    (2000B and its name loops) or one patient (2000C and its name loop)."""
+
+    claim: frozenset[str]
+    subscriber: frozenset[str]
+    patient: frozenset[str]
+
+    @property
+    def person(self) -> frozenset[str]:
+        return self.subscriber | self.patient
+
+
+@functools.cache
+def loop_sets() -> LoopSets:
+    g = load()
+    return LoopSets(claim=g.loops_under("2300"), subscriber=g.loops_under("2000B", stop=("2300", "2000C")),
+                    patient=g.loops_under("2000C", stop=("2300",)))
+
 
 def map_dir() -> Path:
     """pyx12's map folder, found without importing pyx12 (a start from the cache needs none of it)."""

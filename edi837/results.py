@@ -21,7 +21,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from .claims import CLAIM_LOOPS, Claim
+from . import guide
+from .claims import Claim
 from .findings import CLAIM, TRANSACTION, Finding
 from .read import Delimiters, EdiError
 from .spool import Spill
@@ -29,15 +30,15 @@ from .spool import Spill
 # -- scopes: what an error rejects ------------------------------------------------------------------
 
 PERSON = "block"  # an error of a subscriber/patient loop: every claim under it
-# Loops that belong to the claims of one subscriber/patient (CLAIM_LOOPS: to one claim).
-PERSON_LOOPS = frozenset({"2000B", "2010BA", "2010BB", "2000C", "2010CA"})
 
 
 def scope_of(loop: str) -> str:
-    """What a guide error in `loop` rejects: its claim, its person loop's claims, or the whole set."""
-    if loop in CLAIM_LOOPS:
+    """What a guide error in `loop` rejects: its claim (2300 and below), the claims of its subscriber or
+    patient (2000B/2000C and their name loops), or the whole set (see guide.loop_sets)."""
+    loops = guide.loop_sets()
+    if loop in loops.claim:
         return CLAIM
-    if loop in PERSON_LOOPS:
+    if loop in loops.person:
         return PERSON
     return TRANSACTION
 

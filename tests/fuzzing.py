@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from edi837 import answer, pipeline, rules
+from edi837 import acknowledge, control, pipeline, rules
 from edi837.pipeline import Checker, results
 from edi837.read import EdiError
 from edi837.write import export, report
@@ -353,8 +353,8 @@ def run_check(path: str, fmt: str, problems: list[str]) -> dict:
 
 
 def run_ack(path: str, out_dir: Path, problems: list[str]) -> None:
-    settings = answer.Settings(fixed_time=FIXED_TIME)
-    result = answer.answer(path, _checker(keep=True), settings, answer.ControlNumbers(settings), out_dir,
+    settings = control.Settings(fixed_time=FIXED_TIME)
+    result = acknowledge.answer(path, _checker(keep=True), settings, control.ControlNumbers(settings), out_dir,
                            report.Summary())
     _internal(result.error, "ack", problems)
 

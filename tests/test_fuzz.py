@@ -232,11 +232,11 @@ def _check_json(path: Path, jobs: int) -> str:
 
 
 def _answers_of(path: Path, out: Path, jobs: int) -> dict[str, bytes]:
-    from edi837 import answer  # noqa: PLC0415
+    from edi837 import acknowledge, control  # noqa: PLC0415
     from edi837.write import report  # noqa: PLC0415
 
-    s = answer.Settings(fixed_time=fuzzing.FIXED_TIME)
-    answer.answer(str(path), fuzzing._checker(keep=True), s, answer.ControlNumbers(s), out, report.Summary(), jobs)
+    s = control.Settings(fixed_time=fuzzing.FIXED_TIME)
+    acknowledge.answer(str(path), fuzzing._checker(keep=True), s, control.ControlNumbers(s), out, report.Summary(), jobs)
     return {p.name: p.read_bytes() for p in out.iterdir()}
 
 

@@ -14,7 +14,7 @@ from conftest import FIXTURES, ROOT
 from builders import mutants
 
 from edi837 import results as results_mod
-from edi837 import answer, rules
+from edi837 import acknowledge, control, rules
 from edi837.pipeline import Checker, parse_stream, results
 from edi837.results import TransactionResult
 from edi837.read import EdiError
@@ -113,7 +113,7 @@ def test_reading_leaves_no_reference_cycles(tmp_path, monkeypatch, spool_claims:
     for i, data in enumerate([good, good[:len(good) // 2], b"garbage", batch, *mutants(20, 31)]):
         paths.append(tmp_path / f"{i}.837")
         paths[-1].write_bytes(data)
-    settings = answer.load_settings(None, None, None, dt.datetime(2026, 11, 23), tmp_path)
+    settings = control.load_settings(None, None, None, dt.datetime(2026, 11, 23), tmp_path)
     checker = Checker(rules.load_profile(), rules.Context(), keep_segments=True)
     gc.collect()
     gc.disable()
@@ -122,7 +122,7 @@ def test_reading_leaves_no_reference_cycles(tmp_path, monkeypatch, spool_claims:
             list(results(str(p), checker))
             with contextlib.suppress(EdiError):
                 list(parse_stream(io.BytesIO(p.read_bytes()), str(p)))
-            answer.answer(str(p), checker, settings, answer.ControlNumbers(settings), tmp_path / "out", Summary())
+            acknowledge.answer(str(p), checker, settings, control.ControlNumbers(settings), tmp_path / "out", Summary())
         assert gc.collect() == 0
     finally:
         gc.enable()

@@ -98,14 +98,14 @@ def peak_answering(path: Path, out: Path) -> int:
     import datetime as dt
     import tracemalloc
 
-    from edi837 import answer, cli
+    from edi837 import acknowledge, cli, control
     from edi837.write.report import Summary
 
     checker = cli._checker("medicare", None, keep_segments=True)
-    settings = answer.Settings(fixed_time=dt.datetime(2026, 11, 23))
+    settings = control.Settings(fixed_time=dt.datetime(2026, 11, 23))
     tracemalloc.start()
     try:
-        answer.answer(str(path), checker, settings, answer.ControlNumbers(settings), out, Summary())
+        acknowledge.answer(str(path), checker, settings, control.ControlNumbers(settings), out, Summary())
         return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

@@ -7,6 +7,7 @@ STC, more STC segments for more), and a service line (2220D) for findings about 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 from collections.abc import Iterable, Iterator
@@ -18,7 +19,8 @@ from ..claims import ServiceLine
 from ..results import ClaimResult, TransactionResult
 from ..read import DEFAULT_DELIMITERS, Delimiters
 from . import envelope
-from .forward837 import trace
+from .envelope import Header
+from .trace import trace
 from .values import amount as _amount
 from .values import fit
 
@@ -197,35 +199,25 @@ def _segments(tx: TransactionResult, n: int, control: int, when: dt.datetime, na
 
 
 class Writer:
-    """The 277CA interchange: the sets `render` made, in order, spooled until the header is written."""
+    """The 277CA interchange: the sets `render` made, in order, spooled until the header is written
+    (`header`, to the first set's submitter unless it names a receiver)."""
 
-    def __init__(self, settings, control: int, when: dt.datetime) -> None:
-        self.s = settings
-        self.control = control
-        self.when = when
-        self.d = DEFAULT_DELIMITERS
+    def __init__(self, header: Header) -> None:
+        self.header = dataclasses.replace(header, functional_id="HN", version=VERSION)
         self.sets = 0
         self.body = envelope.spool()
-        self.receiver = settings.receiver_id
 
     def add(self, segments: Iterable[str], submitter_id: str) -> None:
         """Add a set `render` made (none when it made nothing); the first set's submitter receives the 277CA."""
         if not segments:
             return
-        if not self.receiver:
-            self.receiver = submitter_id[:15]
+        if not self.header.receiver:
+            self.header = dataclasses.replace(self.header, receiver=submitter_id[:15])
         self.sets += 1
         for seg in segments:
             self.body.write(seg)
 
     def close(self, out: TextIO) -> None:
         """Write the whole 277CA interchange to `out`."""
-        d = self.d
-        receiver = self.receiver or "UNKNOWN"
-        out.write(envelope.isa(self.s.sender_id, receiver, self.control, self.when, self.s.usage, d) + "\n")
-        if self.sets:
-            out.write(envelope.gs("HN", self.s.sender_id, receiver, self.control, self.when, VERSION, d) + "\n")
-            envelope.copy(self.body, out)
-            out.write(envelope.trailer(self.sets, self.control, d, "\n"))
-        else:
-            out.write(f"IEA{d.element}0{d.element}{self.control:09d}{d.segment}\n")
+        header = dataclasses.replace(self.header, receiver=self.header.receiver or "UNKNOWN")
+        envelope.write(out, header, self.sets, self.body)

@@ -6,6 +6,7 @@ findings about claims are the 277CA's. A broken interchange trailer gets a TA1.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import Counter
 from typing import TextIO
@@ -15,6 +16,7 @@ from ..results import GroupResult, InterchangeResult, TransactionResult
 from ..read import DEFAULT_DELIMITERS, Delimiters
 from ..validate import valid_date, valid_time
 from . import envelope
+from .envelope import Header
 from .values import fit
 
 VERSION = "005010X231A1"
@@ -74,10 +76,12 @@ def ta1_time(isa: list[str], when: dt.datetime) -> str:
 
 
 class Writer:
-    def __init__(self, settings, control: int, when: dt.datetime) -> None:
-        self.s = settings
-        self.control = control
-        self.when = when
+    """The 999 interchange: one 999 set per group received, and a TA1 per broken interchange, spooled
+    until the header (`header`, to the input's first sender unless it names a receiver) is written."""
+
+    def __init__(self, header: Header) -> None:
+        self.header = dataclasses.replace(header, functional_id="FA", version=VERSION)
+        self.when = header.when
         self.d = DEFAULT_DELIMITERS
         self.sets = 0  # 999 transaction sets written (one per group received)
         self.body = envelope.spool()  # the finished 999 sets
@@ -85,8 +89,8 @@ class Writer:
         self.current_segments = 0
         self.verdicts: Counter[str] = Counter()  # IK501 of the group's sets
         self.ta1 = envelope.spool()  # TA1s of broken interchanges (a file may hold any number of them)
-        self.receiver = settings.receiver_id
-        self.gs_receiver = settings.receiver_id
+        self.receiver = header.receiver
+        self.gs_receiver = header.receiver
 
     def transaction(self, segs: list[str], ack: str) -> None:
         """Add a set's AK2 .. IK5 (`transaction_segments`) and its verdict (IK501)."""
@@ -147,16 +151,8 @@ class Writer:
 
     def close(self, out: TextIO) -> None:
         """Write the whole 999 interchange to `out`."""
-        d, e = self.d, self.d.element
         if self.current_segments:  # transaction sets outside any group: answer them in one of their own
             self.group(GroupResult("", "", ["GS"] * 9))
         receiver = self.receiver or "UNKNOWN"
-        out.write(envelope.isa(self.s.sender_id, receiver, self.control, self.when, self.s.usage, d) + "\n")
-        envelope.copy(self.ta1, out)
-        if self.sets:
-            out.write(envelope.gs("FA", self.s.sender_id, self.gs_receiver or receiver, self.control, self.when,
-                                  VERSION, d) + "\n")
-            envelope.copy(self.body, out)
-            out.write(envelope.trailer(self.sets, self.control, d, "\n"))
-        else:
-            out.write(f"IEA{e}0{e}{self.control:09d}{d.segment}\n")
+        header = dataclasses.replace(self.header, receiver=receiver, group_receiver=self.gs_receiver or receiver)
+        envelope.write(out, header, self.sets, self.body, before_group=self.ta1)

@@ -7,13 +7,14 @@ is the trace the 277CA reports for it.
 
 from __future__ import annotations
 
-import datetime as dt
+import dataclasses
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
-from ..results import ClaimResult, TransactionResult
 from ..read import Delimiters, redelimit
-from . import envelope
+from ..results import TransactionResult
+from .envelope import Header
+from .trace import trace
 
 # 2300 segments that come after the claim's REF segments: REF*D9 goes before the first of them.
 AFTER_REF = frozenset({"K3", "NTE", "CRC", "HI", "HCP", "NM1", "SBR", "LX", "PRV"})
@@ -26,19 +27,6 @@ def with_trace(segs: list[str], trace: str, element: str) -> list[str]:
         return segs
     at = next((i for i, x in enumerate(ids) if i and x[0] in AFTER_REF), len(segs))
     return segs[:at] + [element.join(("REF", "D9", trace))] + segs[at:]
-
-
-def trace_number(control: int, set_number: int, claim: int) -> str:
-    """The clearinghouse trace of the `claim`-th claim of the input's `set_number`-th set, forwarded
-    under `control`: unique, and found from the claim's place alone."""
-    if set_number < 100_000 and claim < 1_000_000:
-        return f"{control:09d}{set_number:05d}{claim:06d}"
-    return f"{control}-{set_number}-{claim}"  # cannot equal the fixed-width form
-
-
-def trace(c: ClaimResult, control: int, set_number: int) -> str:
-    """The claim's trace: its own REF*D9 if it has one, else the number it is given here."""
-    return c.claim.clearinghouse_trace or trace_number(control, set_number, c.number)
 
 
 def render(tx: TransactionResult, number: int, control: int) -> tuple[Iterable[str], int]:
@@ -90,12 +78,11 @@ def _segments(tx: TransactionResult, number: int, control: int) -> Iterator[str]
 
 
 class Writer:
-    """The forward 837 interchange: the sets `render` made, under a header written before the first."""
+    """The forward 837 interchange: the sets `render` made, under a header written before the first
+    (`header` with the first set's receiver, version and delimiters)."""
 
-    def __init__(self, settings, control: int, when: dt.datetime) -> None:
-        self.s = settings
-        self.control = control
-        self.when = when
+    def __init__(self, header: Header) -> None:
+        self.header = dataclasses.replace(header, functional_id="HC", line_break="")
         self.d: Delimiters | None = None
         self.sets = 0
         self.claims = 0
@@ -108,9 +95,9 @@ class Writer:
             return
         if self.d is None:
             self.d = d
-            to = receiver[:15] or "RECEIVER"
-            out.write(envelope.isa(self.s.sender_id, to, self.control, self.when, self.s.usage, d)
-                      + envelope.gs("HC", self.s.sender_id, to, self.control, self.when, version or "005010X223A2", d))
+            self.header = dataclasses.replace(self.header, receiver=receiver[:15] or "RECEIVER", delims=d,
+                                              version=version or "005010X223A2")
+            out.write(self.header.isa() + self.header.gs())
         mine = self.d
         if d != mine:  # a later interchange of the input used other delimiters: write ours
             n = len(d.segment)
@@ -121,6 +108,5 @@ class Writer:
         self.claims += claims
 
     def close(self) -> str:
-        if self.d is None:
-            return ""
-        return envelope.trailer(self.sets, self.control, self.d)
+        """GE and IEA, or nothing when no set was written (there is no forward 837)."""
+        return self.header.trailer(self.sets) if self.sets else ""

@@ -1,0 +1,195 @@
+"""The clearinghouse's answer to one file: a 999, a 277CA and a forward 837 of its accepted claims.
+
+`write_answers` checks a file's items as they are read and writes the three answers to the streams it
+is given; `answer` (the `ack` command) gives it temporary files that it renames NAME.999,
+NAME.277ca and NAME.accepted.837 when whole, and `edi837.answer` (the library) gives it memory.
+Settings and control numbers: edi837.control.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import functools
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from .control import ControlNumbers, Settings
+from .envelope import Refused
+from .pipeline import Checker, results
+from .read import DEFAULT_DELIMITERS, Delimiters, EdiError
+from .results import FileResult, GroupResult, InterchangeResult, TransactionResult
+from .write import ack277, ack999, forward837
+from .write.envelope import Header
+from .write.report import Summary
+
+
+@dataclass
+class AnsweredSet:
+    """A transaction set's share of the three answers, made as soon as the set is decided (in a worker
+    process when the file is split: see edi837.parallel). Each part depends only on the set and its
+    place in the file, so sets can be answered apart and joined in order."""
+
+    ik: list[str]  # 999: AK2 .. IK5
+    ack: str  # IK501: A, E or R
+    status: Iterable[str]  # the 277CA set, segment by segment (none for a set without claims)
+    submitter: str  # 1000A id: receives the 277CA
+    forward: Iterable[str]  # the forward 837 set of its accepted claims, segment by segment
+    forwarded: int
+    delims: Delimiters | None
+    receiver: str  # 1000B id: receives the forward 837
+    version: str
+    claims: int
+    accepted: int
+
+    def __reduce__(self) -> tuple:  # sent between processes: what is made as it is written, listed
+        return AnsweredSet, (self.ik, self.ack, list(self.status), self.submitter, list(self.forward),
+                             self.forwarded, self.delims, self.receiver, self.version, self.claims, self.accepted)
+
+
+def answer_set(tx: TransactionResult, settings: Settings, base: int, when: dt.datetime) -> AnsweredSet:
+    """The 999, 277CA and forward-837 parts answering one transaction set (numbered by its place)."""
+    forward, forwarded = forward837.render(tx, tx.number, base + 2)
+    return AnsweredSet(ack999.transaction_segments(tx, DEFAULT_DELIMITERS), tx.ack,
+                       ack277.render(tx, tx.number, base + 1, when, settings.name, settings.sender_id, base + 2),
+                       tx.submitter[1], forward, forwarded, tx.delims, tx.receiver[1], tx.version,
+                       len(tx.claims), tx.accepted)
+
+
+def _answer_refusal(error: EdiError, w999: ack999.Writer, group: GroupResult | None) -> GroupResult | None:
+    """The 999's answer to a refused group (AK9 R with AK905) or set (AK2 with IK5 R, in `group`, the
+    group that held it, which is returned counting it); any other error is answered by what was read."""
+    if not isinstance(error, Refused):
+        return group
+    if error.level == "group":
+        w999.refused(error.gs, error.code)
+        return group
+    if group is None:
+        return None
+    w999.refused_set(error.st, error.code)
+    return dataclasses.replace(group, sets=group.sets + 1)
+
+
+def answer_name(path: str, root: str | None = None) -> str:
+    """What a file's answers are named after: its path inside the folder `root` it was found in (so
+    inbound/a/claims.837 and inbound/b/claims.837 are answered apart, in a/ and b/), else its name."""
+    if path == "-":
+        return "stdin"
+    if root is not None and root != path:
+        return Path(os.path.relpath(path, root)).as_posix()
+    return Path(path).name
+
+
+
+
+Render = Callable[[TransactionResult], AnsweredSet]
+# A file's items, in order, each set as `render` answers it: AnsweredSet, GroupResult, InterchangeResult
+# and, last when the file is unreadable, its EdiError (as edi837.pipeline.results hands them on).
+Read = Callable[[Render], Iterable[object]]
+
+
+@dataclass
+class Streams:
+    """Where the three answers go: text streams that write latin-1 and translate no line breaks."""
+
+    ack999: TextIO
+    ack277: TextIO
+    forward837: TextIO
+
+
+@dataclass
+class Written:
+    """What `write_answers` wrote."""
+
+    error: EdiError | None  # what stopped the reading, located
+    answered: bool  # the 999 and 277CA were written (not when no interchange could be read: no ISA to answer)
+    forwarded: int  # claims in the forward 837 (0: nothing was written to its stream)
+
+
+def header(settings: Settings, control: int, when: dt.datetime) -> Header:
+    """The interchange header of our answers; each writer names its group (GS01, GS08) and, unless
+    the settings do, the receiver."""
+    return Header(settings.sender_id, settings.receiver_id, control, when, settings.usage, "", "")
+
+
+def write_answers(read: Read, settings: Settings, numbers: ControlNumbers, summary: Summary, out: Streams) -> Written:
+    """Answer a file's items, as `read` hands them on, into `out`, and count the verdicts into `summary`:
+    the forward 837 as it goes, the 999 and 277CA (spooled until then) at the end. A claim, a group or
+    an interchange is forgotten once answered. A file that becomes unreadable is answered up to where
+    it breaks (its open set rejected, its group and interchange closed as at an early end); one with no
+    interchange read gets no 999 or 277CA."""
+    base = numbers.take(3)  # one interchange each for the 999, the 277CA and the forward 837
+    when = settings.now
+    w999 = ack999.Writer(header(settings, base, when))
+    w277 = ack277.Writer(header(settings, base + 1, when))
+    w837 = forward837.Writer(header(settings, base + 2, when))
+    error: EdiError | None = None
+    read_any = False  # an interchange was read: there is somebody to answer
+    group: GroupResult | None = None  # answered once it is known whether a refused set follows
+    for item in read(functools.partial(answer_set, settings=settings, base=base, when=when)):
+        if isinstance(item, (AnsweredSet, GroupResult)) and group is not None:
+            w999.group(group)
+            group = None
+        if isinstance(item, AnsweredSet):
+            w999.transaction(item.ik, item.ack)
+            w277.add(item.status, item.submitter)
+            w837.add(out.forward837, item.forward, item.forwarded, item.delims, item.receiver, item.version)
+            summary.add_counts(item.claims, item.accepted, item.ack == "R")
+            del item  # written: let it go before the next set is read
+        elif isinstance(item, GroupResult):
+            group = item
+            summary.add_envelope(item)
+        elif isinstance(item, InterchangeResult):
+            w999.interchange(item)
+            summary.add_envelope(item)
+            read_any = True
+        elif isinstance(item, EdiError):
+            error = item
+            group = _answer_refusal(item, w999, group)
+    if group is not None:
+        w999.group(group)
+    out.forward837.write(w837.close())
+    answered = error is None or read_any
+    if answered:
+        w999.close(out.ack999)
+        w277.close(out.ack277)
+    return Written(error, answered, w837.claims)
+
+
+def answer(path: str, checker: Checker, settings: Settings, numbers: ControlNumbers, out_dir: Path,
+           summary: Summary, jobs: int = 1, name: str | None = None) -> FileResult:
+    """Check `path` (- for stdin), write its answers into `out_dir` (see `write_answers`), count the
+    verdicts into `summary`. The result keeps only the file's error. With `jobs` > 1 a large file is
+    checked and answered in parts by worker processes. The answers are `out_dir`/NAME.999 (.277ca,
+    .accepted.837), NAME being `name` or `answer_name(path)`; one with nothing to say is not written,
+    and none of an earlier run stays in its place."""
+    name = name or answer_name(path)
+    out_dir = (out_dir / name).parent  # `name` may hold folders (see answer_name)
+    name = Path(name).name
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # Each answer is written under a temporary name and renamed when whole: a consumer watching the
+    # folder never sees half an answer, and a failed write (a full disk) leaves none behind.
+    targets = [out_dir / f"{name}.{suffix}" for suffix in ("999", "277ca", "accepted.837")]
+    tmps = [t.with_name(f".{t.name}.tmp") for t in targets]
+    try:
+        with contextlib.ExitStack() as files:
+            streams = Streams(*(files.enter_context(open(t, "w", encoding="latin-1", newline="")) for t in tmps))
+            written = write_answers(functools.partial(results, path, checker, jobs), settings, numbers, summary,
+                                    streams)
+        for tmp, target, keep in zip(tmps, targets, (written.answered, written.answered, written.forwarded > 0)):
+            if keep:
+                os.replace(tmp, target)
+            else:  # nothing to say: no stale answer of an earlier run stays either
+                with contextlib.suppress(FileNotFoundError):
+                    target.unlink()
+    finally:
+        for tmp in tmps:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+    summary.files += 1
+    summary.unreadable += written.error is not None
+    return FileResult(path, written.error)

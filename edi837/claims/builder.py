@@ -1,0 +1,364 @@
+"""Building claims from tagged segments: `ClaimBuilder` is fed (segment, loop id) in file order and
+hands back each claim as soon as its 2300 loop ends, so memory holds one claim at a time.
+
+Every reader below keeps one contract: it takes the builder (or the claim being read), the segment,
+its elements and its loop, and records what the claim needs; it never decides anything about the
+claim's verdict. Which reader a segment goes to is the two tables at the end of this file:
+`CLAIM_READERS` for segments inside the claim being read, `READERS` for the rest.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .. import guide
+from ..read import Segment
+from .model import (Claim, Code, Person, Provider, ServiceLine, Where, date8, is_ambulance, money,
+                    procedure)
+
+MAX_LINES = 999  # the 837I's 2400 loop repeats at most 999 times; later lines of a claim are counted, not kept
+PAD = ("",) * 12  # `(*elements, *PAD)[:n]`: a segment's first n elements, absent ones empty
+# Segments that end the claim being read even inside a claim loop (which loops belong to a claim, a
+# subscriber or a patient is the guide's to say: guide.loop_sets).
+CLAIM_ENDS = frozenset({"CLM", "HL", "SE", "GE", "IEA", "ST", "GS", "ISA"})
+HI_DIAGNOSIS = {"ABK": "principal", "BK": "principal", "ABF": "other", "BF": "other"}
+HI_CODES = frozenset({"BG", "BE", "BH", "BI"})  # condition, value, occurrence (BH) and occurrence span (BI)
+
+
+@dataclass(slots=True)
+class _Draft:
+    """Mutable state of the claim being read; frozen into a Claim when its loop ends."""
+
+    clm: Segment
+    clm_where: Where
+    period: str = ""  # DTP*434
+    period_where: Where | None = None
+    cl1: tuple[str, str, str] = ("", "", "")
+    cl1_where: Where | None = None
+    d9: str = ""
+    f8: str = ""
+    conditions: list[Code] = field(default_factory=list)
+    values: list[Code] = field(default_factory=list)
+    occurrences: list[Code] = field(default_factory=list)
+    diagnoses: list[str] = field(default_factory=list)
+    principal: str = ""
+    attending: Provider | None = None
+    lines: list[ServiceLine] = field(default_factory=list)
+    ambulance: list[ServiceLine] = field(default_factory=list)  # the lines that are is_ambulance
+    # The service line being read: LX01, its SV2 and DTP*472 segments, REF*6R.
+    lx: str | None = None
+    sv2: Segment | None = None
+    dtp: Segment | None = None
+    line_control: str = ""
+    lines_not_read: int = 0  # service lines past MAX_LINES
+
+
+def _where(seg: Segment, loop: str, element: str = "") -> Where:
+    return Where(loop, seg.elements[0], seg.position, element, seg.offset, seg.line)
+
+
+def _get(els: list[str], index: int) -> str:
+    return els[index] if index < len(els) else ""
+
+
+class RawSegments:
+    """The segments the forward 837 copies, as read (text without terminator): the billing provider's,
+    the subscriber's and the patient's loops, and the open claim's. A claim takes the blocks open when
+    its CLM is read (`blocks`); an HL opens new ones."""
+
+    def __init__(self) -> None:
+        self.billing: list[str] = []
+        self.subscriber: list[str] = []
+        self.patient: list[str] = []
+        self.claim: list[str] = []
+        self.blocks: tuple[list[str], ...] = ()
+
+    def new_set(self) -> None:
+        self.billing, self.subscriber, self.patient = [], [], []
+
+    def hl(self, code: str) -> None:
+        if code == "20":
+            self.billing = []
+        elif code == "22":
+            self.subscriber, self.patient = [], []
+        elif code == "23":
+            self.patient = []
+
+    def claim_opened(self) -> None:
+        self.blocks = (self.billing, self.subscriber, self.patient)
+
+    def take_claim(self) -> tuple[list[str], tuple[list[str], ...]]:
+        """The closed claim's segments and blocks; the next claim starts a list of its own."""
+        taken, self.claim = self.claim, []
+        return taken, self.blocks
+
+
+class ClaimBuilder:
+    """Feed (segment, loop id); `feed` returns a finished Claim when one ends, else None. With `keep`,
+    `raw` holds the segments the forward 837 copies (see `retain`)."""
+
+    def __init__(self, file: str = "", keep: bool = False) -> None:
+        self.file = file
+        self.raw: RawSegments | None = RawSegments() if keep else None
+        self.loops = guide.loop_sets()
+        self.transaction = ""
+        self.billing = Provider()
+        self.subscriber = Person()
+        self.patient: Person | None = None
+        self.payer = ("", "")
+        self.hl_subscriber = ""
+        self.hl_patient = ""
+        self.draft: _Draft | None = None
+
+    def feed(self, seg: Segment, loop: str) -> Claim | None:
+        els = seg.elements
+        sid = els[0]
+        d = self.draft
+        done = None
+        if d is not None:
+            if loop in self.loops.claim and sid not in CLAIM_ENDS:
+                claim_reader = CLAIM_READERS.get((loop, sid))
+                if claim_reader is not None:
+                    claim_reader(d, seg, els, loop)
+                return None
+            done = self.finish()
+        reader = READERS.get(sid) or READERS.get((loop, sid))
+        if reader is not None:
+            reader(self, seg, els, loop)
+        return done
+
+    def retain(self, seg: Segment, loop: str, header: list[str], claim_clean: bool, person_clean: bool) -> None:
+        """Keep `seg` for the forward 837 with what it belongs to, while that can still be forwarded
+        (a guide error already filed rejects its claim or person loop: their segments are not kept,
+        and a claim of a million segments in error costs no memory). The set's header goes to `header`."""
+        raw = self.raw
+        if raw is None:
+            return
+        if self.draft is not None:
+            if claim_clean:
+                raw.claim.append(seg.raw)
+        elif loop in self.loops.patient:
+            if person_clean:
+                raw.patient.append(seg.raw)
+        elif loop in self.loops.subscriber:
+            if person_clean:
+                raw.subscriber.append(seg.raw)
+        elif loop[:2] == "20":
+            raw.billing.append(seg.raw)
+        else:
+            header.append(seg.raw)
+
+    def finish(self) -> Claim | None:
+        """Close the claim being read (at end of input too)."""
+        d = self.draft
+        if d is None:
+            return None
+        if d.lx is not None:
+            _end_line(d)
+        self.draft = None
+        els = d.clm.elements
+        clm05 = els[5].split(d.clm.delims.component) if len(els) > 5 and els[5] else []
+        start, _, end = d.period.partition("-")
+        total = _get(els, 2)
+        return Claim(
+            _get(els, 1), money(total), total, clm05[0] if clm05 else "", clm05[1] if len(clm05) > 1 else "",
+            clm05[2] if len(clm05) > 2 else "", date8(start), date8(end or start), d.cl1[0], d.cl1[1], d.cl1[2],
+            d.principal, tuple(d.diagnoses), tuple(d.conditions), tuple(d.values), tuple(d.occurrences),
+            self.billing, self.subscriber, self.patient or self.subscriber, self.payer[0], self.payer[1],
+            d.attending, tuple(d.lines), self.file, self.transaction, d.clm_where, self.hl_subscriber,
+            self.hl_patient, d.d9, d.f8, d.period_where, d.cl1_where, tuple(d.ambulance), d.lines_not_read)
+
+
+# -- outside a claim: the set, the billing provider, the subscriber, the patient ------------------------
+
+def _st(b: ClaimBuilder, seg: Segment, els: list[str], loop: str) -> None:
+    b.transaction = _get(els, 2)
+    if b.raw is not None:
+        b.raw.new_set()
+
+
+def _hl(b: ClaimBuilder, seg: Segment, els: list[str], loop: str) -> None:
+    code = _get(els, 3)
+    if b.raw is not None:
+        b.raw.hl(code)
+    if code == "22":  # a new subscriber: nothing of the one before carries over
+        b.hl_subscriber, b.hl_patient, b.patient = _get(els, 1), "", None
+        b.subscriber, b.payer = Person(), ("", "")
+    elif code == "23":
+        b.hl_patient = _get(els, 1)
+    elif code == "20":
+        b.billing = Provider()
+
+
+def _clm(b: ClaimBuilder, seg: Segment, els: list[str], loop: str) -> None:
+    b.draft = _Draft(seg, _where(seg, loop))
+    if b.raw is not None:
+        b.raw.claim_opened()
+
+
+def _billing_name(b: ClaimBuilder, seg: Segment, els: list[str], loop: str) -> None:
+    b.billing = dataclasses.replace(b.billing, name=_get(els, 3), npi=_get(els, 9), npi_qualifier=_get(els, 8),
+                                    where=_where(seg, loop, "NM109"))
+
+
+def _billing_street(b: ClaimBuilder, seg: Segment, els: list[str], loop: str) -> None:
+    b.billing = dataclasses.replace(b.billing, street=(_get(els, 1), _get(els, 2)), street_where=_where(seg, loop, "N301"))
+
+
+def _billing_zip(b: ClaimBuilder, seg: Segment, els: list[str], loop: str) -> None:
+    b.billing = dataclasses.replace(b.billing, zip=_get(els, 3))
+
+
+def _subscriber_name(b: ClaimBuilder, seg: Segment, els: list[str], loop: str) -> None:
+    b.subscriber = Person(_get(els, 3), _get(els, 4), _get(els, 9))
+
+
+def _subscriber_demographics(b: ClaimBuilder, seg: Segment, els: list[str], loop: str) -> None:
+    p = b.subscriber
+    b.subscriber = Person(p.last, p.first, p.member_id, date8(_get(els, 2)), _get(els, 3))
+
+
+def _payer_name(b: ClaimBuilder, seg: Segment, els: list[str], loop: str) -> None:
+    b.payer = (_get(els, 3), _get(els, 9))
+
+
+def _patient_name(b: ClaimBuilder, seg: Segment, els: list[str], loop: str) -> None:
+    b.patient = Person(_get(els, 3), _get(els, 4), _get(els, 9))
+
+
+def _patient_demographics(b: ClaimBuilder, seg: Segment, els: list[str], loop: str) -> None:
+    p = b.patient or Person()
+    b.patient = Person(p.last, p.first, p.member_id, date8(_get(els, 2)), _get(els, 3))
+
+
+# -- inside a claim: 2300, its attending physician (2310A), its service lines (2400) -----------------
+
+def _hi(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
+    comp = seg.delims.component
+    for i in range(1, len(els)):
+        el = els[i]
+        if not el:
+            continue
+        qual, _, rest = el.partition(comp)
+        diagnosis = HI_DIAGNOSIS.get(qual)
+        if diagnosis is not None:
+            code = rest.partition(comp)[0]
+            if diagnosis == "principal":
+                d.principal = code
+            else:
+                d.diagnoses.append(code)
+            continue
+        if qual not in HI_CODES:
+            continue
+        parts = rest.split(comp)
+        where = _where(seg, loop, f"HI{i:02d}")
+        if qual == "BG":
+            d.conditions.append(Code(qual, parts[0], "", "", where))
+        elif qual == "BE":
+            d.values.append(Code(qual, parts[0], parts[3] if len(parts) > 3 else "", "", where))
+        else:
+            d.occurrences.append(Code(qual, parts[0], "", parts[2] if len(parts) > 2 else "", where))
+
+
+def _statement_period(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
+    if _get(els, 1) == "434":
+        d.period, d.period_where = _get(els, 3), _where(seg, loop, "DTP03")
+
+
+def _cl1(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
+    d.cl1, d.cl1_where = (_get(els, 1), _get(els, 2), _get(els, 3)), _where(seg, loop)
+
+
+def _claim_ref(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
+    q = _get(els, 1)
+    if q == "D9":
+        d.d9 = _get(els, 2)
+    elif q == "F8":
+        d.f8 = _get(els, 2)
+
+
+def _attending(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
+    d.attending = Provider(" ".join(x for x in (_get(els, 4), _get(els, 3)) if x), _get(els, 9), _get(els, 8), "",
+                           _where(seg, loop, "NM109"))
+
+
+def _lx(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
+    if d.lx is not None:
+        _end_line(d)
+    d.lx = _get(els, 1)
+
+
+def _sv2(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
+    if d.lx is not None:  # a line's segments before its LX belong to no line
+        d.sv2 = seg
+
+
+def _line_date(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
+    if d.lx is not None and _get(els, 1) == "472":
+        d.dtp = seg
+
+
+def _line_ref(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
+    if d.lx is not None and _get(els, 1) == "6R":
+        d.line_control = _get(els, 2)
+
+
+def _end_line(d: _Draft) -> None:
+    """The service line being read is complete: made into a ServiceLine (or counted, past MAX_LINES)."""
+    sv2, dtp, lx, line_control = d.sv2, d.dtp, d.lx, d.line_control
+    d.lx, d.sv2, d.dtp, d.line_control = None, None, None, ""
+    if sv2 is None or lx is None:
+        return
+    if len(d.lines) >= MAX_LINES:
+        d.lines_not_read += 1
+        return
+    _, revenue, sv202, charge, basis, units, _, non_covered = (*sv2.elements, *PAD)[:8]
+    qualifier, code, modifiers, kind, od, arrangement, dead = procedure(sv202, sv2.delims.component)
+    if dtp is not None:
+        date_text = _get(dtp.elements, 3)
+        service_date = date8(date_text.partition("-")[0]) if date_text else None
+        date_where = _where(dtp, "2400", "DTP03")
+    else:
+        date_text, service_date, date_where = "", None, None
+    line = ServiceLine(
+        lx, revenue, qualifier, code, modifiers, money(charge), charge, basis, units, money(non_covered),
+        non_covered, service_date, date_text, line_control, _where(sv2, "2400"), date_where, kind, od,
+        arrangement, dead)
+    d.lines.append(line)
+    if is_ambulance(revenue, code):
+        d.ambulance.append(line)
+
+
+Reader = Callable[[ClaimBuilder, Segment, list[str], str], None]
+ClaimReader = Callable[[_Draft, Segment, list[str], str], None]
+
+# Which reader takes a segment outside the claim being read: by segment id wherever it is (ST, HL), else
+# by (loop id, segment id). A segment no entry names is not needed for the claims.
+READERS: dict[str | tuple[str, str], Reader] = {
+    "ST": _st,
+    "HL": _hl,
+    ("2300", "CLM"): _clm,
+    ("2010AA", "NM1"): _billing_name,
+    ("2010AA", "N3"): _billing_street,
+    ("2010AA", "N4"): _billing_zip,
+    ("2010BA", "NM1"): _subscriber_name,
+    ("2010BA", "DMG"): _subscriber_demographics,
+    ("2010BB", "NM1"): _payer_name,
+    ("2010CA", "NM1"): _patient_name,
+    ("2010CA", "DMG"): _patient_demographics,
+}
+
+# Which reader takes a segment of the claim being read, by (loop id, segment id).
+CLAIM_READERS: dict[tuple[str, str], ClaimReader] = {
+    ("2300", "HI"): _hi,
+    ("2300", "DTP"): _statement_period,
+    ("2300", "CL1"): _cl1,
+    ("2300", "REF"): _claim_ref,
+    ("2310A", "NM1"): _attending,
+    ("2400", "LX"): _lx,
+    ("2400", "SV2"): _sv2,
+    ("2400", "DTP"): _line_date,
+    ("2400", "REF"): _line_ref,
+}
