@@ -1,4 +1,4 @@
-"""Claim mapping, field by field, on an inline ambulance claim."""
+"""The claim builder (edi837/claims/builder.py): claim mapping, field by field, on an inline ambulance claim."""
 
 from __future__ import annotations
 
@@ -6,9 +6,7 @@ import datetime as dt
 import io
 from decimal import Decimal
 
-import pytest
 
-from edi837.claims import zip5
 from edi837.pipeline import parse_stream
 from edi837.write.export import claim_json
 
@@ -51,12 +49,6 @@ def test_pronounced_dead_and_arrangement() -> None:
     text = ISA + CLAIM.replace("HC:A0427:RH:QN", "HC:A0427:QL:QM")
     base = claims(text)[0].lines[0]
     assert base.pronounced_dead and base.origin == "" and base.arrangement == "QM"
-
-
-@pytest.mark.parametrize("amount,expected", [("2134", "02134"), ("62704", "62704"), ("627040001", "62704"),
-                                             ("1234", "01234"), ("abc", None), ("", None)])
-def test_zip5(amount: str, expected: str | None) -> None:
-    assert zip5(amount) == expected
 
 
 def test_many_claims_in_order() -> None:
