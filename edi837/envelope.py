@@ -9,6 +9,7 @@ accept (another transaction set or another 837 version) raises EdiError: no guid
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 from .frozen import frozen
 from .guide import VERSION_837I
@@ -81,57 +82,69 @@ class Envelope:
 
     def feed(self, seg: Segment) -> list[EnvelopeError] | tuple[()]:
         """Errors the envelope segment `seg` shows (any other segment shows none: it is skipped)."""
-        sid = seg.elements[0]
-        if sid not in ENVELOPE_IDS:
-            return ()
+        reader = READERS.get(seg.elements[0])
+        return () if reader is None else reader(self, seg)
+
+    def _isa(self, seg: Segment) -> list[EnvelopeError]:
         errs: list[EnvelopeError] = []
-        if sid == "ISA":
-            if self.isa is not None:
-                errs += self._close_interchange(seg, missing=True)
-            self.isa, self.groups = seg, 0
-        elif sid == "GS":
-            if self.isa is None:
-                errs.append(self._err("interchange", "024", "GS outside an interchange (no ISA before it)", seg, ""))
-            if self.gs is not None:
-                errs += self._close_group(seg, missing=True)
-            if seg.get(1) != "HC":
-                raise self._unsupported(seg, "GS01", f"functional group {seg.get(1)!r} is not health care claims"
-                                        " (GS01 must be HC for an 837)")
-            self._version(seg, "GS08", seg.get(8))
-            self.gs, self.sets = seg, 0
-            self.groups += 1
-        elif sid == "ST":
-            if self.st is not None:
-                errs += self._close_set(seg, missing=True)
-            if seg.get(1) != "837":
-                raise self._unsupported(seg, "ST01", f"transaction set {seg.get(1)!r} is not an 837 claim")
-            if seg.get(3):
-                self._version(seg, "ST03", seg.get(3))
-            if self.gs is None:
-                errs.append(self._err("group", "1", "ST outside a functional group (no GS before it)", seg, ""))
-            self.st = seg
-            self.sets += 1
-        elif sid == "SE":
-            if self.st is None:
-                errs.append(self._err("transaction", "2", "SE without a matching ST", seg, seg.get(2)))
-            else:
-                errs += self._close_set(seg)
-        elif sid == "GE":
-            if self.st is not None:
-                errs += self._close_set(seg, missing=True)
-            if self.gs is None:
-                errs.append(self._err("group", "3", "GE without a matching GS", seg, seg.get(2)))
-            else:
-                errs += self._close_group(seg)
-        elif sid == "IEA":
-            if self.st is not None:
-                errs += self._close_set(seg, missing=True)
-            if self.gs is not None:
-                errs += self._close_group(seg, missing=True)
-            if self.isa is None:
-                errs.append(self._err("interchange", "023", "IEA without a matching ISA", seg, seg.get(2)))
-            else:
-                errs += self._close_interchange(seg)
+        if self.isa is not None:
+            errs += self._close_interchange(seg, missing=True)
+        self.isa, self.groups = seg, 0
+        return errs
+
+    def _gs(self, seg: Segment) -> list[EnvelopeError]:
+        errs: list[EnvelopeError] = []
+        if self.isa is None:
+            errs.append(self._err("interchange", "024", "GS outside an interchange (no ISA before it)", seg, ""))
+        if self.gs is not None:
+            errs += self._close_group(seg, missing=True)
+        if seg.get(1) != "HC":
+            raise self._unsupported(seg, "GS01", f"functional group {seg.get(1)!r} is not health care claims"
+                                    " (GS01 must be HC for an 837)")
+        self._version(seg, "GS08", seg.get(8))
+        self.gs, self.sets = seg, 0
+        self.groups += 1
+        return errs
+
+    def _st(self, seg: Segment) -> list[EnvelopeError]:
+        errs: list[EnvelopeError] = []
+        if self.st is not None:
+            errs += self._close_set(seg, missing=True)
+        if seg.get(1) != "837":
+            raise self._unsupported(seg, "ST01", f"transaction set {seg.get(1)!r} is not an 837 claim")
+        if seg.get(3):
+            self._version(seg, "ST03", seg.get(3))
+        if self.gs is None:
+            errs.append(self._err("group", "1", "ST outside a functional group (no GS before it)", seg, ""))
+        self.st = seg
+        self.sets += 1
+        return errs
+
+    def _se(self, seg: Segment) -> list[EnvelopeError]:
+        if self.st is None:
+            return [self._err("transaction", "2", "SE without a matching ST", seg, seg.get(2))]
+        return self._close_set(seg)
+
+    def _ge(self, seg: Segment) -> list[EnvelopeError]:
+        errs: list[EnvelopeError] = []
+        if self.st is not None:
+            errs += self._close_set(seg, missing=True)
+        if self.gs is None:
+            errs.append(self._err("group", "3", "GE without a matching GS", seg, seg.get(2)))
+        else:
+            errs += self._close_group(seg)
+        return errs
+
+    def _iea(self, seg: Segment) -> list[EnvelopeError]:
+        errs: list[EnvelopeError] = []
+        if self.st is not None:
+            errs += self._close_set(seg, missing=True)
+        if self.gs is not None:
+            errs += self._close_group(seg, missing=True)
+        if self.isa is None:
+            errs.append(self._err("interchange", "023", "IEA without a matching ISA", seg, seg.get(2)))
+        else:
+            errs += self._close_interchange(seg)
         return errs
 
     def end(self, seg: Segment | None) -> list[EnvelopeError]:
@@ -222,3 +235,10 @@ class Envelope:
             errs.append(self._err("interchange", "021", f"IEA01 says {seg.get(1)!r} functional groups; the"
                                   f" interchange has {self.groups}", seg, control))
         return errs
+
+
+# Which reader takes an envelope segment; any other segment is not the envelope's.
+READERS: dict[str, Callable[[Envelope, Segment], list[EnvelopeError]]] = {
+    "ISA": Envelope._isa, "GS": Envelope._gs, "ST": Envelope._st,
+    "SE": Envelope._se, "GE": Envelope._ge, "IEA": Envelope._iea,
+}

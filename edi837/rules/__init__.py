@@ -132,4 +132,4 @@ def catalog(rules: Iterable[Rule] | None = None) -> list[Rule]:
     return sorted(rules if rules is not None else REGISTRY.values(), key=lambda r: r.id)
 
 
-from . import ambulance, billing, codesets  # noqa: E402,F401  (registers the rules)
+from . import ambulance, coverage, billing, codesets  # noqa: E402,F401,I001  (registers the rules; this order is the order they run and their findings are listed)
