@@ -19,7 +19,7 @@ from . import inputs, parallel, pipeline
 from .read import printable
 from .write import export
 
-EXIT_OK, EXIT_REJECTED, EXIT_ERROR = 0, 1, 2
+EXIT_OK, EXIT_ERROR = 0, 2  # 1 (something rejected) comes from report.Summary.exit_code
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a program stopped by Ctrl-C
 
 paths_argument = click.argument("paths", nargs=-1, required=True, metavar="PATH...")

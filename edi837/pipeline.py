@@ -119,11 +119,10 @@ class FileCheck:
 
     def __init__(self, checker: Checker, name: str, sets_before: int) -> None:
         from .rules import run as run_rules  # noqa: PLC0415 (kept local, as is the validator: parse needs neither)
-        from .validate import segment_memo, validate_segment  # noqa: PLC0415
+        from .validate import segment_checker  # noqa: PLC0415
 
         self.run_rules = functools.partial(run_rules, profile=checker.profile, ctx=checker.ctx)
-        self.validate = validate_segment
-        self.memo = segment_memo
+        self.checker_for = segment_checker
         self.guide = guide_mod.load()
         self.walker = Walker(self.guide)
         self.env = Envelope(name)
@@ -138,7 +137,7 @@ class FileCheck:
         self.lx = ""  # LX01 of the service line being read
         self.struct: list[StructureError] = []
         self.last: Segment | None = None
-        self.known: list[dict] = segment_memo(DEFAULT_DELIMITERS.component).young  # until the first ISA
+        self.check_elements = segment_checker(DEFAULT_DELIMITERS.component)  # until the first ISA
 
     def read(self, seg: Segment) -> list[Result]:
         self.last = seg
@@ -168,9 +167,7 @@ class FileCheck:
             if rare:
                 self.note_header(seg, sid, loop, tx)
             if node >= 0:
-                errors = self.known[node].get(seg.raw)
-                if errors is None:
-                    errors = self.validate(self.guide.nodes[node], seg)
+                errors = self.check_elements(self.guide.nodes[node], seg)
                 if errors:
                     self.sink.elements(errors, seg, loop, tx, self.claim_id(), self.lx if loop[:2] == "24" else "")
             if self.builder.raw is not None and sid != "ST" and sid != "SE" and not tx.findings:
@@ -196,14 +193,13 @@ class FileCheck:
             closed += self.sink.closed(self.inter)
             self.inter = InterchangeResult(self.name, seg.elements, seg.delims)
             self.sink.envelope(self.env.isa_values(seg), self.tx, self.group, self.inter)
-            self.known = self.memo(seg.delims.component).young  # looked in first, inline
+            self.check_elements = self.checker_for(seg.delims.component)
         elif sid == "GS":
             self.group = GroupResult(self.name, seg.get(6), seg.elements, sets=self.sets_before)
             self.env.sets += self.sets_before
         elif sid == "ST":
             self.set_number += 1
-            self.tx = TransactionResult(self.name, seg.get(2), seg.get(3), self.group.control if self.group else "",
-                                        delims=seg.delims, number=self.set_number)
+            self.tx = TransactionResult(self.name, seg.get(2), seg.get(3), delims=seg.delims, number=self.set_number)
             self.sink.new_set(self.tx)
         return closed
 

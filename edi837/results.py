@@ -152,7 +152,6 @@ class TransactionResult:
     file: str
     control: str  # ST02
     version: str  # ST03
-    group_control: str  # GS06
     findings: list[Finding] = field(default_factory=list)  # transaction-level (reject the whole set)
     claims: SetClaims = field(default_factory=SetClaims)
     submitter: tuple[str, str] = ("", "")  # 1000A name, id

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 from .guide import CompositeSpec, ElementSpec, Node, external_codes
 from .guide import load as load_guide
 from .frozen import frozen
+from .memo import Memo, segment_memo
 from .read import Segment
 
-MEMO_LIMIT = 20_000  # entries per memo: enough for the segments a file repeats, small in memory
 NUMBER_N = re.compile(r"-?[0-9]+\Z", re.ASCII)
 NUMBER_R = re.compile(r"-?[0-9]*(\.[0-9]+)?\Z", re.ASCII)
 # The 5010 extended character set (pyx12's rec_ID_E5): anything else is an invalid character.
@@ -126,35 +127,6 @@ def _code_fix(spec: ElementSpec) -> str:
 def _date_fix(spec: ElementSpec, types: tuple[str, ...] = ()) -> str:
     kinds = [FORMATS[t] for t in (types or (spec.data_type,)) if t in FORMATS]
     return f"write {spec.ref} as {' or '.join(dict.fromkeys(kinds)) or FORMATS['D8']}"
-
-
-class Memo:
-    """A bounded memo that keeps what repeats: two generations, each up to `limit` entries.
-
-    New entries go to the young generation; when it is full it becomes the old one (the previous old
-    one is dropped) and a hit in the old generation is copied back. Values seen once (a claim's own
-    CLM) age out; values that repeat (a payer's NM1) stay, however long the file."""
-
-    __slots__ = ("young", "old", "limit")
-
-    def __init__(self, limit: int = MEMO_LIMIT) -> None:
-        self.young: dict = {}
-        self.old: dict = {}
-        self.limit = limit
-
-    def get(self, key):  # noqa: ANN001, ANN201 (any hashable key, any value)
-        hit = self.young.get(key)
-        if hit is None:
-            hit = self.old.get(key)
-            if hit is not None:
-                self.put(key, hit)
-        return hit
-
-    def put(self, key, value) -> None:  # noqa: ANN001
-        young = self.young
-        young[key] = value
-        if len(young) >= self.limit:
-            self.old, self.young = young, {}
 
 
 _element_memo = Memo()
@@ -393,51 +365,26 @@ def _validate(node: Node, seg: Segment) -> tuple[ElementError, ...]:
     return tuple(out)
 
 
-class SegmentMemo:
-    """`validate_segment`'s answers for one component separator (a segment's text means the same only
-    under one): a table per guide node, keyed by the segment's text as read.
+def segment_checker(component: str) -> Callable[[Node, Segment], tuple[ElementError, ...]]:
+    """`validate_segment` for the segments written with `component` as their component separator,
+    memoized by guide node and segment text (memo.SegmentMemo: a text means the same under one
+    separator only). Take one per interchange; it is called once per segment."""
+    memo = segment_memo(component, len(load_guide().nodes))
+    young, old = memo.young, memo.old  # turned over in place: held here, looked in first
 
-    Bounded like `Memo`, two generations of at most `limit` entries. Generations turn over in place,
-    so a caller may hold `young` and look there first."""
+    def check(node: Node, seg: Segment) -> tuple[ElementError, ...]:
+        i, raw = node.index, seg.raw
+        hit = young[i].get(raw)
+        if hit is None:
+            hit = old[i].get(raw)
+            if hit is None:
+                hit = _validate(node, seg)
+            memo.add(i, raw, hit)
+        return hit
 
-    __slots__ = ("young", "old", "size", "limit")
-
-    def __init__(self, nodes: int, limit: int | None = None) -> None:
-        self.young: list[dict[str, tuple[ElementError, ...]]] = [{} for _ in range(nodes)]
-        self.old: list[dict[str, tuple[ElementError, ...]]] = [{} for _ in range(nodes)]
-        self.size = 0
-        self.limit = MEMO_LIMIT if limit is None else limit
-
-    def add(self, index: int, raw: str, errors: tuple[ElementError, ...]) -> None:
-        self.young[index][raw] = errors
-        self.size += 1
-        if self.size >= self.limit:
-            self.old[:] = self.young
-            self.young[:] = [{} for _ in self.old]
-            self.size = 0
-
-
-_segment_memos: dict[str, SegmentMemo] = {}
-
-
-def segment_memo(component: str) -> SegmentMemo:
-    """The memo for segments written with `component` as their component separator."""
-    memo = _segment_memos.get(component)
-    if memo is None:
-        if len(_segment_memos) >= 4:  # interchanges with many separators: keep memory bounded
-            _segment_memos.clear()
-        memo = _segment_memos[component] = SegmentMemo(len(load_guide().nodes))
-    return memo
+    return check
 
 
 def validate_segment(node: Node, seg: Segment) -> tuple[ElementError, ...]:
     """Every element-level error of `seg` against its guide node (memoized by node and text)."""
-    memo = segment_memo(seg.delims.component)
-    i, raw = node.index, seg.raw
-    hit = memo.young[i].get(raw)
-    if hit is None:
-        hit = memo.old[i].get(raw)
-        if hit is None:
-            hit = _validate(node, seg)
-        memo.add(i, raw, hit)
-    return hit
+    return segment_checker(seg.delims.component)(node, seg)

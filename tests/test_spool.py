@@ -121,15 +121,15 @@ def test_answering_a_set_takes_the_same_memory_whatever_its_size(tmp_path: Path,
 
     import functools
 
-    from edi837 import read, validate
+    from edi837 import memo, read, validate
     from edi837.write import envelope
 
     monkeypatch.setattr(results_mod, "SPOOL_CLAIMS", 50)
     monkeypatch.setattr(inputs, "segments", functools.partial(read.segments, chunk_size=16 << 10))
     monkeypatch.setattr(envelope, "SPOOL_BYTES", 16 << 10)  # the 999/277CA bodies, until their headers
-    monkeypatch.setattr(validate, "MEMO_LIMIT", 200)
-    monkeypatch.setattr(validate, "_element_memo", validate.Memo(200))
-    monkeypatch.setattr(validate, "_segment_memos", {})
+    monkeypatch.setattr(memo, "MEMO_LIMIT", 200)
+    monkeypatch.setattr(validate, "_element_memo", memo.Memo(200))
+    monkeypatch.setattr(memo, "_segment_memos", {})
     gen = Path(__file__).resolve().parents[1] / "bench" / "gen.py"
     peaks = []
     for k, n in enumerate((500, 500, 2500)):  # the first run fills what is loaded once (code lists ...)

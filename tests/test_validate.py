@@ -39,6 +39,7 @@ from conftest import FIXTURES, SAMPLES_837I
 import oracle
 from builders import mutants
 from edi837 import guide, validate
+from edi837 import memo as memo_mod
 from edi837.envelope import Envelope
 from edi837.guide import CompositeSpec
 from edi837.read import Delimiters, EdiError, Segment, segments
@@ -170,7 +171,7 @@ def test_segment_memo_keeps_component_separators_apart() -> None:
 
 
 def test_segment_memo_is_bounded() -> None:
-    memo = validate.SegmentMemo(nodes=2, limit=3)
+    memo = memo_mod.SegmentMemo(nodes=2, limit=3)
     young = memo.young
     for i in range(7):
         memo.add(i % 2, f"S{i}", ())

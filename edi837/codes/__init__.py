@@ -57,8 +57,3 @@ def codes(name: str) -> frozenset[str]:
 
 def source(name: str) -> str:
     return _read(name)[0]
-
-
-def is_partial(name: str) -> bool:
-    """A partial list must never reject a claim on its own (its rules are warnings)."""
-    return "partial" in source(name).lower()

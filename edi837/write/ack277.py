@@ -40,13 +40,13 @@ def _stc_codes(findings: list, d) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _stc(codes: list[str], date: str, action: str, amount: str, d, line: bool = False) -> list[str]:
+def _stc(codes: list[str], date: str, action: str, amount: str, d: Delimiters) -> list[str]:
     """STC segments carrying `codes`, three composites each (STC01, STC10, STC11)."""
     e = d.element
     out = []
     for i in range(0, len(codes), 3):
         chunk = codes[i:i + 3]
-        fields = ["STC", chunk[0], date, action, amount if not line else amount]
+        fields = ["STC", chunk[0], date, action, amount]
         if len(chunk) > 1:
             fields += ["", "", "", "", ""] + chunk[1:]
         out.append(e.join(fields).rstrip(e))
@@ -101,7 +101,7 @@ def _claim(c: ClaimResult, hl: int, parent: int, date: str, trace: str) -> list[
                 continue
             segs.append(e.join(["SVC", service, _amount(ln.charge), "", fit(ln.revenue_code, "234"), "", "",
                                 fit(ln.units, "380")]).rstrip(e))
-            segs += _stc(codes[:3], date, "U", "", d, line=True)  # 2220D has one STC: its first three codes
+            segs += _stc(codes[:3], date, "U", "", d)  # 2220D has one STC: its first three codes
             if line_control := fit(ln.line_control, "127"):
                 segs.append(f"REF{e}FJ{e}{line_control}")
             if ln.service_date:
