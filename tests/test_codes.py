@@ -37,8 +37,8 @@ def test_a_code_with_a_row_of_its_own_keeps_it_inside_a_range() -> None:
 
 
 def test_partial_lists_say_so_in_their_source() -> None:
-    assert codes.is_partial("revenue_codes")  # NUBC owns the full list
-    assert not codes.is_partial("ambulance_hcpcs")
+    assert "partial" in codes.source("revenue_codes").lower()  # NUBC owns the full list
+    assert "partial" not in codes.source("ambulance_hcpcs").lower()
 
 
 def test_a_list_without_a_source_line_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -61,7 +61,7 @@ def test_set_claims_decide_with_a_set_error_tells_each_claim_why() -> None:
 
 
 def transaction(findings: list[Finding], claims: list[ClaimResult]) -> TransactionResult:
-    t = TransactionResult(file="f", control="0001", version="005010X223A2", group_control="1",
+    t = TransactionResult(file="f", control="0001", version="005010X223A2",
                           findings=findings)
     for c in claims:
         t.claims.append(c)

@@ -39,7 +39,7 @@ def test_an_envelope_error_is_a_finding_of_its_level() -> None:
 
 
 def test_place_files_a_finding_under_its_claim_person_loop_or_set() -> None:
-    tx = TransactionResult(file="a.837", control="0001", version="005010X223A2", group_control="1")
+    tx = TransactionResult(file="a.837", control="0001", version="005010X223A2")
     s = sink.FindingSink("a.837")
     s.place(finding(1, CLAIM), tx)
     s.place(finding(2, PERSON), tx)
@@ -50,7 +50,7 @@ def test_place_files_a_finding_under_its_claim_person_loop_or_set() -> None:
     assert [f.message for f in tx.findings] == ["error 3"]
     own, inherited = s.claim_closed()
     assert [f.message for f in own] == ["error 1"] and inherited == s.person and s.claim == []
-    later = TransactionResult(file="a.837", control="0002", version="005010X223A2", group_control="1")
+    later = TransactionResult(file="a.837", control="0002", version="005010X223A2")
     s.new_set(later)
     assert [(f.message, f.scope, f.transaction) for f in later.findings] == [("error 4", TRANSACTION, "0002")]
     assert s.orphans == [] and s.person == []

@@ -39,7 +39,6 @@ from conftest import FIXTURES, SAMPLES_837I
 import oracle
 from builders import mutants
 from edi837 import guide, validate
-from edi837 import memo as memo_mod
 from edi837.envelope import Envelope
 from edi837.guide import CompositeSpec
 from edi837.read import Delimiters, EdiError, Segment, segments
@@ -131,8 +130,6 @@ def test_agrees_with_pyx12(path) -> None:
     compare(path.read_bytes())
 
 
-
-
 @pytest.mark.parametrize("i,data", list(enumerate(mutants(40, 11))))
 def test_mutants_agree_with_pyx12(i, data) -> None:
     compare(data)
@@ -168,16 +165,6 @@ def test_segment_memo_keeps_component_separators_apart() -> None:
     wrong = validate.validate_segment(node, other)
     assert wrong == validate._validate(node, other) and wrong  # not the answer for ":"
     assert validate.validate_segment(node, seg) == ()
-
-
-def test_segment_memo_is_bounded() -> None:
-    memo = memo_mod.SegmentMemo(nodes=2, limit=3)
-    young = memo.young
-    for i in range(7):
-        memo.add(i % 2, f"S{i}", ())
-    assert memo.young is young  # turned over in place: callers may hold it
-    assert sum(map(len, memo.young)) + sum(map(len, memo.old)) <= 2 * 3
-    assert "S6" in memo.young[0] and "S0" not in memo.young[0] and "S0" not in memo.old[0]
 
 
 @pytest.mark.parametrize("value,data_type,ok", [
