@@ -1,13 +1,39 @@
-"""Shared paths: the bundled fixtures, and the outside samples when ../shared is beside the repo."""
+"""Shared paths (the bundled fixtures, and the outside samples when ../shared is beside the repo) and
+fixtures; shared builders are in builders.py. No test module imports another.
+
+The tests mirror the package: tests/test_<module>.py for each module of edi837/; tests/claims/
+for edi837/claims/ (test_builder.py, test_model.py); tests/rules/ for edi837/rules/ (test_registry.py
+for the registry and profiles, one module per rule family); tests/write/ for edi837/write/
+(write/envelope.py's test is write/test_write_envelope.py). Test module names are unique across the
+folders: pytest imports them by base name, with no __init__.py; this folder is on sys.path for
+conftest, builders, oracle and fuzzing.
+
+Three groups stay whole because they test the engine from the outside, against pyx12 or with
+generated input, not one module: test_fixtures_pyx12.py (the bundled fixtures and bench/gen.py are
+valid per pyx12), test_crashes.py (the fuzz reproducers in ../shared/crashes are verdicts now) and
+test_fuzz.py (seeded mutants meet no internal error; the on-demand run is `pytest -m fuzz`).
+"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = sorted((ROOT / "fixtures").glob("*.837"))
 SHARED = ROOT.parent / "shared"
 SAMPLES_837I = sorted((SHARED / "samples" / "837i").glob("*")) if (SHARED / "samples").is_dir() else []
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/oracle.py
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/oracle.py, builders.py, fuzzing.py
+
+
+@pytest.fixture(scope="session")
+def answered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The answers (999, 277CA, forward 837) to every fixture and outside 837I sample, at a fixed time."""
+    from builders import run_ack  # noqa: PLC0415 (builders imports this module)
+
+    out = tmp_path_factory.mktemp("ack")
+    run_ack(FIXTURES + SAMPLES_837I, out)
+    return out

@@ -14,35 +14,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES
 
-from test_validate import mutants
+from builders import LF, SINGLE, cli, combined, mutants
 
 from edi837 import inputs, parallel
 from edi837.cli import main
 from edi837.read import segments
 
-# Single-set fixtures with the default delimiters and no line breaks: their sets are recombined.
-SINGLE = [p.read_text() for p in FIXTURES
-          if p.stem not in ("two-st", "two-isa", "batch", "custom-delims", "crlf", "lf-lines")]
-
-
-def combined(n_sets: int, rng: random.Random, end: str = "") -> str:
-    """One interchange, one group, `n_sets` transaction sets taken from the fixtures."""
-    segs = SINGLE[0].split("~")
-    isa, gs = segs[0], segs[1]
-    body = []
-    for k in range(1, n_sets + 1):
-        s = rng.choice(SINGLE).split("~")
-        st = next(i for i, x in enumerate(s) if x.startswith("ST*"))
-        se = next(i for i, x in enumerate(s) if x.startswith("SE*"))
-        one = s[st:se + 1]
-        one[0] = f"ST*837*{k:04d}*005010X223A2"
-        one[-1] = f"SE*{len(one)}*{k:04d}"
-        body += one
-    gs_control = gs.split("*")[6]
-    isa_control = isa.split("*")[13]
-    return "~".join([isa, gs, *body, f"GE*{n_sets}*{gs_control}", f"IEA*1*{isa_control}"]) + "~" + end
 
 
 @pytest.fixture(autouse=True)
@@ -225,3 +203,23 @@ def test_a_split_file_may_end_in_padding(tmp_path: Path) -> None:
     path.write_text(combined(4, random.Random(11), end="\r\n\x1a"), encoding="latin-1")
     assert parallel.plan(str(path), 2) is not None
     same_both_ways(path, "check", "json")
+
+
+def test_a_file_split_between_workers_gives_the_same_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lines of findings in later parts of a split file are the file's own (parts resume counting)."""
+    monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "PART_BYTES", 4096)
+    head, rest = LF.split("ST*837*0001", 1)
+    body = ("ST*837*0001" + rest.split("GE*1*2061")[0]).replace("*UN*8~", "*UN*8.123~")  # AMB006 on each set
+    n = 40
+    sets = "".join(body.replace("0001", f"{k:04d}") for k in range(1, n + 1))
+    text = head + sets + f"GE*{n}*2061~\nIEA*1*000000206~\n"
+    path = tmp_path / "many-lines.837"
+    path.write_text(text)
+    assert len(parallel.plan(str(path), 2) or []) > 2
+    outs = [cli("check", "--format", "json", "--jobs", jobs, str(path))[1] for jobs in ("1", "2")]
+    assert outs[0] == outs[1]
+    claims = json.loads(outs[0])["files"][0]["claims"]
+    lines = [f["line"] for c in claims for f in c["findings"] if f["rule"] == "AMB006"]
+    expected = [i for i, ln in enumerate(text.splitlines(), 1) if ln.startswith("SV2*0540*HC:A0425")]
+    assert lines == expected and len(lines) == n

@@ -11,7 +11,7 @@ import weakref
 import pytest
 
 from conftest import FIXTURES, ROOT
-from test_validate import mutants
+from builders import mutants
 
 from edi837 import results as results_mod
 from edi837 import acknowledge, control, rules

@@ -9,20 +9,19 @@ multi-set files split between processes.
 from __future__ import annotations
 
 import random
-from types import SimpleNamespace
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES
 
-from test_parallel import combined
-from test_validate import mutants
+from builders import combined
+from builders import mutants
 
 from edi837 import results as results_mod
 from edi837 import inputs, parallel
 from edi837.cli import main
-from edi837.results import ClaimResult, SetClaims
+from edi837.spool import Spill
 
 BATCH = next(p for p in FIXTURES if p.stem == "batch")
 
@@ -79,29 +78,6 @@ def test_a_file_with_a_huge_set_is_read_in_one_process(tmp_path: Path, monkeypat
     assert parallel.plan(str(path), 2) is not None
     monkeypatch.setattr(parallel, "SET_BYTES", 100)
     assert parallel.plan(str(path), 2) is None
-
-
-def test_spool_order_counts_and_verdicts() -> None:
-    from edi837.findings import Finding
-
-    bad = Finding(rule="AMB006", severity="error", message="m")
-    results = [ClaimResult(claim=SimpleNamespace(claim_id=f"C{k}"),  # type: ignore[arg-type]
-                           findings=[bad] if k % 3 == 0 else [], inherited=[], number=k)
-               for k in range(1, 11)]
-    kept = SetClaims(limit=4)
-    for r in results:
-        kept.append(r)
-    assert len(kept) == 10 and kept.spills
-    kept.decide([])
-    assert [c.number for c in kept] == list(range(1, 11)) == [c.number for c in kept]  # as often as needed
-    assert [c.status for c in kept] == ["rejected" if k % 3 == 0 else "accepted" for k in range(1, 11)]
-    assert kept.accepted == 7
-    kept.decide([bad])  # a set-level error rejects every claim, on disk too
-    assert {c.status for c in kept} == {"rejected"} and kept.accepted == 0
-    assert all(c.findings[0].scope == "transaction" for c in kept if c.number % 3)  # each told why
-    small = SetClaims(limit=4)
-    small.append(results[0])
-    assert not small.spills and len(small) == 1
 
 
 def test_a_full_disk_is_one_located_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -166,3 +142,33 @@ def test_answering_a_set_takes_the_same_memory_whatever_its_size(tmp_path: Path,
     # Holding the 2,000 more claims' 277CA segments took 1.3 MB more; the caches of dates and amounts
     # (bounded at 4,096 entries each) take up to ~0.2 MB.
     assert peaks[1] - peaks[0] < 400_000, peaks
+
+
+def test_spill_keeps_its_first_items_in_memory_and_gives_all_back_in_order() -> None:
+    spill: Spill[dict] = Spill(3)
+    items = [{"n": k, "text": "x" * k} for k in range(10)]
+    for item in items:
+        spill.append(item)
+    spill.flush()
+    assert spill.memory == items[:3] and spill.spilled == 7 and len(spill) == 10 and spill.spills
+    assert list(spill) == items and list(spill) == items  # in order, as often as needed
+    assert list(spill.on_disk()) == items[3:]
+    assert all(back is not item for back, item in zip(spill.on_disk(), items[3:]))  # read back as new objects
+    assert all(kept is item for kept, item in zip(spill.memory, items))
+
+
+def test_spill_below_its_limit_never_touches_the_disk() -> None:
+    spill: Spill[int] = Spill(3)
+    for k in range(3):
+        spill.append(k)
+    assert not spill.spills and spill.spilled == 0 and list(spill) == [0, 1, 2] and list(spill.on_disk()) == []
+    assert spill.made(iter([1, 2])) == [1, 2]  # listed: it is small
+
+
+def test_what_a_writer_makes_of_a_spilled_list_is_made_as_it_is_read() -> None:
+    spill: Spill[int] = Spill(0)
+    for k in range(5):
+        spill.append(k)
+    spill.flush()
+    made = spill.made(k * 2 for k in spill)
+    assert not isinstance(made, list) and list(made) == [0, 2, 4, 6, 8]

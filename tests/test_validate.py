@@ -32,14 +32,13 @@ Documented differences, where pyx12's 999 says less than we do (checked by hand,
 from __future__ import annotations
 
 import io
-import random
 
 import pytest
 from conftest import FIXTURES, SAMPLES_837I
 
 import oracle
+from builders import mutants
 from edi837 import guide, validate
-from edi837 import memo as memo_mod
 from edi837.envelope import Envelope
 from edi837.guide import CompositeSpec
 from edi837.read import Delimiters, EdiError, Segment, segments
@@ -131,48 +130,6 @@ def test_agrees_with_pyx12(path) -> None:
     compare(path.read_bytes())
 
 
-def mutants(n: int, seed: int, base: list[str] | None = None) -> list[bytes]:
-    """Seeded mutants of the fixtures (or of `base`: files with the default delimiters and no line
-    breaks): change, blank, lengthen, add or split an element; duplicate, drop or reorder segments;
-    swap two elements."""
-    rng = random.Random(seed)
-    if base is None:
-        base = [p.read_bytes().decode() for p in FIXTURES if p.stem not in ("custom-delims", "crlf", "lf-lines")]
-    out = []
-    for _ in range(n):
-        segs = rng.choice(base).split("~")
-        k = rng.randrange(3, len(segs) - 4)
-        els = segs[k].split("*")
-        op = rng.randrange(9)
-        j = rng.randrange(1, len(els)) if len(els) > 1 else 0
-        if op == 0 and j:
-            els[j] = ""
-        elif op == 1 and j:
-            els[j] = "X" * rng.randint(1, 90)
-        elif op == 2 and j:
-            els[j] = rng.choice(["12A", "2026-13-01", "20261340", "A", "-", "9" * 20])
-        elif op == 3:
-            els.append("EXTRA")
-        elif op == 4 and j:
-            els[j] += ":Z"
-        elif op == 5:
-            segs.insert(k, segs[k])
-        elif op == 6:
-            del segs[k]
-            out.append("~".join(segs).encode())
-            continue
-        elif op == 7:
-            segs[k], segs[k + 1] = segs[k + 1], segs[k]
-            out.append("~".join(segs).encode())
-            continue
-        elif op == 8 and len(els) > 2:
-            a, b = rng.sample(range(1, len(els)), 2)
-            els[a], els[b] = els[b], els[a]
-        segs[k] = "*".join(els)
-        out.append("~".join(segs).encode())
-    return out
-
-
 @pytest.mark.parametrize("i,data", list(enumerate(mutants(40, 11))))
 def test_mutants_agree_with_pyx12(i, data) -> None:
     compare(data)
@@ -208,16 +165,6 @@ def test_segment_memo_keeps_component_separators_apart() -> None:
     wrong = validate.validate_segment(node, other)
     assert wrong == validate._validate(node, other) and wrong  # not the answer for ":"
     assert validate.validate_segment(node, seg) == ()
-
-
-def test_segment_memo_is_bounded() -> None:
-    memo = memo_mod.SegmentMemo(nodes=2, limit=3)
-    young = memo.young
-    for i in range(7):
-        memo.add(i % 2, f"S{i}", ())
-    assert memo.young is young  # turned over in place: callers may hold it
-    assert sum(map(len, memo.young)) + sum(map(len, memo.old)) <= 2 * 3
-    assert "S6" in memo.young[0] and "S0" not in memo.young[0] and "S0" not in memo.old[0]
 
 
 @pytest.mark.parametrize("value,data_type,ok", [

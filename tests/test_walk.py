@@ -30,7 +30,7 @@ def test_tag_gives_the_nodes_step_gives() -> None:
     """parse tags segments without counting: on fixtures, samples and mutants (segments dropped,
     duplicated, reordered, qualifiers changed) it lands on the node `step` lands on, until a segment
     with no place, whose error it reports as `step` does."""
-    from test_validate import mutants
+    from builders import mutants
 
     g = guide.load()
     files = [p.read_bytes() for p in FIXTURES + SAMPLES_837I] + mutants(400, 11)

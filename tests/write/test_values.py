@@ -8,6 +8,8 @@ import pytest
 
 from edi837.read import Delimiters
 from edi837.write.values import amount, fit
+from edi837 import guide
+from edi837.write import values
 
 
 @pytest.mark.parametrize("value,data_ele,want", [
@@ -32,3 +34,9 @@ def test_amount() -> None:
     assert amount(Decimal("1130")) == "1130.00"
     assert amount(None) == "0.00"
     assert amount(Decimal("9" * 20)) == "0.00"  # 23 characters: more than an amount can carry
+
+
+def test_values_reads_data_elements_through_the_public_accessor() -> None:
+    zip_code = guide.data_elements()["116"]
+    assert (zip_code.name, zip_code.data_type, zip_code.min_len, zip_code.max_len) == ("Postal Code", "ID", 3, 15)
+    assert values.fit("12345678901234567890", "116") == "123456789012345"

@@ -1,4 +1,5 @@
-"""`check --format json` output matches schemas/check-report.schema.json.
+"""What `check` prints: `check --format json` output matches schemas/check-report.schema.json, and
+its per-claim JSON is exactly what json.dumps writes.
 
 The schema uses a small part of JSON Schema (type, enum, pattern, minimum, required, properties, items, and
 $ref into $defs); `conforms` checks exactly that part, so the test needs no schema library.
@@ -6,6 +7,8 @@ $ref into $defs); `conforms` checks exactly that part, so the test needs no sche
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import json
 import re
 from pathlib import Path
@@ -13,7 +16,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, ROOT
-from test_validate import mutants
+from hypothesis import given, settings, strategies as st
+from builders import CLAIM, ELEMENT_TEXT, ISA, mutants
 
 from edi837.cli import main
 
@@ -69,3 +73,25 @@ def test_rejections_and_unreadable_files_conform(tmp_path: Path, i: int, data: b
     broken = tmp_path / "broken.837"
     broken.write_bytes(data[: len(data) // 2])
     assert conforms(report(path, broken), SCHEMA) == []
+
+
+@settings(max_examples=40, deadline=None)
+@given(claim_id=ELEMENT_TEXT, total=st.sampled_from(["1130", "1130.00", "99", ""]))
+def test_check_report_claim_json_is_what_json_dumps_writes(claim_id: str, total: str) -> None:
+    """check's per-claim JSON (an f-string) is what json.dumps writes, findings included: a total
+    that does not balance, or none, and claim ids of odd characters give the claim findings with
+    quotes and escapes of their own."""
+    from edi837.pipeline import Checker
+    from edi837.results import TransactionResult
+    from edi837.rules import Context, load_profile
+    from edi837.write import report
+
+    text = (ISA + CLAIM).replace("CLM*OK1*1130*", f"CLM*{claim_id}*{total}*")
+    checker = Checker(load_profile(), Context(today=dt.date(2026, 11, 23)))
+    sets = [r for r in checker.run(io.BytesIO(text.encode("latin-1")), "inline.837") if isinstance(r, TransactionResult)]
+    [c] = list(sets[0].claims)
+    out = report.claim_json(c)
+    data = json.loads(out)
+    assert out == json.dumps(data)
+    assert data["claim_id"] == claim_id and data["total_charge"] == (total or None)
+    assert data["status"] == c.status and (data["findings"] or total not in ("99", ""))  # unbalanced: a finding
