@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
 from .claims import Claim
-from .read import EdiError
 from .inputs import as_edi_error
 from .pipeline import Checker, parse_stream
+from .read import EdiError
 from .results import FileResult, GroupResult, InterchangeResult, TransactionResult
 
 if TYPE_CHECKING:

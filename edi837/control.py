@@ -17,7 +17,6 @@ from pathlib import Path
 
 from .read import EdiError
 
-
 MAX_CONTROL = 999_999_999  # ISA13 and GS06 of the answers have nine digits
 
 

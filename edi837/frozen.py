@@ -35,7 +35,7 @@ def frozen(cls: T) -> T:
     cls = cast(T, dataclasses.dataclass(frozen=True, slots=True, init=False, repr=False, eq=False)(cls))
     fields = dataclasses.fields(cls)
     names = tuple(f.name for f in fields)
-    setattr(cls, "__new__", _new(cls, fields))  # a plain function: type() passes the class, as to any __new__
+    cls.__new__ = _new(cls, fields)  # type: ignore[method-assign]  # a plain function: type() passes the class
     values = operator.attrgetter(*names) if len(names) > 1 else (lambda self: (getattr(self, names[0]),))
 
     def __eq__(self: Any, other: Any) -> Any:
@@ -62,7 +62,7 @@ def frozen(cls: T) -> T:
 
 
 def _new(cls: type, fields: tuple[dataclasses.Field, ...]) -> Any:
-    twin = type(f"_{cls.__name__}Unfrozen", (), {"__slots__": getattr(cls, "__slots__")})
+    twin = type(f"_{cls.__name__}Unfrozen", (), {"__slots__": cls.__slots__})  # type: ignore[attr-defined]
     env: dict[str, object] = {"_new": object.__new__, "_twin": twin}
     params, body = [], []
     for i, f in enumerate(fields):

@@ -44,7 +44,7 @@ def open_input(path: str) -> Iterator[BinaryIO]:
         yield sys.stdin.buffer
         return
     try:
-        fh = _open_pipe(path) if _special_kind(path) == "a named pipe" else open(path, "rb")
+        fh = _open_pipe(path) if _special_kind(path) == "a named pipe" else open(path, "rb")  # noqa: SIM115 (closed below)
     except OSError as exc:
         raise EdiError(f"cannot open: {exc.strerror or exc}", file=path) from None
     with fh:

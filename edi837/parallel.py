@@ -24,7 +24,19 @@ from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
 from .frozen import frozen
-from .read import BOM, ISA_LENGTH, MAX_SEGMENT, PADDING, WHITESPACE, Delimiters, EdiError, Resume, Segment, read_isa, segments
+from .read import (
+    BOM,
+    ISA_LENGTH,
+    MAX_SEGMENT,
+    PADDING,
+    WHITESPACE,
+    Delimiters,
+    EdiError,
+    Resume,
+    Segment,
+    read_isa,
+    segments,
+)
 
 MIN_BYTES = 4 << 20  # below this a file is read in one process: starting workers would cost more
 SCAN_CHUNK = 8 << 20

@@ -12,9 +12,9 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
+from .frozen import frozen
 from .guide import CompositeSpec, ElementSpec, Node, external_codes
 from .guide import load as load_guide
-from .frozen import frozen
 from .memo import Memo, segment_memo
 from .read import Segment
 

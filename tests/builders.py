@@ -15,11 +15,11 @@ import io
 import random
 from pathlib import Path
 
+import oracle
 from click.testing import CliRunner
 from conftest import FIXTURES, ROOT, SAMPLES_837I
 from hypothesis import strategies as st
 
-import oracle
 from edi837 import rules
 from edi837.cli import main
 from edi837.findings import Finding

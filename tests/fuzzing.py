@@ -398,7 +398,7 @@ class Tally:
         if o.problems:
             self.failures.append(o)
 
-    def merge(self, other: "Tally") -> None:
+    def merge(self, other: Tally) -> None:
         self.inputs += other.inputs
         if other.slowest > self.slowest:
             self.slowest, self.slowest_label = other.slowest, other.slowest_label

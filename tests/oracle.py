@@ -78,7 +78,7 @@ class Verdict:
     ik5: list[str] = field(default_factory=list)  # IK501 per transaction set, in order
 
 
-def _ack_errors(ack: str, verdict: "Verdict") -> None:
+def _ack_errors(ack: str, verdict: Verdict) -> None:
     """Read pyx12's own 999: IK3 (position, segment id, code) and IK4 (position, element, code)."""
     pos = 0
     for seg in ack.replace("\n", "").split("~"):

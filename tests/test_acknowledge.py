@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from builders import outputs_valid, run_ack
 from click.testing import CliRunner
 from conftest import FIXTURES
-from builders import outputs_valid, run_ack
 
 from edi837.cli import main
 

@@ -7,11 +7,11 @@ import io
 import json
 from pathlib import Path
 
+import oracle
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, ROOT
 
-import oracle
 import edi837
 from edi837 import rules
 from edi837.cli import main

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import oracle
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES
 
-import oracle
 from edi837.cli import main
 
 

@@ -7,11 +7,11 @@ import json
 import re
 from pathlib import Path
 
+import oracle
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, SHARED
 
-import oracle
 from edi837.claims import money
 from edi837.cli import main
 from edi837.rules.codesets import npi_ok

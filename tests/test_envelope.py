@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 
 import pytest
-
 from builders import CLAIM, ISA
+
 from edi837.envelope import Envelope, Refused
 from edi837.read import segments
 

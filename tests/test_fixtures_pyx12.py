@@ -6,10 +6,9 @@ import re
 import subprocess
 import sys
 
+import oracle
 import pytest
 from conftest import FIXTURES, ROOT
-
-import oracle
 
 sys.path.insert(0, str(ROOT / "bench"))
 from gen import luhn_npi_ok, npi_check_digit  # noqa: E402

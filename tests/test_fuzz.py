@@ -17,13 +17,13 @@ import sys
 from pathlib import Path
 
 import fuzzing
+import oracle
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import oracle
 from edi837 import rules
 from edi837.cli import main
 from edi837.pipeline import Checker, check_file

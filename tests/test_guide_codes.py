@@ -12,10 +12,9 @@ import pytest
 from builders import BATCH, LF, check, corpus, corrupted_patient_loops, edit, findings_of
 
 from edi837 import guide
-from edi837.results import TransactionResult
 from edi837.read import EdiError, segments
+from edi837.results import TransactionResult
 from edi837.walk import Walker
-
 
 # -- the messages -------------------------------------------------------------------------------------
 

@@ -13,14 +13,12 @@ import random
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
 from builders import LF, SINGLE, cli, combined, mutants
+from click.testing import CliRunner
 
 from edi837 import inputs, parallel
 from edi837.cli import main
 from edi837.read import segments
-
 
 
 @pytest.fixture(autouse=True)

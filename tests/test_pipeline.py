@@ -9,15 +9,14 @@ import io
 import weakref
 
 import pytest
-
-from conftest import FIXTURES, ROOT
 from builders import mutants
+from conftest import FIXTURES, ROOT
 
-from edi837 import results as results_mod
 from edi837 import acknowledge, control, rules
+from edi837 import results as results_mod
 from edi837.pipeline import Checker, parse_stream, results
-from edi837.results import TransactionResult
 from edi837.read import EdiError
+from edi837.results import TransactionResult
 from edi837.write.report import Summary
 
 BATCH = (ROOT / "fixtures" / "batch.837").read_text()
@@ -142,7 +141,7 @@ def test_a_set_is_let_go_before_the_next_is_read(monkeypatch) -> None:
         return []
 
     monkeypatch.setattr(rules, "run", run)
-    for x in results(str(path), checker, 1, lambda tx: rendered.append(weakref.ref(tx))):
+    for _ in results(str(path), checker, 1, lambda tx: rendered.append(weakref.ref(tx))):
         pass
     assert len(rendered) == 2 and len(judged) == 2
 

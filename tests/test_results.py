@@ -13,9 +13,8 @@ from builders import BATCH, LF, check, cli, edit
 
 from edi837 import results as results_mod
 from edi837.findings import CLAIM, ERROR, TRANSACTION, WARNING, Finding
-from edi837.results import (ClaimResult, GroupResult, InterchangeResult, SetClaims, TransactionResult,
-                            claim_status)
 from edi837.read import DEFAULT_DELIMITERS
+from edi837.results import ClaimResult, GroupResult, InterchangeResult, SetClaims, TransactionResult, claim_status
 
 ERR = Finding(rule="AMB006", severity=ERROR, message="a claim error")
 WARN = Finding(rule="AMB016", severity=WARNING, message="a claim warning")

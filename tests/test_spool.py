@@ -12,14 +12,12 @@ import random
 from pathlib import Path
 
 import pytest
+from builders import combined, mutants
 from click.testing import CliRunner
 from conftest import FIXTURES
 
-from builders import combined
-from builders import mutants
-
-from edi837 import results as results_mod
 from edi837 import inputs, parallel
+from edi837 import results as results_mod
 from edi837.cli import main
 from edi837.spool import Spill
 
@@ -116,10 +114,9 @@ def test_answering_a_set_takes_the_same_memory_whatever_its_size(tmp_path: Path,
     """One set of 500 claims and one of 2,500, with 50 kept in memory (and the reader's chunk, the
     validator's memos and the answers' spools held small, as they would be full on a large file): the
     peak must not grow with the set."""
+    import functools
     import subprocess
     import sys
-
-    import functools
 
     from edi837 import memo, read, validate
     from edi837.write import envelope

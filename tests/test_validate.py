@@ -33,11 +33,11 @@ from __future__ import annotations
 
 import io
 
+import oracle
 import pytest
+from builders import mutants
 from conftest import FIXTURES, SAMPLES_837I
 
-import oracle
-from builders import mutants
 from edi837 import guide, validate
 from edi837.envelope import Envelope
 from edi837.guide import CompositeSpec

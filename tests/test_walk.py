@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 import re
 
+import oracle
 import pytest
 from conftest import FIXTURES, SAMPLES_837I
 
-import oracle
 from edi837 import guide
 from edi837.envelope import Envelope
 from edi837.read import EdiError, segments

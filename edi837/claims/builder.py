@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 
 from .. import guide
 from ..read import Segment
-from .model import (Claim, Code, Person, Provider, ServiceLine, Where, date8, is_ambulance, money,
-                    procedure)
+from .model import Claim, Code, Person, Provider, ServiceLine, Where, date8, is_ambulance, money, procedure
 
 MAX_LINES = 999  # the 837I's 2400 loop repeats at most 999 times; later lines of a claim are counted, not kept
 PAD = ("",) * 12  # `(*elements, *PAD)[:n]`: a segment's first n elements, absent ones empty

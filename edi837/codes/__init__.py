@@ -10,8 +10,8 @@ from __future__ import annotations
 import csv
 import functools
 import io
-from pathlib import Path
 import re
+from pathlib import Path
 
 HERE = Path(__file__).parent  # the CSV files are package data beside this module
 RANGE = re.compile(r"([A-Z]?)(\d+)-([A-Z]?)(\d+)\Z")

@@ -14,10 +14,10 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import TextIO
 
-from ..findings import ERROR
 from ..claims import ServiceLine
-from ..results import ClaimResult, TransactionResult
+from ..findings import ERROR
 from ..read import DEFAULT_DELIMITERS, Delimiters
+from ..results import ClaimResult, TransactionResult
 from . import envelope
 from .envelope import Header
 from .trace import trace

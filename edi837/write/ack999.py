@@ -12,8 +12,8 @@ from collections import Counter
 from typing import TextIO
 
 from ..findings import ERROR, Finding
-from ..results import GroupResult, InterchangeResult, TransactionResult
 from ..read import DEFAULT_DELIMITERS, Delimiters
+from ..results import GroupResult, InterchangeResult, TransactionResult
 from ..validate import valid_date, valid_time
 from . import envelope
 from .envelope import Header

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from collections.abc import Callable, Sequence
+from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import TypeVar
 
 from .. import codes

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from json.encoder import encode_basestring_ascii as _str  # type: ignore[attr-defined]
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from json.encoder import encode_basestring_ascii as _str  # type: ignore[attr-defined]
 from typing import Any
 
 from ..findings import Finding
-from ..results import ClaimResult, GroupResult, InterchangeResult, TransactionResult
 from ..read import EdiError
+from ..results import ClaimResult, GroupResult, InterchangeResult, TransactionResult
 
 
 @dataclass

@@ -6,11 +6,10 @@ import datetime as dt
 import io
 from decimal import Decimal
 
+from builders import CLAIM, ISA
 
 from edi837.pipeline import parse_stream
 from edi837.write.export import claim_json
-
-from builders import CLAIM, ISA
 
 
 def claims(text: str):

@@ -6,8 +6,17 @@ from __future__ import annotations
 import io
 
 import pytest
-from builders import (BASE, BASE_LINE, MILES, assert_fires, assert_near_miss_is_quiet, family, findings,
-                      rule_findings, swap)
+from builders import (
+    BASE,
+    BASE_LINE,
+    MILES,
+    assert_fires,
+    assert_near_miss_is_quiet,
+    family,
+    findings,
+    rule_findings,
+    swap,
+)
 
 from edi837.pipeline import parse_stream
 

@@ -4,10 +4,17 @@ its case and not on its near miss; replacements, condition codes 20/21 and liabi
 from __future__ import annotations
 
 import pytest
-from builders import (ABN_DATE, BASE, BASE_LINE, MILES, assert_fires, assert_near_miss_is_quiet, family,
-                      rule_findings, swap)
-
-
+from builders import (
+    ABN_DATE,
+    BASE,
+    BASE_LINE,
+    MILES,
+    assert_fires,
+    assert_near_miss_is_quiet,
+    family,
+    rule_findings,
+    swap,
+)
 
 
 @pytest.mark.parametrize("rule_id", family("billing"))

@@ -7,8 +7,6 @@ import pytest
 from builders import BASE, assert_fires, assert_near_miss_is_quiet, family, rule_findings, swap
 
 
-
-
 @pytest.mark.parametrize("rule_id", family("codesets"))
 def test_rule_fires(rule_id: str) -> None:
     assert_fires(rule_id)

@@ -4,8 +4,7 @@ on its case and not on its near miss; ABN (GA) lines, non-covered and cross-walk
 from __future__ import annotations
 
 import pytest
-from builders import (ABN_DATE, BASE, MILES, assert_fires, assert_near_miss_is_quiet, family, rule_findings,
-                      swap)
+from builders import ABN_DATE, BASE, MILES, assert_fires, assert_near_miss_is_quiet, family, rule_findings, swap
 
 
 @pytest.mark.parametrize("rule_id", family("coverage"))

@@ -6,8 +6,8 @@ from __future__ import annotations
 import io
 
 import pytest
-from conftest import FIXTURES
 from builders import BASE, CASES, MILES, TODAY, family, findings, swap
+from conftest import FIXTURES
 
 from edi837 import rules
 from edi837.pipeline import Checker, check_file, parse_stream

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-
 import re
 from pathlib import Path
 
+from builders import LF, check, edit
 from click.testing import CliRunner
 from conftest import FIXTURES, SAMPLES_837I
 
 from edi837.cli import main
-from builders import LF, check, edit
 from edi837.results import TransactionResult
 from edi837.write import ack277
 

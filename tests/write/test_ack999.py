@@ -6,12 +6,12 @@ import json
 import re
 from pathlib import Path
 
+import oracle
 import pytest
+from builders import BATCH, FIXED, check, edit, mutants, outputs_valid, run_ack
 from click.testing import CliRunner
 from conftest import FIXTURES, SAMPLES_837I
-from builders import BATCH, check, edit, FIXED, mutants, outputs_valid, run_ack
 
-import oracle
 from edi837.cli import main
 from edi837.read import DEFAULT_DELIMITERS
 from edi837.results import TransactionResult

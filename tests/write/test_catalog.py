@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
 
-import json
-
 import pytest
+from builders import check, cli, corpus, findings_of
 from click.testing import CliRunner
 from conftest import ROOT
 
 from edi837 import guide_codes, rules
 from edi837.cli import main
-from edi837.read import EdiError
-from builders import check, cli, corpus, findings_of
 from edi837.findings import TRANSACTION
+from edi837.read import EdiError
 
 
 def test_docs_rules_md_is_generated_from_the_registry() -> None:

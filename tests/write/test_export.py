@@ -6,7 +6,8 @@ import io
 import json
 
 from builders import CLAIM, ELEMENT_TEXT, ISA
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from edi837.pipeline import parse_stream
 from edi837.write.export import claim_json

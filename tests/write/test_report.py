@@ -14,10 +14,11 @@ import re
 from pathlib import Path
 
 import pytest
+from builders import CLAIM, ELEMENT_TEXT, ISA, mutants
 from click.testing import CliRunner
 from conftest import FIXTURES, ROOT
-from hypothesis import given, settings, strategies as st
-from builders import CLAIM, ELEMENT_TEXT, ISA, mutants
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from edi837.cli import main
 

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from edi837.read import Delimiters
-from edi837.write.values import amount, fit
 from edi837 import guide
+from edi837.read import Delimiters
 from edi837.write import values
+from edi837.write.values import amount, fit
 
 
 @pytest.mark.parametrize("value,data_ele,want", [
