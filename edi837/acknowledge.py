@@ -160,6 +160,14 @@ def write_answers(read: Read, settings: Settings, numbers: ControlNumbers, summa
     return Written(error, answered, w837.claims)
 
 
+def _private(path: Path) -> TextIO:
+    """`path` opened for writing an answer, readable by its owner only (0600, whatever the umask): the
+    answers carry patient names, member ids and claims."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # a file left by an earlier run keeps its mode otherwise
+    return open(fd, "w", encoding="latin-1", newline="")
+
+
 def answer(path: str, checker: Checker, settings: Settings, numbers: ControlNumbers, out_dir: Path,
            summary: Summary, jobs: int = 1, name: str | None = None) -> FileResult:
     """Check `path` (- for stdin), write its answers into `out_dir` (see `write_answers`), count the
@@ -170,14 +178,14 @@ def answer(path: str, checker: Checker, settings: Settings, numbers: ControlNumb
     name = name or answer_name(path)
     out_dir = (out_dir / name).parent  # `name` may hold folders (see answer_name)
     name = Path(name).name
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     # Each answer is written under a temporary name and renamed when whole: a consumer watching the
     # folder never sees half an answer, and a failed write (a full disk) leaves none behind.
     targets = [out_dir / f"{name}.{suffix}" for suffix in ("999", "277ca", "accepted.837")]
     tmps = [t.with_name(f".{t.name}.tmp") for t in targets]
     try:
         with contextlib.ExitStack() as files:
-            streams = Streams(*(files.enter_context(open(t, "w", encoding="latin-1", newline="")) for t in tmps))
+            streams = Streams(*(files.enter_context(_private(t)) for t in tmps))
             written = write_answers(functools.partial(results, path, checker, jobs), settings, numbers, summary,
                                     streams)
         for tmp, target, keep in zip(tmps, targets, (written.answered, written.answered, written.forwarded > 0)):

@@ -257,7 +257,7 @@ def ack(paths: tuple[str, ...], out_dir: str, profile_name: str, today: Any, sen
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        out.mkdir(mode=0o700, parents=True, exist_ok=True)  # the answers carry patient data
     except OSError as exc:
         click.echo(f"error: {out}: cannot make the answer folder: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_ERROR)

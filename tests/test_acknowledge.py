@@ -86,3 +86,27 @@ def test_answers_that_cannot_be_written_leave_nothing_half_written(tmp_path: Pat
     left = sorted(p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith(".edi837"))
     assert left == [f"batch.837.{s}" for s in ("277ca", "999", "accepted.837")]
     assert "2 files, 26 claims: 26 accepted, 0 rejected, 1 unreadable" in res.stdout
+
+
+def test_answers_are_readable_by_their_owner_only(tmp_path) -> None:
+    """Answers carry patient names and member ids: 0600 files in a 0700 folder, whatever the umask."""
+    import os
+    import stat
+
+    from click.testing import CliRunner
+    from conftest import FIXTURES
+
+    from edi837.cli import main
+
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / "out"
+        res = CliRunner().invoke(main, ["ack", "--fixed-time", "202611221200", "--out", str(out), str(FIXTURES[0])])
+    finally:
+        os.umask(old)
+    assert res.exit_code == 0, res.output
+    answers = [p for p in out.iterdir() if not p.name.startswith(".edi837")]
+    assert len(answers) == 3
+    for p in answers:
+        assert stat.S_IMODE(p.stat().st_mode) == 0o600, p
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700
