@@ -70,12 +70,7 @@ def check(source: Source, profile: str = "medicare", today: dt.date | None = Non
     result = FileResult(label)
     try:
         for item in checker(profile, today).run(stream, result.path):
-            if isinstance(item, TransactionResult):
-                result.transactions.append(item)
-            elif isinstance(item, GroupResult):
-                result.groups.append(item)
-            elif isinstance(item, InterchangeResult):
-                result.interchanges.append(item)
+            result.add(item)
     except Exception as exc:  # noqa: BLE001 (EdiError, or a defect of ours: one located error either way)
         result.error = as_edi_error(exc, result.path)
     finally:

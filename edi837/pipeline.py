@@ -298,12 +298,5 @@ def check_file(path: str, checker: Checker) -> FileResult:
     """Check one file completely and keep everything (for tests and small files; the CLI streams)."""
     result = FileResult(path)
     for item in results(path, checker):
-        if isinstance(item, TransactionResult):
-            result.transactions.append(item)
-        elif isinstance(item, GroupResult):
-            result.groups.append(item)
-        elif isinstance(item, InterchangeResult):
-            result.interchanges.append(item)
-        else:
-            result.error = item
+        result.add(item)
     return result

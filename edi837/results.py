@@ -247,5 +247,16 @@ class FileResult:
     def claims(self) -> list[ClaimResult]:
         return [c for t in self.transactions for c in t.claims]
 
+    def add(self, item: TransactionResult | GroupResult | InterchangeResult | EdiError) -> None:
+        """Keep what the check of the file handed out: a result, or the error that stopped it."""
+        if isinstance(item, TransactionResult):
+            self.transactions.append(item)
+        elif isinstance(item, GroupResult):
+            self.groups.append(item)
+        elif isinstance(item, InterchangeResult):
+            self.interchanges.append(item)
+        else:
+            self.error = item
+
 
 Result = TransactionResult | GroupResult | InterchangeResult
