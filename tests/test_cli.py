@@ -221,3 +221,12 @@ def test_ctrl_c_exits_130(jobs) -> None:
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and err == b"interrupted\n", err
+
+
+def test_version_flags() -> None:
+    import edi837
+    from edi837.cli import main
+
+    for flag in ("-V", "--version"):
+        res = CliRunner().invoke(main, [flag])
+        assert res.exit_code == 0 and edi837.__version__ in res.output
