@@ -225,8 +225,7 @@ def test_ctrl_c_exits_130(jobs) -> None:
 
 def test_version_flags() -> None:
     import edi837
-    from edi837.cli import main
 
     for flag in ("-V", "--version"):
-        res = CliRunner().invoke(main, [flag])
+        res = invoke(flag)
         assert res.exit_code == 0 and edi837.__version__ in res.output
