@@ -96,7 +96,6 @@ def parse(paths: tuple[str, ...], fmt: str, jobs: int) -> None:
     Exit 0 when every file was read, 2 when a file could not be read as an 837I (or a folder could not
     be listed, or held no input file), 130 when interrupted.
     """
-    from .read import EdiError
 
     failed = False
 
@@ -105,50 +104,23 @@ def parse(paths: tuple[str, ...], fmt: str, jobs: int) -> None:
         failed = True
 
     out = sys.stdout
+    render = export.claim_json if fmt == "json" else export.text_line
     if fmt == "json":
         out.write('{"files": [')
     for n, path in enumerate(each_file(paths, fail)):
-        count = 0
-        error = None
+        claims = pipeline.rendered_claims(path, render, jobs)
         if fmt == "text":
-            out.write(printable(path) + "\n")
-        else:  # claims are written as they are read: memory does not grow with the file
-            out.write(("" if not n else ",\n") + f'{{"path": {json.dumps(path)}, "claims": [')
-        batch: list[str] = []  # written a few dozen at a time: a write per claim cost more than its JSON
-        for item in pipeline.rendered_claims(path, export.claim_json if fmt == "json" else export.text_line, jobs):
-            if isinstance(item, EdiError):
-                failed = True
-                error = str(item)
-                continue  # the reader's last word on the file
-            batch.append(item)
-            if len(batch) == 64:
-                count = _write_claims(out, batch, fmt, count)
-        count = _write_claims(out, batch, fmt, count)
+            error = export.write_text(printable(path), claims, out.write)
+        else:
+            error = export.write_json(path, claims, out.write, first=not n)
         if error is not None:
+            failed = True
             out.flush()
             click.echo(f"error: {error}", err=True)
-        if fmt == "json":
-            out.write(f"], \"error\": {json.dumps(error)}}}")
-        else:
-            stopped = " (stopped at the error)" if error else ""
-            out.write(f"  {count} claim{'s' if count != 1 else ''}{stopped}\n")
     if fmt == "json":
         out.write("]}\n")
     out.flush()
     sys.exit(EXIT_ERROR if failed else EXIT_OK)
-
-
-def _write_claims(out: Any, batch: list[str], fmt: str, count: int) -> int:
-    """Write rendered claims (JSON objects of the "claims" array, or text lines) and empty `batch`;
-    return how many claims of the file are written now."""
-    if batch:
-        if fmt == "json":
-            out.write(("\n" if not count else ",\n") + ",\n".join(batch))
-        else:
-            out.write("\n".join(batch) + "\n")
-        count += len(batch)
-        batch.clear()
-    return count
 
 
 profile_option = click.option("--profile", "profile_name", default="medicare", show_default=True,

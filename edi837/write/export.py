@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import TypeVar
 
 from .. import codes
 from ..claims import MAX_LINES, Claim, Code, Person, Provider, ServiceLine
+from ..read import EdiError
 
 ARROW = "\u2192"
 
@@ -146,3 +148,57 @@ def claim_line(c: Claim) -> str:
 def text_line(c: Claim) -> str:
     """A claim as `parse --format text` prints it."""
     return "  " + claim_line(c)
+
+
+# -- `parse`'s output: one file at a time, claims written as they are read ------------------------------
+
+BATCH = 64  # claims written at a time: a write per claim cost more than its JSON
+
+
+def _batches(items: Iterable[str | EdiError]) -> Iterator[list[str] | EdiError]:
+    """Rendered claims in lists of up to BATCH, then the reader's error if it had one (its last word)."""
+    batch: list[str] = []
+    for item in items:
+        if isinstance(item, EdiError):
+            yield from ([batch] if batch else [])
+            batch = []
+            yield item
+            continue
+        batch.append(item)
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def write_text(path: str, items: Iterable[str | EdiError], echo: Callable[[str], object]) -> EdiError | None:
+    """One file of `parse --format text`: its path, a line per claim (`text_line`), its count; returns
+    the error that stopped the reading, if any."""
+    echo(path + "\n")
+    count, error = 0, None
+    for batch in _batches(items):
+        if isinstance(batch, EdiError):
+            error = batch
+            continue
+        echo("\n".join(batch) + "\n")
+        count += len(batch)
+    stopped = " (stopped at the error)" if error else ""
+    echo(f"  {count} claim{'s' if count != 1 else ''}{stopped}\n")
+    return error
+
+
+def write_json(path: str, items: Iterable[str | EdiError], echo: Callable[[str], object], first: bool
+               ) -> EdiError | None:
+    """One file's entry of `parse --format json`'s `{"files": [...]}`: its path, its claims (`claim_json`,
+    one per line, written as they are read) and its error; returns the error, if any."""
+    echo(("" if first else ",\n") + f'{{"path": {json.dumps(path)}, "claims": [')
+    count, error = 0, None
+    for batch in _batches(items):
+        if isinstance(batch, EdiError):
+            error = batch
+            continue
+        echo(("\n" if not count else ",\n") + ",\n".join(batch))
+        count += len(batch)
+    echo(f"], \"error\": {json.dumps(str(error) if error is not None else None)}}}")
+    return error
