@@ -79,3 +79,24 @@ def test_a_claim_keeps_the_guides_999_service_lines_and_counts_the_rest() -> Non
     assert text_line(claim).endswith("(7 service lines past the guide's 999 not read)")
     [normal] = list(parse_stream(io.BytesIO(text.encode()), "normal.837"))
     assert normal.lines_not_read == 0 and "lines_not_read" not in claim_json(normal)
+
+
+def test_every_field_lands_in_its_place() -> None:
+    """Claim and ServiceLine are built positionally (a keyword call cost 4% of a parse): each field is
+    read back here, so a swapped argument fails."""
+    text = (ISA + CLAIM).replace("CL1*1*1*01~", "CL1*1*1*01~REF*F8*PAYERCCN~REF*D9*TRACE9~").replace(
+        "HC:A0425:RH:QN*180*UN*12.5", "HC:A0425:RH:QN*180*UN*12.5**30").replace("13:A:1", "13:B:7")
+    [c] = claims(text)
+    assert (c.facility_type, c.facility_qualifier, c.frequency) == ("13", "B", "7")
+    assert (c.payer_claim_number, c.clearinghouse_trace) == ("PAYERCCN", "TRACE9")
+    assert c.period_where.segment == "DTP" and c.period_where.element == "DTP03"
+    assert c.cl1_where.segment == "CL1" and c.where.segment == "CLM"
+    assert c.hl_subscriber == "2" and c.hl_patient == "" and c.file == "inline.837"
+    assert c.payer_name == "MEDICARE PART A" and c.total_charge_text == "1130"
+    assert c.ambulance_lines == c.lines and c.lines_not_read == 0
+    base, miles = c.lines
+    assert (miles.charge, miles.charge_text, miles.unit_basis) == (Decimal("180"), "180", "UN")
+    assert (miles.non_covered, miles.non_covered_text) == (Decimal("30"), "30")
+    assert (miles.service_date_text, miles.date_where.segment) == ("20260914", "DTP")
+    assert (base.procedure_qualifier, base.line_control, base.origin_destination) == ("HC", "L1", "RH")
+    assert miles.line_control == "" and not miles.pronounced_dead
