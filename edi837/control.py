@@ -86,7 +86,7 @@ class ControlNumbers:
             self.value = first + count - 1
             return first
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(str(path) + ".lock", "w") as lock:
+        with open(os.open(str(path) + ".lock", os.O_WRONLY | os.O_CREAT, 0o600), "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             first = self._after(self._last(path), count)
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
