@@ -60,18 +60,11 @@ def replay(seed: int, indices: list[int], keep: Path | None) -> int:
 def answers(seed: int, start: int, count: int, keep: Path | None) -> int:
     import oracle  # noqa: PLC0415 (pyx12, only for this run)
 
-    def validate(data: bytes) -> tuple[bool, str]:
-        try:
-            verdict = oracle.validate(data)
-        except oracle.Pyx12Crash as exc:
-            return False, f"pyx12 fails on it: {exc}"
-        return verdict.ok, "; ".join(verdict.messages[:3])
-
     work = Path(tempfile.mkdtemp(prefix="edi837-answers-"))
     bad = 0
     for i in range(start, start + count):
         m = fuzzing.mutant(seed, i)
-        problems = fuzzing.answer_problems(m, work, validate)
+        problems = fuzzing.answer_problems(m, work, oracle.valid_or_why)
         if problems:
             bad += 1
             print(f"{m.label}: {problems[0][:300]}", flush=True)

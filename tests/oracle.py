@@ -111,6 +111,15 @@ def validate(data: bytes | str) -> Verdict:
     return verdict
 
 
+def valid_or_why(data: bytes | str) -> tuple[bool, str]:
+    """(pyx12 accepts `data`, its first reasons when it does not), a pyx12 crash counting as not valid."""
+    try:
+        verdict = validate(data)
+    except Pyx12Crash as exc:
+        return False, f"pyx12 fails on it: {exc}"
+    return verdict.ok, "; ".join(verdict.messages[:3])
+
+
 def validate_ack(data: str) -> Verdict:
     """Validate an answer we wrote (999, 277CA, 837) with pyx12's map for its GS08."""
     return validate(data)

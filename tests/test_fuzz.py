@@ -126,21 +126,13 @@ def test_the_installed_command_exits_0_1_or_2_on_a_folder_of_mutants(tmp_path: P
 
 # -- answers to mutants: valid per pyx12, agreeing with check ---------------------------------------
 
-def _pyx12(data: bytes) -> tuple[bool, str]:
-    try:
-        verdict = oracle.validate(data)
-    except oracle.Pyx12Crash as exc:
-        return False, f"pyx12 fails on it: {exc}"
-    return verdict.ok, "; ".join(verdict.messages[:3])
-
-
 def _answers(seed: int, count: int, tmp_path: Path) -> None:
     work = tmp_path / "work"
     work.mkdir()
     bad = []
     for i in range(count):
         m = fuzzing.mutant(seed, i)
-        problems = fuzzing.answer_problems(m, work, _pyx12)
+        problems = fuzzing.answer_problems(m, work, oracle.valid_or_why)
         if problems:
             bad.append(f"{m.label}: {problems[0][:300]} (kept as {fuzzing.save(m, tmp_path / 'failures')})")
     assert not bad, f"{len(bad)} of {count} mutants answered wrongly:\n" + "\n".join(bad[:20])

@@ -34,6 +34,11 @@ def modifier_ref(ln: ServiceLine, modifier: str) -> str:
     return f"SV202-{ln.modifiers.index(modifier) + 3}" if modifier in ln.modifiers else "SV202"
 
 
+def has_abn_date(c: Claim) -> bool:
+    """Occurrence code 32: the date the beneficiary was given an ABN."""
+    return any(o.qualifier == "BH" and o.code == "32" for o in c.occurrence_codes)
+
+
 def transport_lines(c: Claim) -> list[ServiceLine]:
     return [ln for ln in c.ambulance_lines if ln.kind in ("base", "mileage", "noncovered_mileage")]
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from ..claims import Claim
 from . import Context, Hit, rule
-from .ambulance import at
+from .ambulance import at, has_abn_date, modifier_ref
 
 CH1 = "CMS IOM 100-04 ch. 1"
 X223 = "837I TR3 (005010X223A2)"
@@ -29,8 +29,7 @@ def clm(c: Claim, element: str):
 
 def has_abn(c: Claim) -> bool:
     """An ABN was given: occurrence code 32 (its date) or a GA line."""
-    return any(o.qualifier == "BH" and o.code == "32" for o in c.occurrence_codes) or \
-        any("GA" in ln.modifiers for ln in c.lines)
+    return has_abn_date(c) or any("GA" in ln.modifiers for ln in c.lines)
 
 
 @rule("AMB021", "Every 054X line carries a HCPCS code, and a 0540 line's code is an ambulance code (A0xxx)",
@@ -166,11 +165,11 @@ def liability_conflicts(c: Claim, ctx: Context) -> Iterator[Hit]:
         for one, other in CONFLICTING_LIABILITY:
             if one in ln.modifiers and other in ln.modifiers:
                 yield Hit(f"line {ln.lx} has both {one} and {other}, which contradict each other",
-                          at(ln, f"SV202-{ln.modifiers.index(other) + 3}"), other,
+                          at(ln, modifier_ref(ln, other)), other,
                           f"keep the one modifier that fits: {one} or {other}", lx=ln.lx)
         if "GX" in ln.modifiers and "GA" not in ln.modifiers and not ln.billed_non_covered:
             yield Hit(f"line {ln.lx} has GX, which is for non-covered services, but its charge is billed as covered",
-                      at(ln, f"SV202-{ln.modifiers.index('GX') + 3}"), "GX",
+                      at(ln, modifier_ref(ln, "GX")), "GX",
                       "report the whole charge in SV207 (non-covered), or remove GX", lx=ln.lx)
 
 

@@ -20,6 +20,7 @@ from .ambulance import (
     GUIDE,
     NON_EMERGENCY,
     at,
+    has_abn_date,
     modifier_ref,
     transport_lines,
 )
@@ -114,7 +115,7 @@ def liability_modifiers(c: Claim, ctx: Context) -> Iterator[Hit]:
     billing non-covered services".
     """
     emergency = any(ln.kind == "base" and ln.procedure_code not in NON_EMERGENCY for ln in c.ambulance_lines)
-    abn_date = any(o.qualifier == "BH" and o.code == "32" for o in c.occurrence_codes)
+    abn_date = has_abn_date(c)
     for ln in c.ambulance_lines:
         if "GA" in ln.modifiers:
             if emergency:
