@@ -1,0 +1,327 @@
+"""edi837 on Apache Spark (the optional `spark` extra): claims and verdicts as a DataFrame, and the
+same answers as `edi837 ack`, for a clearinghouse whose inbound 837s live where Spark reads.
+
+    from pyspark.sql import SparkSession
+    from edi837 import spark as edi_spark
+    session = SparkSession.builder.getOrCreate()
+    edi_spark.claims(session, ["/data/inbound"]).groupBy("status").count().show()
+    edi_spark.answers(session, ["/data/inbound"], "/data/answers")
+
+    python -m edi837.spark PATH...        # local mode: the counts of a folder
+
+How it runs. Files are read with Spark's `binaryFile` source (a row per file: its path, length and
+bytes) and checked with `mapInArrow`: each Python worker builds one Checker (the compiled guide is
+loaded once per worker process and kept, see `_checker`) and turns each file's bytes into Arrow rows
+with `edi837.arrow.batches`. No subprocess, no temporary file. The table is `edi837.arrow.SCHEMA`.
+
+Spark hands a file's bytes to a worker as one value, and refuses a file over
+`spark.sql.sources.binaryFile.maxLength` (2 GB - 1 byte, Java's largest array) with an exception that
+would fail the whole job. So files are listed first (path and length, no bytes read), those over the
+limit become a file row with status "too large" and are never read, and only the rest are loaded
+(the length filter is applied by the binaryFile reader before it reads a file's bytes).
+
+Control numbers of `answers`: every input's answers take three numbers (999, 277CA, forward 837),
+as in `ack`. The driver lists the inputs, sorts them by path, and reserves one block of 3 x N
+numbers from the one place `ack` takes them (the state file, under its lock, or the base with
+`fixed_time`) before the job starts; the i-th input in that order answers with block + 3i. Each
+executor only computes its inputs' numbers from that plan, so numbers are unique across executors
+and across runs without any coordination while the job runs, and a job that fails leaves a gap in
+the numbering, never a repeat. With `fixed_time` the answers are byte for byte those of
+`edi837 ack --fixed-time` given the same files in the same (sorted) order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlparse
+
+import pyarrow as pa
+
+from . import arrow
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+    from .control import Settings
+    from .pipeline import Checker
+
+MAX_LENGTH = "spark.sql.sources.binaryFile.maxLength"
+ANSWERED = pa.schema([
+    pa.field("path", pa.string()), pa.field("name", pa.string()), pa.field("control", pa.int64()),
+    pa.field("claims", pa.int64()), pa.field("accepted", pa.int64()), pa.field("error", pa.string()),
+    pa.field("written", pa.list_(pa.string())),
+])
+
+
+@functools.cache
+def _checker(profile: str, today: dt.date | None, keep_segments: bool = False) -> Checker:
+    """One Checker per Python worker process and profile: the guide, the profile and the code tables are
+    loaded by the first task a worker runs and kept for every later one (Spark reuses its workers)."""
+    from .api import checker  # noqa: PLC0415
+
+    return checker(profile, today, keep_segments)
+
+
+def local_name(uri: str) -> str:
+    """What the CLI would call a file Spark names `uri`: the plain path of a file: URI, else the URI."""
+    parsed = urlparse(uri)
+    return unquote(parsed.path) if parsed.scheme == "file" else uri
+
+
+def limit(spark: SparkSession) -> int:
+    """Spark's largest binary file (bytes)."""
+    return int(spark.conf.get(MAX_LENGTH, str(2**31 - 1)) or 2**31 - 1)
+
+
+def _files(spark: SparkSession, paths: Iterable[str]) -> DataFrame:
+    reader = spark.read.format("binaryFile").option("recursiveFileLookup", "true")
+    return reader.load([str(p) for p in paths])
+
+
+def _spark_schema() -> Any:
+    from pyspark.sql.pandas.types import from_arrow_schema  # noqa: PLC0415
+
+    return from_arrow_schema(arrow.SCHEMA)
+
+
+def _check_batches(batches: Iterator[pa.RecordBatch], profile: str, today: dt.date | None
+                   ) -> Iterator[pa.RecordBatch]:
+    """mapInArrow: binaryFile rows (path, content) in, claim and file rows out."""
+    check = _checker(profile, today)
+    for batch in batches:
+        for uri, content in zip(batch.column("path").to_pylist(), batch.column("content").to_pylist(), strict=True):
+            yield from arrow.batches(content, local_name(uri), check)
+
+
+def _too_large_batches(batches: Iterator[pa.RecordBatch], max_length: int) -> Iterator[pa.RecordBatch]:
+    for batch in batches:
+        for uri, length in zip(batch.column("path").to_pylist(), batch.column("length").to_pylist(), strict=True):
+            yield arrow.too_large(local_name(uri), length, max_length)
+
+
+def rows(spark: SparkSession, paths: Iterable[str], profile: str = "medicare", today: dt.date | None = None
+         ) -> DataFrame:
+    """Every row of `edi837.arrow.SCHEMA` for the files under `paths` (files, folders, globs, any URI
+    Spark reads): a row per claim and a row per file (`kind`). Lazy, as DataFrames are; cache it
+    when both kinds are queried."""
+    from pyspark.sql import functions as F  # noqa: PLC0415
+
+    paths = list(paths)
+    max_length = limit(spark)
+    schema = _spark_schema()
+    listed = _files(spark, paths)
+    fitting = listed.where(F.col("length") <= max_length).select("path", "content")
+    big = listed.where(F.col("length") > max_length).select("path", "length")
+    checked = fitting.mapInArrow(functools.partial(_check_batches, profile=profile, today=today), schema)
+    refused = big.mapInArrow(functools.partial(_too_large_batches, max_length=max_length), schema)
+    return checked.unionByName(refused)
+
+
+def claims(spark: SparkSession, paths: Iterable[str], profile: str = "medicare", today: dt.date | None = None
+           ) -> DataFrame:
+    """A row per claim with its verdict (status), lines and findings (see edi837.arrow.SCHEMA)."""
+    return rows(spark, paths, profile, today).where("kind = 'claim'")
+
+
+def files(spark: SparkSession, paths: Iterable[str], profile: str = "medicare", today: dt.date | None = None
+          ) -> DataFrame:
+    """A row per file: read, unreadable (with the located error) or too large; counts; set verdicts."""
+    return rows(spark, paths, profile, today).where("kind = 'file'")
+
+
+# -- answers ----------------------------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """What the driver decided before the job: each input's answer name and first control number."""
+
+    names: dict[str, tuple[str, int]]  # Spark path (URI) -> (answer name, its block's first number)
+    refused: list[tuple[str, str]]  # (path, why): inputs that are not answered
+
+
+def _answer_name(uri: str, roots: list[str]) -> str:
+    """As `ack` names answers (acknowledge.answer_name): the path inside the folder given as a PATH
+    that holds it, else the file's name."""
+    from .acknowledge import answer_name  # noqa: PLC0415
+
+    path = local_name(uri)
+    for root in roots:
+        if path.startswith(root.rstrip("/") + "/"):
+            return answer_name(path, root)
+    return answer_name(path)
+
+
+def plan(spark: SparkSession, paths: list[str], settings: Settings) -> Plan:
+    """List the inputs (no bytes read), name their answers and reserve their control numbers."""
+    from .control import ControlNumbers  # noqa: PLC0415
+
+    listed = sorted((r["path"], r["length"]) for r in _files(spark, paths).select("path", "length").collect())
+    max_length = limit(spark)
+    roots = [os.path.abspath(local_name(p)) for p in paths if os.path.isdir(local_name(p))]
+    refused: list[tuple[str, str]] = []
+    named: dict[str, str] = {}
+    for uri, length in listed:
+        if length > max_length:
+            refused.append((uri, f"not answered: {length:,} bytes, over Spark's {max_length:,}-byte binary file"
+                                  " limit; answer it with `edi837 ack`, which streams"))
+            continue
+        name = _answer_name(uri, roots)
+        if name in named.values():
+            refused.append((uri, "not answered: its answers would overwrite those of the earlier input answered"
+                                 f" as {name} (give the files different names, or answer them apart)"))
+            continue
+        named[uri] = name
+    first = ControlNumbers(settings).take(3 * len(named)) if named else settings.base
+    return Plan({uri: (name, first + 3 * i) for i, (uri, name) in enumerate(named.items())}, refused)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write an answer under a temporary name, 0600, and rename it when whole (as `ack` does)."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    try:
+        with open(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def answer_one(content: bytes, uri: str, name: str, control: int, out: str, settings: Settings, profile: str,
+               today: dt.date | None) -> dict[str, Any]:
+    """Answer one input into `out` as `ack` does: NAME.999, NAME.277ca, NAME.accepted.837 (each only
+    when it has something to say; a stale one of an earlier run is removed), numbered from `control`."""
+    from .api import answer  # noqa: PLC0415
+
+    own = dataclasses.replace(settings, base=control, state_file=None)
+    got = answer(content, own, profile, today, name=local_name(uri))
+    target = Path(out) / name
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    written = []
+    for suffix, data in (("999", got.ack999), ("277ca", got.ack277), ("accepted.837", got.forward837)):
+        path = target.with_name(f"{target.name}.{suffix}")
+        if data:
+            _write_private(path, data)
+            written.append(path.name)
+        else:
+            path.unlink(missing_ok=True)
+    claims = sum(len(t.claims) for t in got.result.transactions)
+    accepted = sum(t.accepted for t in got.result.transactions)
+    return {"path": local_name(uri), "name": name, "control": control, "claims": claims, "accepted": accepted,
+            "error": str(got.result.error) if got.result.error else None, "written": written}
+
+
+def _answer_batches(batches: Iterator[pa.RecordBatch], names: dict[str, tuple[str, int]], out: str,
+                    settings: Settings, profile: str, today: dt.date | None) -> Iterator[pa.RecordBatch]:
+    for batch in batches:
+        for uri, content in zip(batch.column("path").to_pylist(), batch.column("content").to_pylist(), strict=True):
+            if uri in names:
+                name, control = names[uri]
+                yield pa.RecordBatch.from_pylist(
+                    [answer_one(content, uri, name, control, out, settings, profile, today)], schema=ANSWERED)
+
+
+def answers(spark: SparkSession, paths: Iterable[str], out: str, settings: Settings | None = None,
+            profile: str = "medicare", today: dt.date | None = None) -> list[dict[str, Any]]:
+    """Write each input's 999, 277CA and forward 837 into `out` (a folder every executor can write:
+    any local folder in local mode, a shared mount on a cluster), as `edi837 ack` would; returns a
+    row per input (path, name, control, claims, accepted, error, written files; `error` says why an
+    input was not answered). `settings` default as `ack`'s: the state file in `out`. See the module
+    docstring for how control numbers stay unique."""
+    from pyspark.sql import functions as F  # noqa: PLC0415
+    from pyspark.sql.pandas.types import from_arrow_schema  # noqa: PLC0415
+
+    from .control import load_settings  # noqa: PLC0415
+
+    paths = [str(p) for p in paths]
+    out = os.path.abspath(out)
+    os.makedirs(out, mode=0o700, exist_ok=True)
+    settings = settings or load_settings(None, None, None, None, Path(out))
+    if today is None and settings.fixed_time is not None:
+        today = settings.fixed_time.date()
+    planned = plan(spark, paths, settings)
+    done: list[dict[str, Any]] = [{"path": local_name(uri), "name": None, "control": None, "claims": 0, "accepted": 0, "error": why,
+             "written": []} for uri, why in planned.refused]
+    if planned.names:
+        job = functools.partial(_answer_batches, names=planned.names, out=out, settings=settings, profile=profile,
+                                today=today)
+        fitting = _files(spark, paths).where(F.col("length") <= limit(spark)).select("path", "content")
+        done += [r.asDict() for r in fitting.mapInArrow(job, from_arrow_schema(ANSWERED)).collect()]
+    return sorted(done, key=lambda r: r["path"])
+
+
+# -- python -m edi837.spark -----------------------------------------------------------------------
+
+def counts(frame: DataFrame) -> dict[str, int]:
+    """files, claims, accepted, rejected, unreadable and too-large files of `rows(...)`, in one job."""
+    got = {(r["kind"], r["status"]): r["count"] for r in frame.groupBy("kind", "status").count().collect()}
+    return {"files": sum(n for (kind, _), n in got.items() if kind == arrow.FILE),
+            "claims": sum(n for (kind, _), n in got.items() if kind == arrow.CLAIM),
+            "accepted": got.get((arrow.CLAIM, "accepted"), 0), "rejected": got.get((arrow.CLAIM, "rejected"), 0),
+            "unreadable": got.get((arrow.FILE, arrow.UNREADABLE), 0),
+            "too_large": got.get((arrow.FILE, arrow.TOO_LARGE), 0)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Check files on Spark (local mode unless spark-submit or --master says otherwise), print the counts
+    and the rules that fired most; with --answers OUT, also write the answers."""
+    import argparse  # noqa: PLC0415
+
+    from pyspark.sql import SparkSession  # noqa: PLC0415
+
+    ap = argparse.ArgumentParser(prog="python -m edi837.spark", description=main.__doc__)
+    ap.add_argument("paths", nargs="+", metavar="PATH")
+    ap.add_argument("--master", help="Spark master (default: spark-submit's, else local[*])")
+    ap.add_argument("--profile", default="medicare")
+    ap.add_argument("--today", type=dt.date.fromisoformat, help="YYYY-MM-DD for the future-date edits")
+    ap.add_argument("--answers", metavar="OUT", help="also write each input's 999, 277CA and forward 837 here")
+    ap.add_argument("--fixed-time", type=lambda s: dt.datetime.strptime(s, "%Y%m%d%H%M"),
+                    help="clock of the answers (YYYYMMDDHHMM), as ack --fixed-time")
+    a = ap.parse_args(argv)
+    running = SparkSession.getActiveSession()  # a caller's session (a notebook, a test) is left running
+    builder = SparkSession.builder.appName("edi837").config("spark.ui.showConsoleProgress", "false")
+    if a.master:
+        builder = builder.master(a.master)
+    spark = builder.getOrCreate()
+    if running is None:
+        spark.sparkContext.setLogLevel("ERROR")
+    try:
+        frame = rows(spark, a.paths, a.profile, a.today).cache()
+        n = counts(frame)
+        print(f"{n['files']} files, {n['claims']} claims: {n['accepted']} accepted, {n['rejected']} rejected"
+              f", {n['unreadable']} unreadable, {n['too_large']} too large for Spark")
+        from pyspark.sql import functions as F  # noqa: PLC0415
+
+        rules = (frame.where("kind = 'claim'").select(F.explode("findings").alias("f"))
+                 .groupBy("f.rule").count().orderBy(F.desc("count"), "rule").limit(10).collect())
+        for r in rules:
+            print(f"  {r['rule']:12} {r['count']}")
+        for r in frame.where("kind = 'file' and error is not null").select("error").collect():
+            print(f"error: {r['error']}", file=sys.stderr)
+        if a.answers:
+            from .control import load_settings  # noqa: PLC0415
+
+            settings = load_settings(None, None, None, a.fixed_time, Path(a.answers))
+            done = answers(spark, a.paths, a.answers, settings, a.profile, a.today)
+            print(f"answered {sum(bool(r['written']) for r in done)} of {len(done)} files into {a.answers}")
+        return 2 if n["unreadable"] or n["too_large"] else 1 if n["rejected"] else 0
+    finally:
+        if running is None:
+            spark.stop()
+
+
+if __name__ == "__main__":
+    # Run from the installed module, not from __main__: Spark pickles the worker functions by their
+    # module's name, and a worker has no __main__ of ours.
+    from edi837.spark import main as _main
+
+    sys.exit(_main())

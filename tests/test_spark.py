@@ -1,0 +1,161 @@
+"""edi837.spark on a real Spark in local[2] (skipped without pyspark or Java): the claim rows equal
+`check --format json` claim for claim, and `answers` writes byte for byte what `ack --fixed-time`
+writes, on the fixtures, the outside samples and a 20,000-claim bench file split into 20 files.
+One Spark session serves the whole module (a JVM start costs 10-30 s here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import FIXTURES, ROOT, SAMPLES_837I
+
+pytest.importorskip("pyspark")
+pytest.importorskip("pyarrow")
+if shutil.which("java") is None:
+    pytest.skip("Spark needs Java (apt-get install -y openjdk-17-jre-headless)", allow_module_level=True)
+
+from pyspark.sql import SparkSession  # noqa: E402
+
+from edi837 import spark as edi_spark  # noqa: E402
+from edi837.cli import main  # noqa: E402
+from edi837.control import Settings  # noqa: E402
+
+TODAY = dt.date(2026, 11, 1)
+FIXED = "202611220930"
+BENCH_CLAIMS, BENCH_FILES = 20_000, 20
+
+
+@pytest.fixture(scope="module")
+def spark():
+    session = (SparkSession.builder.master("local[2]").appName("edi837-tests")
+               .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.shuffle.partitions", "2").getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="module")
+def bench_files(tmp_path_factory) -> list[Path]:
+    """A 20,000-claim bench/gen.py file split into 20 files between its sets (bench/split.py)."""
+    folder = tmp_path_factory.mktemp("bench20")
+    whole = folder.parent / "whole.837"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "gen.py"), "--claims", str(BENCH_CLAIMS),
+                    "--claims-per-st", str(BENCH_CLAIMS // BENCH_FILES), "--out", str(whole)],
+                   check=True, capture_output=True)
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import split  # noqa: PLC0415
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    return split.split(whole, folder, BENCH_FILES)
+
+
+def inputs(bench_files: list[Path]) -> list[str]:
+    """Every input, sorted by path: the order `answers` numbers them in (and ack is given them in)."""
+    return sorted(os.path.abspath(p) for p in [*FIXTURES, *SAMPLES_837I, *bench_files])
+
+
+def test_rows_equal_check_json(spark, bench_files) -> None:
+    import test_arrow  # noqa: PLC0415 (the comparison is the one of the Arrow rows, not a copy)
+
+    paths = inputs(bench_files)
+    rows = edi_spark.rows(spark, paths, today=TODAY).toArrow().to_pylist()
+    doc = test_arrow.check_json(paths)
+    test_arrow.compare(rows, doc)
+    assert sum(r["kind"] == "claim" for r in rows) == sum(len(f["claims"]) for f in doc["files"]) > BENCH_CLAIMS
+    assert {r["status"] for r in rows if r["kind"] == "file"} == {"read", "unreadable"}
+
+
+def test_claims_and_files_split_the_rows(spark) -> None:
+    paths = [str(p) for p in FIXTURES]
+    claims = edi_spark.claims(spark, paths, today=TODAY)
+    files = edi_spark.files(spark, paths, today=TODAY)
+    assert claims.count() == sum(1 for _ in claims.toLocalIterator()) > 0
+    assert files.count() == len(FIXTURES)
+    assert {r["kind"] for r in claims.select("kind").distinct().collect()} == {"claim"}
+
+
+def test_answers_byte_for_byte_as_ack_fixed_time(spark, bench_files, tmp_path) -> None:
+    paths = inputs(bench_files)
+    ack_out, spark_out = tmp_path / "ack", tmp_path / "spark"
+    res = CliRunner().invoke(main, ["ack", *paths, "--out", str(ack_out), "--fixed-time", FIXED, "--jobs", "1"])
+    assert res.exit_code in (0, 1, 2), res.output
+    done = edi_spark.answers(spark, list(reversed(paths)), str(spark_out),
+                             Settings(fixed_time=dt.datetime.strptime(FIXED, "%Y%m%d%H%M")))
+    assert [r["path"] for r in done] == paths
+    assert [r["control"] for r in done] == list(range(1, 3 * len(paths), 3))
+    want = sorted(p.name for p in ack_out.iterdir())
+    assert sorted(p.name for p in spark_out.iterdir()) == want
+    assert len(want) > 3 * BENCH_FILES
+    for name in want:
+        assert (spark_out / name).read_bytes() == (ack_out / name).read_bytes(), name
+        assert os.stat(spark_out / name).st_mode & 0o777 == 0o600
+    assert sum(r["claims"] for r in done) > BENCH_CLAIMS
+
+
+def test_answers_take_their_numbers_from_the_state_file(spark, tmp_path) -> None:
+    """Without a fixed time, two jobs in a row reserve disjoint blocks from ack's state file."""
+    paths = [str(p) for p in FIXTURES[:3]]
+    first = edi_spark.answers(spark, paths, str(tmp_path))
+    second = edi_spark.answers(spark, paths, str(tmp_path))
+    assert [r["control"] for r in first] == [1, 4, 7]
+    assert [r["control"] for r in second] == [10, 13, 16]
+    assert (tmp_path / ".edi837-control-numbers.json").read_text() == '{"last": 18}'
+    res = CliRunner().invoke(main, ["ack", paths[0], "--out", str(tmp_path)])  # ack numbers after them
+    assert res.exit_code in (0, 1), res.output
+    assert (tmp_path / ".edi837-control-numbers.json").read_text() == '{"last": 21}'
+
+
+def test_a_file_over_the_binary_limit_is_reported_not_read(spark, tmp_path) -> None:
+    """A sparse file one byte over Spark's limit (2 GB - 1): listed, never read, a 'too large' row."""
+    big = tmp_path / "big.837"
+    with open(big, "wb") as fh:
+        fh.truncate(edi_spark.limit(spark) + 1)
+    small = ROOT / "fixtures" / "bls-emergency.837"
+    rows = edi_spark.rows(spark, [str(big), str(small)], today=TODAY).toArrow().to_pylist()
+    by_file = {r["file"]: r for r in rows if r["kind"] == "file"}
+    assert by_file[str(big)]["status"] == "too large" and "over the" in by_file[str(big)]["error"]
+    assert by_file[str(small)]["status"] == "read"
+    done = edi_spark.answers(spark, [str(big), str(small)], str(tmp_path / "out"), Settings(fixed_time=dt.datetime(2026, 11, 22)))
+    assert [(Path(r["path"]).name, bool(r["written"])) for r in done] == [("big.837", False), ("bls-emergency.837", True)]
+    assert "not answered" in done[0]["error"]
+
+
+def test_one_guide_load_per_python_worker(spark) -> None:
+    """The job's own worker function, one file per task (18 tasks on 2 cores): each Python worker
+    process loads the guide once, however many tasks it runs."""
+    import pyarrow as pa  # noqa: PLC0415
+
+    def probe(batches):
+        from edi837 import guide  # noqa: PLC0415
+
+        checked = sum(b.num_rows for b in edi_spark._check_batches(batches, "medicare", TODAY))
+        yield pa.RecordBatch.from_pylist([{"pid": os.getpid(), "loads": guide.load.cache_info().misses,
+                                           "rows": checked}])
+
+    spark.conf.set("spark.sql.files.maxPartitionBytes", "1")  # one file per partition
+    try:
+        files = spark.read.format("binaryFile").load([str(p) for p in FIXTURES])
+        assert files.rdd.getNumPartitions() == len(FIXTURES)
+        seen = files.mapInArrow(probe, "pid long, loads long, rows long").collect()
+    finally:
+        spark.conf.unset("spark.sql.files.maxPartitionBytes")
+    assert len(seen) == len(FIXTURES) and all(r["rows"] > 0 for r in seen)
+    assert all(r["loads"] == 1 for r in seen), seen
+    assert len({r["pid"] for r in seen}) < len(FIXTURES)  # workers are reused, not started per task
+
+
+def test_main_prints_the_counts(spark, capsys) -> None:
+    code = edi_spark.main([*map(str, FIXTURES), "--today", str(TODAY)])
+    out = capsys.readouterr().out
+    assert out.startswith(f"{len(FIXTURES)} files, ")
+    assert code in (0, 1)
+    assert spark.sparkContext._jsc is not None  # the module's session is not stopped by main
