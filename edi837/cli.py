@@ -187,7 +187,9 @@ def check(paths: tuple[str, ...], fmt: str, profile_name: str, today: Any, jobs:
         summary = _shown_summary(progress)
         out = sys.stdout  # inside the bar's block: on a terminal, lines print above the bar
         if fmt == "json":
-            out.write('{"files": [')
+            from .write.records import versions
+
+            out.write(json.dumps(versions())[:-1] + ', "files": [')
         for n, path in enumerate(each_file(paths, fail)):
             progress.start_file(path)
             started, claims = time.monotonic(), summary.claims
@@ -322,4 +324,79 @@ def _answer_all(paths: tuple[str, ...], out: Any, checker: Any, settings: Any, n
                 if answer.exists():
                     term.note(f"  wrote {printable(str(answer))}")
     term.echo(summary.text())
+    sys.exit(summary.exit_code)
+
+
+def _private_output(path: str) -> Any:
+    """`path` opened for writing text, readable by its owner only (0600): exports and reports carry
+    patient data."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    return open(fd, "w", encoding="utf-8", newline="")
+
+
+def _checked_claims(paths: tuple[str, ...], checker: Any, summary: Any, progress: terminal.NoProgress,
+                    fail: Callable[[], None], files: list[dict[str, Any]]) -> Iterator[tuple[str, Any, Any]]:
+    """(path, transaction set, claim result) of every claim PATHs hold, in file order, each set as it
+    is decided (read in one process); a file's error is one located line on standard error. Counts go
+    into `summary`, and each file's entry (path, claims, accepted, rejected, error) into `files`."""
+    from .read import EdiError
+    from .results import GroupResult, InterchangeResult, TransactionResult
+
+    for path in each_file(paths, fail):
+        progress.start_file(path)
+        error = None
+        before = dataclasses.replace(summary)
+        for item in pipeline.results(path, checker):
+            if isinstance(item, TransactionResult):
+                summary.add_counts(len(item.claims), item.accepted, item.ack == "R")
+                for c in item.claims:
+                    yield path, item, c
+            elif isinstance(item, (GroupResult, InterchangeResult)):
+                summary.add_envelope(item)
+            elif isinstance(item, EdiError):
+                error = item
+        summary.files += 1
+        if error is not None:
+            summary.unreadable += 1
+            click.echo(f"error: {error}", err=True)
+        files.append({"path": path, "claims": summary.claims - before.claims,
+                      "accepted": summary.accepted - before.accepted, "rejected": summary.rejected - before.rejected,
+                      "error": str(error) if error is not None else None})
+        progress.advance(files=1)
+
+
+@main.command("export")
+@paths_argument
+@format_option("json", "xml", "csv")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write to this file (mode 0600) instead of standard output.")
+@profile_option
+@today_option
+@terminal.options
+def export_command(paths: tuple[str, ...], fmt: str, output: str | None, profile_name: str, today: Any,
+                   term: terminal.Terminal) -> None:
+    """Export checked claims (their lines, the ambulance view and their findings) as JSON, XML or CSV.
+
+    JSON and XML follow the schemas in edi837/schemas/ (export.schema.json, export.xsd); CSV is one
+    row per service line with the claim's fields repeated. The output carries patient data: -o writes
+    it readable by its owner only. Exit codes as for check.
+    """
+    from .write import formats, records
+
+    def fail() -> None:
+        summary.unreadable += 1
+
+    with term.progress() as progress, contextlib.ExitStack() as stack:
+        summary = _shown_summary(progress)
+        files: list[dict[str, Any]] = []
+        out = stack.enter_context(_private_output(output)) if output else sys.stdout
+        checker = _checker(profile_name, today, watch=progress.watch)
+        writer = formats.WRITERS[fmt](out.write)
+        for path, tx, c in _checked_claims(paths, checker, summary, progress, fail, files):
+            writer.claim(records.claim_record(c, path, tx))
+        writer.close(files, {k: v for k, v in summary.as_dict().items() if k != "envelope_errors"})
+        out.flush()
+    if output and not term.quiet:
+        term.echo(summary.text())
     sys.exit(summary.exit_code)
