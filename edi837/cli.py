@@ -368,21 +368,25 @@ def _checked_claims(paths: tuple[str, ...], checker: Any, summary: Any, progress
 
 @main.command("export")
 @paths_argument
-@format_option("json", "xml", "csv")
+@format_option("json", "xml", "csv", "parquet")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Write to this file (mode 0600) instead of standard output.")
+              help="Write to this file (mode 0600) instead of standard output (parquet: required).")
 @profile_option
 @today_option
 @terminal.options
 def export_command(paths: tuple[str, ...], fmt: str, output: str | None, profile_name: str, today: Any,
                    term: terminal.Terminal) -> None:
-    """Export checked claims (their lines, the ambulance view and their findings) as JSON, XML or CSV.
+    """Export checked claims (their lines, the ambulance view and their findings) as JSON, XML, CSV or Parquet.
 
     JSON and XML follow the schemas in edi837/schemas/ (export.schema.json, export.xsd); CSV is one
-    row per service line with the claim's fields repeated. The output carries patient data: -o writes
+    row per service line with the claim's fields repeated; Parquet (-o FILE, the `arrow` extra) holds
+    the Arrow rows edi837.spark makes, a row per claim and per file (schemas/claims-arrow.md). The output carries patient data: -o writes
     it readable by its owner only. Exit codes as for check.
     """
     from .write import formats, records
+
+    if fmt == "parquet":
+        _export_parquet(paths, output, profile_name, today, term)
 
     def fail() -> None:
         summary.unreadable += 1
@@ -398,5 +402,37 @@ def export_command(paths: tuple[str, ...], fmt: str, output: str | None, profile
         writer.close(files, {k: v for k, v in summary.as_dict().items() if k != "envelope_errors"})
         out.flush()
     if output and not term.quiet:
+        term.echo(summary.text())
+    sys.exit(summary.exit_code)
+
+
+def _export_parquet(paths: tuple[str, ...], output: str | None, profile_name: str, today: Any,
+                    term: terminal.Terminal) -> None:
+    """`export --format parquet -o FILE`: the Arrow rows of edi837.arrow (as edi837.spark makes them)
+    in one Parquet file, for an analyst without Spark. Needs pyarrow (`pip install 'edi837[arrow]'`)."""
+    from .write import report
+
+    if not output:
+        click.echo("error: --format parquet writes a file: give it with -o FILE", err=True)
+        sys.exit(EXIT_ERROR)
+    try:
+        from . import arrow
+    except ImportError:
+        click.echo("error: --format parquet needs pyarrow: pip install 'edi837[arrow]'", err=True)
+        sys.exit(EXIT_ERROR)
+    summary = report.Summary()
+    failed = report.Summary()  # folders that could not be listed (each_file's `failed`)
+
+    def fail() -> None:
+        failed.unreadable += 1
+
+    def written(row: dict[str, Any]) -> None:
+        arrow.count(summary, row)
+        if row["file_error"]:
+            click.echo(f"error: {row['file_error']}", err=True)
+
+    arrow.write_parquet(each_file(paths, fail), output, _checker(profile_name, today), written)
+    summary.unreadable += failed.unreadable
+    if not term.quiet:
         term.echo(summary.text())
     sys.exit(summary.exit_code)

@@ -17,7 +17,7 @@ with `edi837.arrow.batches`. No subprocess, no temporary file. The table is `edi
 Spark hands a file's bytes to a worker as one value, and refuses a file over
 `spark.sql.sources.binaryFile.maxLength` (2 GB - 1 byte, Java's largest array) with an exception that
 would fail the whole job. So files are listed first (path and length, no bytes read), those over the
-limit become a file row with status "too large" and are never read, and only the rest are loaded
+limit become a file row with file_status "too large" and are never read, and only the rest are loaded
 (the length filter is applied by the binaryFile reader before it reads a file's bytes).
 
 Control numbers of `answers`: every input's answers take three numbers (999, 277CA, forward 837),
@@ -263,7 +263,8 @@ def answers(spark: SparkSession, paths: Iterable[str], out: str, settings: Setti
 
 def counts(frame: DataFrame) -> dict[str, int]:
     """files, claims, accepted, rejected, unreadable and too-large files of `rows(...)`, in one job."""
-    got = {(r["kind"], r["status"]): r["count"] for r in frame.groupBy("kind", "status").count().collect()}
+    got = {(r["kind"], r["status"] or r["file_status"]): r["count"]
+           for r in frame.groupBy("kind", "status", "file_status").count().collect()}
     return {"files": sum(n for (kind, _), n in got.items() if kind == arrow.FILE),
             "claims": sum(n for (kind, _), n in got.items() if kind == arrow.CLAIM),
             "accepted": got.get((arrow.CLAIM, "accepted"), 0), "rejected": got.get((arrow.CLAIM, "rejected"), 0),
@@ -305,8 +306,8 @@ def main(argv: list[str] | None = None) -> int:
                  .groupBy("f.rule").count().orderBy(F.desc("count"), "rule").limit(10).collect())
         for r in rules:
             print(f"  {r['rule']:12} {r['count']}")
-        for r in frame.where("kind = 'file' and error is not null").select("error").collect():
-            print(f"error: {r['error']}", file=sys.stderr)
+        for r in frame.where("kind = 'file' and file_error is not null").select("file_error").collect():
+            print(f"error: {r['file_error']}", file=sys.stderr)
         if a.answers:
             from .control import load_settings  # noqa: PLC0415
 

@@ -36,20 +36,32 @@ def check_json(paths: list[str]) -> dict:
     return json.loads(res.stdout)
 
 
+FINDING_KEYS = ("rule", "severity", "message", "scope", "loop", "segment", "position", "line", "element", "lx",
+                "value", "fix", "stc")  # the record adds the rule's source; the report its 999 codes
+
+
+def findings_key(found: list[dict]) -> list[dict]:
+    return [{k: f[k] for k in FINDING_KEYS} for f in found]
+
+
 def claim_key(row: dict) -> dict:
     """What a claim row shares with the claims of `check --format json`."""
-    keys = ("claim_id", "transaction", "status", "total_charge", "type_of_bill", "position", "findings")
-    return {k: row[k] for k in keys}
+    keys = ("claim_id", "transaction", "status", "total_charge", "type_of_bill", "position")
+    return {**{k: row[k] for k in keys}, "findings": findings_key(row["findings"])}
 
 
 def expected(doc: dict) -> tuple[dict, dict]:
     """(claims by file, file outcome by file) of a check report."""
     claims = {f["path"]: sorted((c for c in f["claims"]), key=lambda c: (c["transaction"], c["position"]))
               for f in doc["files"]}
+    def envelopes(entries: list[dict]) -> list[dict]:
+        return [{"control": e["control"], "findings": findings_key(e["findings"])} for e in entries]
+
     outcome = {f["path"]: {"error": f["error"],
-                           "transactions": [{"control": t["control_number"], "ack": t["ack"], "findings": t["findings"]}
-                                            for t in f["transactions"]],
-                           "groups": f["groups"], "interchanges": f["interchanges"]} for f in doc["files"]}
+                           "transactions": [{"control": t["control_number"], "ack": t["ack"],
+                                             "findings": findings_key(t["findings"])} for t in f["transactions"]],
+                           "groups": envelopes(f["groups"]), "interchanges": envelopes(f["interchanges"])}
+               for f in doc["files"]}
     return claims, outcome
 
 
@@ -70,14 +82,15 @@ def compare(rows: list[dict], doc: dict) -> None:
         assert got == [claim_key(c) for c in claims[path]], path
         f = got_files[path]
         want = outcome[path]
-        assert f["error"] == want["error"], path
-        assert f["status"] == ("read" if want["error"] is None else "unreadable")
+        assert f["file_error"] == want["error"], path
+        assert f["file_status"] == ("read" if want["error"] is None else "unreadable")
         assert (f["claims"], f["accepted"]) == (len(got), sum(c["status"] == "accepted" for c in got))
-        sets = [{k: e[k] for k in ("control", "ack", "findings")} for e in f["envelopes"] if e["level"] == "transaction"]
+        sets = [{"control": e["control"], "ack": e["ack"], "findings": findings_key(e["findings"])}
+                for e in f["envelopes"] if e["level"] == "transaction"]
         assert sets == want["transactions"], path
         for level, key in (("group", "groups"), ("interchange", "interchanges")):
-            assert [{"control": e["control"], "findings": e["findings"]} for e in f["envelopes"] if e["level"] == level] \
-                == want[key], path
+            assert [{"control": e["control"], "findings": findings_key(e["findings"])}
+                    for e in f["envelopes"] if e["level"] == level] == want[key], path
     assert set(got_files) == set(claims)
 
 
@@ -91,7 +104,7 @@ def test_rows_equal_check_json_on_fixtures_and_samples() -> None:
                 assert batch.schema.equals(arrow.SCHEMA, check_metadata=True)
                 rows += batch.to_pylist()
     compare(rows, check_json(paths))
-    assert any(r["status"] == "rejected" for r in rows)  # the comparison covers rejections
+    assert any(r["status"] == "rejected" for r in rows if r["kind"] == "claim")  # the comparison covers rejections
     assert any(f["rule"].startswith("AMB") for r in rows if r["kind"] == "claim" for f in r["findings"])
 
 
@@ -100,22 +113,29 @@ def test_claim_row_carries_lines_and_ambulance_view() -> None:
     with open(path, "rb") as fh:
         [claim, file] = [r for b in arrow.batches(fh.read(), path) for r in b.to_pylist()]
     assert (claim["kind"], file["kind"]) == ("claim", "file")
-    assert claim["trip"] and claim["origin"] and claim["destination"] and claim["loaded_miles"]
-    kinds = {ln["kind"] for ln in claim["lines"]}
-    assert {"base", "mileage"} <= kinds
-    assert file["status"] == "read" and file["claims"] == 1 and file["envelopes"][0]["level"] == "transaction"
+    from edi837.write import records  # noqa: PLC0415
+
+    [result] = api.check(path).claims
+    assert {k: v for k, v in claim.items() if k in records.SHAPE} == records.claim_record(result, path, None) | {
+        "transaction_ack": "A"}  # the record, column for column
+    trip = claim["ambulance"]
+    assert trip["level"] and trip["origin"] and trip["destination"] and trip["loaded_miles"]
+    assert {"base", "mileage"} <= {ln["kind"] for ln in claim["lines"]}
+    assert all(claim[k] is None for k in ("file_status", "file_error", "claims", "envelopes"))
+    assert file["file_status"] == "read" and file["claims"] == 1 and file["envelopes"][0]["level"] == "transaction"
+    assert file["claim_id"] is None and file["findings"] is None
 
 
 def test_unreadable_bytes_are_a_file_row_with_the_located_error() -> None:
     rows = [r for b in arrow.batches(b"this is not X12 at all", "junk.837") for r in b.to_pylist()]
     [row] = rows
-    assert row["kind"] == "file" and row["status"] == "unreadable"
-    assert row["error"].startswith("junk.837") and "byte" in row["error"]
+    assert row["kind"] == "file" and row["file_status"] == "unreadable"
+    assert row["file_error"].startswith("junk.837") and "byte" in row["file_error"]
 
 
 def test_too_large_row() -> None:
     [row] = arrow.too_large("big.837", 3_000_000_000, 2**31 - 1).to_pylist()
-    assert row["status"] == "too large" and "3,000,000,000 bytes" in row["error"]
+    assert row["file_status"] == "too large" and "3,000,000,000 bytes" in row["file_error"]
 
 
 def test_many_claims_come_in_batches_of_at_most_batch(tmp_path) -> None:
@@ -126,17 +146,36 @@ def test_many_claims_come_in_batches_of_at_most_batch(tmp_path) -> None:
     assert sizes == [arrow.BATCH, 6]  # 5 claims and the file row
 
 
-def test_schema_document_is_the_code() -> None:
-    assert (ROOT / "schemas" / "claims-arrow.md").read_text() == arrow.describe()
-    assert json.loads((ROOT / "schemas" / "claims-arrow.json").read_text()) == json.loads(arrow.schema_json())
-    assert arrow.SCHEMA.metadata[b"edi837.schema"] == f"claims-v{arrow.SCHEMA_VERSION}".encode()
+def test_schema_documents_are_the_code() -> None:
+    for name, text in arrow.documents().items():
+        assert (ROOT / "schemas" / name).read_text() == text, f"stale: python -m edi837.arrow --write ({name})"
+    assert arrow.SCHEMA.metadata[b"edi837.schema"] == f"claims-arrow-v{arrow.SCHEMA_VERSION}".encode()
 
 
-def test_write_parquet_holds_the_same_rows(tmp_path) -> None:
+def test_claim_columns_are_the_claim_record() -> None:
+    from edi837.write import records  # noqa: PLC0415
+
+    names = arrow.SCHEMA.names
+    assert names[:2] == ["kind", "file"] and names[2:len(records.SHAPE) + 1] == list(records.SHAPE)[1:]
+
+
+def test_export_parquet_holds_the_rows_check_reports(tmp_path) -> None:
     out = tmp_path / "claims.parquet"
-    paths = [str(p) for p in FIXTURES]
-    n = arrow.write_parquet(paths, str(out), api.checker(today=__import__("datetime").date.fromisoformat(TODAY)))
-    table = pq.read_table(out)
-    assert table.num_rows == n
+    paths = [str(p) for p in FIXTURES + SAMPLES_837I]
+    res = CliRunner().invoke(main, ["export", "--format", "parquet", "-o", str(out), "--today", TODAY, *paths])
+    doc = check_json(paths)
+    assert res.exit_code == 2 if doc["summary"]["unreadable_files"] else 1  # as check: unreadable samples
+    summary = doc["summary"]
+    assert res.stdout.strip().splitlines()[-1].startswith(
+        f"{summary['files']} files, {summary['claims']} claims: {summary['accepted']} accepted")
+    assert res.stderr.count("error: ") == summary["unreadable_files"]
     assert os.stat(out).st_mode & 0o777 == 0o600
-    compare(table.to_pylist(), check_json(paths))
+    table = pq.read_table(out)
+    assert table.schema.equals(arrow.SCHEMA)  # Parquet adds its own metadata beside ours
+    assert table.schema.metadata[b"edi837.schema"] == arrow.SCHEMA.metadata[b"edi837.schema"]
+    compare(table.to_pylist(), doc)
+
+
+def test_export_parquet_needs_an_output_file() -> None:
+    res = CliRunner().invoke(main, ["export", "--format", "parquet", str(FIXTURES[0])])
+    assert res.exit_code == 2 and "-o FILE" in res.stderr

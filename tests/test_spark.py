@@ -71,7 +71,7 @@ def test_rows_equal_check_json(spark, bench_files) -> None:
     doc = test_arrow.check_json(paths)
     test_arrow.compare(rows, doc)
     assert sum(r["kind"] == "claim" for r in rows) == sum(len(f["claims"]) for f in doc["files"]) > BENCH_CLAIMS
-    assert {r["status"] for r in rows if r["kind"] == "file"} == {"read", "unreadable"}
+    assert {r["file_status"] for r in rows if r["kind"] == "file"} == {"read", "unreadable"}
 
 
 def test_claims_and_files_split_the_rows(spark) -> None:
@@ -122,8 +122,8 @@ def test_a_file_over_the_binary_limit_is_reported_not_read(spark, tmp_path) -> N
     small = ROOT / "fixtures" / "bls-emergency.837"
     rows = edi_spark.rows(spark, [str(big), str(small)], today=TODAY).toArrow().to_pylist()
     by_file = {r["file"]: r for r in rows if r["kind"] == "file"}
-    assert by_file[str(big)]["status"] == "too large" and "over the" in by_file[str(big)]["error"]
-    assert by_file[str(small)]["status"] == "read"
+    assert by_file[str(big)]["file_status"] == "too large" and "over the" in by_file[str(big)]["file_error"]
+    assert by_file[str(small)]["file_status"] == "read"
     done = edi_spark.answers(spark, [str(big), str(small)], str(tmp_path / "out"), Settings(fixed_time=dt.datetime(2026, 11, 22)))
     assert [(Path(r["path"]).name, bool(r["written"])) for r in done] == [("big.837", False), ("bls-emergency.837", True)]
     assert "not answered" in done[0]["error"]
