@@ -50,16 +50,14 @@ def _f(name: str, kind: pa.DataType, doc: str, nullable: bool = True) -> pa.Fiel
 
 def arrow_type(shape: Any) -> pa.DataType:
     """The Arrow type of a part of the claim record's SHAPE (edi837.write.records): "str", "int",
-    "bool" (with "?" when it may be None), [item] a list, {key: shape} a struct."""
+    "bool" ("?": may be None), [item] a list, {key: shape} a struct. Every field is nullable: a file
+    row's claim columns are null structs, whose fields Spark and Arrow then read as null too (which
+    keys a claim always has is the record's schema, schemas/export.schema.json)."""
     if isinstance(shape, list):
         return pa.list_(pa.field("item", arrow_type(shape[0])))
     if isinstance(shape, dict):
-        return pa.struct([pa.field(k, arrow_type(v), nullable=_nullable(v)) for k, v in shape.items()])
+        return pa.struct([pa.field(k, arrow_type(v)) for k, v in shape.items()])
     return _TYPES[shape.rstrip("?")]
-
-
-def _nullable(shape: Any) -> bool:
-    return isinstance(shape, str) and shape.endswith("?")
 
 
 FINDINGS = arrow_type([records.FINDING])
