@@ -96,8 +96,9 @@ def _check_batches(batches: Iterator[pa.RecordBatch], profile: str, today: dt.da
     """mapInArrow: binaryFile rows (path, content) in, claim and file rows out."""
     check = _checker(profile, today)
     for batch in batches:
-        for uri, content in zip(batch.column("path").to_pylist(), batch.column("content").to_pylist(), strict=True):
-            yield from arrow.batches(content, local_name(uri), check)
+        paths, contents = batch.column("path"), batch.column("content")
+        for i in range(batch.num_rows):  # one file's bytes made a Python object at a time
+            yield from arrow.batches(contents[i].as_py(), local_name(paths[i].as_py()), check)
 
 
 def _too_large_batches(batches: Iterator[pa.RecordBatch], max_length: int) -> Iterator[pa.RecordBatch]:
@@ -158,11 +159,13 @@ def _answer_name(uri: str, roots: list[str]) -> str:
     return answer_name(path)
 
 
-def plan(spark: SparkSession, paths: list[str], settings: Settings) -> Plan:
-    """List the inputs (no bytes read), name their answers and reserve their control numbers."""
+def plan(spark: SparkSession, paths: list[str], settings: Settings, out: str) -> Plan:
+    """List the inputs (no bytes read; answers already in `out` are not inputs, as for `ack`), name
+    their answers and reserve their control numbers."""
     from .control import ControlNumbers  # noqa: PLC0415
 
-    listed = sorted((r["path"], r["length"]) for r in _files(spark, paths).select("path", "length").collect())
+    listed = sorted((r["path"], r["length"]) for r in _files(spark, paths).select("path", "length").collect()
+                    if not local_name(r["path"]).startswith(out.rstrip("/") + "/"))
     max_length = limit(spark)
     roots = [os.path.abspath(local_name(p)) for p in paths if os.path.isdir(local_name(p))]
     refused: list[tuple[str, str]] = []
@@ -223,11 +226,14 @@ def answer_one(content: bytes, uri: str, name: str, control: int, out: str, sett
 def _answer_batches(batches: Iterator[pa.RecordBatch], names: dict[str, tuple[str, int]], out: str,
                     settings: Settings, profile: str, today: dt.date | None) -> Iterator[pa.RecordBatch]:
     for batch in batches:
-        for uri, content in zip(batch.column("path").to_pylist(), batch.column("content").to_pylist(), strict=True):
+        paths, contents = batch.column("path"), batch.column("content")
+        for i in range(batch.num_rows):
+            uri = paths[i].as_py()
             if uri in names:
                 name, control = names[uri]
                 yield pa.RecordBatch.from_pylist(
-                    [answer_one(content, uri, name, control, out, settings, profile, today)], schema=ANSWERED)
+                    [answer_one(contents[i].as_py(), uri, name, control, out, settings, profile, today)],
+                    schema=ANSWERED)
 
 
 def answers(spark: SparkSession, paths: Iterable[str], out: str, settings: Settings | None = None,
@@ -248,7 +254,7 @@ def answers(spark: SparkSession, paths: Iterable[str], out: str, settings: Setti
     settings = settings or load_settings(None, None, None, None, Path(out))
     if today is None and settings.fixed_time is not None:
         today = settings.fixed_time.date()
-    planned = plan(spark, paths, settings)
+    planned = plan(spark, paths, settings, out)
     done: list[dict[str, Any]] = [{"path": local_name(uri), "name": None, "control": None, "claims": 0, "accepted": 0, "error": why,
              "written": []} for uri, why in planned.refused]
     if planned.names:
