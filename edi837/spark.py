@@ -170,17 +170,19 @@ def plan(spark: SparkSession, paths: list[str], settings: Settings, out: str) ->
     roots = [os.path.abspath(local_name(p)) for p in paths if os.path.isdir(local_name(p))]
     refused: list[tuple[str, str]] = []
     named: dict[str, str] = {}
+    taken: set[str] = set()
     for uri, length in listed:
         if length > max_length:
             refused.append((uri, f"not answered: {length:,} bytes, over Spark's {max_length:,}-byte binary file"
                                   " limit; answer it with `edi837 ack`, which streams"))
             continue
         name = _answer_name(uri, roots)
-        if name in named.values():
+        if name in taken:
             refused.append((uri, "not answered: its answers would overwrite those of the earlier input answered"
                                  f" as {name} (give the files different names, or answer them apart)"))
             continue
         named[uri] = name
+        taken.add(name)
     first = ControlNumbers(settings).take(3 * len(named)) if named else settings.base
     return Plan({uri: (name, first + 3 * i) for i, (uri, name) in enumerate(named.items())}, refused)
 

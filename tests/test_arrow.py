@@ -24,10 +24,15 @@ def test_import_edi837_imports_no_arrow_or_spark() -> None:
     assert done.stdout.strip() == "[]"
 
 
-pa = pytest.importorskip("pyarrow")
-pq = pytest.importorskip("pyarrow.parquet")
+try:  # pyarrow is optional (the arrow and spark extras): without it the tests below skip
+    import pyarrow.parquet as pq
 
-from edi837 import api, arrow  # noqa: E402 (after the skip: pyarrow is optional)
+    from edi837 import arrow
+except ImportError:
+    pq = arrow = None
+from edi837 import api  # noqa: E402
+
+needs_arrow = pytest.mark.skipif(arrow is None, reason="needs pyarrow: pip install -e '.[arrow]'")
 
 
 def check_json(paths: list[str]) -> dict:
@@ -94,6 +99,7 @@ def compare(rows: list[dict], doc: dict) -> None:
     assert set(got_files) == set(claims)
 
 
+@needs_arrow
 def test_rows_equal_check_json_on_fixtures_and_samples() -> None:
     paths = [str(p) for p in FIXTURES + SAMPLES_837I]
     check = api.checker(today=__import__("datetime").date.fromisoformat(TODAY))
@@ -108,6 +114,7 @@ def test_rows_equal_check_json_on_fixtures_and_samples() -> None:
     assert any(f["rule"].startswith("AMB") for r in rows if r["kind"] == "claim" for f in r["findings"])
 
 
+@needs_arrow
 def test_claim_row_carries_lines_and_ambulance_view() -> None:
     path = str(ROOT / "fixtures" / "als-emergency.837")
     with open(path, "rb") as fh:
@@ -126,6 +133,7 @@ def test_claim_row_carries_lines_and_ambulance_view() -> None:
     assert file["claim_id"] is None and file["findings"] is None
 
 
+@needs_arrow
 def test_unreadable_bytes_are_a_file_row_with_the_located_error() -> None:
     rows = [r for b in arrow.batches(b"this is not X12 at all", "junk.837") for r in b.to_pylist()]
     [row] = rows
@@ -133,11 +141,13 @@ def test_unreadable_bytes_are_a_file_row_with_the_located_error() -> None:
     assert row["file_error"].startswith("junk.837") and "byte" in row["file_error"]
 
 
+@needs_arrow
 def test_too_large_row() -> None:
     [row] = arrow.too_large("big.837", 3_000_000_000, 2**31 - 1).to_pylist()
     assert row["file_status"] == "too large" and "3,000,000,000 bytes" in row["file_error"]
 
 
+@needs_arrow
 def test_many_claims_come_in_batches_of_at_most_batch(tmp_path) -> None:
     src = tmp_path / "b.837"
     subprocess.run([sys.executable, str(ROOT / "bench" / "gen.py"), "--claims", str(arrow.BATCH + 5), "--out",
@@ -146,12 +156,14 @@ def test_many_claims_come_in_batches_of_at_most_batch(tmp_path) -> None:
     assert sizes == [arrow.BATCH, 6]  # 5 claims and the file row
 
 
+@needs_arrow
 def test_schema_documents_are_the_code() -> None:
     for name, text in arrow.documents().items():
         assert (ROOT / "schemas" / name).read_text() == text, f"stale: python -m edi837.arrow --write ({name})"
     assert arrow.SCHEMA.metadata[b"edi837.schema"] == f"claims-arrow-v{arrow.SCHEMA_VERSION}".encode()
 
 
+@needs_arrow
 def test_claim_columns_are_the_claim_record() -> None:
     from edi837.write import records  # noqa: PLC0415
 
@@ -159,6 +171,7 @@ def test_claim_columns_are_the_claim_record() -> None:
     assert names[:2] == ["kind", "file"] and names[2:len(records.SHAPE) + 1] == list(records.SHAPE)[1:]
 
 
+@needs_arrow
 def test_export_parquet_holds_the_rows_check_reports(tmp_path) -> None:
     out = tmp_path / "claims.parquet"
     paths = [str(p) for p in FIXTURES + SAMPLES_837I]
@@ -176,6 +189,7 @@ def test_export_parquet_holds_the_rows_check_reports(tmp_path) -> None:
     compare(table.to_pylist(), doc)
 
 
+@needs_arrow
 def test_export_parquet_needs_an_output_file() -> None:
     res = CliRunner().invoke(main, ["export", "--format", "parquet", str(FIXTURES[0])])
     assert res.exit_code == 2 and "-o FILE" in res.stderr

@@ -132,9 +132,14 @@ def test_a_file_over_the_binary_limit_is_reported_not_read(spark, tmp_path) -> N
     by_file = {r["file"]: r for r in rows if r["kind"] == "file"}
     assert by_file[str(big)]["file_status"] == "too large" and "over the" in by_file[str(big)]["file_error"]
     assert by_file[str(small)]["file_status"] == "read"
-    done = edi_spark.answers(spark, [str(big), str(small)], str(tmp_path / "out"), Settings(fixed_time=dt.datetime(2026, 11, 22)))
-    assert [(Path(r["path"]).name, bool(r["written"])) for r in done] == [("big.837", False), ("bls-emergency.837", True)]
-    assert "not answered" in done[0]["error"]
+    twin = tmp_path / "twin" / small.name  # answered under the same name: refused, as ack refuses it
+    twin.parent.mkdir()
+    shutil.copy(small, twin)
+    done = edi_spark.answers(spark, [str(big), str(small), str(twin)], str(tmp_path / "out"),
+                             Settings(fixed_time=dt.datetime(2026, 11, 22)))
+    assert [(r["path"], bool(r["written"])) for r in done] == [(str(big), False), (str(twin), True), (str(small), False)]
+    assert "not answered" in done[0]["error"] and "would overwrite" in done[2]["error"]
+    assert done[1]["control"] == 1  # refused inputs take no numbers
 
 
 def test_one_guide_load_per_python_worker(spark) -> None:
