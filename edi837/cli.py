@@ -400,3 +400,74 @@ def export_command(paths: tuple[str, ...], fmt: str, output: str | None, profile
     if output and not term.quiet:
         term.echo(summary.text())
     sys.exit(summary.exit_code)
+
+
+def _with_segments(claims: Iterator[tuple[str, Any, Any]]) -> Iterator[tuple[str, Any, Any, Any]]:
+    """Each checked claim with its annotated segments (findings attached), read again beside the check."""
+    from .annotated import ClaimMatcher, attach
+
+    matcher, current = None, None
+    for path, tx, c in claims:
+        if path != current:
+            matcher, current = (ClaimMatcher(path) if path != "-" else None), path
+        segs = matcher.find(tx.number, c.claim.where.position) if matcher is not None else None
+        if segs is not None:
+            attach(segs.segments, c.all_findings)
+        yield path, tx, c, segs
+
+
+@main.command()
+@paths_argument
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="The HTML file to write (mode 0600: it carries patient data).")
+@profile_option
+@today_option
+@terminal.options
+def report(paths: tuple[str, ...], output: str, profile_name: str, today: Any, term: terminal.Terminal) -> None:
+    """Write one self-contained HTML report a billing clerk can act on: a summary, a card per claim
+    (the trip in words, the lines, each finding with how to fix it and its source) and each claim's
+    annotated 837; printable, with a filter to show only rejected claims.
+
+    Standard input (-) is checked, but its claims have no annotated 837 (it cannot be read twice).
+    Exit codes as for check.
+    """
+    from .write import html
+
+    def fail() -> None:
+        summary.unreadable += 1
+
+    with term.progress() as progress:
+        summary = _shown_summary(progress)
+        files: list[dict[str, Any]] = []
+        checker = _checker(profile_name, today, watch=progress.watch)
+        with _private_output(output) as out:
+            html.write_report(_with_segments(_checked_claims(paths, checker, summary, progress, fail, files)),
+                              files, out)
+    if not term.quiet:
+        term.echo(f"{printable(output)}: {summary.text()}")
+    sys.exit(summary.exit_code)
+
+
+@main.command()
+@click.argument("file", metavar="FILE")
+@profile_option
+@today_option
+@terminal.options
+def annotate(file: str, profile_name: str, today: Any, term: terminal.Terminal) -> None:
+    """Print FILE segment by segment with its loop id and the guide's name, and each finding under the
+    segment it points at (the report's annotated 837, as text). Prints the claims as written: treat
+    the output as patient data. Exit codes as for check.
+    """
+    from .write import annotate_text
+
+    summary = _shown_summary(terminal.NoProgress())
+    if file == "-" or not os.path.isfile(file):
+        click.echo(f"error: {printable(file)}: annotate reads a file twice (once to check it, once to annotate"
+                   " it): give a regular file", err=True)
+        sys.exit(EXIT_ERROR)
+    checker = _checker(profile_name, today)
+    for line in annotate_text.lines(file, pipeline.results(file, checker), summary):
+        term.echo(line)
+    if not term.quiet:
+        term.echo(summary.text())
+    sys.exit(summary.exit_code)
