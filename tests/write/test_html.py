@@ -143,6 +143,30 @@ def test_filter_hides_accepted_claims(report: tuple[Path, dict], tmp_path: Path)
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
 
 
+HOVER = """<!DOCTYPE html><html><body><div id="out"></div><iframe id="f" src="%s"></iframe><script>
+document.getElementById("f").addEventListener("load", function () {
+  var code = Array.from(this.contentDocument.querySelectorAll("code[data-g]")).find(function (c) {
+    return c.textContent.indexOf("SV2*") === 0; });
+  code.dispatchEvent(new MouseEvent("mouseover", {bubbles: true}));
+  document.getElementById("out").textContent = JSON.stringify(Array.from(code.querySelectorAll("i")).map(
+    function (i) { return [i.textContent, i.title]; }));
+});
+</script></body></html>"""
+
+
+def test_clean_claims_get_element_names_on_hover(tmp_path: Path) -> None:
+    """A clean claim's segments are text; the page's script names their elements on the first hover."""
+    page = tmp_path / "clean.html"
+    assert invoke("report", "-o", str(page), str(FIXTURES[0])).exit_code == 0
+    (tmp_path / "hover.html").write_text(HOVER % page.name)
+    out = chromium("--allow-file-access-from-files", "--virtual-time-budget=3000", "--dump-dom",
+                   (tmp_path / "hover.html").as_uri())
+    named = json.loads(lxml_html.fromstring(out).get_element_by_id("out").text_content())
+    titles = dict((title.split()[0], value) for value, title in named)
+    assert titles["SV201"] == "0540" and titles["SV202-02"].startswith("A0")
+    assert all(len(title.split()) > 1 for _, title in named)  # a name beside each reference
+
+
 def test_report_of_stdin_and_of_an_unreadable_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.837"
     bad.write_text("hello")
