@@ -25,7 +25,7 @@ class Settings:
     sender_id: str = "EDI837"  # the clearinghouse, as ISA06/GS02 of its answers
     receiver_id: str = ""  # the submitter; default: the input's ISA06
     name: str = "EDI837 CLEARINGHOUSE"
-    usage: str = "P"  # ISA15 of the answers: P production, T test
+    usage: str = ""  # ISA15 of the answers: P production, T test, "" the inbound interchange's (see acknowledge)
     base: int = 1  # first control number
     state_file: Path | None = None
     fixed_time: dt.datetime | None = None
@@ -49,13 +49,13 @@ def load_settings(config: str | None, sender_id: str | None, receiver_id: str | 
         s.sender_id = str(data.get("sender_id", s.sender_id))
         s.receiver_id = str(data.get("receiver_id", s.receiver_id))
         s.name = str(data.get("name", s.name))
-        s.usage = str(data.get("usage", s.usage))
+        s.usage = str(data.get("usage", s.usage))  # absent: answers mirror the inbound ISA15
         base = data.get("first_control_number", s.base)
         if isinstance(base, bool) or not isinstance(base, int) or not 1 <= base <= MAX_CONTROL - 2:
             raise EdiError(f"first_control_number must be a whole number from 1 to {MAX_CONTROL - 2},"
                            f" not {base!r}", file=config)
         s.base = base
-        if s.usage not in ("P", "T"):
+        if "usage" in data and s.usage not in ("P", "T"):
             raise EdiError(f"usage must be P (production) or T (test), not {s.usage!r}", file=config)
         state_dir = Path(config).resolve().parent
     s.sender_id = sender_id or s.sender_id
