@@ -588,7 +588,7 @@ def status_lines(outbox: Path) -> Iterable[str]:
             counts[row.state] += 1
             controls = (f"{row.control:09d}-{row.control + 2:09d}" if row.control is not None else "-")
             when = row.finished_at or row.claimed_at
-            what = (f"{row.claims} claim{"s" * (row.claims != 1)}, {row.accepted} accepted" if row.state == ANSWERED
+            what = (f"{row.claims} claim{'s' * (row.claims != 1)}, {row.accepted} accepted" if row.state == ANSWERED
                     else "in flight: answered again by the next run" if row.state == CLAIMED
                     else f"reason: {(row.reason or '').splitlines()[0] if row.reason else ''}")
             yield f"{row.state:<11} {when}  {printable(row.stem)}  control {controls}  {what}"
