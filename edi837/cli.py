@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from . import inputs, parallel, pipeline
+from . import inputs, parallel, pipeline, terminal
 from .read import printable
 from .write import export
 
@@ -129,7 +129,7 @@ today_option = click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"])
                             help="Date the future-date edits compare with (default: today).")
 
 
-def _checker(profile_name: str, today: Any, keep_segments: bool = False) -> Any:
+def _checker(profile_name: str, today: Any, keep_segments: bool = False, watch: Any = None) -> Any:
     from . import rules
     from .read import EdiError
 
@@ -139,7 +139,20 @@ def _checker(profile_name: str, today: Any, keep_segments: bool = False) -> Any:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
     ctx = rules.Context(today=today.date()) if today else rules.Context()
-    return pipeline.Checker(profile, ctx, keep_segments=keep_segments)
+    return pipeline.Checker(profile, ctx, keep_segments=keep_segments, watch=watch)
+
+
+def _shown_summary(progress: terminal.NoProgress) -> Any:
+    """A report.Summary that also moves the progress bar as each transaction set is counted."""
+    from .write import report
+
+    @dataclasses.dataclass
+    class Shown(report.Summary):
+        def add_counts(self, claims: int, accepted: int, rejected_set: bool) -> None:
+            super().add_counts(claims, accepted, rejected_set)
+            progress.decided(claims, claims - accepted)
+
+    return Shown()
 
 
 @main.command()
@@ -148,33 +161,53 @@ def _checker(profile_name: str, today: Any, keep_segments: bool = False) -> Any:
 @profile_option
 @today_option
 @jobs_option
-def check(paths: tuple[str, ...], fmt: str, profile_name: str, today: Any, jobs: int) -> None:
+@terminal.options
+def check(paths: tuple[str, ...], fmt: str, profile_name: str, today: Any, jobs: int, term: terminal.Terminal) -> None:
     """Check 837I files like a clearinghouse front end: per claim, accepted or rejected and why.
+
+    On a terminal a progress bar shows files, claims, rejected claims and the rate, and verdicts are
+    coloured; --quiet prints the summary only, --verbose every claim and each file's time.
 
     Exit 0 when every claim is accepted, 1 when a claim or transaction set is rejected, 2 on a usage
     error, an unreadable file, a folder that cannot be listed or holds no input file; 130 when interrupted.
     """
+    import time
+
     from .write import report
 
-    checker = _checker(profile_name, today)
-    summary = report.Summary()
-    out = sys.stdout
-    if fmt == "json":
-        out.write('{"files": [')
     def fail() -> None:
         summary.unreadable += 1
 
-    for n, path in enumerate(each_file(paths, fail)):
-        items = pipeline.results(path, checker, jobs, functools.partial(report.render, fmt=fmt))
-        if fmt == "text":
-            report.write_text(printable(path), items, summary, click.echo)
+    def nothing(line: str) -> None:
+        pass
+
+    echo = nothing if term.quiet else term.echo
+    with term.progress() as progress:
+        checker = _checker(profile_name, today, watch=progress.watch)
+        summary = _shown_summary(progress)
+        out = sys.stdout  # inside the bar's block: on a terminal, lines print above the bar
+        if fmt == "json":
+            from .write.records import versions
+
+            out.write(json.dumps(versions())[:-1] + ', "files": [')
+        for n, path in enumerate(each_file(paths, fail)):
+            progress.start_file(path)
+            started, claims = time.monotonic(), summary.claims
+            items = pipeline.results(path, checker, jobs,
+                                     functools.partial(report.render, fmt=fmt, every=term.verbose))
+            if fmt == "text":
+                report.write_text(printable(path), items, summary, echo)
+            else:
+                report.write_json(path, items, summary, out.write, first=not n)
+            progress.advance(files=1)
+            if fmt == "text":
+                took = time.monotonic() - started
+                term.note(f"  checked in {took:.1f} s ({(summary.claims - claims) / max(took, 1e-9):,.0f} claims/s)")
+        if fmt == "json":
+            out.write(f'],\n"summary": {json.dumps(summary.as_dict())}}}\n')
+            out.flush()
         else:
-            report.write_json(path, items, summary, out.write, first=not n)
-    if fmt == "json":
-        out.write(f'],\n"summary": {json.dumps(summary.as_dict())}}}\n')
-        out.flush()
-    else:
-        click.echo(summary.text())
+            term.echo(summary.text())
     sys.exit(summary.exit_code)
 
 
@@ -208,20 +241,19 @@ def rules(code: str | None, fmt: str) -> None:
 @click.option("--fixed-time", type=click.DateTime(formats=["%Y%m%d%H%M"]), default=None,
               help="Clock for the answers (YYYYMMDDHHMM): byte-for-byte reproducible output, control numbers from the base.")
 @jobs_option
+@terminal.options
 def ack(paths: tuple[str, ...], out_dir: str, profile_name: str, today: Any, sender_id: str | None,
-        receiver_id: str | None, config: str | None, fixed_time: Any, jobs: int) -> None:
+        receiver_id: str | None, config: str | None, fixed_time: Any, jobs: int, term: terminal.Terminal) -> None:
     """Answer like a clearinghouse: NAME.999, NAME.277ca and NAME.accepted.837 for each input, in --out
     (a file found in a folder PATH keeps its sub-folders there: inbound/a/x.837 is answered in OUT/a/).
 
-    Exit codes as for check.
+    Progress bar, colour, --quiet and --verbose as for check. Exit codes as for check.
     """
     from pathlib import Path
 
-    from . import acknowledge, control
+    from . import control
     from .read import EdiError
-    from .write import report
 
-    checker = _checker(profile_name, today or fixed_time, keep_segments=True)
     out = Path(out_dir)
     try:
         settings = control.load_settings(config, sender_id, receiver_id, fixed_time, out)
@@ -238,7 +270,20 @@ def ack(paths: tuple[str, ...], out_dir: str, profile_name: str, today: Any, sen
     except (EdiError, OSError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
-    summary = report.Summary()
+    with term.progress() as progress:
+        _answer_all(paths, out, _checker(profile_name, today or fixed_time, keep_segments=True, watch=progress.watch),
+                    settings, numbers, jobs, term, progress)
+
+
+def _answer_all(paths: tuple[str, ...], out: Any, checker: Any, settings: Any, numbers: Any, jobs: int,
+                term: terminal.Terminal, progress: terminal.NoProgress) -> None:
+    """ack's loop: answer each file PATHs name into `out`, a line each (unless --quiet), then the summary."""
+    from pathlib import Path
+
+    from . import acknowledge
+    from .read import EdiError
+
+    summary = _shown_summary(progress)
     named: set[str] = set()  # answer names of this run: no input's answers may overwrite another's
 
     def not_answered(path: str, why: str) -> None:
@@ -252,6 +297,7 @@ def ack(paths: tuple[str, ...], out_dir: str, profile_name: str, today: Any, sen
     for root in paths:
         folder = root if root != "-" and os.path.isdir(root) else None
         for path in each_file((root,), fail, exclude=(str(out),)):  # answers written into an input folder are not read back
+            progress.start_file(path)
             name = acknowledge.answer_name(path, folder)
             if name in named:
                 not_answered(path, f"not answered: its answers would overwrite those of the earlier input answered as"
@@ -268,9 +314,91 @@ def ack(paths: tuple[str, ...], out_dir: str, profile_name: str, today: Any, sen
                 continue
             if result.error is not None:
                 click.echo(f"error: {result.error}", err=True)
+            progress.advance(files=1)
             claims = summary.claims - before.claims
-            click.echo(f"{printable(path)}: {claims} claim{'s' * (claims != 1)}, {summary.accepted - before.accepted} accepted")
-    click.echo(summary.text())
+            if not term.quiet:
+                term.echo(f"{printable(path)}: {claims} claim{'s' * (claims != 1)}, "
+                          f"{summary.accepted - before.accepted} accepted")
+            for suffix in ("999", "277ca", "accepted.837"):
+                answer = (out / name).parent / f"{Path(name).name}.{suffix}"
+                if answer.exists():
+                    term.note(f"  wrote {printable(str(answer))}")
+    term.echo(summary.text())
+    sys.exit(summary.exit_code)
+
+
+def _private_output(path: str) -> Any:
+    """`path` opened for writing text, readable by its owner only (0600): exports and reports carry
+    patient data."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    return open(fd, "w", encoding="utf-8", newline="")
+
+
+def _checked_claims(paths: tuple[str, ...], checker: Any, summary: Any, progress: terminal.NoProgress,
+                    fail: Callable[[], None], files: list[dict[str, Any]]) -> Iterator[tuple[str, Any, Any]]:
+    """(path, transaction set, claim result) of every claim PATHs hold, in file order, each set as it
+    is decided (read in one process); a file's error is one located line on standard error. Counts go
+    into `summary`, and each file's entry (path, claims, accepted, rejected, error) into `files`."""
+    from .read import EdiError
+    from .results import GroupResult, InterchangeResult, TransactionResult
+
+    for path in each_file(paths, fail):
+        progress.start_file(path)
+        error = None
+        before = dataclasses.replace(summary)
+        for item in pipeline.results(path, checker):
+            if isinstance(item, TransactionResult):
+                summary.add_counts(len(item.claims), item.accepted, item.ack == "R")
+                for c in item.claims:
+                    yield path, item, c
+            elif isinstance(item, (GroupResult, InterchangeResult)):
+                summary.add_envelope(item)
+            elif isinstance(item, EdiError):
+                error = item
+        summary.files += 1
+        if error is not None:
+            summary.unreadable += 1
+            click.echo(f"error: {error}", err=True)
+        files.append({"path": path, "claims": summary.claims - before.claims,
+                      "accepted": summary.accepted - before.accepted, "rejected": summary.rejected - before.rejected,
+                      "error": str(error) if error is not None else None})
+        progress.advance(files=1)
+
+
+@main.command("export")
+@paths_argument
+@format_option("json", "xml", "csv")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write to this file (mode 0600) instead of standard output.")
+@profile_option
+@today_option
+@terminal.options
+def export_command(paths: tuple[str, ...], fmt: str, output: str | None, profile_name: str, today: Any,
+                   term: terminal.Terminal) -> None:
+    """Export checked claims (their lines, the ambulance view and their findings) as JSON, XML or CSV.
+
+    JSON and XML follow the schemas in edi837/schemas/ (export.schema.json, export.xsd); CSV is one
+    row per service line with the claim's fields repeated. The output carries patient data: -o writes
+    it readable by its owner only. Exit codes as for check.
+    """
+    from .write import formats, records
+
+    def fail() -> None:
+        summary.unreadable += 1
+
+    with term.progress() as progress, contextlib.ExitStack() as stack:
+        summary = _shown_summary(progress)
+        files: list[dict[str, Any]] = []
+        out = stack.enter_context(_private_output(output)) if output else sys.stdout
+        checker = _checker(profile_name, today, watch=progress.watch)
+        writer = formats.WRITERS[fmt](out.write)
+        for path, tx, c in _checked_claims(paths, checker, summary, progress, fail, files):
+            writer.claim(records.claim_record(c, path, tx))
+        writer.close(files, {k: v for k, v in summary.as_dict().items() if k != "envelope_errors"})
+        out.flush()
+    if output and not term.quiet:
+        term.echo(summary.text())
     sys.exit(summary.exit_code)
 
 

@@ -81,10 +81,12 @@ RARE_IDS = ENVELOPE_IDS | {"HL", "CLM", "LX", "NM1", "BHT"}
 class Checker:
     """Runs every check over one stream; yields TransactionResult, GroupResult, InterchangeResult as each closes."""
 
-    def __init__(self, profile: rules_mod.Profile, ctx: rules_mod.Context, keep_segments: bool = False) -> None:
+    def __init__(self, profile: rules_mod.Profile, ctx: rules_mod.Context, keep_segments: bool = False,
+                 watch: Callable[[ClaimResult], None] | None = None) -> None:
         self.profile = profile
         self.ctx = ctx
         self.keep = keep_segments
+        self.watch = watch  # called with each claim as its rules have run, before its set is decided
 
     def run(self, stream: BinaryIO, name: str) -> Iterator[Result]:
         return self.run_segments(segments(stream, name), name)
@@ -122,6 +124,7 @@ class FileCheck:
         from .validate import segment_checker  # noqa: PLC0415
 
         self.run_rules = functools.partial(run_rules, profile=checker.profile, ctx=checker.ctx)
+        self.watch = checker.watch
         self.checker_for = segment_checker
         self.guide = guide_mod.load()
         self.walker = Walker(self.guide)
@@ -228,8 +231,10 @@ class FileCheck:
         for f in self.run_rules(claim):
             note(own, f)
         segs, blocks = self.builder.raw.take_claim() if self.builder.raw is not None else (None, ())
-        tx.claims.append(ClaimResult(claim, own, inherited, segments=segs, blocks=blocks,
-                                     number=len(tx.claims) + 1))
+        result = ClaimResult(claim, own, inherited, segments=segs, blocks=blocks, number=len(tx.claims) + 1)
+        tx.claims.append(result)
+        if self.watch is not None:  # the terminal's progress bar
+            self.watch(result)
 
     def finish_set(self) -> TransactionResult:
         """Close the transaction set: its last claim, then the verdict (a set-level error rejects all)."""

@@ -95,12 +95,14 @@ def env_findings_json(item: GroupResult | InterchangeResult) -> dict[str, Any]:
     return {"control": control, "findings": [f.to_dict() for f in item.findings]}
 
 
-def transaction_text(t: TransactionResult) -> Iterator[str]:
+def transaction_text(t: TransactionResult, every: bool = False) -> Iterator[str]:
+    """A set's report lines: its own findings, then each claim rejected or with findings (`every`:
+    each claim, accepted ones too, as `check --verbose` lists them)."""
     if t.findings:
         yield f"  transaction {t.control}: {'REJECTED' if t.ack == 'R' else t.ack}"
         yield from (finding_text(f) for f in t.findings)
     for c in t.claims:
-        if c.status == "rejected" or c.all_findings:
+        if every or c.status == "rejected" or c.all_findings:
             yield from claim_text(c)
 
 
@@ -120,12 +122,12 @@ class RenderedSet:
         return RenderedSet, (list(self.lines), self.transaction, self.claims, self.accepted, self.rejected_set)
 
 
-def render(t: TransactionResult, fmt: str) -> RenderedSet:
+def render(t: TransactionResult, fmt: str, every: bool = False) -> RenderedSet:
     if fmt == "json":
         lines: Iterator[str] = (claim_json(c) for c in t.claims)
         entry = {"control_number": t.control, "ack": t.ack, "findings": [f.to_dict() for f in t.findings]}
     else:
-        lines, entry = transaction_text(t), {}
+        lines, entry = transaction_text(t, every), {}
     return RenderedSet(t.claims.made(lines), entry, len(t.claims), t.accepted, t.ack == "R")
 
 

@@ -59,6 +59,7 @@ def report(*paths: Path) -> dict:
 
 def test_the_check_is_not_vacuous() -> None:
     assert conforms({"files": [{"path": 1}]}, SCHEMA) == [
+        "$: missing 'tool'", "$: missing 'tool_version'", "$: missing 'schema_version'",
         "$: missing 'summary'", "$.files[0]: missing 'error'", "$.files[0]: missing 'transactions'",
         "$.files[0]: missing 'claims'", "$.files[0].path: 1 is not string"]
 
