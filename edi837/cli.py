@@ -420,14 +420,19 @@ def export_command(paths: tuple[str, ...], fmt: str, output: str | None, profile
 @click.option("--config", type=click.Path(dir_okay=False), help="JSON: sender_id, receiver_id, name, usage, first_control_number.")
 @click.option("--status", "status_of", type=click.Path(file_okay=False), metavar="OUTBOX",
               help="Print the ledger of OUTBOX (what was answered, when, with which control numbers) and exit.")
+@terminal.options
 def run(inbox: str | None, outbox: str | None, workers: int, watch: bool, interval: float, settle: float,
-        include: tuple[str, ...], profile_name: str, config: str | None, status_of: str | None) -> None:
+        include: tuple[str, ...], profile_name: str, config: str | None, status_of: str | None,
+        term: terminal.Terminal) -> None:
     """A clearinghouse pipeline stage: answer every file in INBOX exactly once, into OUTBOX.
 
     Per input: acks/NAME.999, acks/NAME.277ca, forward/NAME.accepted.837 (when a claim is accepted) and
     results/NAME.json, then the input moves to archive/ (or to quarantine/ with NAME.reason when it is
     not a readable 837I). A SQLite ledger (OUTBOX/ledger.sqlite) makes a rerun after a crash finish the
     work without answering anything twice.
+
+    On a terminal a progress bar counts files, claims and rejected claims; --quiet prints the summary
+    only, colour as for check.
 
     Exit 0 all answered and accepted, 1 a file quarantined or a claim or set rejected, 2 a usage error,
     an unusable INBOX or OUTBOX; 130 interrupted (a --watch run stopped by a signal exits 0 or 1).
@@ -456,10 +461,18 @@ def run(inbox: str | None, outbox: str | None, workers: int, watch: bool, interv
         sys.exit(EXIT_ERROR)
     options = stage.Options(Path(inbox), Path(outbox), settings, profile_name, workers or parallel.jobs_available(),
                             watch, interval, settle, include or stage.INCLUDE)
-    runner = stage.Stage(options, log=click.echo, warn=lambda line: click.echo(line, err=True))
-    try:
-        code = runner.run()
-    except stage.Unusable as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
+    def quiet(line: str) -> None:
+        pass
+
+    with term.progress() as progress:
+        def counted(claims: int, rejected: int) -> None:
+            progress.advance(files=1, claims=claims, rejected=rejected)
+
+        runner = stage.Stage(options, log=quiet if term.quiet else term.echo, warn=term.error, counted=counted)
+        try:
+            code = runner.run()
+        except stage.Unusable as exc:
+            term.error(f"error: {exc}")
+            sys.exit(EXIT_ERROR)
+    term.echo(runner.summary_line)
     sys.exit(code)

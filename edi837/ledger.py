@@ -21,6 +21,7 @@ Only the stage's parent process writes the ledger; its workers write answers.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -119,14 +120,11 @@ class Ledger:
     def free_stem(self, name: str, sha256: str | None) -> str:
         """What a new input called `name` is archived and answered as: its name, or, when an earlier
         input had that name, the name with a short content hash (a counter for unreadable ones)."""
-        stems = [name]
-        if sha256:
-            stems.append(_with_tag(name, sha256[:12]))
-        stems += (_with_tag(name, str(n)) for n in range(2, 10_000))
-        for stem in stems:
+        tagged = [_with_tag(name, sha256[:12])] if sha256 else []
+        for stem in itertools.chain([name], tagged, (_with_tag(name, str(n)) for n in itertools.count(2))):
             if not self.db.execute("SELECT 1 FROM inputs WHERE stem = ?", (stem,)).fetchone():
                 return stem
-        raise RuntimeError(f"no free name for {name}")
+        raise AssertionError("unreachable: the counter goes on")
 
     def claim(self, sha256: str, name: str, stem: str, size: int, control: int, when: dt.datetime) -> None:
         """Record the intent to answer a new input with the control numbers from `control`, at `when`."""

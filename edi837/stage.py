@@ -296,9 +296,11 @@ class Options:
 @dataclass
 class Stage:
     options: Options
-    log: Callable[[str], None]
-    warn: Callable[[str], None]
+    log: Callable[[str], None]  # a line per file (and recovery notes)
+    warn: Callable[[str], None]  # errors, on standard error
+    counted: Callable[[int, int], None] = lambda claims, rejected: None  # a file done: moves a progress bar
     tally: Tally = field(default_factory=Tally)
+    summary_line: str = ""
     stopping: bool = False
     interrupted: bool = False
 
@@ -338,10 +340,12 @@ class Stage:
         self.ledger.close()
         os.close(lock)
         t = self.tally
-        self.log(f"{t.answered + t.quarantined} file{'s' * (t.answered + t.quarantined != 1)}: {t.answered} answered,"
-                 f" {t.quarantined} quarantined, {t.duplicates} duplicate{'s' * (t.duplicates != 1)};"
-                 f" {t.claims} claim{'s' * (t.claims != 1)}: {t.accepted} accepted, {t.rejected} rejected"
-                 + (" (interrupted: the rest stays in INBOX for the next run)" if code == EXIT_INTERRUPTED else ""))
+        self.summary_line = (
+            f"{t.answered + t.quarantined} file{'s' * (t.answered + t.quarantined != 1)}: {t.answered} answered,"
+            f" {t.quarantined} quarantined, {t.duplicates} duplicate{'s' * (t.duplicates != 1)};"
+            f" {t.claims} claim{'s' * (t.claims != 1)}: {t.accepted} accepted, {t.rejected} rejected"
+            + (f"; {t.failed} not answered (see the errors above)" if t.failed else "")
+            + (" (interrupted: the rest stays in INBOX for the next run)" if code == EXIT_INTERRUPTED else ""))
         return code
 
     def exit_code(self) -> int:
@@ -536,6 +540,7 @@ class Stage:
         move(self.options.inbox / name, home)
         self.ledger.quarantined(None, name, stem, None, why)
         self.tally.quarantined += 1
+        self.counted(0, 0)
         self.log(f"{printable(name)}: quarantined: {why}")
 
     def _answered(self, job: Job, future: cf.Future[Outcome]) -> None:
@@ -552,6 +557,7 @@ class Stage:
         t.claims += outcome.claims
         t.accepted += outcome.accepted
         t.rejected_sets += outcome.rejected_sets
+        self.counted(outcome.claims, outcome.claims - outcome.accepted)
         numbers = f"control numbers {job.control:09d}-{job.control + 2:09d}"
         if outcome.error is not None:
             self.ledger.quarantined(job.sha256, job.name, job.stem, None, outcome.error,
