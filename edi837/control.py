@@ -7,11 +7,13 @@ state file.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,14 +88,33 @@ class ControlNumbers:
             self.value = first + count - 1
             return first
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(os.open(str(path) + ".lock", os.O_WRONLY | os.O_CREAT, 0o600), "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        with self._locked(path):
             first = self._after(self._last(path), count)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
             with os.fdopen(fd, "w") as fh:
                 json.dump({"last": first + count - 1}, fh)
             os.replace(tmp, path)
         return first
+
+    def remove_temporaries(self) -> int:
+        """Delete the new states a killed process left half-written beside the state file (under the
+        lock: a run in progress is never touched); how many."""
+        path = self.settings.state_file
+        if path is None or not path.parent.is_dir():
+            return 0
+        removed = 0
+        with self._locked(path):
+            for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+                tmp.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
+    @staticmethod
+    @contextlib.contextmanager
+    def _locked(path: Path) -> Iterator[None]:
+        with open(os.open(str(path) + ".lock", os.O_WRONLY | os.O_CREAT, 0o600), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
 
     def _after(self, last: int, count: int) -> int:
         first = max(last + 1, self.settings.base)

@@ -132,7 +132,11 @@ def write_private(path: Path, data: bytes) -> None:
 
 def move(source: Path, target: Path) -> None:
     """Rename `source` to `target` (OUTBOX is on the same file system as INBOX, or the move is a copy
-    then a removal), durably, the copy private."""
+    then a removal), durably, made private first (an input dropped 0644 is archived 0600, even when
+    a kill comes straight after the rename)."""
+    with contextlib.suppress(OSError):
+        if not source.is_symlink():
+            source.chmod(0o700 if source.is_dir() else 0o600)
     try:
         os.rename(source, target)
     except OSError as exc:
@@ -148,9 +152,6 @@ def move(source: Path, target: Path) -> None:
                 os.fsync(out.fileno())
             os.replace(tmp, target)
         source.unlink()
-    with contextlib.suppress(OSError):
-        if not target.is_symlink():
-            target.chmod(0o700 if target.is_dir() else 0o600)  # an input dropped 0644 is archived private
     fsync_folder(target.parent)
     fsync_folder(source.parent)
 
@@ -374,7 +375,7 @@ class Stage:
         self.log(f"{signal.Signals(signum).name}: finishing the files in hand, then stopping")
 
     def _recover(self) -> None:
-        removed = self.outbox.remove_temporaries()
+        removed = self.outbox.remove_temporaries() + self.numbers.remove_temporaries()
         if removed:
             self.log(f"recovery: removed {removed} temporary file{'s' * (removed != 1)} a stopped run left")
         flight = self.ledger.in_flight()

@@ -62,14 +62,28 @@ def start(inbox: Path, outbox: Path, *extra: str) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
 
 
+def finished(outbox: Path) -> int:
+    return sum(1 for folder in ("archive", "quarantine") if (outbox / folder).is_dir()
+               for p in (outbox / folder).iterdir() if not p.name.endswith(".reason") and p.name != "duplicates")
+
+
 def kill_at_random(inbox: Path, outbox: Path, kills: int, seed: int, workers: str = "2") -> int:
-    """Start the stage and SIGKILL it (its whole process group: the pool too, as a machine that
-    stops) at `kills` random moments; how many runs were killed before they finished."""
+    """Start the stage and SIGKILL it (its whole process group: the pool too, as when the machine
+    stops) at `kills` random moments: the first during start-up or recovery, each other after a
+    random number of further inputs are finished, plus a random fraction of the next one. How many
+    runs were killed before they ended (all of them unless the inputs ran out)."""
     rng = random.Random(seed)
+    total = sum(1 for p in inbox.iterdir() if p.name != "README.md")
     killed = 0
-    for _ in range(kills):
+    for k in range(kills):
         proc = start(inbox, outbox, "--workers", workers)
-        time.sleep(rng.uniform(0.4, 1.2))  # start-up takes some 0.3 s: each kill lands mid-run
+        if k == 0:
+            time.sleep(rng.uniform(0.05, 0.4))
+        else:
+            target = finished(outbox) + rng.randint(1, max(1, (total - finished(outbox)) // (kills - k + 1)))
+            while finished(outbox) < target and proc.poll() is None:
+                time.sleep(0.002)
+            time.sleep(rng.uniform(0, 0.03))
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             killed += 1
