@@ -202,7 +202,7 @@ def _worker_start() -> None:
 def hash_file(path: str) -> Hashed:
     """The input's SHA-256, size and mtime (read as the hash is taken: the file must not change)."""
     digest = hashlib.sha256()
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)  # a FIFO named like an input: no wait
     with open(fd, "rb") as fh:
         st = os.fstat(fh.fileno())
         if not stat.S_ISREG(st.st_mode):
@@ -304,6 +304,7 @@ class Stage:
     summary_line: str = ""
     stopping: bool = False
     interrupted: bool = False
+    changed: bool = False  # an input changed while it was hashed: INBOX is looked at again
 
     def run(self) -> int:
         """Answer what INBOX holds (and, with --watch, what arrives, until a signal); the exit code."""
@@ -406,6 +407,9 @@ class Stage:
                     next_scan = time.monotonic() + (opts.interval if opts.watch or pending else 0.0)
                     if not opts.watch and not pending:
                         next_scan = float("inf")  # one pass: what arrives later waits for the next run
+                if self.changed and next_scan == float("inf"):
+                    self.changed = False
+                    next_scan = time.monotonic() + opts.interval
                 while queue and not self.stopping and len(hashing) + len(answering) < limit:
                     entry = queue.popleft()
                     hashing[pool.submit(hash_file, str(opts.inbox / entry[0]))] = entry
@@ -487,6 +491,7 @@ class Stage:
             self._quarantine_unreadable(name, why)
             return None
         if (hashed.size, hashed.mtime_ns) != (size, mtime_ns):
+            self.changed = True
             return None  # it changed since the scan: still arriving, looked at again next time
         row = self.ledger.find(hashed.sha256)
         if row is None:

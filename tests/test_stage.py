@@ -246,6 +246,7 @@ def test_what_cannot_be_read_is_quarantined_and_the_run_goes_on(tmp_path: Path) 
     (inbox / "remit.x12").write_text(BASE.replace("GS*HC*", "GS*HP*").replace("ST*837*", "ST*835*"))
     (inbox / "folder.837").mkdir()  # a folder named like an input
     (inbox / "gone.837").symlink_to(tmp_path / "nowhere")  # a link to nothing: cannot be opened
+    os.mkfifo(inbox / "pipe.837")  # opening it must not wait for a writer
     (inbox / "README.md").write_text("Drop 837I files here.\n")
     (inbox / "upload.837.part").write_text("ISA")  # still arriving
     (inbox / ".hidden.837").write_text("ISA")
@@ -258,7 +259,7 @@ def test_what_cannot_be_read_is_quarantined_and_the_run_goes_on(tmp_path: Path) 
     assert done.returncode == 1, done.stderr
     assert sorted(p.name for p in inbox.iterdir()) == [".hidden.837", "README.md", "upload.837.part"]
     assert done.stdout.count("README.md: left alone") == 1
-    quarantined = {"empty.837", "binary.edi", "letter.txt", "remit.x12", "folder.837", "gone.837"} | (
+    quarantined = {"empty.837", "binary.edi", "letter.txt", "remit.x12", "folder.837", "gone.837", "pipe.837"} | (
         {"locked.837"} if denied else set())
     assert {p.name for p in (outbox / "quarantine").iterdir() if not p.name.endswith(".reason")} == quarantined
     for name in quarantined:
