@@ -335,3 +335,23 @@ def test_a_second_run_on_the_same_outbox_is_refused(tmp_path: Path) -> None:
     first.communicate(timeout=30)
     assert second.returncode == 2 and "another `edi837 run` is using this OUTBOX" in second.stderr
     assert first.returncode == 0
+
+
+def test_sigint_finishes_the_files_in_hand_and_exits_130(tmp_path: Path) -> None:
+    inbox, outbox = tmp_path / "in", tmp_path / "out"
+    made = make_inbox(inbox, 80, seed=7)
+    proc = start(inbox, outbox, "--workers", "1")
+    while finished(outbox) < 3 and proc.poll() is None:
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert b"SIGINT: finishing the files in hand" in out and b"interrupted" in out
+    with sqlite3.connect(outbox / "ledger.sqlite") as db:
+        states = [r[0] for r in db.execute("SELECT state FROM inputs")]
+    assert "claimed" not in states and 3 <= len(states) < len(made)  # in hand finished, the rest not begun
+    left = [p.name for p in inbox.iterdir() if p.name != "README.md"]
+    assert len(left) == len(made) - finished(outbox)
+    done = subprocess.run([*RUN, str(inbox), "--out", str(outbox), "--settle", "0"], capture_output=True, timeout=120)
+    assert done.returncode in (0, 1)
+    assert_exactly_once(inbox, outbox, made)
