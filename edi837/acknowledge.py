@@ -1,9 +1,13 @@
 """The clearinghouse's answer to one file: a 999, a 277CA and a forward 837 of its accepted claims.
 
 `write_answers` checks a file's items as they are read and writes the three answers to the streams it
-is given; `answer` (the `ack` command) gives it temporary files that it renames NAME.999,
-NAME.277ca and NAME.accepted.837 when whole, and `edi837.answer` (the library) gives it memory.
-Settings and control numbers: edi837.control.
+is given; `answer_into` gives it temporary files that it renames to their `Targets` when whole (the
+`ack` command through `answer`: NAME.999, NAME.277ca and NAME.accepted.837 in one folder; the
+pipeline stage, edi837.stage: its OUTBOX layout, durably), and `edi837.answer` (the library) gives it
+memory. Settings and control numbers: edi837.control.
+
+The answers speak the partner's mode: ISA15 mirrors the inbound interchange's (T test, P production;
+the first interchange read, when a file holds several) unless the settings fix `usage`.
 """
 
 from __future__ import annotations
@@ -13,12 +17,12 @@ import dataclasses
 import datetime as dt
 import functools
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Protocol, TextIO
 
-from .control import ControlNumbers, Settings
+from .control import Settings
 from .envelope import Refused
 from .pipeline import Checker, results
 from .read import DEFAULT_DELIMITERS, Delimiters, EdiError
@@ -45,10 +49,12 @@ class AnsweredSet:
     version: str
     claims: int
     accepted: int
+    usage: str  # ISA15 of the interchange holding the set
 
     def __reduce__(self) -> tuple:  # sent between processes: what is made as it is written, listed
         return AnsweredSet, (self.ik, self.ack, list(self.status), self.submitter, list(self.forward),
-                             self.forwarded, self.delims, self.receiver, self.version, self.claims, self.accepted)
+                             self.forwarded, self.delims, self.receiver, self.version, self.claims, self.accepted,
+                             self.usage)
 
 
 def answer_set(tx: TransactionResult, settings: Settings, base: int, when: dt.datetime) -> AnsweredSet:
@@ -57,7 +63,7 @@ def answer_set(tx: TransactionResult, settings: Settings, base: int, when: dt.da
     return AnsweredSet(ack999.transaction_segments(tx, DEFAULT_DELIMITERS), tx.ack,
                        ack277.render(tx, tx.number, base + 1, when, settings.name, settings.sender_id, base + 2),
                        tx.submitter[1], forward, forwarded, tx.delims, tx.receiver[1], tx.version,
-                       len(tx.claims), tx.accepted)
+                       len(tx.claims), tx.accepted, tx.usage)
 
 
 def _answer_refusal(error: EdiError, w999: ack999.Writer, group: GroupResult | None) -> GroupResult | None:
@@ -110,13 +116,32 @@ class Written:
     forwarded: int  # claims in the forward 837 (0: nothing was written to its stream)
 
 
+class Numbering(Protocol):
+    """Where control numbers come from: edi837.control.ControlNumbers, or a block reserved beforehand."""
+
+    def take(self, count: int = 1) -> int: ...
+
+
 def header(settings: Settings, control: int, when: dt.datetime) -> Header:
     """The interchange header of our answers; each writer names its group (GS01, GS08) and, unless
-    the settings do, the receiver."""
-    return Header(settings.sender_id, settings.receiver_id, control, when, settings.usage, "", "")
+    the settings do, the receiver. ISA15 is the settings' usage until the partner's is known."""
+    return Header(settings.sender_id, settings.receiver_id, control, when, settings.usage or "P", "", "")
 
 
-def write_answers(read: Read, settings: Settings, numbers: ControlNumbers, summary: Summary, out: Streams) -> Written:
+def partner_usage(settings: Settings, isa15: str) -> str:
+    """ISA15 of our answers: the settings' usage when they fix one, else the inbound interchange's
+    (P when it is neither T nor P: the reader has already reported it)."""
+    if settings.usage:
+        return settings.usage
+    return isa15 if isa15 in ("T", "P") else "P"
+
+
+def _speaking(writer: ack999.Writer | ack277.Writer | forward837.Writer, usage: str) -> None:
+    """Set ISA15 of `writer`'s interchange, before its header is written."""
+    writer.header = dataclasses.replace(writer.header, usage=usage)
+
+
+def write_answers(read: Read, settings: Settings, numbers: Numbering, summary: Summary, out: Streams) -> Written:
     """Answer a file's items, as `read` hands them on, into `out`, and count the verdicts into `summary`:
     the forward 837 as it goes, the 999 and 277CA (spooled until then) at the end. A claim, a group or
     an interchange is forgotten once answered. A file that becomes unreadable is answered up to where
@@ -130,11 +155,15 @@ def write_answers(read: Read, settings: Settings, numbers: ControlNumbers, summa
     error: EdiError | None = None
     read_any = False  # an interchange was read: there is somebody to answer
     group: GroupResult | None = None  # answered once it is known whether a refused set follows
+    usage = ""  # ISA15 of the answers, once the first set or interchange is read
     for item in read(functools.partial(answer_set, settings=settings, base=base, when=when)):
         if isinstance(item, (AnsweredSet, GroupResult)) and group is not None:
             w999.group(group)
             group = None
         if isinstance(item, AnsweredSet):
+            if not usage:  # the forward 837's header is written with the first set
+                usage = partner_usage(settings, item.usage)
+                _speaking(w837, usage)
             w999.transaction(item.ik, item.ack)
             w277.add(item.status, item.submitter)
             w837.add(out.forward837, item.forward, item.forwarded, item.delims, item.receiver, item.version)
@@ -144,6 +173,7 @@ def write_answers(read: Read, settings: Settings, numbers: ControlNumbers, summa
             group = item
             summary.add_envelope(item)
         elif isinstance(item, InterchangeResult):
+            usage = usage or partner_usage(settings, item.isa[15] if len(item.isa) > 15 else "")
             w999.interchange(item)
             summary.add_envelope(item)
             read_any = True
@@ -155,6 +185,8 @@ def write_answers(read: Read, settings: Settings, numbers: ControlNumbers, summa
     out.forward837.write(w837.close())
     answered = error is None or read_any
     if answered:
+        for writer in (w999, w277):
+            _speaking(writer, usage or partner_usage(settings, ""))
         w999.close(out.ack999)
         w277.close(out.ack277)
     return Written(error, answered, w837.claims)
@@ -168,32 +200,70 @@ def _private(path: Path) -> TextIO:
     return open(fd, "w", encoding="latin-1", newline="")
 
 
-def answer(path: str, checker: Checker, settings: Settings, numbers: ControlNumbers, out_dir: Path,
+@dataclass(frozen=True)
+class Targets:
+    """Where one file's answers go; each is written beside its target under a temporary name (see
+    `temporary`) and renamed when whole."""
+
+    ack999: Path
+    ack277: Path
+    forward837: Path
+
+    def __iter__(self) -> Iterator[Path]:
+        return iter((self.ack999, self.ack277, self.forward837))
+
+
+def temporary(target: Path) -> Path:
+    """The name `target` is written under until it is whole: hidden, in the same folder (so the rename
+    is atomic), ending in .tmp (what a consumer of the folder skips, and a restart removes)."""
+    return target.with_name(f".{target.name}.tmp")
+
+
+def answer(path: str, checker: Checker, settings: Settings, numbers: Numbering, out_dir: Path,
            summary: Summary, jobs: int = 1, name: str | None = None) -> FileResult:
-    """Check `path` (- for stdin), write its answers into `out_dir` (see `write_answers`), count the
-    verdicts into `summary`. The result keeps only the file's error. With `jobs` > 1 a large file is
-    checked and answered in parts by worker processes. The answers are `out_dir`/NAME.999 (.277ca,
-    .accepted.837), NAME being `name` or `answer_name(path)`; one with nothing to say is not written,
-    and none of an earlier run stays in its place."""
+    """Check `path` (- for stdin), write its answers into `out_dir` (the `ack` command: see
+    `answer_into`), count the verdicts into `summary`. The answers are `out_dir`/NAME.999 (.277ca,
+    .accepted.837), NAME being `name` or `answer_name(path)`."""
     name = name or answer_name(path)
     out_dir = (out_dir / name).parent  # `name` may hold folders (see answer_name)
     name = Path(name).name
     out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    targets = Targets(*(out_dir / f"{name}.{suffix}" for suffix in ("999", "277ca", "accepted.837")))
+    return answer_into(path, checker, settings, numbers, targets, summary, jobs)
+
+
+def answer_into(path: str, checker: Checker, settings: Settings, numbers: Numbering, targets: Targets,
+                summary: Summary, jobs: int = 1, durable: bool = False,
+                read: Callable[[Read], Read] | None = None) -> FileResult:
+    """Check `path` (- for stdin), write its answers to `targets` (see `write_answers`), count the
+    verdicts into `summary`. The result keeps only the file's error. With `jobs` > 1 a large file is
+    checked and answered in parts by worker processes. An answer with nothing to say is not written,
+    and none of an earlier run stays in its place. `durable`: each answer is on disk (fsynced, and
+    its folder after the rename) when this returns, so a crash of the machine cannot lose it.
+    `read`, when given, wraps the reading (to watch the items pass)."""
     # Each answer is written under a temporary name and renamed when whole: a consumer watching the
     # folder never sees half an answer, and a failed write (a full disk) leaves none behind.
-    targets = [out_dir / f"{name}.{suffix}" for suffix in ("999", "277ca", "accepted.837")]
-    tmps = [t.with_name(f".{t.name}.tmp") for t in targets]
+    tmps = [temporary(t) for t in targets]
+    reading: Read = functools.partial(results, path, checker, jobs)
+    if read is not None:
+        reading = read(reading)
     try:
         with contextlib.ExitStack() as files:
             streams = Streams(*(files.enter_context(_private(t)) for t in tmps))
-            written = write_answers(functools.partial(results, path, checker, jobs), settings, numbers, summary,
-                                    streams)
+            written = write_answers(reading, settings, numbers, summary, streams)
+            if durable:
+                for stream in (streams.ack999, streams.ack277, streams.forward837):
+                    stream.flush()
+                    os.fsync(stream.fileno())
         for tmp, target, keep in zip(tmps, targets, (written.answered, written.answered, written.forwarded > 0)):
             if keep:
                 os.replace(tmp, target)
             else:  # nothing to say: no stale answer of an earlier run stays either
                 with contextlib.suppress(FileNotFoundError):
                     target.unlink()
+        if durable:
+            for folder in dict.fromkeys(t.parent for t in targets):
+                fsync_folder(folder)
     finally:
         for tmp in tmps:
             with contextlib.suppress(FileNotFoundError):
@@ -201,3 +271,12 @@ def answer(path: str, checker: Checker, settings: Settings, numbers: ControlNumb
     summary.files += 1
     summary.unreadable += written.error is not None
     return FileResult(path, written.error)
+
+
+def fsync_folder(folder: Path) -> None:
+    """Put the folder's entries (a rename, a new file) on disk."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

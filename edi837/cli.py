@@ -406,6 +406,153 @@ def export_command(paths: tuple[str, ...], fmt: str, output: str | None, profile
     sys.exit(summary.exit_code)
 
 
+def _with_segments(claims: Iterator[tuple[str, Any, Any]]) -> Iterator[tuple[str, Any, Any, Any]]:
+    """Each checked claim with its annotated segments (findings attached), read again beside the check."""
+    from .annotated import ClaimMatcher, attach
+
+    matcher, current = None, None
+    for path, tx, c in claims:
+        if path != current:
+            matcher, current = (ClaimMatcher(path) if path != "-" else None), path
+        segs = matcher.find(tx.number, c.claim.where.position) if matcher is not None else None
+        if segs is not None:
+            attach(segs.segments, c.all_findings)
+        yield path, tx, c, segs
+
+
+@main.command()
+@paths_argument
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="The HTML file to write (mode 0600: it carries patient data).")
+@profile_option
+@today_option
+@terminal.options
+def report(paths: tuple[str, ...], output: str, profile_name: str, today: Any, term: terminal.Terminal) -> None:
+    """Write one self-contained HTML report a billing clerk can act on: a summary, a card per claim
+    (the trip in words, the lines, each finding with how to fix it and its source) and each claim's
+    annotated 837; printable, with a filter to show only rejected claims.
+
+    Standard input (-) is checked, but its claims have no annotated 837 (it cannot be read twice).
+    Exit codes as for check.
+    """
+    from .write import html
+
+    def fail() -> None:
+        summary.unreadable += 1
+
+    with term.progress() as progress:
+        summary = _shown_summary(progress)
+        files: list[dict[str, Any]] = []
+        checker = _checker(profile_name, today, watch=progress.watch)
+        with _private_output(output) as out:
+            html.write_report(_with_segments(_checked_claims(paths, checker, summary, progress, fail, files)),
+                              files, out)
+    if not term.quiet:
+        term.echo(f"{printable(output)}: {summary.text()}")
+    sys.exit(summary.exit_code)
+
+
+@main.command()
+@click.argument("file", metavar="FILE")
+@profile_option
+@today_option
+@terminal.options
+def annotate(file: str, profile_name: str, today: Any, term: terminal.Terminal) -> None:
+    """Print FILE segment by segment with its loop id and the guide's name, and each finding under the
+    segment it points at (the report's annotated 837, as text). Prints the claims as written: treat
+    the output as patient data. Exit codes as for check.
+    """
+    from .write import annotate_text
+
+    summary = _shown_summary(terminal.NoProgress())
+    if file == "-" or not os.path.isfile(file):
+        click.echo(f"error: {printable(file)}: annotate reads a file twice (once to check it, once to annotate"
+                   " it): give a regular file", err=True)
+        sys.exit(EXIT_ERROR)
+    checker = _checker(profile_name, today)
+    for line in annotate_text.lines(file, pipeline.results(file, checker), summary):
+        term.echo(line)
+    if not term.quiet:
+        term.echo(summary.text())
+    sys.exit(summary.exit_code)
+
+
+# -- the pipeline stage (edi837.stage) ----------------------------------------------------------------
+
+@main.command()
+@click.argument("inbox", required=False, type=click.Path(file_okay=False))
+@click.option("--out", "outbox", type=click.Path(file_okay=False), help="OUTBOX: answers, archive, quarantine, ledger.")
+@click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Worker processes over files; 0: one per CPU.")
+@click.option("--watch", is_flag=True, help="Keep polling INBOX until SIGINT or SIGTERM (which finish the files in hand).")
+@click.option("--interval", type=click.FloatRange(min=0.05), default=2.0, show_default=True,
+              help="Seconds between looks at INBOX.")
+@click.option("--settle", type=click.FloatRange(min=0), default=5.0, show_default=True,
+              help="Seconds a file's size and mtime must stay unchanged before it is read.")
+@click.option("--include", "include", multiple=True, metavar="GLOB",
+              help="What counts as input (case-insensitive; repeatable). Default: *.837 *.edi *.txt *.x12.")
+@profile_option
+@click.option("--config", type=click.Path(dir_okay=False), help="JSON: sender_id, receiver_id, name, usage, first_control_number.")
+@click.option("--status", "status_of", type=click.Path(file_okay=False), metavar="OUTBOX",
+              help="Print the ledger of OUTBOX (what was answered, when, with which control numbers) and exit.")
+@terminal.options
+def run(inbox: str | None, outbox: str | None, workers: int, watch: bool, interval: float, settle: float,
+        include: tuple[str, ...], profile_name: str, config: str | None, status_of: str | None,
+        term: terminal.Terminal) -> None:
+    """A clearinghouse pipeline stage: answer every file in INBOX exactly once, into OUTBOX.
+
+    Per input: acks/NAME.999, acks/NAME.277ca, forward/NAME.accepted.837 (when a claim is accepted) and
+    results/NAME.json, then the input moves to archive/ (or to quarantine/ with NAME.reason when it is
+    not a readable 837I). A SQLite ledger (OUTBOX/ledger.sqlite) makes a rerun after a crash finish the
+    work without answering anything twice.
+
+    On a terminal a progress bar counts files, claims and rejected claims; --quiet prints the summary
+    only, colour as for check.
+
+    Exit 0 all answered and accepted, 1 a file quarantined or a claim or set rejected, 2 a usage error,
+    an unusable INBOX or OUTBOX; 130 interrupted (a --watch run stopped by a signal exits 0 or 1).
+    """
+    from pathlib import Path
+
+    from . import control, rules, stage
+    from .read import EdiError
+
+    if status_of is not None:
+        try:
+            for line in stage.status_lines(Path(status_of)):
+                click.echo(line)
+        except stage.Unusable as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_ERROR)
+        return
+    if inbox is None or outbox is None:
+        click.echo("error: give INBOX and --out OUTBOX (or --status OUTBOX); see edi837 run --help", err=True)
+        sys.exit(EXIT_ERROR)
+    try:
+        rules.load_profile(profile_name)  # a bad profile stops the run before anything is claimed
+        settings = control.load_settings(config, None, None, None, Path(outbox))
+    except EdiError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    options = stage.Options(Path(inbox), Path(outbox), settings, profile_name, workers or parallel.jobs_available(),
+                            watch, interval, settle, include or stage.INCLUDE)
+    def quiet(line: str) -> None:
+        pass
+
+    with term.progress() as progress:
+        def counted(claims: int, rejected: int) -> None:
+            progress.advance(files=1, claims=claims, rejected=rejected)
+
+        runner = stage.Stage(options, log=quiet if term.quiet else term.echo, warn=term.error, counted=counted)
+        try:
+            code = runner.run()
+        except stage.Unusable as exc:
+            term.error(f"error: {exc}")
+            sys.exit(EXIT_ERROR)
+    term.echo(runner.summary_line)
+    sys.exit(code)
+
+
 def _export_parquet(paths: tuple[str, ...], output: str | None, profile_name: str, today: Any,
                     term: terminal.Terminal) -> None:
     """`export --format parquet -o FILE`: the Arrow rows of edi837.arrow (as edi837.spark makes them)

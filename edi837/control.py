@@ -7,11 +7,13 @@ state file.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +27,7 @@ class Settings:
     sender_id: str = "EDI837"  # the clearinghouse, as ISA06/GS02 of its answers
     receiver_id: str = ""  # the submitter; default: the input's ISA06
     name: str = "EDI837 CLEARINGHOUSE"
-    usage: str = "P"  # ISA15 of the answers: P production, T test
+    usage: str = ""  # ISA15 of the answers: P production, T test, "" the inbound interchange's (see acknowledge)
     base: int = 1  # first control number
     state_file: Path | None = None
     fixed_time: dt.datetime | None = None
@@ -49,13 +51,13 @@ def load_settings(config: str | None, sender_id: str | None, receiver_id: str | 
         s.sender_id = str(data.get("sender_id", s.sender_id))
         s.receiver_id = str(data.get("receiver_id", s.receiver_id))
         s.name = str(data.get("name", s.name))
-        s.usage = str(data.get("usage", s.usage))
+        s.usage = str(data.get("usage", s.usage))  # absent: answers mirror the inbound ISA15
         base = data.get("first_control_number", s.base)
         if isinstance(base, bool) or not isinstance(base, int) or not 1 <= base <= MAX_CONTROL - 2:
             raise EdiError(f"first_control_number must be a whole number from 1 to {MAX_CONTROL - 2},"
                            f" not {base!r}", file=config)
         s.base = base
-        if s.usage not in ("P", "T"):
+        if "usage" in data and s.usage not in ("P", "T"):
             raise EdiError(f"usage must be P (production) or T (test), not {s.usage!r}", file=config)
         state_dir = Path(config).resolve().parent
     s.sender_id = sender_id or s.sender_id
@@ -86,14 +88,33 @@ class ControlNumbers:
             self.value = first + count - 1
             return first
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(os.open(str(path) + ".lock", os.O_WRONLY | os.O_CREAT, 0o600), "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        with self._locked(path):
             first = self._after(self._last(path), count)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
             with os.fdopen(fd, "w") as fh:
                 json.dump({"last": first + count - 1}, fh)
             os.replace(tmp, path)
         return first
+
+    def remove_temporaries(self) -> int:
+        """Delete the new states a killed process left half-written beside the state file (under the
+        lock: a run in progress is never touched); how many."""
+        path = self.settings.state_file
+        if path is None or not path.parent.is_dir():
+            return 0
+        removed = 0
+        with self._locked(path):
+            for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+                tmp.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
+    @staticmethod
+    @contextlib.contextmanager
+    def _locked(path: Path) -> Iterator[None]:
+        with open(os.open(str(path) + ".lock", os.O_WRONLY | os.O_CREAT, 0o600), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
 
     def _after(self, last: int, count: int) -> int:
         first = max(last + 1, self.settings.base)

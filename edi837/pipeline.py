@@ -202,7 +202,9 @@ class FileCheck:
             self.env.sets += self.sets_before
         elif sid == "ST":
             self.set_number += 1
-            self.tx = TransactionResult(self.name, seg.get(2), seg.get(3), delims=seg.delims, number=self.set_number)
+            usage = self.inter.isa[15] if self.inter is not None and len(self.inter.isa) > 15 else ""
+            self.tx = TransactionResult(self.name, seg.get(2), seg.get(3), delims=seg.delims, number=self.set_number,
+                                        usage=usage)
             self.sink.new_set(self.tx)
         return closed
 

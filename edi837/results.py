@@ -164,6 +164,7 @@ class TransactionResult:
     delims: Delimiters | None = None
     ik5: list[str] = field(default_factory=list)  # IK5 reason codes of envelope errors (4 = SE count ...)
     number: int = 0  # the set's place in the file (1 = the first): numbers its answers
+    usage: str = ""  # ISA15 of the interchange holding it (T test, P production): our answers mirror it
 
     def decide(self) -> None:
         """Decide the set's claims (see SetClaims.decide) from the set's own errors."""

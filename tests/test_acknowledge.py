@@ -110,3 +110,37 @@ def test_answers_are_readable_by_their_owner_only(tmp_path) -> None:
     for p in answers:
         assert stat.S_IMODE(p.stat().st_mode) == 0o600, p
     assert stat.S_IMODE(out.stat().st_mode) == 0o700
+
+
+def _isa15(answer: bytes) -> str:
+    text = answer.decode("latin-1")
+    return text.split(text[3])[15]
+
+
+def test_answers_speak_the_partners_mode() -> None:
+    """ISA15 of the 999, 277CA and forward 837 mirrors the inbound interchange's (T or P), unless the
+    settings fix it; `ack` and `run` answer through the same code (test_stage.py checks `run`)."""
+    import dataclasses
+    import datetime as dt
+
+    from builders import BASE
+
+    import edi837
+    from edi837.control import Settings
+
+    fixed = Settings(fixed_time=dt.datetime(2026, 11, 22, 9, 30))
+    production = BASE.replace("*0*T*:~", "*0*P*:~", 1)
+    assert production != BASE
+    for text, settings, mode in ((BASE, fixed, "T"), (production, fixed, "P"),
+                                 (BASE, dataclasses.replace(fixed, usage="P"), "P"),
+                                 (production, dataclasses.replace(fixed, usage="T"), "T")):
+        answers = edi837.answer(text.encode(), settings)
+        assert answers.forward837 is not None
+        assert [_isa15(a) for a in (answers.ack999, answers.ack277, answers.forward837)] == [mode] * 3
+
+
+def test_ack_of_a_test_interchange_answers_as_a_test(tmp_path: Path) -> None:
+    run_ack([FIXTURES[0]], tmp_path)
+    answers = sorted(tmp_path.glob(f"{FIXTURES[0].name}.*"))
+    assert len(answers) == 3 and {_isa15(a.read_bytes()) for a in answers} == {"T"}
+    outputs_valid(tmp_path)

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from typing import Any
 
 from .. import codes, guide_codes
@@ -73,7 +74,7 @@ def place(letter: str) -> str:
     row = codes.table("ambulance_modifiers").get(letter)
     if row is None or not letter:
         return letter
-    return row["description"].split(" (")[0].split(",")[0]
+    return re.split(r" \(|,| other than ", row["description"])[0]
 
 
 @functools.cache
