@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from . import inputs, parallel, pipeline
+from .build import BUILD
 from .read import printable
 from .write import export
 
@@ -74,7 +75,8 @@ class Commands(click.Group):
 
 
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(None, "-V", "--version", package_name="edi837")
+@click.version_option(None, "-V", "--version", package_name="edi837", prog_name="edi837",
+                      message=f"%(prog)s, version %(version)s, {BUILD}")
 def main() -> None:
     """Front-end checks for X12 837I (005010X223A2) hospital-based ambulance claims."""
     # What reading a file makes is freed by reference counting: a check, parse or ack of 20,000 claims
