@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import sysconfig
 
 from setuptools import setup
 
@@ -30,12 +31,29 @@ def say(message: str) -> None:
     print(f"edi837 build: {message}", file=sys.stderr, flush=True)
 
 
+def remove_stale_modules() -> None:
+    """Compiled modules an earlier editable build left beside their sources: Python would import them
+    before the .py files, so a pure build in the same checkout removes them (and says so)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    stale = [os.path.join(here, name) for name in os.listdir(here) if name.endswith("__mypyc" + suffix())]
+    stale += [os.path.join(here, path.removesuffix(".py") + suffix()) for path in HOT]
+    for path in (p for p in stale if os.path.exists(p)):
+        say(f"removing {os.path.relpath(path, here)}, compiled by an earlier build")
+        os.remove(path)
+
+
+def suffix() -> str:
+    return str(sysconfig.get_config_var("EXT_SUFFIX"))
+
+
 def compiled_extensions() -> list:
-    commands = {arg for arg in sys.argv[1:] if not arg.startswith("-")}
-    if commands and commands <= {"egg_info", "dist_info", "sdist"}:  # pip asking for metadata: nothing is built
+    command = sys.argv[1] if len(sys.argv) > 1 else ""  # what setuptools' build backend runs: bdist_wheel ...
+    if command in ("egg_info", "dist_info", "sdist"):  # pip asking for metadata: nothing is built
         return []
     if os.environ.get("EDI837_PURE"):
         say("EDI837_PURE is set: pure Python")
+        if command in ("editable_wheel", "develop"):  # this checkout is what gets imported
+            remove_stale_modules()
         return []
     try:
         from mypyc.build import mypycify  # noqa: PLC0415  (here: a missing mypy means a pure build)
@@ -50,7 +68,7 @@ def compiled_extensions() -> list:
             return []
         say(f"compiling {len(HOT)} modules with mypyc (a minute or two)")
         return mypycify(HOT, opt_level="3")
-    except Exception as exc:  # noqa: BLE001  (mypy/mypyc missing or refusing the code: the pure package works)
+    except (Exception, SystemExit) as exc:  # noqa: BLE001  (mypy/mypyc missing or refusing the code: the pure package works)
         say(f"mypyc could not compile ({type(exc).__name__}: {exc}): pure Python")
         return []
 
