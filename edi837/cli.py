@@ -264,7 +264,8 @@ def ack(paths: tuple[str, ...], out_dir: str, profile_name: str, today: Any, sen
             try:
                 result = acknowledge.answer(path, checker, settings, numbers, out, summary, jobs, name)
             except (OSError, EdiError) as exc:  # not written (a full disk, a broken state file): none were left
-                vars(summary).update(vars(before))  # its claims were not answered: not counted
+                for field in dataclasses.fields(summary):  # its claims were not answered: not counted
+                    setattr(summary, field.name, getattr(before, field.name))
                 why = exc.strerror or exc if isinstance(exc, OSError) else exc
                 not_answered(path, f"its answers could not be written to {out}: {why}")
                 continue

@@ -47,6 +47,9 @@ class Refused(EdiError):
         self.gs = gs or []  # the GS elements of the group refused or holding the set refused
         self.st = st or []
 
+    def constructor_args(self) -> dict[str, object]:
+        return {**super().constructor_args(), "level": self.level, "code": self.code, "gs": self.gs, "st": self.st}
+
 
 @frozen
 class EnvelopeError:

@@ -46,6 +46,16 @@ class EdiError(Exception):
         self.element = element
         self.line = line
 
+    def constructor_args(self) -> dict[str, object]:
+        """What the constructor takes besides the message (a subclass adds its own)."""
+        return {"file": self.file, "offset": self.offset, "segment": self.segment, "segment_id": self.segment_id,
+                "element": self.element, "line": self.line}
+
+    def __reduce__(self) -> tuple:
+        # Sent from a worker process (edi837.parallel) with its location: pickling an exception keeps only
+        # its args, plus its __dict__, which a compiled class does not have.
+        return rebuild_error, (type(self), self.message, self.constructor_args())
+
     def __str__(self) -> str:
         where = [printable(self.file) or "<input>"]
         if self.offset is not None:
@@ -57,6 +67,11 @@ class EdiError(Exception):
         if self.element:
             where.append(self.element)
         return f"{': '.join([', '.join(where), self.message])}"
+
+
+def rebuild_error(cls: type[EdiError], message: str, fields: dict[str, object]) -> EdiError:
+    """An EdiError (or subclass) as `__reduce__` took it apart."""
+    return cls(message, **fields)  # type: ignore[arg-type]
 
 
 def printable(name: str) -> str:
