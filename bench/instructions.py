@@ -13,6 +13,7 @@ runs (compiled with mypyc, or pure Python) is what `python -m edi837 --version` 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import subprocess
 import sys
@@ -30,7 +31,8 @@ def instructions(args: list[str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "callgrind.out"
         done = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
-                               sys.executable, "-m", "edi837", *args], capture_output=True, text=True, check=False)
+                               sys.executable, "-m", "edi837", *args], capture_output=True, text=True, check=False,
+                              env={**os.environ, "PYTHONHASHSEED": "0"})  # set and dict probes the same every run
         found = re.search(r"Collected : (\d+)", done.stderr)
         if found is None or done.returncode not in (0, 1):
             raise SystemExit(f"callgrind run failed ({done.returncode}): {done.stderr[-2000:]}")
