@@ -1,6 +1,6 @@
 """Generate ambulance 837I files: the bundled fixtures, and N-claim files for the benchmark.
 
-    python bench/gen.py --claims N --out FILE [--seed S] [--claims-per-st K]
+    python bench/gen.py --claims N --out FILE [--seed S] [--claims-per-st K] [--line-feeds | --crlf]
     python bench/gen.py --size-mb M --out FILE
     python bench/gen.py --fixtures fixtures/
 
@@ -190,13 +190,15 @@ def fixtures(folder: Path) -> None:
     (folder / "custom-delims.837").write_text(interchange(207, one("als-emergency", "DELIM-1"), delims=("|", ">", "^", "~")))
 
 
-def stream(out: Path, claims: int | None, size_mb: int | None, seed: int, per_st: int) -> int:
-    """Write a one-interchange file of ambulance claims; returns the number of claims."""
+def stream(out: Path, claims: int | None, size_mb: int | None, seed: int, per_st: int, newline: str = "") -> int:
+    """Write a one-interchange file of ambulance claims; returns the number of claims. With `newline`
+    ("\n" or "\r\n") every segment terminator is followed by it (one segment per line)."""
     rng = random.Random(seed)
     limit = size_mb * 1_000_000 if size_mb else None
     written = n = st = 0
-    with open(out, "w", buffering=1 << 20) as fh:
-        head = isa(1) + "GS*HC*GENHOSPAMB*MEDICAREMAC*20261001*0930*1*X*005010X223A2~"
+    term = "~" + newline
+    with open(out, "w", buffering=1 << 20, newline="") as fh:
+        head = (isa(1) + "GS*HC*GENHOSPAMB*MEDICAREMAC*20261001*0930*1*X*005010X223A2~").replace("~", term)
         fh.write(head)
         written += len(head)
 
@@ -218,10 +220,10 @@ def stream(out: Path, claims: int | None, size_mb: int | None, seed: int, per_st
 
         for subs in batches():
             st += 1
-            text = "~".join(transaction(f"{st:09d}", subs)) + "~"
+            text = term.join(transaction(f"{st:09d}", subs)) + term
             fh.write(text)
             written += len(text)
-        tail = f"GE*{st}*1~IEA*1*000000001~"
+        tail = f"GE*{st}*1{term}IEA*1*000000001{term}"
         fh.write(tail)
     return n
 
@@ -233,6 +235,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--claims-per-st", type=int, default=5000)
+    ap.add_argument("--line-feeds", action="store_true", help="a line feed after every segment terminator")
+    ap.add_argument("--crlf", action="store_true", help="CR LF after every segment terminator")
     ap.add_argument("--fixtures", type=Path, help="write the bundled fixture set into this folder")
     a = ap.parse_args()
     if a.fixtures:
@@ -240,7 +244,8 @@ def main() -> None:
         return
     if not a.out or (a.claims is None and a.size_mb is None):
         ap.error("--out and one of --claims / --size-mb are required")
-    n = stream(a.out, a.claims, a.size_mb, a.seed, a.claims_per_st)
+    newline = "\r\n" if a.crlf else "\n" if a.line_feeds else ""
+    n = stream(a.out, a.claims, a.size_mb, a.seed, a.claims_per_st, newline)
     print(f"{a.out}: {n} claims")
 
 

@@ -2,6 +2,11 @@
 
     python bench/run.py [--claims 20000] [--pyx12-claims N] [--repeat N] [--rss-mb 10,100,1000]
                         [--rss-commands parse,check,ack] [--skip-ratio] [--out bench/out]
+                        [--pure-python PATH] [--layouts none,lf]
+
+The edi837 measured is the one `python` (that runs this script) has installed, compiled or pure, as
+`edi837 --version` says; `--pure-python` names a second interpreter with a pure install
+(`EDI837_PURE=1 pip install .` in another venv) to run beside it.
 
 Every figure is one run of a whole command in its own process (start-up included), timed with the
 wall clock (with --repeat, the median of N). Memory is given twice: the peak RSS of the largest
@@ -67,11 +72,11 @@ def tree_pss_kb(pid: int) -> int:
     return total
 
 
-def run(cmd: list[str], sample: bool = False) -> tuple[float, int, int, int]:
+def run(cmd: list[str], sample: bool = False, env: dict[str, str] | None = None) -> tuple[float, int, int, int]:
     """Wall seconds, peak RSS of the largest process, peak PSS of all processes together (MB; with
     `sample`, else 0), exit status. Sampling costs CPU, so timed comparisons run without it."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     peak = [0]
     done = threading.Event()
 
@@ -98,9 +103,10 @@ def commands(out: Path) -> dict[str, list[str]]:
             "ack-1": ["ack", "--out", str(out / "ack"), "--fixed-time", "202611220000", "--jobs", "1"]}
 
 
-def generate(claims: int | None, out: Path, size_mb: int | None = None) -> Path:
+def generate(claims: int | None, out: Path, size_mb: int | None = None, layout: str = "none") -> Path:
     if not out.exists():
         args = ["--claims", str(claims)] if claims else ["--size-mb", str(size_mb)]
+        args += {"none": [], "lf": ["--line-feeds"], "crlf": ["--crlf"]}[layout]
         subprocess.run([sys.executable, str(HERE / "gen.py"), *args, "--out", str(out), "--seed", "1"], check=True)
     return out
 
@@ -123,6 +129,10 @@ def main() -> None:
     ap.add_argument("--skip-ratio", action="store_true", help="only the flat-memory check")
     ap.add_argument("--repeat", type=int, default=1, help="runs of each timed command (median)")
     ap.add_argument("--out", type=Path, default=HERE / "out")
+    ap.add_argument("--pure-python", help="the Python of a pure-Python install of edi837 (EDI837_PURE=1 pip install .),"
+                    " run beside this one (which should be the compiled build)")
+    ap.add_argument("--layouts", default="none", help="input layouts: none (segments back to back), lf (a line"
+                    " feed after each segment), crlf; e.g. none,lf")
     a = ap.parse_args()
     a.out.mkdir(parents=True, exist_ok=True)
     edi837 = [sys.executable, "-m", "edi837"]
@@ -139,34 +149,59 @@ def main() -> None:
                   f"  peak {rss} MB (all processes, PSS {total} MB)", flush=True)
 
 
+def build_of(python: str) -> str:
+    """What `edi837 --version` says of the build that `python` runs ("compiled (mypyc)" or "pure Python")."""
+    out = subprocess.run([python, "-m", "edi837", "--version"], capture_output=True, text=True, check=True,
+                         env=SAFE_PATH).stdout.strip()
+    return out.split(", ")[-1]
+
+
+# The current folder is not put first on sys.path: each interpreter runs the edi837 it has installed,
+# not the sources (or compiled modules) of the checkout the benchmark is started from.
+SAFE_PATH = {**os.environ, "PYTHONSAFEPATH": "1"}
+
+
 def ratios(a: argparse.Namespace, edi837: list[str]) -> None:
     """pyx12 and edi837 on files of the same make, in one run: claims/s and their ratio. With
     --repeat N every command runs N times, in turn, and each figure is the median of its runs (a
-    shared machine's noise then moves every command alike)."""
+    shared machine's noise then moves every command alike). With --pure-python, the pure build runs
+    beside the compiled one; with --layouts none,lf, everything runs on both layouts of the file."""
     a.pyx12_claims = a.pyx12_claims or a.claims
-    small = generate(a.pyx12_claims, a.out / f"claims-{a.pyx12_claims}.837")
-    big = generate(a.claims, a.out / f"claims-{a.claims}.837")
-    cmds = {"pyx12": [sys.executable, "-c", PYX12_SCRIPT, str(small)],
-            "naive": [sys.executable, "-c", NAIVE_SCRIPT, str(big), "on"],
-            "naive-gc-off": [sys.executable, "-c", NAIVE_SCRIPT, str(big), "off"]}
-    cmds.update({label: [*edi837, *args, str(big)] for label, args in commands(a.out).items()})
-    runs: dict[str, list[tuple[float, int, int]]] = {label: [] for label in cmds}
-    for _ in range(a.repeat):
-        for label, cmd in cmds.items():
-            t, rss, _, code = run(cmd)
-            runs[label].append((t, rss, code))
-    times = {label: statistics.median(r[0] for r in rs) for label, rs in runs.items()}
-    pyx12_rate = a.pyx12_claims / times["pyx12"]
-    print(f"{'pyx12 x12valid':<18} {a.pyx12_claims:>6} claims  {times['pyx12']:8.2f} s  {pyx12_rate:10.0f} claims/s"
-          f"  peak {max(r[1] for r in runs['pyx12'])} MB", flush=True)
-    for label in ("naive", "naive-gc-off", *commands(a.out)):
-        rate = a.claims / times[label]
-        name = f"str.split{' (gc off)' * (label != 'naive')}" if label.startswith("naive") else f"edi837 {label}"
-        print(f"{name:<18} {a.claims:>6} claims  {times[label]:8.2f} s  {rate:10.0f} claims/s"
-              f"  peak {max(r[1] for r in runs[label])} MB  {rate / pyx12_rate:6.1f}x pyx12"
-              f"  (exit {runs[label][-1][2]})", flush=True)
-    print(f"ack / check time: {times['ack-1'] / times['check-1']:.2f} (one process each),"
-          f" {times['ack'] / times['check']:.2f} (with workers)", flush=True)
+    builds = {build_of(edi837[0]): edi837}
+    if a.pure_python:
+        builds[build_of(a.pure_python)] = [a.pure_python, "-m", "edi837"]
+    for layout in a.layouts.split(","):
+        small = generate(a.pyx12_claims, a.out / f"claims-{a.pyx12_claims}-{layout}.837", layout=layout)
+        big = generate(a.claims, a.out / f"claims-{a.claims}-{layout}.837", layout=layout)
+        cmds = {"pyx12": [sys.executable, "-c", PYX12_SCRIPT, str(small)],
+                "naive": [sys.executable, "-c", NAIVE_SCRIPT, str(big), "on"],
+                "naive-gc-off": [sys.executable, "-c", NAIVE_SCRIPT, str(big), "off"]}
+        labels = []
+        for build, command in builds.items():
+            for label, args in commands(a.out).items():
+                labels.append((f"{build}|{label}", build, label))
+                cmds[f"{build}|{label}"] = [*command, *args, str(big)]
+        runs: dict[str, list[tuple[float, int, int]]] = {label: [] for label in cmds}
+        for _ in range(a.repeat):
+            for label, cmd in cmds.items():
+                t, rss, _, code = run(cmd, env=SAFE_PATH)
+                runs[label].append((t, rss, code))
+        times = {label: statistics.median(r[0] for r in rs) for label, rs in runs.items()}
+        pyx12_rate = a.pyx12_claims / times["pyx12"]
+        print(f"layout: {layout} ({'segments back to back' if layout == 'none' else layout + ' after each segment'}),"
+              f" medians of {a.repeat}", flush=True)
+        print(f"{'pyx12 x12valid':<34} {a.pyx12_claims:>6} claims  {times['pyx12']:8.2f} s  {pyx12_rate:10.0f}"
+              f" claims/s  peak {max(r[1] for r in runs['pyx12'])} MB", flush=True)
+        rows = [("naive", "str.split"), ("naive-gc-off", "str.split (gc off)")]
+        rows += [(key, f"edi837 {label} [{build}]") for key, build, label in labels]
+        for key, name in rows:
+            rate = a.claims / times[key]
+            print(f"{name:<34} {a.claims:>6} claims  {times[key]:8.2f} s  {rate:10.0f} claims/s"
+                  f"  peak {max(r[1] for r in runs[key])} MB  {rate / pyx12_rate:6.1f}x pyx12"
+                  f"  (exit {runs[key][-1][2]})", flush=True)
+        for build in builds:
+            print(f"[{build}] ack / check time: {times[f'{build}|ack-1'] / times[f'{build}|check-1']:.2f} (one process"
+                  f" each), {times[f'{build}|ack'] / times[f'{build}|check']:.2f} (with workers)", flush=True)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from . import inputs, parallel, pipeline, terminal
+from .build import BUILD
 from .read import printable
 from .write import export
 
@@ -74,7 +75,8 @@ class Commands(click.Group):
 
 
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(None, "-V", "--version", package_name="edi837")
+@click.version_option(None, "-V", "--version", package_name="edi837", prog_name="edi837",
+                      message=f"%(prog)s, version %(version)s, {BUILD}")
 def main() -> None:
     """Front-end checks for X12 837I (005010X223A2) hospital-based ambulance claims."""
     # What reading a file makes is freed by reference counting: a check, parse or ack of 20,000 claims
@@ -308,7 +310,8 @@ def _answer_all(paths: tuple[str, ...], out: Any, checker: Any, settings: Any, n
             try:
                 result = acknowledge.answer(path, checker, settings, numbers, out, summary, jobs, name)
             except (OSError, EdiError) as exc:  # not written (a full disk, a broken state file): none were left
-                vars(summary).update(vars(before))  # its claims were not answered: not counted
+                for field in dataclasses.fields(summary):  # its claims were not answered: not counted
+                    setattr(summary, field.name, getattr(before, field.name))
                 why = exc.strerror or exc if isinstance(exc, OSError) else exc
                 not_answered(path, f"its answers could not be written to {out}: {why}")
                 continue

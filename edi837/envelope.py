@@ -38,12 +38,17 @@ class Refused(EdiError):
     for what was left open: the refusal is the file's one reason."""
 
     def __init__(self, message: str, *, level: str = "group", code: str = "1", gs: list[str] | None = None,
-                 st: list[str] | None = None, **where: object) -> None:
-        super().__init__(message, **where)  # type: ignore[arg-type]
+                 st: list[str] | None = None, file: str = "", offset: int | None = None,
+                 segment: int | None = None, segment_id: str = "", element: str = "", line: int | None = None) -> None:
+        super().__init__(message, file=file, offset=offset, segment=segment, segment_id=segment_id, element=element,
+                         line=line)
         self.level = level  # "group" (answered by AK905) or "transaction" (by IK502)
         self.code = code
         self.gs = gs or []  # the GS elements of the group refused or holding the set refused
         self.st = st or []
+
+    def constructor_args(self) -> dict[str, object]:
+        return {**super().constructor_args(), "level": self.level, "code": self.code, "gs": self.gs, "st": self.st}
 
 
 @frozen

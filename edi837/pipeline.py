@@ -293,6 +293,7 @@ def results(path: str, checker: Checker, jobs: int = 1,
 
     def read(segs: Iterable[Segment], part: parallel.Part | None) -> Iterator[Any]:
         items = checker.run_segments(segs, path, part.sets_before if part else 0, whole=part is None or part.last)
+        item: Any  # a set's result, then what `render` made of it
         for item in items:
             if render is not None and isinstance(item, TransactionResult):
                 item = render(item)  # and the set itself is let go before the next one is read

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import random
@@ -20,7 +21,9 @@ from click.testing import CliRunner
 from conftest import FIXTURES, ROOT, SAMPLES_837I
 from hypothesis import strategies as st
 
+import edi837
 from edi837 import rules
+from edi837.claims import Claim
 from edi837.cli import main
 from edi837.findings import Finding
 from edi837.pipeline import Checker, parse_stream
@@ -288,3 +291,10 @@ ELEMENT_TEXT = st.text(st.characters(min_codepoint=0x20, max_codepoint=0xFF, bla
 
 def invoke(*args: str, input: bytes | None = None):
     return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+
+def a_claim(**fields: object) -> Claim:
+    """A real parsed claim (the bls-emergency fixture's) with `fields` changed: for tests of verdicts and
+    writers that need a claim but not a particular one (a compiled build checks that it is a Claim)."""
+    [claim] = edi837.parse(ROOT / "fixtures" / "bls-emergency.837")
+    return dataclasses.replace(claim, **fields)  # type: ignore[arg-type]

@@ -46,6 +46,27 @@ def test_line_ends_and_chunking(sep: str, chunk: int) -> None:
         assert {s.line for s in segs} == {1}
 
 
+SEGS = ["GS*HC*S*R*20260101*1200*1*X*005010X223A2", "ST*837*0001*005010X223A2", "NM1*85*2*GEN HOSP*****XX*1",
+        "HI*BE:A0:::2134*BE:32:::2", "SE*4*0001", "GE*1*1", "IEA*1*000000001"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(between=st.lists(st.sampled_from(["", "\n", "\r\n", "\n\n", " ", "\t", "\n ", "\r"]),
+                        min_size=len(SEGS), max_size=len(SEGS)),
+       regular=st.sampled_from(["", "\n", "\r\n"]), chunk=st.sampled_from([1, 5, 64, 1 << 20]))
+def test_every_line_is_exact_in_any_layout_and_chunking(between: list[str], regular: str, chunk: int) -> None:
+    """Whatever follows each terminator (the same line break every time, which the reader splits on
+    at once, or a mix of breaks, blank lines and blanks), each segment's line is 1 plus the line feeds
+    before its first byte, and the segments read are the same, with a blank before an id noted."""
+    after = [regular if i % 2 else b for i, b in enumerate(between)] if regular else between
+    text = isa() + "".join(seg + "~" + sep for seg, sep in zip(SEGS, after))
+    segs = read(text, chunk)
+    assert [s.raw for s in segs[1:]] == SEGS
+    for s in segs:
+        assert s.line == 1 + text.count("\n", 0, s.offset) and text.startswith(s.raw, s.offset)
+    assert [s.leading_blank for s in segs[1:]] == [prev[-1:] in (" ", "\t") for prev in ["~", *after[:-1]]]
+
+
 def test_positions_count_from_st() -> None:
     segs = read(isa() + body())
     assert [s.position for s in segs] == [0, 0, 1, 2, 3, 0, 0]

@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
-from builders import BATCH, LF, check, cli, edit
+from builders import BATCH, LF, a_claim, check, cli, edit
 
 from edi837 import results as results_mod
 from edi837.findings import CLAIM, ERROR, TRANSACTION, WARNING, Finding
@@ -23,8 +22,7 @@ SET_ERR = Finding(rule="X12-IK3-3", severity=ERROR, message="a required segment 
 
 
 def claim(claim_id: str, findings: list[Finding] = (), inherited: list[Finding] = ()) -> ClaimResult:
-    return ClaimResult(claim=SimpleNamespace(claim_id=claim_id), findings=list(findings),  # type: ignore[arg-type]
-                       inherited=list(inherited))
+    return ClaimResult(claim=a_claim(claim_id=claim_id), findings=list(findings), inherited=list(inherited))
 
 
 def test_claim_status() -> None:
@@ -182,7 +180,7 @@ def test_spool_order_counts_and_verdicts() -> None:
     from edi837.findings import Finding
 
     bad = Finding(rule="AMB006", severity="error", message="m")
-    results = [ClaimResult(claim=SimpleNamespace(claim_id=f"C{k}"),  # type: ignore[arg-type]
+    results = [ClaimResult(claim=a_claim(claim_id=f"C{k}"),
                            findings=[bad] if k % 3 == 0 else [], inherited=[], number=k)
                for k in range(1, 11)]
     kept = SetClaims(limit=4)

@@ -1,6 +1,8 @@
 """The rule registry: every claim edit, with its id, source and 277CA codes, in one table.
 
-A rule is a small function `check(claim, ctx) -> Iterable[Hit]` registered with `@rule(...)`.
+A rule is a small function `check(claim, ctx) -> Iterable[Hit]` registered with `@rule(...)`, whose
+`doc` (what it does, why, an example, the source) is registration data, like its title: the catalog
+reads it from the registry, the same whether the module is compiled (mypyc keeps no docstrings) or not.
 Everything that lists, runs or documents rules reads `REGISTRY`, so the catalog cannot drift from
 the code. A profile (a small JSON data file) changes a rule's severity or turns it off; it never
 changes what a rule checks.
@@ -58,8 +60,8 @@ REGISTRY: dict[str, Rule] = {}
 
 
 def rule(id: str, title: str, *, severity: str = ERROR, source: str, stc: tuple[str, ...],
-         confidence: str = "V") -> Callable[[Check], Check]:
-    """Register `check` as rule `id`. Its docstring is the rule's documentation."""
+         confidence: str = "V", doc: str) -> Callable[[Check], Check]:
+    """Register `check` as rule `id`, documented by `doc`."""
 
     def register(check: Check) -> Check:
         if id in REGISTRY:
@@ -67,7 +69,7 @@ def rule(id: str, title: str, *, severity: str = ERROR, source: str, stc: tuple[
         if severity not in (ERROR, WARNING):
             raise ValueError(f"rule {id}: severity must be error or warning")
         REGISTRY[id] = Rule(id, title, severity, source, stc, confidence,
-                            check.__module__.rsplit(".", 1)[-1], check, (check.__doc__ or "").strip())
+                            check.__module__.rsplit(".", 1)[-1], check, doc.strip())
         return check
 
     return register

@@ -53,14 +53,14 @@ def decimal(text: str) -> Decimal | None:
 
 
 @rule("AMB001", "Type of bill is 13X (hospital outpatient) or 85X (critical access hospital)",
-      source=f"{GUIDE}; {CH15}", stc=("A7:228", "A7:535"))
-def type_of_bill(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: checks that an ambulance claim is billed on TOB 13X or 85X.
+      source=f"{GUIDE}; {CH15}", stc=("A7:228", "A7:535"),
+      doc="""What it does: checks that an ambulance claim is billed on TOB 13X or 85X.
 
     Why: Medicare pays hospital-based ambulance services only on outpatient (13X) or CAH (85X) bills.
     Example: `CLM*AMB1*1130***11:A:1**A*Y*Y` (11X is inpatient).
     Source: Hospital-Based Ambulance Billing Guide, "Type of Bill 13X/85X".
-    """
+    """)
+def type_of_bill(c: Claim, ctx: Context) -> Iterator[Hit]:
     if c.ambulance_lines and c.facility_type not in ("13", "85"):
         yield Hit(f"type of bill {c.type_of_bill or '(none)'} cannot carry ambulance services; use 13X or 85X",
                   dataclasses.replace(c.where, element="CLM05-1"), c.facility_type,
@@ -68,15 +68,15 @@ def type_of_bill(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("AMB002", "Ambulance lines use revenue code 0540 (0541/0542/0544/0547/0549 only for non-covered charges)",
-      source=GUIDE, stc=("A7:455",))
-def revenue_code(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: checks SV201 on every ambulance line.
+      source=GUIDE, stc=("A7:455",),
+      doc="""What it does: checks SV201 on every ambulance line.
 
     Why: the billing guide names 0540 for ambulance services and allows 0541, 0542, 0544, 0547 and 0549
     only for non-covered charges.
     Example: `SV2*0450*HC:A0427:RH:QN*950*UN*1` (0450 is the emergency room).
     Source: Hospital-Based Ambulance Billing Guide, "Revenue Codes".
-    """
+    """)
+def revenue_code(c: Claim, ctx: Context) -> Iterator[Hit]:
     for ln in c.ambulance_lines:
         if not ln.procedure_code.startswith("A0") or ln.revenue_code == "0540":
             continue
@@ -91,15 +91,15 @@ def revenue_code(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("AMB003", "Every HCPCS line carries exactly one of QM (under arrangement) or QN (furnished directly)",
-      source=GUIDE, stc=("A7:453",))
-def arrangement(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: counts the QM/QN modifiers on each ambulance HCPCS line.
+      source=GUIDE, stc=("A7:453",),
+      doc="""What it does: counts the QM/QN modifiers on each ambulance HCPCS line.
 
     Why: institutional providers must say on every HCPCS code whether the service was furnished
     directly (QN) or under arrangement (QM).
     Example: `SV2*0540*HC:A0427:RH*950*UN*1` (neither QM nor QN).
     Source: Hospital-Based Ambulance Billing Guide, modifiers QM/QN.
-    """
+    """)
+def arrangement(c: Claim, ctx: Context) -> Iterator[Hit]:
     for ln in c.ambulance_lines:
         found = [m for m in ln.modifiers if m in ("QM", "QN")]
         if ln.procedure_code and len(found) != 1:
@@ -109,15 +109,15 @@ def arrangement(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("AMB004", "Base and mileage lines carry one origin/destination modifier (X only as destination; QL replaces it)",
-      source=f"{GUIDE}; CMS IOM 100-04 ch. 15 §30(A)", stc=("A7:453", "A7:266"), confidence="V/S")
-def origin_destination(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: requires one two-letter origin/destination modifier on each base, mileage and A0888
+      source=f"{GUIDE}; CMS IOM 100-04 ch. 15 §30(A)", stc=("A7:453", "A7:266"), confidence="V/S",
+      doc="""What it does: requires one two-letter origin/destination modifier on each base, mileage and A0888
     line, letters from D E G H I J N P R S X, X never as the origin; QL stands in for it.
 
     Why: Medicare decides coverage from where the trip began and ended.
     Example: `SV2*0540*HC:A0427:QN*950*UN*1` (no origin/destination), or `HC:A0427:XH:QN` (X as origin).
     Source: Hospital-Based Ambulance Billing Guide, "Origin & Destination Codes".
-    """
+    """)
+def origin_destination(c: Claim, ctx: Context) -> Iterator[Hit]:
     for ln in transport_lines(c):
         if ln.pronounced_dead:
             continue
@@ -133,14 +133,14 @@ def origin_destination(c: Claim, ctx: Context) -> Iterator[Hit]:
                       stc=("A7:266",))
 
 
-@rule("AMB005", "Base-rate codes A0426-A0434 are reported with 1 unit", source=GUIDE, stc=("A7:476",))
-def base_units(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: checks SV205 = 1 on base-rate lines.
+@rule("AMB005", "Base-rate codes A0426-A0434 are reported with 1 unit", source=GUIDE, stc=("A7:476",),
+      doc="""What it does: checks SV205 = 1 on base-rate lines.
 
     Why: the base rate is paid once per trip.
     Example: `SV2*0540*HC:A0427:RH:QN*950*UN*2`.
     Source: Hospital-Based Ambulance Billing Guide, "Units of Service".
-    """
+    """)
+def base_units(c: Claim, ctx: Context) -> Iterator[Hit]:
     for ln in c.ambulance_lines:
         if ln.kind == "base" and decimal(ln.units) != 1:
             yield Hit(f"base-rate line {ln.procedure_code} reports {ln.units or 'no'} units; report 1",
@@ -148,9 +148,8 @@ def base_units(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("AMB006", "Mileage lines report the loaded miles (> 0); over-precise miles are truncated by Medicare",
-      source=f"{GUIDE}, 'Units of Service'; CMS Transmittal 2103 / CR 7065", stc=("A6:267", "A7:267"))
-def mileage_units(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: checks the loaded miles in SV205 of A0425/A0435/A0436 lines, by value: 12.50 is
+      source=f"{GUIDE}, 'Units of Service'; CMS Transmittal 2103 / CR 7065", stc=("A6:267", "A7:267"),
+      doc="""What it does: checks the loaded miles in SV205 of A0425/A0435/A0436 lines, by value: 12.50 is
     12.5 and 100.0 is 100.
 
     Why: since 2011 (CR 7065) miles are reported rounded up to the tenth under 100 miles and to the
@@ -160,7 +159,8 @@ def mileage_units(c: Claim, ctx: Context) -> Iterator[Hit]:
     Example: `SV2*0540*HC:A0425:RH:QN*180*UN*0` (an error), `...*UN*12.25` (a warning: paid as 12.2,
     report 12.3).
     Source: CR 7065; Hospital-Based Ambulance Billing Guide, "Units of Service".
-    """
+    """)
+def mileage_units(c: Claim, ctx: Context) -> Iterator[Hit]:
     for ln in c.ambulance_lines:
         if ln.kind != "mileage":
             continue
@@ -185,15 +185,15 @@ def mileage_units(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("AMB007", "A mileage line needs a matching base-rate line on the same date",
-      source=f"{CH15}; {GUIDE}", stc=("A8:448", "A8:732"), confidence="S")
-def mileage_has_base(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: pairs A0425 with a ground base (A0426-A0429, A0432-A0434), A0435 with A0430 and
+      source=f"{CH15}; {GUIDE}", stc=("A8:448", "A8:732"), confidence="S",
+      doc="""What it does: pairs A0425 with a ground base (A0426-A0429, A0432-A0434), A0435 with A0430 and
     A0436 with A0431, on the same line date.
 
     Why: mileage is paid only with the transport it belongs to.
     Example: an `HC:A0436` rotary-wing mileage line on a claim whose base line is A0427.
     Source: CMS IOM 100-04 ch. 15 §20.1 / §30.2 (secondary reading).
-    """
+    """)
+def mileage_has_base(c: Claim, ctx: Context) -> Iterator[Hit]:
     bases = [(ln.procedure_code, ln.service_date_text) for ln in c.ambulance_lines if ln.kind == "base"]
     for ln in c.ambulance_lines:
         need = MILEAGE_BASE.get(ln.procedure_code)
@@ -205,15 +205,15 @@ def mileage_has_base(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("AMB008", "Value code A0 (pick-up ZIP) is present and is a real 5-digit ZIP",
-      source=f"{GUIDE}; CMS Transmittal 437 / CR 3664", stc=("A6:763", "A7:763", "A7:725", "A7:726"))
-def pickup_zip(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: requires value code A0 and checks its amount as a ZIP (an X12 decimal: leading
+      source=f"{GUIDE}; CMS Transmittal 437 / CR 3664", stc=("A6:763", "A7:763", "A7:725", "A7:726"),
+      doc="""What it does: requires value code A0 and checks its amount as a ZIP (an X12 decimal: leading
     zeros are dropped, so 2134 is 02134; a 9-digit amount uses its first 5).
 
     Why: the pick-up ZIP sets the fee schedule locality and rural add-ons.
     Example: a claim without `HI*BE:A0:::62704`, or `HI*BE:A0:::0`.
     Source: CR 3664; Hospital-Based Ambulance Billing Guide, "Value Codes".
-    """
+    """)
+def pickup_zip(c: Claim, ctx: Context) -> Iterator[Hit]:
     if not c.ambulance_lines:
         return
     found = c.value("A0")
@@ -228,14 +228,14 @@ def pickup_zip(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("AMB009", "Value code 32 (multiple patients) is a whole number of 2 or more",
-      source="CMS Transmittal 1821 / CR 6621", stc=("A7:725", "A7:726"), confidence="S")
-def patient_count(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: checks the amount of value code 32 when it is reported.
+      source="CMS Transmittal 1821 / CR 6621", stc=("A7:725", "A7:726"), confidence="S",
+      doc="""What it does: checks the amount of value code 32 when it is reported.
 
     Why: value code 32 reports how many patients rode on one trip; the payment is prorated by it.
     Example: `HI*BE:32:::1` or `HI*BE:32:::2.5`.
     Source: CR 6621.
-    """
+    """)
+def patient_count(c: Claim, ctx: Context) -> Iterator[Hit]:
     for v in c.value("32"):
         n = decimal(v.amount)
         if n is None or n < 2 or n != n.to_integral_value():
@@ -245,14 +245,14 @@ def patient_count(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("AMB010", "Attending physician NPI (2310A) is present on non-emergency trips (A0426, A0428)",
-      source=f"{GUIDE}; CMS CR 7557 (from 2012-04-01)", stc=("A6:562:71",))
-def attending_npi(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: requires loop 2310A with NM108 = XX and an NPI when a line is A0426 or A0428.
+      source=f"{GUIDE}; CMS CR 7557 (from 2012-04-01)", stc=("A6:562:71",),
+      doc="""What it does: requires loop 2310A with NM108 = XX and an NPI when a line is A0426 or A0428.
 
     Why: non-emergency transports need the certifying physician; emergency trips do not.
     Example: an A0428 claim with no `NM1*71*1*...*XX*<NPI>`.
     Source: CR 7557.
-    """
+    """)
+def attending_npi(c: Claim, ctx: Context) -> Iterator[Hit]:
     lines = [ln for ln in c.ambulance_lines if ln.procedure_code in NON_EMERGENCY]
     if not lines:
         return
@@ -265,9 +265,8 @@ def attending_npi(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 @rule("AMB011", "Every line of a 13X/85X bill has a date of service inside the statement period, not in the future",
       source="CMS IOM 100-04 ch. 25 §75.4 (UB-04 FL 45), quoted in X12 RFI 1435; " + GUIDE,
-      stc=("A6:187", "A7:187", "A7:510"))
-def line_dates(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: checks DTP*472 on every line of an ambulance claim billed on 13X or 85X, against
+      stc=("A6:187", "A7:187", "A7:510"),
+      doc="""What it does: checks DTP*472 on every line of an ambulance claim billed on 13X or 85X, against
     the statement period (DTP*434) and today.
 
     Why: Medicare requires a line-item date of service for every revenue code on bill types 13X and
@@ -275,7 +274,8 @@ def line_dates(c: Claim, ctx: Context) -> Iterator[Hit]:
     future is returned.
     Example: a line without `DTP*472*D8*<date>`, or `DTP*472*D8*20260920` on a claim for 20260914.
     Source: UB-04 manual (FL 45), quoted in X12 RFI 1435; Hospital-Based Ambulance Billing Guide.
-    """
+    """)
+def line_dates(c: Claim, ctx: Context) -> Iterator[Hit]:
     if not c.ambulance_lines or c.facility_type not in ("13", "85"):
         return
     for ln in c.lines:
@@ -296,15 +296,15 @@ def line_dates(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("AMB012", "Base and mileage line charges are more than zero ($1.00 when mileage cost nothing)",
-      source=GUIDE, stc=("A7:583", "A7:402"))
-def line_charges(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: requires SV203 > 0 on base-rate and mileage lines.
+      source=GUIDE, stc=("A7:583", "A7:402"),
+      doc="""What it does: requires SV203 > 0 on base-rate and mileage lines.
 
     Why: the base line carries the trip with its supplies; the mileage line the mileage charge, and
     $1.00 when there was no mileage cost, never 0.
     Example: `SV2*0540*HC:A0425:RH:QN*0*UN*12.5`.
     Source: Hospital-Based Ambulance Billing Guide, "Total Charges".
-    """
+    """)
+def line_charges(c: Claim, ctx: Context) -> Iterator[Hit]:
     for ln in c.ambulance_lines:
         if ln.charge is None and ln.charge_text:
             continue  # not an amount at all: the guide check (X12-IK4) reports SV203

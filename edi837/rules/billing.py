@@ -33,9 +33,8 @@ def has_abn(c: Claim) -> bool:
 
 
 @rule("AMB021", "Every 054X line carries a HCPCS code, and a 0540 line's code is an ambulance code (A0xxx)",
-      source="CMS IOM 100-04 ch. 15 §30.2.1", stc=("A6:454", "A7:454"))
-def ambulance_hcpcs(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: requires SV202-2 on every line with revenue code 054X, and an A0xxx code on 0540.
+      source="CMS IOM 100-04 ch. 15 §30.2.1", stc=("A6:454", "A7:454"),
+      doc="""What it does: requires SV202-2 on every line with revenue code 054X, and an A0xxx code on 0540.
 
     Why: hospital-based ambulance services are paid from the fee schedule by HCPCS code; an
     ambulance revenue code without one, or with a code that is not an ambulance service, cannot be
@@ -43,7 +42,8 @@ def ambulance_hcpcs(c: Claim, ctx: Context) -> Iterator[Hit]:
     Example: `SV2*0540**950*UN*1` (no HCPCS), or `SV2*0540*HC:99283:QN*950*UN*1`.
     Use instead: `SV2*0540*HC:A0427:RH:QN*950*UN*1`.
     Source: CMS IOM 100-04 ch. 15 §30.2.1.
-    """
+    """)
+def ambulance_hcpcs(c: Claim, ctx: Context) -> Iterator[Hit]:
     for ln in c.lines:
         if ln.revenue_code[:3] != "054":
             continue
@@ -58,16 +58,16 @@ def ambulance_hcpcs(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("AMB022", "Line charges are not negative, and the non-covered amount (SV207) never exceeds the charge",
-      source=f"{X223} SV203/SV207; CMS IOM 100-04 ch. 25 §75.4 (FL 47-48)", stc=("A7:583", "A7:596"), confidence="S")
-def line_amounts(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: checks SV203 >= 0, SV207 >= 0 and SV207 <= SV203 on every line.
+      source=f"{X223} SV203/SV207; CMS IOM 100-04 ch. 25 §75.4 (FL 47-48)", stc=("A7:583", "A7:596"), confidence="S",
+      doc="""What it does: checks SV203 >= 0, SV207 >= 0 and SV207 <= SV203 on every line.
 
     Why: the non-covered charge is a part of the line's total charge (UB-04 FL 48 within FL 47); a
     negative charge or a non-covered amount larger than the charge cannot be adjudicated.
     Example: `SV2*0540*HC:A0888:RH:GY:QN*45*UN*3**90`.
     Use instead: `SV2*0540*HC:A0888:RH:GY:QN*45*UN*3**45`.
     Source: UB-04 FL 47-48; 837I guide SV203, SV207.
-    """
+    """)
+def line_amounts(c: Claim, ctx: Context) -> Iterator[Hit]:
     for ln in c.lines:
         if ln.charge is not None and ln.charge < 0:
             yield Hit(f"line {ln.lx} charge {ln.charge_text} is negative", at(ln, "SV203"), ln.charge_text,
@@ -86,9 +86,8 @@ def line_amounts(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("AMB023", "Frequency code fits the bill: 9 only on home health bills; 7 and 8 carry REF*F8",
-      source=f"CMS IOM 100-04 ch. 25 §75.1 (FL 4); {X223} 2300 REF*F8 situational rule", stc=("A7:535", "A6:464"))
-def frequency_fits(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: checks CLM05-3 against the facility type, and that a replacement (7) or a void (8)
+      source=f"CMS IOM 100-04 ch. 25 §75.1 (FL 4); {X223} 2300 REF*F8 situational rule", stc=("A7:535", "A6:464"),
+      doc="""What it does: checks CLM05-3 against the facility type, and that a replacement (7) or a void (8)
     names the claim it changes in REF*F8 (payer claim control number).
 
     Why: frequency 9 is the final claim of a home health PPS episode (32X); a replacement or void
@@ -96,7 +95,8 @@ def frequency_fits(c: Claim, ctx: Context) -> Iterator[Hit]:
     Example: `CLM*AMB1*1130***13:A:9**A*Y*Y`, or `13:A:7` without `REF*F8*<original claim number>`.
     Use instead: `13:A:1`, or `13:A:7` with `REF*F8*26250000123456`.
     Source: NUBC/UB-04 FL 4; 837I guide, 2300 REF*F8 ("required when CLM05-3 is 7 or 8").
-    """
+    """)
+def frequency_fits(c: Claim, ctx: Context) -> Iterator[Hit]:
     if c.frequency == "9" and c.facility_type not in HOME_HEALTH:
         yield Hit(f"frequency 9 (home health final claim) is not valid on type of bill {c.type_of_bill}",
                   clm(c, "CLM05-3"), c.frequency, "use 1 for an original claim, 7 to replace, 8 to void",
@@ -109,16 +109,16 @@ def frequency_fits(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("AMB024", "The billing provider's address (2010AA N3) is a street address, not a PO Box or lock box",
-      source=f"{X223} 2010AA N3 note (a PO Box or lock box goes in 2010AB)", stc=("A7:503:85",))
-def billing_street_address(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: looks for a PO Box, lock box or private mailbox (PMB) in N301/N302 of the billing provider loop.
+      source=f"{X223} 2010AA N3 note (a PO Box or lock box goes in 2010AB)", stc=("A7:503:85",),
+      doc="""What it does: looks for a PO Box, lock box or private mailbox (PMB) in N301/N302 of the billing provider loop.
 
     Why: the 837I guide requires the billing provider's physical address in 2010AA; a PO Box or lock
     box address for payments goes in the pay-to address loop (2010AB).
     Example: `N3*PO BOX 1234`.
     Use instead: `N3*800 E CARPENTER ST` in 2010AA and `N3*PO BOX 1234` in 2010AB.
     Source: 837I guide, 2010AA N3 note.
-    """
+    """)
+def billing_street_address(c: Claim, ctx: Context) -> Iterator[Hit]:
     b = c.billing_provider
     for i, line in enumerate(b.street):
         if PO_BOX.search(line):
@@ -128,16 +128,16 @@ def billing_street_address(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("AMB027", "A replacement or void (frequency 7 or 8) carries a claim change reason condition code (D0-D9, E0)",
-      source=f"{CH1} §130 (adjustments); NUBC condition codes D0-E0", stc=("A6:460",))
-def change_reason(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: requires a condition code D0-D9 or E0 on a claim with frequency 7 or 8.
+      source=f"{CH1} §130 (adjustments); NUBC condition codes D0-E0", stc=("A6:460",),
+      doc="""What it does: requires a condition code D0-D9 or E0 on a claim with frequency 7 or 8.
 
     Why: an adjustment must say what it changes (D0 dates of service, D1 charges, ... D9 other,
     E0 patient status); Medicare returns one that does not.
     Example: `CLM*AMB1*1130***13:A:7**A*Y*Y` with `REF*F8*...` and no `HI*BG:D...`.
     Use instead: add `HI*BG:D9`.
     Source: CMS IOM 100-04 ch. 1 §130; NUBC condition codes.
-    """
+    """)
+def change_reason(c: Claim, ctx: Context) -> Iterator[Hit]:
     if c.frequency in ("7", "8") and not any(code.code in CHANGE_REASONS for code in c.condition_codes):
         yield Hit(f"an adjustment (frequency {c.frequency}) needs a claim change reason condition code (D0-D9, E0)",
                   clm(c, "CLM05-3"), c.frequency, "add HI*BG:<D0-D9 or E0> saying what the adjustment changes")
@@ -148,9 +148,8 @@ CONFLICTING_LIABILITY = (("GX", "GA"), ("GA", "GZ"), ("GY", "GZ"))  # never on o
 
 @rule("AMB028", "Liability modifiers agree: GX only on non-covered lines; never GX with GA, GA with GZ, or GY with GZ",
       source="CMS CR 6563 (GX); CMS GA/GY/GZ modifier instructions; CMS IOM 100-04 ch. 1 §60",
-      stc=("A7:453",))
-def liability_conflicts(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: checks that a GX line bills its charge as non-covered (SV207 = SV203), and that no
+      stc=("A7:453",),
+      doc="""What it does: checks that a GX line bills its charge as non-covered (SV207 = SV203), and that no
     line carries two liability modifiers that contradict each other.
 
     Why: GX reports a voluntary notice for a service Medicare never covers; GA a required ABN for a
@@ -160,7 +159,8 @@ def liability_conflicts(c: Claim, ctx: Context) -> Iterator[Hit]:
     Example: `SV2*0540*HC:A0998:GX:GA:QN*100*UN*1`, or `SV2*0540*HC:A0428:RH:GA:GZ:QN*650*UN*1`.
     Use instead: `SV2*0540*HC:A0998:GX:GY:QN*100*UN*1**100`.
     Source: CMS CR 6563; CMS GA/GY/GZ modifier instructions.
-    """
+    """)
+def liability_conflicts(c: Claim, ctx: Context) -> Iterator[Hit]:
     for ln in c.lines:
         for one, other in CONFLICTING_LIABILITY:
             if one in ln.modifiers and other in ln.modifiers:
@@ -174,9 +174,8 @@ def liability_conflicts(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("AMB029", "A claim with an ABN carries no condition code 20 or 21; a condition code 21 claim bills only non-covered charges",
-      source=f"{CH1} §60 (ABN billing); NUBC condition codes 20, 21", stc=("A7:460", "A7:596"))
-def abn_condition_codes(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: checks condition codes 20 (beneficiary requested billing) and 21 (billing for a
+      source=f"{CH1} §60 (ABN billing); NUBC condition codes 20, 21", stc=("A7:460", "A7:596"),
+      doc="""What it does: checks condition codes 20 (beneficiary requested billing) and 21 (billing for a
     denial notice) against the ABN (occurrence code 32, GA lines) and the lines' non-covered amounts.
 
     Why: a claim with an ABN asks Medicare to decide the covered charges; 20 and 21 ask for a denial
@@ -184,7 +183,8 @@ def abn_condition_codes(c: Claim, ctx: Context) -> Iterator[Hit]:
     charges.
     Example: `HI*BG:21` with `HI*BH:32:D8:20260910`, or `HI*BG:21` with a covered line.
     Source: CMS IOM 100-04 ch. 1 §60.
-    """
+    """)
+def abn_condition_codes(c: Claim, ctx: Context) -> Iterator[Hit]:
     abn = has_abn(c)
     for code in c.condition_codes:
         if code.code not in ("20", "21"):

@@ -33,41 +33,41 @@ def npi_ok(npi: str) -> bool:
 
 
 @rule("COD001", "Facility type code (CLM05-1) is a known UB-04 type of bill", source=CH25 + ", FL 4",
-      stc=("A7:228",))
-def facility_type(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: looks CLM05-1 up in the UB-04 facility type list.
+      stc=("A7:228",),
+      doc="""What it does: looks CLM05-1 up in the UB-04 facility type list.
 
     Why: the type of bill routes the claim to the right payment system.
     Example: `CLM*X*100***19:A:1**A*Y*Y` (19 is not a facility type).
     Source: CMS IOM 100-04 ch. 25, FL 4.
-    """
+    """)
+def facility_type(c: Claim, ctx: Context) -> Iterator[Hit]:
     if c.facility_type not in codes.codes("facility_type"):
         yield Hit(f"facility type {c.facility_type!r} is not a UB-04 type of bill",
                   dataclasses.replace(c.where, element="CLM05-1"), c.facility_type, "use e.g. 13 (hospital outpatient)")
 
 
 @rule("COD002", "Claim frequency code (CLM05-3) is a known UB-04 frequency", source=CH25 + ", FL 4",
-      stc=("A7:535",))
-def frequency(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: looks CLM05-3 up in the claim frequency list.
+      stc=("A7:535",),
+      doc="""What it does: looks CLM05-3 up in the claim frequency list.
 
     Why: the frequency says whether this is an original, a replacement or a void.
     Example: `CLM*X*100***13:A:6**A*Y*Y`.
     Source: CMS IOM 100-04 ch. 25, FL 4 third digit.
-    """
+    """)
+def frequency(c: Claim, ctx: Context) -> Iterator[Hit]:
     if c.frequency not in codes.codes("claim_frequency"):
         yield Hit(f"claim frequency {c.frequency!r} is not a UB-04 frequency code",
                   dataclasses.replace(c.where, element="CLM05-3"), c.frequency, "use 1 for an original claim")
 
 
-@rule("COD003", "Revenue codes are 4 digits", source=CH25 + ", FL 42", stc=("A7:455",))
-def revenue_format(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: checks SV201 is four digits.
+@rule("COD003", "Revenue codes are 4 digits", source=CH25 + ", FL 42", stc=("A7:455",),
+      doc="""What it does: checks SV201 is four digits.
 
     Why: revenue codes are four-digit NUBC codes with the leading zero kept.
     Example: `SV2*540*HC:A0427:RH:QN*950*UN*1`.
     Source: CMS IOM 100-04 ch. 25, FL 42.
-    """
+    """)
+def revenue_format(c: Claim, ctx: Context) -> Iterator[Hit]:
     for ln in c.lines:
         if not (len(ln.revenue_code) == 4 and ln.revenue_code.isdigit()):
             yield Hit(f"revenue code {ln.revenue_code!r} must be 4 digits", dataclasses.replace(ln.where, element="SV201"),
@@ -75,14 +75,14 @@ def revenue_format(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("COD004", "Revenue codes are known NUBC codes", severity=WARNING, source=CH25 + ", FL 42",
-      stc=("A7:455",), confidence="V (partial list)")
-def revenue_known(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: looks SV201 up in the revenue code list (partial: NUBC owns the full list).
+      stc=("A7:455",), confidence="V (partial list)",
+      doc="""What it does: looks SV201 up in the revenue code list (partial: NUBC owns the full list).
 
     Why: an unknown revenue code is usually a typo.
     Example: `SV2*0549*...` is known; `SV2*0599*...` is not on the list.
     Source: CMS IOM 100-04 ch. 25, FL 42.
-    """
+    """)
+def revenue_known(c: Claim, ctx: Context) -> Iterator[Hit]:
     known = codes.codes("revenue_codes")
     for ln in c.lines:
         if len(ln.revenue_code) == 4 and ln.revenue_code.isdigit() and ln.revenue_code not in known:
@@ -91,14 +91,14 @@ def revenue_known(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("COD005", "HCPCS codes have the HCPCS format (a letter or digit and 4 more characters)",
-      source="CMS HCPCS Level II file format", stc=("A7:454", "A7:507"))
-def hcpcs_format(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: checks SV202-2 is five characters, the HCPCS shape.
+      source="CMS HCPCS Level II file format", stc=("A7:454", "A7:507"),
+      doc="""What it does: checks SV202-2 is five characters, the HCPCS shape.
 
     Why: a malformed procedure code cannot be priced.
     Example: `SV2*0540*HC:A427:RH:QN*950*UN*1`.
     Source: CMS HCPCS Level II.
-    """
+    """)
+def hcpcs_format(c: Claim, ctx: Context) -> Iterator[Hit]:
     for ln in c.lines:
         if ln.procedure_qualifier == "HC" and not HCPCS.match(ln.procedure_code):
             yield Hit(f"procedure code {ln.procedure_code!r} is not a HCPCS code",
@@ -107,14 +107,14 @@ def hcpcs_format(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("COD006", "Condition codes are known NUBC codes", severity=WARNING, source=CH25 + ", FL 18-28",
-      stc=("A7:460",), confidence="V (partial list)")
-def condition_known(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: looks each HI BG code up in the condition code list (partial).
+      stc=("A7:460",), confidence="V (partial list)",
+      doc="""What it does: looks each HI BG code up in the condition code list (partial).
 
     Why: an unknown condition code is usually a typo.
     Example: `HI*BG:ZZ`.
     Source: CMS IOM 100-04 ch. 25, FL 18-28.
-    """
+    """)
+def condition_known(c: Claim, ctx: Context) -> Iterator[Hit]:
     known = codes.codes("condition_codes")
     for code in c.condition_codes:
         if code.code not in known:
@@ -123,14 +123,14 @@ def condition_known(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("COD007", "Value codes are known NUBC codes", severity=WARNING, source=CH25 + ", FL 39-41",
-      stc=("A7:725",), confidence="V (partial list)")
-def value_known(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: looks each HI BE code up in the value code list (partial).
+      stc=("A7:725",), confidence="V (partial list)",
+      doc="""What it does: looks each HI BE code up in the value code list (partial).
 
     Why: an unknown value code is usually a typo.
     Example: `HI*BE:Q9:::1`.
     Source: CMS IOM 100-04 ch. 25, FL 39-41.
-    """
+    """)
+def value_known(c: Claim, ctx: Context) -> Iterator[Hit]:
     known = codes.codes("value_codes")
     for code in c.value_codes:
         if code.code not in known:
@@ -139,14 +139,14 @@ def value_known(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("COD008", "CL1 admission type, point of origin and patient status are known UB-04 codes",
-      source=CH25 + ", FL 14, 15, 17", stc=("A7:21",))
-def cl1_codes(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: looks CL101, CL102 and CL103 up when they are reported.
+      source=CH25 + ", FL 14, 15, 17", stc=("A7:21",),
+      doc="""What it does: looks CL101, CL102 and CL103 up when they are reported.
 
     Why: these codes drive edits on the payer side; an unknown one is rejected there.
     Example: `CL1*7*1*01` (no admission type 7).
     Source: CMS IOM 100-04 ch. 25, FL 14, 15, 17.
-    """
+    """)
+def cl1_codes(c: Claim, ctx: Context) -> Iterator[Hit]:
     for value, name, ref in ((c.admission_type, "admission_type", "CL101"),
                              (c.admission_source, "point_of_origin", "CL102"),
                              (c.patient_status, "patient_status", "CL103")):
@@ -156,14 +156,14 @@ def cl1_codes(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("NPI001", "Billing provider NPI passes the NPI check digit", source="45 CFR 162.406; CMS NPI check digit (Luhn, 80840)",
-      stc=("A7:562:85",))
-def billing_npi(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: runs the Luhn check (with prefix 80840) on the billing provider's NPI.
+      stc=("A7:562:85",),
+      doc="""What it does: runs the Luhn check (with prefix 80840) on the billing provider's NPI.
 
     Why: a mistyped NPI cannot be matched to the provider.
     Example: `NM1*85*2*GENERAL HOSPITAL*****XX*1234567890`.
     Source: CMS, NPI check digit.
-    """
+    """)
+def billing_npi(c: Claim, ctx: Context) -> Iterator[Hit]:
     b = c.billing_provider
     if b.npi_qualifier == "XX" and not npi_ok(b.npi):
         yield Hit(f"billing provider NPI {b.npi!r} fails the NPI check digit", b.where, b.npi,
@@ -171,14 +171,14 @@ def billing_npi(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("NPI002", "Attending physician NPI passes the NPI check digit", source="45 CFR 162.406; CMS NPI check digit (Luhn, 80840)",
-      stc=("A7:562:71",))
-def attending_npi_valid(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: runs the Luhn check on the attending physician's NPI (2310A) when reported.
+      stc=("A7:562:71",),
+      doc="""What it does: runs the Luhn check on the attending physician's NPI (2310A) when reported.
 
     Why: a mistyped NPI cannot be matched to the physician.
     Example: `NM1*71*1*RIVERA*ANA****XX*1627384950`.
     Source: CMS, NPI check digit.
-    """
+    """)
+def attending_npi_valid(c: Claim, ctx: Context) -> Iterator[Hit]:
     a = c.attending
     if a is not None and a.npi_qualifier == "XX" and not npi_ok(a.npi):
         yield Hit(f"attending NPI {a.npi!r} fails the NPI check digit", a.where, a.npi,
@@ -186,15 +186,15 @@ def attending_npi_valid(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("DAT001", "The statement period runs forward and is not in the future",
-      source="837I TR3 DTP*434 (SNIP 4); CMS IOM 100-04 ch. 25 §75.1 (FL 6)", stc=("A7:187", "A7:510"))
-def statement_period(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: checks the statement period's order, and that it does not end after today.
+      source="837I TR3 DTP*434 (SNIP 4); CMS IOM 100-04 ch. 25 §75.1 (FL 6)", stc=("A7:187", "A7:510"),
+      doc="""What it does: checks the statement period's order, and that it does not end after today.
 
     Why: a bill cannot end before it starts, and cannot cover services that have not happened yet.
     Example: `DTP*434*RD8*20260915-20260914`.
     Use instead: `DTP*434*RD8*20260914-20260915`.
     Source: 837I implementation guide, DTP*434; UB-04 FL 6.
-    """
+    """)
+def statement_period(c: Claim, ctx: Context) -> Iterator[Hit]:
     where = c.period_where or dataclasses.replace(c.where, element="DTP*434")
     if c.statement_from and c.statement_to and c.statement_from > c.statement_to:
         yield Hit(f"statement period runs backwards ({c.statement_from} to {c.statement_to})", where, "",

@@ -27,14 +27,14 @@ from .ambulance import (
 
 
 @rule("AMB013", "Claim total (CLM02) equals the sum of the line charges (SV203)",
-      source="837I TR3 (SNIP 3 balancing); " + GUIDE, stc=("A7:400", "A7:178"))
-def balanced(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: adds up SV203 and compares it with CLM02.
+      source="837I TR3 (SNIP 3 balancing); " + GUIDE, stc=("A7:400", "A7:178"),
+      doc="""What it does: adds up SV203 and compares it with CLM02.
 
     Why: an out-of-balance claim cannot be adjudicated.
     Example: `CLM*AMB1*1200***13:A:1**A*Y*Y` with lines of 950 and 180.
     Source: 837I implementation guide, CLM02 note.
-    """
+    """)
+def balanced(c: Claim, ctx: Context) -> Iterator[Hit]:
     charges = [ln.charge for ln in c.lines]
     if c.total_charge is None or None in charges:
         return
@@ -46,14 +46,14 @@ def balanced(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("AMB014", "A0888 (mileage beyond the nearest facility) is non-covered: SV207 = SV203 and modifier GY",
-      source="CMS IOM 100-04 ch. 15 §30.2.4", stc=("A7:453", "A7:596"), confidence="S")
-def noncovered_mileage(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: checks that an A0888 line is billed as non-covered with GY.
+      source="CMS IOM 100-04 ch. 15 §30.2.4", stc=("A7:453", "A7:596"), confidence="S",
+      doc="""What it does: checks that an A0888 line is billed as non-covered with GY.
 
     Why: miles beyond the closest appropriate facility are not covered and must be shown as such.
     Example: `SV2*0540*HC:A0888:RH:QN*45*UN*3` (no GY, no SV207).
     Source: CMS IOM 100-04 ch. 15 §30.2.4.
-    """
+    """)
+def noncovered_mileage(c: Claim, ctx: Context) -> Iterator[Hit]:
     for ln in c.ambulance_lines:
         if ln.procedure_code != "A0888":
             continue
@@ -67,9 +67,8 @@ def noncovered_mileage(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("AMB015", "Codes A0021-A0424 and A0998 are billed as non-covered (GY, SV207 = SV203); A0380/A0390 cross-walk to A0425",
-      source=f"{GUIDE}; CMS HCPCS file (A0390 code page); CMS IOM 100-04 ch. 15 §30.2.4", stc=("A7:454", "A7:507"))
-def noncovered_codes(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: flags HCPCS codes Medicare does not pay when they are billed as covered charges.
+      source=f"{GUIDE}; CMS HCPCS file (A0390 code page); CMS IOM 100-04 ch. 15 §30.2.4", stc=("A7:454", "A7:507"),
+      doc="""What it does: flags HCPCS codes Medicare does not pay when they are billed as covered charges.
 
     Why: A0021-A0424 and A0998 are non-covered for Medicare. Billed as non-covered (modifier GY and
     the whole charge in SV207) they are a legitimate way to get a Medicare denial for a secondary
@@ -78,7 +77,8 @@ def noncovered_codes(c: Claim, ctx: Context) -> Iterator[Hit]:
     Example: `SV2*0540*HC:A0390:RH:QN*180*UN*12.5` (billed as covered).
     Use instead: `SV2*0540*HC:A0425:RH:QN*180*UN*12.5`, or `SV2*0540*HC:A0998:GY:QN*100*UN*1**100`.
     Source: Hospital-Based Ambulance Billing Guide (A0021-A0424, A0998); CMS HCPCS file.
-    """
+    """)
+def noncovered_codes(c: Claim, ctx: Context) -> Iterator[Hit]:
     table = codes.table("ambulance_hcpcs")
     for ln in c.ambulance_lines:
         row = table.get(ln.procedure_code)
@@ -99,9 +99,8 @@ def noncovered_codes(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("AMB016", "GA (ABN on file) only on non-emergency trips, billed as covered with occurrence code 32; GY/GZ lines non-covered",
-      severity=WARNING, source="CMS IOM 100-04 ch. 1 §60 (ABN billing); " + GUIDE, stc=("A7:453",), confidence="V/B")
-def liability_modifiers(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: checks the liability modifiers of ambulance lines: GA not on an emergency trip,
+      severity=WARNING, source="CMS IOM 100-04 ch. 1 §60 (ABN billing); " + GUIDE, stc=("A7:453",), confidence="V/B",
+      doc="""What it does: checks the liability modifiers of ambulance lines: GA not on an emergency trip,
     GA lines billed as covered charges with occurrence code 32 (the ABN date) on the claim, and GY/GZ
     lines showing their charge as non-covered (SV207 = SV203).
 
@@ -113,7 +112,8 @@ def liability_modifiers(c: Claim, ctx: Context) -> Iterator[Hit]:
     Use instead: `SV2*0540*HC:A0428:RH:GA:QN*650*UN*1` with `HI*BH:32:D8:20260910`.
     Source: CMS IOM 100-04 ch. 1 §60; Hospital-Based Ambulance Billing Guide, "Modifiers used when
     billing non-covered services".
-    """
+    """)
+def liability_modifiers(c: Claim, ctx: Context) -> Iterator[Hit]:
     emergency = any(ln.kind == "base" and ln.procedure_code not in NON_EMERGENCY for ln in c.ambulance_lines)
     abn_date = has_abn_date(c)
     for ln in c.ambulance_lines:
@@ -135,14 +135,14 @@ def liability_modifiers(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("AMB017", "Condition code B2 (CAH ambulance attestation) only on a CAH bill (85X)",
-      severity=WARNING, source=GUIDE + "; 42 CFR 413.70(b)(5)", stc=("A7:460", "A7:228"), confidence="B")
-def cah_attestation(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: checks that condition code B2 appears only with type of bill 85X.
+      severity=WARNING, source=GUIDE + "; 42 CFR 413.70(b)(5)", stc=("A7:460", "A7:228"), confidence="B",
+      doc="""What it does: checks that condition code B2 appears only with type of bill 85X.
 
     Why: B2 attests that a CAH has no other ambulance supplier within 35 miles; only CAHs can say it.
     Example: `HI*BG:B2` on a 131 bill.
     Source: Hospital-Based Ambulance Billing Guide, "Payment"; 42 CFR 413.70(b)(5).
-    """
+    """)
+def cah_attestation(c: Claim, ctx: Context) -> Iterator[Hit]:
     for code in c.condition_codes:
         if code.code == "B2" and c.facility_type != "85":
             yield Hit(f"condition code B2 is a CAH attestation, but the bill type is {c.type_of_bill}", code.where,
@@ -150,14 +150,14 @@ def cah_attestation(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("AMB018", "Condition code AK (air ambulance required) goes with an air transport (A0430/A0431)",
-      severity=WARNING, source=GUIDE, stc=("A7:460",), confidence="V/B")
-def air_condition(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: checks that condition code AK is reported only on claims with an A0430 or A0431 line.
+      severity=WARNING, source=GUIDE, stc=("A7:460",), confidence="V/B",
+      doc="""What it does: checks that condition code AK is reported only on claims with an A0430 or A0431 line.
 
     Why: AK says air transport was required; a ground claim with AK is contradictory.
     Example: `HI*BG:AK` on an A0427 claim.
     Source: Hospital-Based Ambulance Billing Guide, "Condition Codes".
-    """
+    """)
+def air_condition(c: Claim, ctx: Context) -> Iterator[Hit]:
     if not c.ambulance_lines:
         return
     air = any(ln.procedure_code in ("A0430", "A0431") for ln in c.lines)
@@ -168,14 +168,14 @@ def air_condition(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("AMB019", "At most one pick-up ZIP (value code A0) per claim",
-      severity=WARNING, source=f"{GUIDE}; CMS Transmittal 437 / CR 3664", stc=("A7:763",), confidence="S/B")
-def one_pickup_zip(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: flags claims with more than one value code A0.
+      severity=WARNING, source=f"{GUIDE}; CMS Transmittal 437 / CR 3664", stc=("A7:763",), confidence="S/B",
+      doc="""What it does: flags claims with more than one value code A0.
 
     Why: trips from different pick-up ZIP codes are billed on separate claims.
     Example: `HI*BE:A0:::62704*BE:A0:::62702`.
     Source: CR 3664.
-    """
+    """)
+def one_pickup_zip(c: Claim, ctx: Context) -> Iterator[Hit]:
     found = c.value("A0")
     if len(found) > 1:
         yield Hit(f"{len(found)} pick-up ZIPs on one claim", found[1].where, found[1].amount,
@@ -183,9 +183,8 @@ def one_pickup_zip(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("AMB020", "Destination is a covered one (hospital, CAH, SNF, home, dialysis facility)",
-      severity=WARNING, source="42 CFR 410.40; CMS IOM 100-02 ch. 10 §10.3", stc=("A7:266",), confidence="S")
-def covered_destination(c: Claim, ctx: Context) -> Iterator[Hit]:
-    """What it does: warns when the origin/destination pair is not a covered trip: residence to
+      severity=WARNING, source="42 CFR 410.40; CMS IOM 100-02 ch. 10 §10.3", stc=("A7:266",), confidence="S",
+      doc="""What it does: warns when the origin/destination pair is not a covered trip: residence to
     residence, any trip ending at a physician's office (P), or a destination that is not a facility
     or home.
 
@@ -193,7 +192,8 @@ def covered_destination(c: Claim, ctx: Context) -> Iterator[Hit]:
     facility; other trips are likely denied (a warning: the payer decides).
     Example: `HC:A0428:RP:QN` (residence to physician's office).
     Source: 42 CFR 410.40.
-    """
+    """)
+def covered_destination(c: Claim, ctx: Context) -> Iterator[Hit]:
     for ln in transport_lines(c):
         od = ln.origin_destination
         if not od:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+from builders import a_claim
 
 from edi837.results import ClaimResult
 from edi837.write.trace import trace, trace_number
@@ -21,8 +21,7 @@ def test_a_place_too_far_for_the_fixed_width_gets_a_form_that_cannot_equal_it() 
 
 def test_a_claims_own_ref_d9_is_its_trace() -> None:
     def claim(own: str) -> ClaimResult:
-        return ClaimResult(claim=SimpleNamespace(clearinghouse_trace=own), findings=[], inherited=[],  # type: ignore[arg-type]
-                           number=5)
+        return ClaimResult(claim=a_claim(clearinghouse_trace=own), findings=[], inherited=[], number=5)
 
     assert trace(claim("THEIRS123"), 42, 2) == "THEIRS123"
     assert trace(claim(""), 42, 2) == trace_number(42, 2, 5)
