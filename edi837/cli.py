@@ -148,13 +148,7 @@ def _shown_summary(progress: terminal.NoProgress) -> Any:
     """A report.Summary that also moves the progress bar as each transaction set is counted."""
     from .write import report
 
-    @dataclasses.dataclass
-    class Shown(report.Summary):
-        def add_counts(self, claims: int, accepted: int, rejected_set: bool) -> None:
-            super().add_counts(claims, accepted, rejected_set)
-            progress.decided(claims, claims - accepted)
-
-    return Shown()
+    return report.Summary(on_counts=progress.decided)
 
 
 @main.command()

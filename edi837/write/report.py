@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from json.encoder import encode_basestring_ascii as _str  # type: ignore[attr-defined]
 from typing import Any
 
@@ -22,12 +22,16 @@ class Summary:
     rejected_sets: int = 0
     envelope_errors: int = 0  # GS/GE and ISA/IEA errors: noted in the AK9/TA1, the claims were already answered
     unreadable: int = 0
+    # called with (claims, rejected) as each transaction set is counted: the CLI's progress bar
+    on_counts: Callable[[int, int], None] | None = field(default=None, repr=False, compare=False)
 
     def add_counts(self, claims: int, accepted: int, rejected_set: bool) -> None:
         self.claims += claims
         self.accepted += accepted
         self.rejected += claims - accepted
         self.rejected_sets += rejected_set
+        if self.on_counts is not None:
+            self.on_counts(claims, claims - accepted)
 
     def add_envelope(self, item: GroupResult | InterchangeResult) -> None:
         self.envelope_errors += sum(f.is_error for f in item.findings)
