@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from builders import invoke
@@ -217,7 +218,13 @@ def test_ctrl_c_exits_130(jobs) -> None:
     assert proc.stdin is not None
     proc.stdin.write(FIXTURES[0].read_bytes()[:300])  # and the rest never comes: it waits, reading
     proc.stdin.flush()
-    time.sleep(2)
+    # Interrupt it once it waits for the rest (not while it is still starting: on a loaded machine
+    # start-up can take longer than any fixed sleep). /proc/PID/wchan names the kernel's wait.
+    wchan = Path(f"/proc/{proc.pid}/wchan")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and "pipe" not in (wchan.read_text() if wchan.exists() else ""):
+        time.sleep(0.05)
+    time.sleep(0.2)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and err == b"interrupted\n", err
