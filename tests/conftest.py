@@ -29,6 +29,16 @@ SAMPLES_837I = sorted((SHARED / "samples" / "837i").glob("*")) if (SHARED / "sam
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/oracle.py, builders.py, fuzzing.py
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A compiled editable install whose sources were edited since would test the old code: stop."""
+    from edi837.build import stale  # noqa: PLC0415
+
+    if edited := stale():
+        pytest.exit(f"compiled modules are older than their sources ({', '.join(edited)}): reinstall"
+                    " (pip install -e '.[test]') or test them as plain Python (EDI837_PURE=1 pip install -e .)",
+                    returncode=4)
+
+
 @pytest.fixture(scope="session")
 def answered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The answers (999, 277CA, forward 837) to every fixture and outside 837I sample, at a fixed time."""

@@ -14,7 +14,7 @@ from importlib.machinery import EXTENSION_SUFFIXES
 import pytest
 from conftest import ROOT
 
-from edi837.build import BUILD, is_compiled
+from edi837.build import BUILD, is_compiled, stale
 
 
 def hot_modules() -> list[str]:
@@ -42,3 +42,16 @@ def test_version_names_the_build() -> None:
     out = subprocess.run([sys.executable, "-m", "edi837", "--version"], capture_output=True, text=True, check=True,
                          cwd=ROOT).stdout
     assert out.startswith("edi837, version ") and out.rstrip().endswith(BUILD)
+
+
+def test_a_source_edited_after_its_compile_is_named(tmp_path) -> None:
+    package = tmp_path / "edi837"
+    (package / "write").mkdir(parents=True)
+    for name in ("read", "write/report"):
+        (package / f"{name}.py").write_text("")
+        (package / f"{name}{EXTENSION_SUFFIXES[0]}").write_bytes(b"")
+    assert stale(str(package)) == []
+    later = (package / "read.py").stat().st_mtime + 10
+    os.utime(package / "write" / "report.py", (later, later))
+    assert stale(str(package)) == ["edi837/write/report.py"]
+    assert stale() == []  # this install: tests/conftest.py stops the run otherwise
