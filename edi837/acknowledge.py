@@ -192,12 +192,33 @@ def write_answers(read: Read, settings: Settings, numbers: Numbering, summary: S
     return Written(error, answered, w837.claims)
 
 
-def _private(path: Path) -> TextIO:
-    """`path` opened for writing an answer, readable by its owner only (0600, whatever the umask): the
-    answers carry patient names, member ids and claims."""
+def private_fd(path: str | Path) -> int:
+    """`path` created (or emptied) for writing, readable by its owner only (0600, whatever the umask):
+    what edi837 writes (answers, reports, exports, results) carries patient data."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(fd, 0o600)  # a file left by an earlier run keeps its mode otherwise
-    return open(fd, "w", encoding="latin-1", newline="")
+    return fd
+
+
+def open_private(path: str | Path, encoding: str = "latin-1") -> TextIO:
+    """`path` opened for writing text (see private_fd); X12 answers are latin-1, reports UTF-8."""
+    return open(private_fd(path), "w", encoding=encoding, newline="")
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """`path` written whole or not at all (under its temporary name, then renamed), durably, readable
+    by its owner only."""
+    tmp = temporary(path)
+    try:
+        with open(private_fd(tmp), "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:  # a full disk, an interrupt: no half-written temporary is left (a kill -9's is removed on restart)
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_folder(path.parent)
 
 
 @dataclass(frozen=True)
@@ -249,7 +270,7 @@ def answer_into(path: str, checker: Checker, settings: Settings, numbers: Number
         reading = read(reading)
     try:
         with contextlib.ExitStack() as files:
-            streams = Streams(*(files.enter_context(_private(t)) for t in tmps))
+            streams = Streams(*(files.enter_context(open_private(t)) for t in tmps))
             written = write_answers(reading, settings, numbers, summary, streams)
             if durable:
                 for stream in (streams.ack999, streams.ack277, streams.forward837):

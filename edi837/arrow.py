@@ -173,15 +173,13 @@ def write_parquet(paths: Iterable[str], out: str, checker: Checker | None = None
     """Write the rows of every file in `paths` to one Parquet file `out` (mode 0600: it carries patient
     data), a batch at a time, each file read whole (as Spark hands it over); returns the number of
     rows. `on_file` is called with each file row (a dict) as it is written."""
-    import os  # noqa: PLC0415
-
     import pyarrow.parquet as pq  # noqa: PLC0415
+
+    from .acknowledge import private_fd  # noqa: PLC0415
 
     check = checker or default_checker()
     written = 0
-    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)
-    with open(fd, "wb") as fh, pq.ParquetWriter(fh, SCHEMA) as writer:
+    with open(private_fd(out), "wb") as fh, pq.ParquetWriter(fh, SCHEMA) as writer:
         for path in paths:
             try:
                 with open(path, "rb") as src:

@@ -324,14 +324,6 @@ def _answer_all(paths: tuple[str, ...], out: Any, checker: Any, settings: Any, n
     sys.exit(summary.exit_code)
 
 
-def _private_output(path: str) -> Any:
-    """`path` opened for writing text, readable by its owner only (0600): exports and reports carry
-    patient data."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)
-    return open(fd, "w", encoding="utf-8", newline="")
-
-
 def _checked_claims(paths: tuple[str, ...], checker: Any, summary: Any, progress: terminal.NoProgress,
                     fail: Callable[[], None], files: list[dict[str, Any]]) -> Iterator[tuple[str, Any, Any]]:
     """(path, transaction set, claim result) of every claim PATHs hold, in file order, each set as it
@@ -380,6 +372,7 @@ def export_command(paths: tuple[str, ...], fmt: str, output: str | None, profile
     the Arrow rows edi837.spark makes, a row per claim and per file (schemas/claims-arrow.md). The output carries patient data: -o writes
     it readable by its owner only. Exit codes as for check.
     """
+    from .acknowledge import open_private
     from .write import formats, records
 
     if fmt == "parquet":
@@ -391,7 +384,7 @@ def export_command(paths: tuple[str, ...], fmt: str, output: str | None, profile
     with term.progress() as progress, contextlib.ExitStack() as stack:
         summary = _shown_summary(progress)
         files: list[dict[str, Any]] = []
-        out = stack.enter_context(_private_output(output)) if output else sys.stdout
+        out = stack.enter_context(open_private(output, encoding="utf-8")) if output else sys.stdout
         checker = _checker(profile_name, today, watch=progress.watch)
         writer = formats.WRITERS[fmt](out.write)
         for path, tx, c in _checked_claims(paths, checker, summary, progress, fail, files):
@@ -432,6 +425,7 @@ def report(paths: tuple[str, ...], output: str, profile_name: str, today: Any, t
     Standard input (-) is checked, but its claims have no annotated 837 (it cannot be read twice).
     Exit codes as for check.
     """
+    from .acknowledge import open_private
     from .write import html
 
     def fail() -> None:
@@ -441,7 +435,7 @@ def report(paths: tuple[str, ...], output: str, profile_name: str, today: Any, t
         summary = _shown_summary(progress)
         files: list[dict[str, Any]] = []
         checker = _checker(profile_name, today, watch=progress.watch)
-        with _private_output(output) as out:
+        with open_private(output, encoding="utf-8") as out:
             html.write_report(_with_segments(_checked_claims(paths, checker, summary, progress, fail, files)),
                               files, out)
     if not term.quiet:

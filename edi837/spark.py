@@ -187,24 +187,11 @@ def plan(spark: SparkSession, paths: list[str], settings: Settings, out: str) ->
     return Plan({uri: (name, first + 3 * i) for i, (uri, name) in enumerate(named.items())}, refused)
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    """Write an answer under a temporary name, 0600, and rename it when whole (as `ack` does)."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)
-    try:
-        with open(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def answer_one(content: bytes, uri: str, name: str, control: int, out: str, settings: Settings, profile: str,
                today: dt.date | None) -> dict[str, Any]:
     """Answer one input into `out` as `ack` does: NAME.999, NAME.277ca, NAME.accepted.837 (each only
     when it has something to say; a stale one of an earlier run is removed), numbered from `control`."""
+    from .acknowledge import write_private  # noqa: PLC0415
     from .api import answer  # noqa: PLC0415
 
     own = dataclasses.replace(settings, base=control, state_file=None)
@@ -215,7 +202,7 @@ def answer_one(content: bytes, uri: str, name: str, control: int, out: str, sett
     for suffix, data in (("999", got.ack999), ("277ca", got.ack277), ("accepted.837", got.forward837)):
         path = target.with_name(f"{target.name}.{suffix}")
         if data:
-            _write_private(path, data)
+            write_private(path, data)
             written.append(path.name)
         else:
             path.unlink(missing_ok=True)

@@ -46,7 +46,7 @@ from types import FrameType
 from typing import Any
 
 from . import acknowledge, api
-from .acknowledge import AnsweredSet, Read, Targets, fsync_folder, temporary
+from .acknowledge import AnsweredSet, Read, Targets, fsync_folder, private_fd, temporary, write_private
 from .control import ControlNumbers, Settings
 from .ledger import ANSWERED, CLAIMED, QUARANTINED, Ledger, Row
 from .read import DEFAULT_DELIMITERS, EdiError, printable
@@ -116,20 +116,6 @@ class Outbox:
         return removed
 
 
-def write_private(path: Path, data: bytes) -> None:
-    """`path` written whole or not at all, durably, readable by its owner only."""
-    tmp = temporary(path)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.fchmod(fd, 0o600)
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-    fsync_folder(path.parent)
-
-
 def move(source: Path, target: Path) -> None:
     """Rename `source` to `target` (OUTBOX is on the same file system as INBOX, or the move is a copy
     then a removal), durably, made private first (an input dropped 0644 is archived 0600, even when
@@ -144,8 +130,7 @@ def move(source: Path, target: Path) -> None:
             raise
         with open(source, "rb") as fh:
             tmp = temporary(target)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with open(fd, "wb") as out:
+            with open(private_fd(tmp), "wb") as out:
                 while chunk := fh.read(1 << 20):
                     out.write(chunk)
                 out.flush()
