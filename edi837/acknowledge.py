@@ -40,9 +40,9 @@ class AnsweredSet:
 
     ik: list[str]  # 999: AK2 .. IK5
     ack: str  # IK501: A, E or R
-    status: Iterable[str]  # the 277CA set, segment by segment, or whole from a worker (none for a set without claims)
+    status: Iterable[str]  # the 277CA set, segment by segment (none for a set without claims)
     submitter: str  # 1000A id: receives the 277CA
-    forward: Iterable[str]  # the forward 837 set of its accepted claims, segment by segment, or whole from a worker
+    forward: Iterable[str]  # the forward 837 set of its accepted claims, segment by segment
     forwarded: int
     delims: Delimiters | None
     receiver: str  # 1000B id: receives the forward 837
@@ -51,11 +51,8 @@ class AnsweredSet:
     accepted: int
     usage: str  # ISA15 of the interchange holding the set
 
-    def __reduce__(self) -> tuple:
-        """Sent between processes, each answer made whole as one string: one object to pickle and one
-        write for the parent (a list of its segments cost the parent more than the workers saved)."""
-        status, forward = "".join(self.status), "".join(self.forward)
-        return AnsweredSet, (self.ik, self.ack, [status] if status else [], self.submitter, [forward],
+    def __reduce__(self) -> tuple:  # sent between processes: what is made as it is written, listed
+        return AnsweredSet, (self.ik, self.ack, list(self.status), self.submitter, list(self.forward),
                              self.forwarded, self.delims, self.receiver, self.version, self.claims, self.accepted,
                              self.usage)
 

@@ -100,8 +100,8 @@ class Writer:
             out.write(self.header.isa() + self.header.gs())
         mine = self.d
         if d != mine:  # a later interchange of the input used other delimiters: write ours
-            # (`segments` may hold several segments in one string: a set sent from a worker is one)
-            segments = (redelimit(seg, d, mine) + mine.segment for seg in "".join(segments).split(d.segment)[:-1])
+            n = len(d.segment)
+            segments = (redelimit(seg[:-n], d, mine) + mine.segment for seg in segments)
         for seg in segments:
             out.write(seg)
         self.sets += 1

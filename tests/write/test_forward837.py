@@ -39,26 +39,3 @@ def test_round_trip_forward_837(answered: Path, path: Path) -> None:
     text277 = (answered / f"{path.name}.277ca").read_text()
     for t in traces:
         assert f"REF*D9*{t}~" in text277
-
-
-def test_a_set_in_other_delimiters_is_rewritten_whether_it_comes_segment_by_segment_or_whole() -> None:
-    """A set sent from a worker comes whole, as one string (acknowledge.AnsweredSet.__reduce__)."""
-    import datetime as dt  # noqa: PLC0415
-
-    from edi837.read import DEFAULT_DELIMITERS, Delimiters  # noqa: PLC0415
-    from edi837.write import envelope, forward837  # noqa: PLC0415
-
-    pipes = Delimiters("|", ">", "", "!")
-    first = ["ST*837*0001*005010X223A2~", "SE*2*0001~"]
-    later = ["ST|837|0002|005010X223A2!", "CLM|A1|100|||13>A>1!", "SE|3|0002!"]
-    header = envelope.Header(sender="CH", receiver="", control=3, when=dt.datetime(2026, 11, 22, 9, 30), usage="T",
-                             functional_id="HC", version="005010X223A2")
-    written = []
-    for block in (later, ["".join(later)]):
-        out = io.StringIO()
-        w = forward837.Writer(header)
-        w.add(out, first, 1, DEFAULT_DELIMITERS, "MAC", "005010X223A2")
-        w.add(out, block, 1, pipes, "MAC", "005010X223A2")
-        written.append(out.getvalue())
-    assert written[0] == written[1]
-    assert written[0].endswith("ST*837*0002*005010X223A2~CLM*A1*100***13:A:1~SE*3*0002~")
