@@ -21,13 +21,14 @@ limit become a file row with file_status "too large" and are never read, and onl
 (the length filter is applied by the binaryFile reader before it reads a file's bytes).
 
 Control numbers of `answers`: every input's answers take three numbers (999, 277CA, forward 837),
-as in `ack`. The driver lists the inputs, sorts them by path, and reserves one block of 3 x N
+as in `ack`. The driver lists the inputs, puts them in the order `ack` reads them
+(the PATHs as given, each folder's files sorted), and reserves one block of 3 x N
 numbers from the one place `ack` takes them (the state file, under its lock, or the base with
 `fixed_time`) before the job starts; the i-th input in that order answers with block + 3i. Each
 executor only computes its inputs' numbers from that plan, so numbers are unique across executors
 and across runs without any coordination while the job runs, and a job that fails leaves a gap in
 the numbering, never a repeat. With `fixed_time` the answers are byte for byte those of
-`edi837 ack --fixed-time` given the same files in the same (sorted) order.
+`edi837 ack --fixed-time` given the same PATHs in the same order.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ import datetime as dt
 import functools
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
@@ -159,15 +160,28 @@ def _answer_name(uri: str, roots: list[str]) -> str:
     return answer_name(path)
 
 
+def ack_order(paths: list[str]) -> Callable[[str], tuple[int, str]]:
+    """The sort key that puts inputs in the order `ack` reads them: the PATHs as given, each folder's
+    files sorted. The earlier of two inputs with the same answer name is the one answered."""
+    given = [os.path.abspath(local_name(p)) for p in paths]
+
+    def key(uri: str) -> tuple[int, str]:
+        path = local_name(uri)
+        return next((i for i, p in enumerate(given) if path == p or path.startswith(p.rstrip("/") + "/")),
+                    len(given)), path
+    return key
+
+
 def plan(spark: SparkSession, paths: list[str], settings: Settings, out: str) -> Plan:
     """List the inputs (no bytes read; answers already in `out` are not inputs, as for `ack`), name
     their answers and reserve their control numbers."""
     from .control import ControlNumbers  # noqa: PLC0415
 
-    listed = sorted((r["path"], r["length"]) for r in _files(spark, paths).select("path", "length").collect()
-                    if not local_name(r["path"]).startswith(out.rstrip("/") + "/"))
-    max_length = limit(spark)
     roots = [os.path.abspath(local_name(p)) for p in paths if os.path.isdir(local_name(p))]
+    order = ack_order(paths)
+    listed = sorted(((r["path"], r["length"]) for r in _files(spark, paths).select("path", "length").collect()
+                     if not local_name(r["path"]).startswith(out.rstrip("/") + "/")), key=lambda r: order(r[0]))
+    max_length = limit(spark)
     refused: list[tuple[str, str]] = []
     named: dict[str, str] = {}
     taken: set[str] = set()
@@ -231,7 +245,7 @@ def answers(spark: SparkSession, paths: Iterable[str], out: str, settings: Setti
     any local folder in local mode, a shared mount on a cluster), as `edi837 ack` would; returns a
     row per input (path, name, control, claims, accepted, error, written files; `error` says why an
     input was not answered). `settings` default as `ack`'s: the state file in `out`. See the module
-    docstring for how control numbers stay unique."""
+    docstring for how control numbers stay unique. Rows come in the order `ack` reads the inputs."""
     from pyspark.sql import functions as F  # noqa: PLC0415
     from pyspark.sql.pandas.types import from_arrow_schema  # noqa: PLC0415
 
@@ -251,7 +265,8 @@ def answers(spark: SparkSession, paths: Iterable[str], out: str, settings: Setti
                                 today=today)
         fitting = _files(spark, paths).where(F.col("length") <= limit(spark)).select("path", "content")
         done += [r.asDict() for r in fitting.mapInArrow(job, from_arrow_schema(ANSWERED)).collect()]
-    return sorted(done, key=lambda r: r["path"])
+    order = ack_order(paths)
+    return sorted(done, key=lambda r: order(r["path"]))
 
 
 # -- python -m edi837.spark -----------------------------------------------------------------------
@@ -287,6 +302,8 @@ def main(argv: list[str] | None = None) -> int:
     builder = SparkSession.builder.appName("edi837").config("spark.ui.showConsoleProgress", "false")
     if a.master:
         builder = builder.master(a.master)
+    if running is None and "PYSPARK_GATEWAY_PORT" not in os.environ and (a.master or "local").startswith("local"):
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # local workers run this Python, venv or not
     spark = builder.getOrCreate()
     if running is None:
         spark.sparkContext.setLogLevel("ERROR")

@@ -34,6 +34,7 @@ BENCH_CLAIMS, BENCH_FILES = 20_000, 20
 
 @pytest.fixture(scope="module")
 def spark():
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # the workers run this venv's Python, activated or not
     session = (SparkSession.builder.master("local[2]").appName("edi837-tests")
                .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
                .config("spark.sql.shuffle.partitions", "2").getOrCreate())
@@ -59,7 +60,7 @@ def bench_files(tmp_path_factory) -> list[Path]:
 
 
 def inputs(bench_files: list[Path]) -> list[str]:
-    """Every input, sorted by path: the order `answers` numbers them in (and ack is given them in)."""
+    """Every input, sorted by path."""
     return sorted(os.path.abspath(p) for p in [*FIXTURES, *SAMPLES_837I, *bench_files])
 
 
@@ -86,11 +87,12 @@ def test_claims_and_files_split_the_rows(spark) -> None:
 
 
 def test_answers_byte_for_byte_as_ack_fixed_time(spark, bench_files, tmp_path) -> None:
-    paths = inputs(bench_files)
+    """Given the same PATHs in the same (here unsorted) order, `answers` numbers them as ack does."""
+    paths = list(reversed(inputs(bench_files)))
     ack_out, spark_out = tmp_path / "ack", tmp_path / "spark"
     res = CliRunner().invoke(main, ["ack", *paths, "--out", str(ack_out), "--fixed-time", FIXED, "--jobs", "1"])
     assert res.exit_code in (0, 1, 2), res.output
-    done = edi_spark.answers(spark, list(reversed(paths)), str(spark_out),
+    done = edi_spark.answers(spark, paths, str(spark_out),
                              Settings(fixed_time=dt.datetime.strptime(FIXED, "%Y%m%d%H%M")))
     assert [r["path"] for r in done] == paths
     assert [r["control"] for r in done] == list(range(1, 3 * len(paths), 3))
@@ -137,7 +139,7 @@ def test_a_file_over_the_binary_limit_is_reported_not_read(spark, tmp_path) -> N
     shutil.copy(small, twin)
     done = edi_spark.answers(spark, [str(big), str(small), str(twin)], str(tmp_path / "out"),
                              Settings(fixed_time=dt.datetime(2026, 11, 22)))
-    assert [(r["path"], bool(r["written"])) for r in done] == [(str(big), False), (str(twin), True), (str(small), False)]
+    assert [(r["path"], bool(r["written"])) for r in done] == [(str(big), False), (str(small), True), (str(twin), False)]
     assert "not answered" in done[0]["error"] and "would overwrite" in done[2]["error"]
     assert done[1]["control"] == 1  # refused inputs take no numbers
 
