@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from .frozen import frozen
 
@@ -82,8 +82,11 @@ def printable(name: str) -> str:
     return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in name)
 
 
-@frozen
-class Delimiters:
+class Delimiters(NamedTuple):
+    """An interchange's separators. A named tuple, not `@frozen`: delimiters are compared (is a
+    segment re-delimited, does the next ISA read on), and mypyc compiles `==` between instances of a
+    class it does not see an `__eq__` on as identity, which `@frozen` classes are to it."""
+
     element: str
     component: str
     repetition: str  # "" when the interchange has none
@@ -420,6 +423,8 @@ def segments(stream: Readable, name: str = "<input>", chunk_size: int = CHUNK,
             continue
         buf = tail
         base += p
+        if eof and term in tail:  # a regular split stops at its last separator: the segments after it are read next
+            continue
         if eof:
             rest = tail.strip(WHITESPACE)
             if rest:

@@ -67,6 +67,17 @@ def test_every_line_is_exact_in_any_layout_and_chunking(between: list[str], regu
     assert [s.leading_blank for s in segs[1:]] == [prev[-1:] in (" ", "\t") for prev in ["~", *after[:-1]]]
 
 
+@pytest.mark.parametrize("chunk", [1, 64, 1 << 20])
+def test_segments_after_the_last_regular_break_are_read_at_the_end_of_the_file(chunk: int) -> None:
+    """The line break changes after a few segments (LF, then CR LF, then none): each regular run is
+    split up to its last break, and what follows is read on, not taken for a segment cut short."""
+    after = ["\n", "\r\n", "", "", "", "", ""]
+    text = isa() + "".join(seg + "~" + sep for seg, sep in zip(SEGS, after))
+    segs = read(text, chunk)
+    assert [s.raw for s in segs[1:]] == SEGS
+    assert [s.line for s in segs] == [1, 1, 2, 3, 3, 3, 3, 3]
+
+
 def test_positions_count_from_st() -> None:
     segs = read(isa() + body())
     assert [s.position for s in segs] == [0, 0, 1, 2, 3, 0, 0]
