@@ -22,7 +22,7 @@ from . import envelope
 from .envelope import Header
 from .trace import trace
 from .values import amount as _amount
-from .values import fit
+from .values import fit, ymd
 
 VERSION = "005010X214"
 ACCEPTED = "A2:20"
@@ -86,9 +86,9 @@ def _claim(c: ClaimResult, hl: int, parent: int, date: str, trace: str) -> list[
     if bill_type := fit(cl.type_of_bill, "127"):
         segs.append(f"REF{e}BLT{e}{bill_type}")
     if cl.statement_from and cl.statement_to:
-        segs.append(f"DTP{e}472{e}RD8{e}{cl.statement_from:%Y%m%d}-{cl.statement_to:%Y%m%d}")
+        segs.append(f"DTP{e}472{e}RD8{e}{ymd(cl.statement_from)}-{ymd(cl.statement_to)}")
     elif cl.lines and cl.lines[0].service_date:
-        segs.append(f"DTP{e}472{e}D8{e}{cl.lines[0].service_date:%Y%m%d}")
+        segs.append(f"DTP{e}472{e}D8{e}{ymd(cl.lines[0].service_date)}")
     else:
         segs.append(f"DTP{e}472{e}D8{e}{date}")
     if c.status != "accepted":
@@ -105,7 +105,7 @@ def _claim(c: ClaimResult, hl: int, parent: int, date: str, trace: str) -> list[
             if line_control := fit(ln.line_control, "127"):
                 segs.append(f"REF{e}FJ{e}{line_control}")
             if ln.service_date:
-                segs.append(f"DTP{e}472{e}D8{e}{ln.service_date:%Y%m%d}")
+                segs.append(f"DTP{e}472{e}D8{e}{ymd(ln.service_date)}")
     return segs
 
 
@@ -214,8 +214,7 @@ class Writer:
         if not self.header.receiver:
             self.header = dataclasses.replace(self.header, receiver=submitter_id[:15])
         self.sets += 1
-        for seg in segments:
-            self.body.write(seg)
+        envelope.write_all(self.body, segments)
 
     def close(self, out: TextIO) -> None:
         """Write the whole 277CA interchange to `out`."""

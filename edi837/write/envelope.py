@@ -5,8 +5,10 @@ written (in memory while small, then on disk: an answer to a 1 GB file never sit
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import shutil
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO
 
@@ -14,6 +16,7 @@ from ..read import DEFAULT_DELIMITERS, Delimiters
 from .values import fit
 
 SPOOL_BYTES = 1 << 20
+WRITE_BATCH = 1000  # segments written in one call (see write_all)
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,14 @@ def _free_separator(d: Delimiters) -> str:
 
 def spool() -> IO[str]:
     return tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+", encoding="latin-1", newline="")
+
+
+def write_all(out: IO[str], segments: Iterable[str]) -> None:
+    """Write `segments` to `out` a batch at a time: one call per batch (a spool checks its size at
+    every call, which costs more than the write itself), with at most one batch held at once."""
+    it = iter(segments)
+    while batch := list(itertools.islice(it, WRITE_BATCH)):
+        out.writelines(batch)
 
 
 def copy(spooled: IO[str], out: IO[str]) -> None:

@@ -13,7 +13,7 @@ from typing import TextIO
 
 from ..read import Delimiters, redelimit
 from ..results import TransactionResult
-from .envelope import Header
+from .envelope import Header, write_all
 from .trace import trace
 
 # 2300 segments that come after the claim's REF segments: REF*D9 goes before the first of them.
@@ -102,8 +102,7 @@ class Writer:
         if d != mine:  # a later interchange of the input used other delimiters: write ours
             n = len(d.segment)
             segments = (redelimit(seg[:-n], d, mine) + mine.segment for seg in segments)
-        for seg in segments:
-            out.write(seg)
+        write_all(out, segments)
         self.sets += 1
         self.claims += claims
 

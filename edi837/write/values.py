@@ -8,6 +8,8 @@ replaced, text is cut to the maximum length, and a number that is not one is lef
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from decimal import Decimal
 
 from .. import guide
@@ -15,19 +17,32 @@ from ..read import DEFAULT_DELIMITERS, Delimiters
 from ..validate import BAD_CHAR, valid_type
 
 
+@functools.cache
+def _limits(data_ele: str) -> tuple[str, bool, int, int]:
+    """Data element `data_ele`'s type, whether it is a number, and its least and greatest length."""
+    spec = guide.data_elements()[data_ele]
+    return spec.data_type, spec.data_type == "R" or spec.data_type[0] == "N", spec.min_len, spec.max_len
+
+
 def fit(value: str, data_ele: str, d: Delimiters = DEFAULT_DELIMITERS) -> str:
     """`value` as data element `data_ele` can carry it, or "" when it cannot carry it at all."""
-    spec = guide.data_elements()[data_ele]
-    data_type, min_len, max_len = spec.data_type, spec.min_len, spec.max_len
-    for ch in (d.element, d.component, d.segment, d.repetition):
-        if ch:
-            value = value.replace(ch, " ")
-    if data_type == "R" or data_type[0] == "N":
-        value = value.strip()
+    data_type, number, min_len, max_len = _limits(data_ele)
+    if not (value.isascii() and value.isalnum()):  # letters and digits are neither delimiters nor bad characters
+        for ch in d:
+            if ch:
+                value = value.replace(ch, " ")
+        value = (value if number else BAD_CHAR.sub("?", value)).strip()
+    if number:
         digits = len(value.replace("-", "").replace(".", ""))
         return value if valid_type(value, data_type) and min_len <= digits <= max_len else ""
-    value = BAD_CHAR.sub("?", value).strip()[:max_len].rstrip()
+    value = value[:max_len].rstrip()
     return value if len(value) >= min_len else ""
+
+
+@functools.lru_cache(maxsize=4096)  # the dates of a file's claims repeat
+def ymd(day: dt.date) -> str:
+    """A date as data element 1251 carries it with format D8 (CCYYMMDD)."""
+    return day.strftime("%Y%m%d")
 
 
 def amount(value: Decimal | None) -> str:
