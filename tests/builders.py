@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import io
 import random
@@ -297,4 +296,4 @@ def a_claim(**fields: object) -> Claim:
     """A real parsed claim (the bls-emergency fixture's) with `fields` changed: for tests of verdicts and
     writers that need a claim but not a particular one (a compiled build checks that it is a Claim)."""
     [claim] = edi837.parse(ROOT / "fixtures" / "bls-emergency.837")
-    return dataclasses.replace(claim, **fields)  # type: ignore[arg-type]
+    return claim.replace(**fields)

@@ -4,7 +4,6 @@ import dataclasses
 
 import pytest
 
-from edi837.claims import Where
 from edi837.findings import Finding
 from edi837.frozen import frozen
 
@@ -38,12 +37,10 @@ def test_immutable_hashable_and_replace():
     assert not hasattr(s, "__dict__")  # slotted
 
 
-def test_model_classes_use_it():
-    w = Where("2400", "SV2", 12, "SV205")
-    assert (w.offset, w.line) == (-1, 0)
+def test_findings_use_it():
     assert Finding(rule="AMB006", severity="error", message="m").scope == "claim"
     with pytest.raises(dataclasses.FrozenInstanceError):
-        w.loop = "2300"
+        Finding(rule="AMB006", severity="error", message="m").rule = "AMB007"
 
 
 @frozen
@@ -54,5 +51,5 @@ class One:
 def test_pickles_as_a_constructor_call():
     import pickle
 
-    for obj in (Sample("x", 5, ("y",)), One("z"), Where("2400", "SV2", 12, "SV205", 100, 3)):
+    for obj in (Sample("x", 5, ("y",)), One("z")):
         assert pickle.loads(pickle.dumps(obj)) == obj

@@ -9,7 +9,6 @@ claim's verdict. Which reader a segment goes to is the two tables at the end of 
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -200,16 +199,16 @@ def _clm(b: ClaimBuilder, seg: Segment, els: list[str], loop: str) -> None:
 
 
 def _billing_name(b: ClaimBuilder, seg: Segment, els: list[str], loop: str) -> None:
-    b.billing = dataclasses.replace(b.billing, name=_get(els, 3), npi=_get(els, 9), npi_qualifier=_get(els, 8),
+    b.billing = b.billing.replace(name=_get(els, 3), npi=_get(els, 9), npi_qualifier=_get(els, 8),
                                     where=_where(seg, loop, "NM109"))
 
 
 def _billing_street(b: ClaimBuilder, seg: Segment, els: list[str], loop: str) -> None:
-    b.billing = dataclasses.replace(b.billing, street=(_get(els, 1), _get(els, 2)), street_where=_where(seg, loop, "N301"))
+    b.billing = b.billing.replace(street=(_get(els, 1), _get(els, 2)), street_where=_where(seg, loop, "N301"))
 
 
 def _billing_zip(b: ClaimBuilder, seg: Segment, els: list[str], loop: str) -> None:
-    b.billing = dataclasses.replace(b.billing, zip=_get(els, 3))
+    b.billing = b.billing.replace(zip=_get(els, 3))
 
 
 def _subscriber_name(b: ClaimBuilder, seg: Segment, els: list[str], loop: str) -> None:

@@ -8,7 +8,6 @@ Rules the domain notes rate as belief (B) are warnings by default; a payer profi
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
 
@@ -27,7 +26,7 @@ COVERED_DESTINATIONS = frozenset("HNRGJEDIX")  # 42 CFR 410.40: hospital/CAH, SN
 
 def at(ln: ServiceLine, element: str) -> Where:
     """Where an element of a service line's SV2 sits."""
-    return dataclasses.replace(ln.where, element=element)
+    return ln.where.replace(element=element)
 
 
 def modifier_ref(ln: ServiceLine, modifier: str) -> str:
@@ -63,7 +62,7 @@ def decimal(text: str) -> Decimal | None:
 def type_of_bill(c: Claim, ctx: Context) -> Iterator[Hit]:
     if c.ambulance_lines and c.facility_type not in ("13", "85"):
         yield Hit(f"type of bill {c.type_of_bill or '(none)'} cannot carry ambulance services; use 13X or 85X",
-                  dataclasses.replace(c.where, element="CLM05-1"), c.facility_type,
+                  c.where.replace(element="CLM05-1"), c.facility_type,
                   "bill the ambulance trip on a 131 (or 851 for a CAH) claim", stc=("A7:228",))
 
 
@@ -218,7 +217,7 @@ def pickup_zip(c: Claim, ctx: Context) -> Iterator[Hit]:
         return
     found = c.value("A0")
     if not found:
-        yield Hit("the pick-up ZIP (value code A0) is missing", dataclasses.replace(c.where, element="HI"), "",
+        yield Hit("the pick-up ZIP (value code A0) is missing", c.where.replace(element="HI"), "",
                   "add HI*BE:A0:::<ZIP where the patient was put on board>", stc=("A6:763",))
         return
     z = c.pickup_zip
@@ -259,7 +258,7 @@ def attending_npi(c: Claim, ctx: Context) -> Iterator[Hit]:
     a = c.attending
     if a is None or a.npi_qualifier != "XX" or not a.npi:
         yield Hit(f"non-emergency trip ({lines[0].procedure_code}) needs the attending physician's NPI (loop 2310A)",
-                  a.where if a and a.where else dataclasses.replace(c.where, element="2310A"),
+                  a.where if a and a.where else c.where.replace(element="2310A"),
                   a.npi if a else "", "add NM1*71*1*<last>*<first>****XX*<NPI> after the HI segments")
 
 

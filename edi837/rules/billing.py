@@ -7,7 +7,6 @@ statement period running forward) is DAT001 for the statement period and AMB011 
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterator
 
@@ -24,7 +23,7 @@ PO_BOX = re.compile(r"\b(P\.?\s*O\.?\s*BOX|POST\s+OFFICE\s+BOX|LOCK\s*BOX|POB|PM
 
 
 def clm(c: Claim, element: str):
-    return dataclasses.replace(c.where, element=element)
+    return c.where.replace(element=element)
 
 
 def has_abn(c: Claim) -> bool:
@@ -122,7 +121,7 @@ def billing_street_address(c: Claim, ctx: Context) -> Iterator[Hit]:
     b = c.billing_provider
     for i, line in enumerate(b.street):
         if PO_BOX.search(line):
-            where = dataclasses.replace(b.street_where, element=f"N30{i + 1}") if b.street_where else None
+            where = b.street_where.replace(element=f"N30{i + 1}") if b.street_where else None
             yield Hit("the billing provider's address (2010AA) is a PO Box or lock box", where, line,
                       "report the street address in 2010AA N3, and the PO Box in the pay-to address loop (2010AB)")
 

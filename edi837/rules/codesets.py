@@ -6,7 +6,6 @@ reject a good claim on its own.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import re
 from collections.abc import Iterator
@@ -43,7 +42,7 @@ def npi_ok(npi: str) -> bool:
 def facility_type(c: Claim, ctx: Context) -> Iterator[Hit]:
     if c.facility_type not in codes.codes("facility_type"):
         yield Hit(f"facility type {c.facility_type!r} is not a UB-04 type of bill",
-                  dataclasses.replace(c.where, element="CLM05-1"), c.facility_type, "use e.g. 13 (hospital outpatient)")
+                  c.where.replace(element="CLM05-1"), c.facility_type, "use e.g. 13 (hospital outpatient)")
 
 
 @rule("COD002", "Claim frequency code (CLM05-3) is a known UB-04 frequency", source=CH25 + ", FL 4",
@@ -57,7 +56,7 @@ def facility_type(c: Claim, ctx: Context) -> Iterator[Hit]:
 def frequency(c: Claim, ctx: Context) -> Iterator[Hit]:
     if c.frequency not in codes.codes("claim_frequency"):
         yield Hit(f"claim frequency {c.frequency!r} is not a UB-04 frequency code",
-                  dataclasses.replace(c.where, element="CLM05-3"), c.frequency, "use 1 for an original claim")
+                  c.where.replace(element="CLM05-3"), c.frequency, "use 1 for an original claim")
 
 
 @rule("COD003", "Revenue codes are 4 digits", source=CH25 + ", FL 42", stc=("A7:455",),
@@ -70,7 +69,7 @@ def frequency(c: Claim, ctx: Context) -> Iterator[Hit]:
 def revenue_format(c: Claim, ctx: Context) -> Iterator[Hit]:
     for ln in c.lines:
         if not (len(ln.revenue_code) == 4 and ln.revenue_code.isdigit()):
-            yield Hit(f"revenue code {ln.revenue_code!r} must be 4 digits", dataclasses.replace(ln.where, element="SV201"),
+            yield Hit(f"revenue code {ln.revenue_code!r} must be 4 digits", ln.where.replace(element="SV201"),
                       ln.revenue_code, "write it with the leading zero, e.g. 0540", lx=ln.lx)
 
 
@@ -87,7 +86,7 @@ def revenue_known(c: Claim, ctx: Context) -> Iterator[Hit]:
     for ln in c.lines:
         if len(ln.revenue_code) == 4 and ln.revenue_code.isdigit() and ln.revenue_code not in known:
             yield Hit(f"revenue code {ln.revenue_code} is not on the list this check knows",
-                      dataclasses.replace(ln.where, element="SV201"), ln.revenue_code, "check the revenue code", lx=ln.lx)
+                      ln.where.replace(element="SV201"), ln.revenue_code, "check the revenue code", lx=ln.lx)
 
 
 @rule("COD005", "HCPCS codes have the HCPCS format (a letter or digit and 4 more characters)",
@@ -102,7 +101,7 @@ def hcpcs_format(c: Claim, ctx: Context) -> Iterator[Hit]:
     for ln in c.lines:
         if ln.procedure_qualifier == "HC" and not HCPCS.match(ln.procedure_code):
             yield Hit(f"procedure code {ln.procedure_code!r} is not a HCPCS code",
-                      dataclasses.replace(ln.where, element="SV202-2"), ln.procedure_code, "correct the HCPCS code",
+                      ln.where.replace(element="SV202-2"), ln.procedure_code, "correct the HCPCS code",
                       lx=ln.lx, stc=("A7:507",))
 
 
@@ -152,7 +151,7 @@ def cl1_codes(c: Claim, ctx: Context) -> Iterator[Hit]:
                              (c.patient_status, "patient_status", "CL103")):
         if value and value not in codes.codes(name):
             yield Hit(f"{ref} {value!r} is not a UB-04 {name.replace('_', ' ')} code",
-                      dataclasses.replace(c.cl1_where or c.where, element=ref), value, f"correct {ref}")
+                      (c.cl1_where or c.where).replace(element=ref), value, f"correct {ref}")
 
 
 @rule("NPI001", "Billing provider NPI passes the NPI check digit", source="45 CFR 162.406; CMS NPI check digit (Luhn, 80840)",
@@ -195,7 +194,7 @@ def attending_npi_valid(c: Claim, ctx: Context) -> Iterator[Hit]:
     Source: 837I implementation guide, DTP*434; UB-04 FL 6.
     """)
 def statement_period(c: Claim, ctx: Context) -> Iterator[Hit]:
-    where = c.period_where or dataclasses.replace(c.where, element="DTP*434")
+    where = c.period_where or c.where.replace(element="DTP*434")
     if c.statement_from and c.statement_to and c.statement_from > c.statement_to:
         yield Hit(f"statement period runs backwards ({c.statement_from} to {c.statement_to})", where, "",
                   "put the first date of service first", stc=("A7:187",))

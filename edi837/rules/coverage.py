@@ -7,7 +7,6 @@ Like rules/ambulance.py, each rule but AMB013 (balancing, every claim) applies t
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -41,7 +40,7 @@ def balanced(c: Claim, ctx: Context) -> Iterator[Hit]:
     total = sum((charge for charge in charges if charge is not None), Decimal(0))
     if total != c.total_charge:
         yield Hit(f"claim total {c.total_charge} does not equal the sum of the lines {total}",
-                  dataclasses.replace(c.where, element="CLM02"), c.total_charge_text,
+                  c.where.replace(element="CLM02"), c.total_charge_text,
                   "make CLM02 the sum of all SV203 amounts", stc=("A7:400",))
 
 
