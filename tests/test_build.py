@@ -84,6 +84,7 @@ def test_compiled_modules_never_compare_frozen_instances() -> None:
                 return item.type.fullname
         return None
 
+    # Walked by hand: mypy's TraverserVisitor is a compiled trait, which interpreted code cannot subclass.
     def expressions(node: object, seen: set[int]) -> list[Expression]:  # every node under `node`
         if id(node) in seen or not hasattr(node, "line"):
             return []
