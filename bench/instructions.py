@@ -1,6 +1,6 @@
 """Instructions per claim (callgrind), the figure speed changes are judged by on a shared machine.
 
-    python bench/instructions.py [--claims 2000] [--commands parse,check] [--layouts none,lf] [--out bench/out]
+    python bench/instructions.py [--claims 2000] [--commands parse,check,ack] [--layouts none,lf] [--out bench/out]
 
 Each command runs in one process (`--jobs 1`) under `valgrind --tool=callgrind` on a generated
 N-claim file, once per layout (`none`: segments back to back, `lf`: a line feed after each
@@ -24,6 +24,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 ONE_CLAIM = ROOT / "fixtures" / "bls-emergency.837"
 LAYOUTS = {"none": [], "lf": ["--line-feeds"], "crlf": ["--crlf"]}
+EXTRA = {"parse": ["--format", "json"]}  # per command, beside --jobs 1
 
 
 def instructions(args: list[str]) -> int:
@@ -50,9 +51,12 @@ def main() -> None:
     build = subprocess.run([sys.executable, "-m", "edi837", "--version"], capture_output=True, text=True,
                            check=True).stdout.strip()
     print(build, flush=True)
+    answers = tempfile.TemporaryDirectory(prefix="edi837-instructions-")
     instructions(["parse", str(ONE_CLAIM)])  # warm-up: the guide cache is made, if it is not there yet
     for command in a.commands.split(","):
-        args = [command, "--jobs", "1"] + (["--format", "json"] if command == "parse" else [])
+        args = [command, "--jobs", "1"] + EXTRA.get(command, [])
+        if command == "ack":  # answers go to a throw-away folder, with a fixed clock: each run the same
+            args += ["--out", answers.name, "--fixed-time", "202611220000"]
         base = instructions([*args, str(ONE_CLAIM)])
         for layout in a.layouts.split(","):
             f = a.out / f"claims-{a.claims}-{layout}.837"
@@ -62,6 +66,7 @@ def main() -> None:
             total = instructions([*args, str(f)])
             print(f"{command:<6} {layout:<5} {total:>15,} instructions, {(total - base) / (a.claims - 1):>10,.0f} per claim"
                   f" (start-up and one claim: {base:,})", flush=True)
+    answers.cleanup()
 
 
 if __name__ == "__main__":

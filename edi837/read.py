@@ -379,15 +379,14 @@ def segments(stream: Readable, name: str = "<input>", chunk_size: int = CHUNK,
             size = len(piece)
             p += size + step
             text = piece if sep else piece.strip(WHITESPACE)
-            kind = Segment
+            spaced = False
             if len(text) != size:  # line breaks (or blanks) around the segment
                 if not text:
                     line += piece.count("\n")
                     continue
                 lead = piece.find(text[0])
                 line += piece.count("\n", 0, lead)
-                if " " in piece[:lead] or "\t" in piece[:lead]:
-                    kind = SpacedSegment
+                spaced = " " in piece[:lead] or "\t" in piece[:lead]
                 start += lead
             els = text.split(el_sep)
             sid = els[0]
@@ -403,7 +402,11 @@ def segments(stream: Readable, name: str = "<input>", chunk_size: int = CHUNK,
                 position = 1 if sid == "ST" else (0 if sid in ENVELOPE_IDS else position + 1)
             elif sid == "ST":
                 position = 1
-            yield kind(els, base + start, line, position, number, delims, text)
+            # Each class called by name: compiled, that is a direct call of its constructor.
+            if spaced:
+                yield SpacedSegment(els, base + start, line, position, number, delims, text)
+            else:
+                yield Segment(els, base + start, line, position, number, delims, text)
             if sep:
                 line += lines_per_sep
             elif term_is_newline:

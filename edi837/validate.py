@@ -156,14 +156,13 @@ def _check_element(spec: ElementSpec, value: str | None, position: str, in_compo
         return [_err(spec, "10", position, value, "is not used in the 837I guide", f"leave {spec.ref} empty")]
     out = []
     numeric = spec.data_type == "R" or spec.data_type[0] == "N"
-    measured = value.replace("-", "").replace(".", "") if numeric else value
-    size = f"{len(measured)} {_units(spec, len(measured))}"
-    if len(measured) < spec.min_len:
-        out.append(_err(spec, "4", position, value, f"is too short: {size}, at least {spec.min_len}",
-                        _length_fix(spec)))
-    if len(measured) > spec.max_len:
-        out.append(_err(spec, "5", position, value, f"is too long: {size}, at most {spec.max_len}",
-                        _length_fix(spec)))
+    length = len(value.replace("-", "").replace(".", "") if numeric else value)
+    if length < spec.min_len:
+        out.append(_err(spec, "4", position, value, f"is too short: {length} {_units(spec, length)},"
+                        f" at least {spec.min_len}", _length_fix(spec)))
+    if length > spec.max_len:
+        out.append(_err(spec, "5", position, value, f"is too long: {length} {_units(spec, length)},"
+                        f" at most {spec.max_len}", _length_fix(spec)))
     if CONTROL.search(value):
         return out + [_err(spec, "6", position, value, "contains a control character (a tab, a line break"
                            " or another invisible character)", f"remove the control character from {spec.ref}")]
@@ -199,7 +198,10 @@ def _check_element(spec: ElementSpec, value: str | None, position: str, in_compo
     return out
 
 
-def check_composite(spec: CompositeSpec, text: str | None, comp_sep: str, index: int) -> list[ElementError]:
+def check_composite(spec: CompositeSpec, text: str | None, comp_sep: str, index: int,
+                    positions: tuple[str, ...] = ()) -> list[ElementError]:
+    """A composite element; `positions` are its components' IK401 positions ("2:1", "2:2" ...), as
+    `component_positions` makes them (worked out here when not given)."""
     parts = text.split(comp_sep) if text else []
     empty = not any(parts)
     if empty:
@@ -213,10 +215,15 @@ def check_composite(spec: CompositeSpec, text: str | None, comp_sep: str, index:
     if len(parts) > n:
         out.append(_err(spec, "3", str(index), text or "", f"has {len(parts)} components; the guide allows at most {n}",
                         f"remove the extra components at the end of {spec.ref}"))
+    positions = positions or component_positions(spec, index)
     for j, comp in enumerate(spec.components):
         value = parts[j] if j < len(parts) else None
-        out += check_element(comp, value, f"{index}:{j + 1}", in_composite=spec)
+        out += check_element(comp, value, positions[j], in_composite=spec)
     return out
+
+
+def component_positions(spec: CompositeSpec, index: int) -> tuple[str, ...]:
+    return tuple(f"{index}:{j}" for j in range(1, len(spec.components) + 1))
 
 
 def syntax_error(kind: str, idx: tuple[int, ...], have: list[bool], names: tuple[str, ...] = ()
@@ -265,46 +272,68 @@ def _syntax_names(node: Node, idx: tuple[int, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
-# How each element of a segment is checked (see `_plan`).
+# How each element of a segment is checked (see `Step`).
 PLAIN, COMPOSITE, DTP_FORMAT, DTP_VALUE, TYPED_VALUE = range(5)
 
 
-def _plan(node: Node) -> tuple[tuple, tuple, tuple]:
-    """A segment node's checks, worked out once: per element (index, spec, mode, memo key prefix),
-    its syntax rules as (rule, kind, element numbers), and the errors of its absent elements."""
-    steps = []
-    for i, spec in enumerate(node.elements, start=1):
+class Step:
+    """How one element of a segment is checked: worked out once per guide node, so that checking a
+    segment reads only these fields (compiled, they are plain C fields, where the guide's specs are
+    Python objects)."""
+
+    def __init__(self, node: Node, index: int, spec: ElementSpec | CompositeSpec) -> None:
+        self.index = index
+        self.position = str(index)  # IK401
+        self.spec = spec
+        self.key = id(spec)  # the element memo's key for the spec (see check_element)
+        self.components: tuple[str, ...] = ()  # a composite's IK401 positions
+        self.formats: tuple[str, ...] = ()  # a date/time format qualifier's codes (data element 1250)
         if isinstance(spec, CompositeSpec):
-            mode = COMPOSITE
-        elif node.id == "DTP" and i == 2:
-            mode = DTP_FORMAT
-        elif node.id == "DTP" and i == 3:
-            mode = DTP_VALUE
+            self.mode = COMPOSITE
+            self.components = component_positions(spec, index)
+        elif node.id == "DTP" and index == 2:
+            self.mode = DTP_FORMAT
+        elif node.id == "DTP" and index == 3:
+            self.mode = DTP_VALUE
         elif spec.data_ele == "1251":
-            mode = TYPED_VALUE
+            self.mode = TYPED_VALUE
         else:
-            mode = PLAIN
-        steps.append((i, spec, mode, id(spec)))
-    syntax = []
-    for rule in node.syntax:
-        idx = tuple(int(rule[i:i + 2]) for i in range(1, len(rule), 2))
-        syntax.append((rule, rule[0], idx, _syntax_names(node, idx)))
-    # An absent element's errors depend on its spec alone ("required, but missing"): worked out here,
-    # as `absent[n]` for every element after the n-th, so a segment's checks visit only what it has.
-    missing = [tuple(check_composite(spec, None, "", i) if isinstance(spec, CompositeSpec)
-                     else _check_element(spec, None, str(i), None, ())) for i, spec in enumerate(node.elements, 1)]
-    absent = tuple(sum(missing[n:], ()) for n in range(len(missing) + 1))
-    return tuple(steps), tuple(syntax), absent
+            self.mode = PLAIN
+        if isinstance(spec, ElementSpec) and spec.data_ele == "1250":
+            self.formats = tuple(spec.codes)
 
 
-_plans: dict[int, tuple[tuple, tuple, tuple]] = {}
+class SyntaxRule:
+    """One of a segment's syntax rules (P0102, R0203 ...): its kind, the elements it names, and how."""
+
+    def __init__(self, node: Node, rule: str) -> None:
+        self.rule = rule
+        self.kind = rule[0]
+        self.elements = tuple(int(rule[i:i + 2]) for i in range(1, len(rule), 2))
+        self.names = _syntax_names(node, self.elements)
+
+
+class Plan:
+    """A segment node's checks, worked out once: a Step per element, its syntax rules, and the errors
+    of its absent elements."""
+
+    def __init__(self, node: Node) -> None:
+        self.steps = [Step(node, i, spec) for i, spec in enumerate(node.elements, start=1)]
+        self.syntax = [SyntaxRule(node, rule) for rule in node.syntax]
+        # An absent element's errors depend on its spec alone ("required, but missing"): worked out here,
+        # as `absent[n]` for every element after the n-th, so a segment's checks visit only what it has.
+        missing = [tuple(check_composite(spec, None, "", i) if isinstance(spec, CompositeSpec)
+                         else _check_element(spec, None, str(i), None, ())) for i, spec in enumerate(node.elements, 1)]
+        self.absent = [sum(missing[n:], ()) for n in range(len(missing) + 1)]
+
+
+_plans: dict[int, Plan] = {}
 
 
 def _validate(node: Node, seg: Segment) -> tuple[ElementError, ...]:
     plan = _plans.get(node.index)
     if plan is None:
-        plan = _plans[node.index] = _plan(node)
-    steps, syntax, absent = plan
+        plan = _plans[node.index] = Plan(node)
     els = seg.elements
     specs = node.elements
     comp_sep = seg.delims.component
@@ -322,17 +351,19 @@ def _validate(node: Node, seg: Segment) -> tuple[ElementError, ...]:
     type_list: list[str] = []
     memo = _element_memo
     young = memo.young  # looked up directly: a method call per element would cost more than the check
-    for i, spec, mode, sid in steps[:n]:
-        value = els[i]
+    for step in plan.steps[:n]:
+        value = els[step.index]
+        mode = step.mode
         if mode == COMPOSITE:
-            out += check_composite(spec, value, comp_sep, i)
+            spec = step.spec
+            assert isinstance(spec, CompositeSpec)
+            out += check_composite(spec, value, comp_sep, step.index, step.components)
             continue
         if value and comp_sep in value:
-            out.append(_err(spec, "6", str(i), value, "holds components, but is a single element",
-                            f"write {spec.ref} as one value, without the component separator"))
+            out.append(_err(step.spec, "6", step.position, value, "holds components, but is a single element",
+                            f"write {step.spec.ref} as one value, without the component separator"))
             continue
-        if spec.data_ele == "1250":
-            type_list.extend(spec.codes)
+        type_list += step.formats
         if mode == PLAIN:
             types: tuple[str, ...] = ()
         elif mode == DTP_FORMAT:
@@ -343,25 +374,28 @@ def _validate(node: Node, seg: Segment) -> tuple[ElementError, ...]:
             types = dtp_type
         else:
             types = tuple(type_list)
-        key = (sid, value, types)
+        key = (step.key, value, types)
         hit = young.get(key)
         if hit is None:
             hit = memo.get(key)
             if hit is None:
-                hit = tuple(_check_element(spec, value, str(i), None, types))
+                spec = step.spec
+                assert isinstance(spec, ElementSpec)
+                hit = tuple(_check_element(spec, value, step.position, None, types))
                 memo.put(key, hit)
             young = memo.young
         if hit:
             out += hit
-    out += absent[min(n, len(specs))]  # the elements after the last one present
-    for rule, kind, idx, names in syntax:
-        bad = syntax_error(kind, idx, [i <= n and els[i] != "" for i in idx], names)
+    out += plan.absent[min(n, len(specs))]  # the elements after the last one present
+    for rule in plan.syntax:
+        idx = rule.elements
+        bad = syntax_error(rule.kind, idx, [i <= n and els[i] != "" for i in idx], rule.names)
         if bad:
             code, msg, fix = bad
             i0 = idx[0]
-            spec = specs[i0 - 1] if i0 <= len(specs) else None
-            out.append(ElementError(code, str(i0), spec.data_ele if spec else "", f"{node.id}{i0:02d}",
-                                    "", f"{node.id} syntax rule {rule}: {msg}", fix))
+            first = specs[i0 - 1] if i0 <= len(specs) else None
+            out.append(ElementError(code, str(i0), first.data_ele if first else "", f"{node.id}{i0:02d}",
+                                    "", f"{node.id} syntax rule {rule.rule}: {msg}", fix))
     return tuple(out)
 
 

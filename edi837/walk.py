@@ -40,6 +40,20 @@ class StructureError:
     fix: str = ""  # how to put it right
 
 
+Trace = tuple[tuple[int, int], ...]  # steps (SKIP_SEG, node) ... of a transition
+
+
+class Transition:
+    """Where a segment leads from a node: the `target` node (-1: nowhere), the steps to replay against
+    the counters (None: just the next segment of the same loop), and the loop it enters at its first
+    segment when that is all it does (-1 otherwise)."""
+
+    def __init__(self, target: int, trace: Trace | None, enter: int) -> None:
+        self.target = target
+        self.trace = trace
+        self.enter = enter
+
+
 class _Tables:
     """What a walker of one guide looks up, worked out once per guide and shared by every walker
     (a folder of a thousand one-claim files must not work out the tables and transitions a thousand
@@ -62,7 +76,7 @@ class _Tables:
             if not node.is_loop:
                 self.segment_names.setdefault(node.id, node.name)
         # Transitions by current node, then by segment id (or (id, qualifier) for qualified ids).
-        self.memo: list[dict] = [{} for _ in range(n)]
+        self.memo: list[dict[str | tuple, Transition]] = [{} for _ in range(n)]
         self.memo_size = 0
         # Every segment id has at most one place for its qualifier in this guide (HL03, NM101, HI01-1 ...).
         self.qualifier = {sid: (e, c, guide.qualifier_codes[(sid, e, c)])
@@ -105,8 +119,10 @@ class Walker:
             if seg.elements[0] == "ISA":
                 return self._force(self._isa_loop, self._isa)
             return self._force(self._gs_loop, self._gs)
-        hit = self._memo[self.cur].get(key) or self._transition(key)
-        target, trace, enter = hit
+        hit = self._memo[self.cur].get(key)
+        if hit is None:
+            hit = self._transition(key)
+        target, trace, enter = hit.target, hit.trace, hit.enter
         counts = self.counts
         if trace is None:  # the common case: the next segment of the loop
             counts[target] += 1
@@ -132,9 +148,12 @@ class Walker:
         if key is None:
             target = self._isa if seg.elements[0] == "ISA" else self._gs
         else:
-            target, trace, _ = self._memo[self.cur].get(key) or self._transition(key)
+            hit = self._memo[self.cur].get(key)
+            if hit is None:
+                hit = self._transition(key)
+            target = hit.target
             if target < 0:
-                self._replay(trace, seg, errors)
+                self._replay(hit.trace, seg, errors)
                 return target
         self.cur = target
         self.loop = self._loop_of[target]
@@ -154,7 +173,7 @@ class Walker:
             v = v.partition(seg.delims.component)[0]  # the qualifier is always the first component
         return sid, (v if v in codes else None)
 
-    def _transition(self, key: str | tuple) -> tuple[int, tuple | None, int]:
+    def _transition(self, key: str | tuple) -> Transition:
         """The transition from the current node for `key` (see `_key`), worked out and kept."""
         t = self._tables
         if t.memo_size > MEMO_LIMIT:  # only garbage ids can get here; keep memory bounded
@@ -178,7 +197,7 @@ class Walker:
         self.loop = self._loop_of[seg]
         return seg
 
-    def _replay(self, trace: tuple | None, seg: Segment, errors: list[StructureError]) -> None:
+    def _replay(self, trace: Trace | None, seg: Segment, errors: list[StructureError]) -> None:
         counts = self.counts
         nodes = self.nodes
         pending: list[tuple[int, int]] = []  # (missing segment node, loop node or -1)
@@ -271,7 +290,7 @@ class Walker:
             return True
         return qvalue is not None and qvalue in q[2]
 
-    def _compute(self, cur: int, sid: str, qvalue: str | None) -> tuple[int, tuple | None, int]:
+    def _compute(self, cur: int, sid: str, qvalue: str | None) -> Transition:
         """The transition from `cur` for a segment `sid` (with qualifier `qvalue`): target and steps.
 
         Steps that cannot change anything are dropped here, once: passing over `cur` itself (it was
@@ -288,7 +307,7 @@ class Walker:
                 break
             if loop == self.guide.root:
                 trace.append((NOT_FOUND, cur))
-                return -1, tuple(trace), -1
+                return Transition(-1, tuple(trace), -1)
             node_pos = nodes[loop].pos
             loop = nodes[loop].parent
         entered = set()
@@ -300,10 +319,10 @@ class Walker:
         steps = tuple(t for t in trace if not ((t[0] == SKIP_SEG and t[1] == cur)
                                                 or (t[0] == SKIP_LOOP and t[1] in entered)))
         if len(steps) == 1 and steps[0][0] == MATCH_SEG and nodes[found].parent == nodes[cur].parent:
-            return found, None, -1
+            return Transition(found, None, -1)
         if len(steps) == 2 and steps[0][0] == ENTER_LOOP and steps[1] == (ENTER_FIRST, found):
-            return found, steps, steps[0][1]
-        return found, steps, -1
+            return Transition(found, steps, steps[0][1])
+        return Transition(found, steps, -1)
 
     def _scan(self, loop: int, node_pos: int, sid: str, qvalue: str | None, trace: list) -> int | None:
         nodes = self.nodes

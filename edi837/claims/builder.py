@@ -10,7 +10,6 @@ claim's verdict. Which reader a segment goes to is the two tables at the end of 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from .. import guide
 from ..read import Segment
@@ -25,32 +24,33 @@ HI_DIAGNOSIS = {"ABK": "principal", "BK": "principal", "ABF": "other", "BF": "ot
 HI_CODES = frozenset({"BG", "BE", "BH", "BI"})  # condition, value, occurrence (BH) and occurrence span (BI)
 
 
-@dataclass(slots=True)
 class _Draft:
-    """Mutable state of the claim being read; frozen into a Claim when its loop ends."""
+    """Mutable state of the claim being read; frozen into a Claim when its loop ends. (A plain class:
+    compiled, its constructor is native, where a dataclass's is the interpreted one it writes.)"""
 
-    clm: Segment
-    clm_where: Where
-    period: str = ""  # DTP*434
-    period_where: Where | None = None
-    cl1: tuple[str, str, str] = ("", "", "")
-    cl1_where: Where | None = None
-    d9: str = ""
-    f8: str = ""
-    conditions: list[Code] = field(default_factory=list)
-    values: list[Code] = field(default_factory=list)
-    occurrences: list[Code] = field(default_factory=list)
-    diagnoses: list[str] = field(default_factory=list)
-    principal: str = ""
-    attending: Provider | None = None
-    lines: list[ServiceLine] = field(default_factory=list)
-    ambulance: list[ServiceLine] = field(default_factory=list)  # the lines that are is_ambulance
-    # The service line being read: LX01, its SV2 and DTP*472 segments, REF*6R.
-    lx: str | None = None
-    sv2: Segment | None = None
-    dtp: Segment | None = None
-    line_control: str = ""
-    lines_not_read: int = 0  # service lines past MAX_LINES
+    def __init__(self, clm: Segment, clm_where: Where) -> None:
+        self.clm = clm
+        self.clm_where = clm_where
+        self.period = ""  # DTP*434
+        self.period_where: Where | None = None
+        self.cl1 = ("", "", "")
+        self.cl1_where: Where | None = None
+        self.d9 = ""
+        self.f8 = ""
+        self.conditions: list[Code] = []
+        self.values: list[Code] = []
+        self.occurrences: list[Code] = []
+        self.diagnoses: list[str] = []
+        self.principal = ""
+        self.attending: Provider | None = None
+        self.lines: list[ServiceLine] = []
+        self.ambulance: list[ServiceLine] = []  # the lines that are is_ambulance
+        # The service line being read: LX01, its SV2 and DTP*472 segments, REF*6R.
+        self.lx: str | None = None
+        self.sv2: Segment | None = None
+        self.dtp: Segment | None = None
+        self.line_control = ""
+        self.lines_not_read = 0  # service lines past MAX_LINES
 
 
 def _where(seg: Segment, loop: str, element: str = "") -> Where:

@@ -75,15 +75,25 @@ def rule(id: str, title: str, *, severity: str = ERROR, source: str, stc: tuple[
     return register
 
 
+class Armed:
+    """A rule as a profile runs it: its check, id and status codes, at the profile's level."""
+
+    def __init__(self, rule: Rule, level: str) -> None:
+        self.id = rule.id
+        self.check = rule.check
+        self.stc = rule.stc
+        self.level = level
+
+
 @dataclass(frozen=True, slots=True)
 class Profile:
     name: str
     severity: dict[str, str]  # rule id -> error | warning | off
     # The rules this profile runs, with their level: worked out once, not once per claim.
-    active: tuple[tuple[Rule, str], ...] = field(init=False, repr=False, compare=False)
+    active: tuple[Armed, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        active = tuple((r, lv) for r in REGISTRY.values() if (lv := self.level(r)) != "off")
+        active = tuple(Armed(r, lv) for r in REGISTRY.values() if (lv := self.level(r)) != "off")
         object.__setattr__(self, "active", active)
 
     def level(self, r: Rule) -> str:
@@ -112,10 +122,10 @@ def load_profile(name_or_path: str = "medicare") -> Profile:
 def run(claim: Claim, profile: Profile, ctx: Context) -> list[Finding]:
     """Every active rule on one claim."""
     out: list[Finding] = []
-    for r, level in profile.active:
+    for r in profile.active:
         for hit in r.check(claim, ctx):
             w = hit.where or claim.where
-            severity = WARNING if hit.severity == WARNING else level
+            severity = WARNING if hit.severity == WARNING else r.level
             out.append(Finding(
                 rule=r.id, severity=severity, message=hit.message, scope=CLAIM, file=claim.file,
                 transaction=claim.transaction, claim_id=claim.claim_id, lx=hit.lx, loop=w.loop,
