@@ -48,17 +48,26 @@ def scope_of(loop: str) -> str:
 
 # -- claims -----------------------------------------------------------------------------------------
 
-@dataclass
 class ClaimResult:
-    claim: Claim
-    findings: list[Finding]
-    inherited: list[Finding]  # errors of its subscriber/patient loops, shared with their other claims
-    status: str = "accepted"
-    # For the forward 837 (kept only when asked): the claim's own segments and its context blocks,
-    # each segment as read (its text, without terminator).
-    segments: list[str] | None = None
-    blocks: tuple[list[str], ...] = ()
-    number: int = 0  # its place in the transaction set (1 = the first): numbers its trace
+    """One claim's verdict: its findings (its own, and those of its subscriber/patient loops) and, once
+    its set is decided, its status. (A plain class: compiled, its constructor is native, where a
+    dataclass's is the interpreted one `dataclasses` writes.)"""
+
+    def __init__(self, claim: Claim, findings: list[Finding], inherited: list[Finding], status: str = "accepted",
+                 segments: list[str] | None = None, blocks: tuple[list[str], ...] = (), number: int = 0) -> None:
+        self.claim = claim
+        self.findings = findings
+        self.inherited = inherited  # errors of its subscriber/patient loops, shared with their other claims
+        self.status = status
+        # For the forward 837 (kept only when asked): the claim's own segments and its context blocks,
+        # each segment as read (its text, without terminator).
+        self.segments = segments
+        self.blocks = blocks
+        self.number = number  # its place in the transaction set (1 = the first): numbers its trace
+
+    def __reduce__(self) -> tuple:  # spooled to disk with pickle (see SetClaims)
+        return ClaimResult, (self.claim, self.findings, self.inherited, self.status, self.segments, self.blocks,
+                             self.number)
 
     @property
     def all_findings(self) -> list[Finding]:

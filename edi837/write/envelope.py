@@ -83,11 +83,12 @@ def spool() -> IO[str]:
 
 
 def write_all(out: IO[str], segments: Iterable[str]) -> None:
-    """Write `segments` to `out` a batch at a time: one call per batch (a spool checks its size at
-    every call, which costs more than the write itself), with at most one batch held at once."""
+    """Write `segments` to `out` a batch at a time, joined: one write per batch (each write to a text
+    file, or a spool that checks its size, costs more than the segment's own bytes), with at most one
+    batch held at once."""
     it = iter(segments)
     while batch := list(itertools.islice(it, WRITE_BATCH)):
-        out.writelines(batch)
+        out.write("".join(batch))
 
 
 def copy(spooled: IO[str], out: IO[str]) -> None:

@@ -22,10 +22,10 @@ AFTER_REF = frozenset({"K3", "NTE", "CRC", "HI", "HCP", "NM1", "SBR", "LX", "PRV
 
 def with_trace(segs: list[str], trace: str, element: str) -> list[str]:
     """The claim's segments (as read, separated by `element`) with REF*D9 `trace` added if it has none."""
-    ids = [s.split(element, 2) for s in segs]
-    if any(x[0] == "REF" and len(x) > 1 and x[1] == "D9" for x in ids):
+    d9 = element.join(("REF", "D9"))
+    if any(s == d9 or s.startswith(d9 + element) for s in segs):
         return segs
-    at = next((i for i, x in enumerate(ids) if i and x[0] in AFTER_REF), len(segs))
+    at = next((i for i, s in enumerate(segs) if i and s.partition(element)[0] in AFTER_REF), len(segs))
     return segs[:at] + [element.join(("REF", "D9", trace))] + segs[at:]
 
 

@@ -16,6 +16,8 @@ from .. import guide
 from ..read import DEFAULT_DELIMITERS, Delimiters
 from ..validate import BAD_CHAR, valid_type
 
+CENTS = Decimal("0.01")
+
 
 @functools.cache
 def _limits(data_ele: str) -> tuple[str, bool, int, int]:
@@ -47,5 +49,5 @@ def ymd(day: dt.date) -> str:
 
 def amount(value: Decimal | None) -> str:
     """A monetary amount (data element 782) with cents; 0 when the claim's own amount cannot be carried."""
-    text = format((value or Decimal(0)).quantize(Decimal("0.01")), "f") if value is not None and value.is_finite() else ""
+    text = format((value or Decimal(0)).quantize(CENTS), "f") if value is not None and value.is_finite() else ""
     return fit(text, "782") or "0.00"
