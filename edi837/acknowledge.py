@@ -40,9 +40,11 @@ class AnsweredSet:
 
     ik: list[str]  # 999: AK2 .. IK5
     ack: str  # IK501: A, E or R
-    status: Iterable[str]  # the 277CA set, segment by segment (none for a set without claims)
+    # The 277CA set and the forward 837 set of its accepted claims, as text: each item one or more whole
+    # segments with their terminators (segment by segment as made; joined when sent between processes).
+    status: Iterable[str]  # (none for a set without claims)
     submitter: str  # 1000A id: receives the 277CA
-    forward: Iterable[str]  # the forward 837 set of its accepted claims, segment by segment
+    forward: Iterable[str]
     forwarded: int
     delims: Delimiters | None
     receiver: str  # 1000B id: receives the forward 837
@@ -51,10 +53,16 @@ class AnsweredSet:
     accepted: int
     usage: str  # ISA15 of the interchange holding the set
 
-    def __reduce__(self) -> tuple:  # sent between processes: what is made as it is written, listed
-        return AnsweredSet, (self.ik, self.ack, list(self.status), self.submitter, list(self.forward),
+    def __reduce__(self) -> tuple:  # sent between processes: what is made as it is written, joined (one
+        # string pickles in one copy; a list pickles and unpickles each of its thousands of segments)
+        return AnsweredSet, (self.ik, self.ack, _joined(self.status), self.submitter, _joined(self.forward),
                              self.forwarded, self.delims, self.receiver, self.version, self.claims, self.accepted,
                              self.usage)
+
+
+def _joined(segments: Iterable[str]) -> list[str]:
+    text = "".join(segments)
+    return [text] if text else []  # nothing stays nothing: a set without claims has no 277CA
 
 
 def answer_set(tx: TransactionResult, settings: Settings, base: int, when: dt.datetime) -> AnsweredSet:

@@ -144,10 +144,12 @@ def _scan(fh: BinaryIO, d: Delimiters, isa_at: int) -> list[tuple[str, int, int,
             carry = buf
             continue
         counted = 0
+        breaks = b"\n" in buf  # lines are counted only in a buffer that has any
         for m in pattern.finditer(buf, 0, cut + len(term) if data else cut):
             at = m.start(2)
             terms += buf.count(term, counted, at)
-            lines += buf.count(b"\n", counted, at)
+            if breaks:
+                lines += buf.count(b"\n", counted, at)
             counted = at
             kind = m.group(2).decode()
             if kind == "ISA" or (kind == "GS" and len(tokens) > 1) or len(tokens) >= MAX_TOKENS:
@@ -156,7 +158,8 @@ def _scan(fh: BinaryIO, d: Delimiters, isa_at: int) -> list[tuple[str, int, int,
                 return None  # a blank before an envelope segment is reported once, by the one-process reader
             tokens.append((kind, base + at, terms, lines))
         terms += buf.count(term, counted, cut)
-        lines += buf.count(b"\n", counted, cut)
+        if breaks:
+            lines += buf.count(b"\n", counted, cut)
         if not data:
             break
         carry = buf[cut:]

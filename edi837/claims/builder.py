@@ -4,7 +4,7 @@ hands back each claim as soon as its 2300 loop ends, so memory holds one claim a
 Every reader below keeps one contract: it takes the builder (or the claim being read), the segment,
 its elements and its loop, and records what the claim needs; it never decides anything about the
 claim's verdict. Which reader a segment goes to is the two tables at the end of this file:
-`CLAIM_READERS` for segments inside the claim being read, `READERS` for the rest.
+`CLAIM_READERS` for segments inside the claim being read, `ANYWHERE` and `READERS` for the rest.
 """
 
 from __future__ import annotations
@@ -117,12 +117,12 @@ class ClaimBuilder:
         done = None
         if d is not None:
             if loop in self.loops.claim and sid not in CLAIM_ENDS:
-                claim_reader = CLAIM_READERS.get((loop, sid))
+                claim_reader = CLAIM_READERS.get(loop, NONE).get(sid)
                 if claim_reader is not None:
                     claim_reader(d, seg, els, loop)
                 return None
             done = self.finish()
-        reader = READERS.get(sid) or READERS.get((loop, sid))
+        reader = ANYWHERE.get(sid) or READERS.get(loop, NONE).get(sid)
         if reader is not None:
             reader(self, seg, els, loop)
         return done
@@ -335,30 +335,21 @@ Reader = Callable[[ClaimBuilder, Segment, list[str], str], None]
 ClaimReader = Callable[[_Draft, Segment, list[str], str], None]
 
 # Which reader takes a segment outside the claim being read: by segment id wherever it is (ST, HL), else
-# by (loop id, segment id). A segment no entry names is not needed for the claims.
-READERS: dict[str | tuple[str, str], Reader] = {
-    "ST": _st,
-    "HL": _hl,
-    ("2300", "CLM"): _clm,
-    ("2010AA", "NM1"): _billing_name,
-    ("2010AA", "N3"): _billing_street,
-    ("2010AA", "N4"): _billing_zip,
-    ("2010BA", "NM1"): _subscriber_name,
-    ("2010BA", "DMG"): _subscriber_demographics,
-    ("2010BB", "NM1"): _payer_name,
-    ("2010CA", "NM1"): _patient_name,
-    ("2010CA", "DMG"): _patient_demographics,
+# by loop id, then segment id. A segment no entry names is not needed for the claims. (Tables keyed by
+# strings alone: a lookup by a fresh (loop, id) tuple costs a tuple and its comparison per segment.)
+ANYWHERE: dict[str, Reader] = {"ST": _st, "HL": _hl}
+READERS: dict[str, dict[str, Reader]] = {
+    "2300": {"CLM": _clm},
+    "2010AA": {"NM1": _billing_name, "N3": _billing_street, "N4": _billing_zip},
+    "2010BA": {"NM1": _subscriber_name, "DMG": _subscriber_demographics},
+    "2010BB": {"NM1": _payer_name},
+    "2010CA": {"NM1": _patient_name, "DMG": _patient_demographics},
 }
 
-# Which reader takes a segment of the claim being read, by (loop id, segment id).
-CLAIM_READERS: dict[tuple[str, str], ClaimReader] = {
-    ("2300", "HI"): _hi,
-    ("2300", "DTP"): _statement_period,
-    ("2300", "CL1"): _cl1,
-    ("2300", "REF"): _claim_ref,
-    ("2310A", "NM1"): _attending,
-    ("2400", "LX"): _lx,
-    ("2400", "SV2"): _sv2,
-    ("2400", "DTP"): _line_date,
-    ("2400", "REF"): _line_ref,
+# Which reader takes a segment of the claim being read, by loop id, then segment id.
+CLAIM_READERS: dict[str, dict[str, ClaimReader]] = {
+    "2300": {"HI": _hi, "DTP": _statement_period, "CL1": _cl1, "REF": _claim_ref},
+    "2310A": {"NM1": _attending},
+    "2400": {"LX": _lx, "SV2": _sv2, "DTP": _line_date, "REF": _line_ref},
 }
+NONE: dict = {}  # the readers of a loop no table names

@@ -100,8 +100,8 @@ class Writer:
             out.write(self.header.isa() + self.header.gs())
         mine = self.d
         if d != mine:  # a later interchange of the input used other delimiters: write ours
-            n = len(d.segment)
-            segments = (redelimit(seg[:-n], d, mine) + mine.segment for seg in segments)
+            segments = (redelimit(seg, d, mine) + mine.segment
+                        for text in segments for seg in text.split(d.segment)[:-1])
         write_all(out, segments)
         self.sets += 1
         self.claims += claims
