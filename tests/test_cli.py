@@ -163,14 +163,30 @@ def test_error_lines_name_the_place_not_the_data(data, found) -> None:
     assert "DOE" not in res.stderr and "030005074" not in res.stderr
 
 
+def test_a_deferred_array_reads_the_same_from_its_spool() -> None:
+    from edi837.write import report
+
+    entries = [{"control_number": f"{n:04d}", "findings": ["é", None]} for n in range(5)]
+    kept, spooled = report.Deferred(), report.Deferred(limit=2)
+    for entry in entries:
+        kept.append(entry)
+        spooled.append(entry)
+    assert kept.spool is None and spooled.spool is not None
+    texts: list[list[str]] = [[], []]
+    kept.write(texts[0].append)
+    spooled.write(texts[1].append)
+    assert "".join(texts[1]) == "".join(texts[0]) == json.dumps(entries)
+
+
 def test_check_json_of_many_sets_is_the_same_when_its_set_list_is_spooled(monkeypatch) -> None:
-    """A file's sets, groups and interchanges are written after its claims; past Deferred.LIMIT they
+    """A file's sets, groups and interchanges are written after its claims; past DEFERRED_LIMIT they
     wait in a spool instead of a list. The JSON is byte for byte the same either way."""
     from edi837.write import report
 
     paths = [str(p) for p in FIXTURES if p.stem in ("two-isa", "two-st", "batch")]
     kept = invoke("check", "--format", "json", "--today", "2026-11-23", *paths)
-    monkeypatch.setattr(report.Deferred, "LIMIT", 1)
+    monkeypatch.setattr(report, "DEFERRED_LIMIT", 1)
+    assert report.Deferred().limit == 1  # in force, compiled too (a patched class attribute was not)
     spooled = invoke("check", "--format", "json", "--today", "2026-11-23", *paths)
     assert spooled.stdout == kept.stdout
     doc = json.loads(spooled.stdout)

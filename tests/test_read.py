@@ -255,6 +255,7 @@ def test_a_segment_without_end_is_cut_off_in_bounded_memory(monkeypatch: pytest.
     peak, error = peak_while_reading(Endless(head, b"X" * 4096, 20 << 20))
     assert error is not None and error.offset == len(head) - 4 and error.segment == 4
     assert "no segment terminator '~'" in error.message and "from a segment BHT" in error.message
+    assert f"at most {1 << 18} bytes" in error.message  # the patched limit is the one in force
     assert "XXXX" not in str(error)  # where, never what it holds
     assert peak < 2 << 20
 

@@ -164,14 +164,17 @@ def write_text(path: str, items: Iterable[Item], summary: Summary, echo: Callabl
     echo(f"  {claims} claim{'s' * (claims != 1)}: {accepted} accepted, {claims - accepted} rejected")
 
 
+DEFERRED_LIMIT = 1000  # entries of a Deferred array kept in memory (a module constant: a compiled class's
+# own attributes are fixed when it is compiled, where the module's globals are looked up as it runs)
+
+
 class Deferred:
     """A JSON array written after the one being streamed (a file's sets, groups and interchanges come
     after its claims): kept in memory while short, then in a spool, so a file of a million one-claim
     sets does not hold a million entries."""
 
-    LIMIT = 1000  # entries kept in memory
-
-    def __init__(self) -> None:
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = DEFERRED_LIMIT if limit is None else limit  # entries kept in memory
         self.entries: list[str] = []
         self.spool: Any = None
 
@@ -181,7 +184,7 @@ class Deferred:
             self.spool.write(", " + text)
             return
         self.entries.append(text)
-        if len(self.entries) >= self.LIMIT:
+        if len(self.entries) >= self.limit:
             from . import envelope  # noqa: PLC0415 (tempfile, only for files of many sets)
 
             self.spool = envelope.spool()
