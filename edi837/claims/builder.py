@@ -117,12 +117,12 @@ class ClaimBuilder:
         done = None
         if d is not None:
             if loop in self.loops.claim and sid not in CLAIM_ENDS:
-                claim_reader = CLAIM_READERS.get(loop, NONE).get(sid)
+                claim_reader = CLAIM_READERS.get(loop, NO_READERS).get(sid)
                 if claim_reader is not None:
                     claim_reader(d, seg, els, loop)
                 return None
             done = self.finish()
-        reader = ANYWHERE.get(sid) or READERS.get(loop, NONE).get(sid)
+        reader = ANYWHERE.get(sid) or READERS.get(loop, NO_READERS).get(sid)
         if reader is not None:
             reader(self, seg, els, loop)
         return done
@@ -352,4 +352,4 @@ CLAIM_READERS: dict[str, dict[str, ClaimReader]] = {
     "2310A": {"NM1": _attending},
     "2400": {"LX": _lx, "SV2": _sv2, "DTP": _line_date, "REF": _line_ref},
 }
-NONE: dict = {}  # the readers of a loop no table names
+NO_READERS: dict = {}  # what a loop no table names has: no reader
