@@ -199,9 +199,9 @@ def _check_element(spec: ElementSpec, value: str | None, position: str, in_compo
 
 
 def check_composite(spec: CompositeSpec, text: str | None, comp_sep: str, index: int,
-                    positions: tuple[str, ...] = ()) -> list[ElementError]:
+                    positions: tuple[str, ...]) -> list[ElementError]:
     """A composite element; `positions` are its components' IK401 positions ("2:1", "2:2" ...), as
-    `component_positions` makes them (worked out here when not given)."""
+    `component_positions` makes them."""
     parts = text.split(comp_sep) if text else []
     empty = not any(parts)
     if empty:
@@ -215,7 +215,6 @@ def check_composite(spec: CompositeSpec, text: str | None, comp_sep: str, index:
     if len(parts) > n:
         out.append(_err(spec, "3", str(index), text or "", f"has {len(parts)} components; the guide allows at most {n}",
                         f"remove the extra components at the end of {spec.ref}"))
-    positions = positions or component_positions(spec, index)
     for j, comp in enumerate(spec.components):
         value = parts[j] if j < len(parts) else None
         out += check_element(comp, value, positions[j], in_composite=spec)
@@ -322,8 +321,8 @@ class Plan:
         self.syntax = [SyntaxRule(node, rule) for rule in node.syntax]
         # An absent element's errors depend on its spec alone ("required, but missing"): worked out here,
         # as `absent[n]` for every element after the n-th, so a segment's checks visit only what it has.
-        missing = [tuple(check_composite(spec, None, "", i) if isinstance(spec, CompositeSpec)
-                         else _check_element(spec, None, str(i), None, ())) for i, spec in enumerate(node.elements, 1)]
+        missing = [tuple(check_composite(s.spec, None, "", s.index, s.components) if isinstance(s.spec, CompositeSpec)
+                         else _check_element(s.spec, None, s.position, None, ())) for s in self.steps]
         self.absent = [sum(missing[n:], ()) for n in range(len(missing) + 1)]
 
 

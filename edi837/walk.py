@@ -119,9 +119,7 @@ class Walker:
             if seg.elements[0] == "ISA":
                 return self._force(self._isa_loop, self._isa)
             return self._force(self._gs_loop, self._gs)
-        hit = self._memo[self.cur].get(key)
-        if hit is None:
-            hit = self._transition(key)
+        hit = self._transition(key)
         target, trace, enter = hit.target, hit.trace, hit.enter
         counts = self.counts
         if trace is None:  # the common case: the next segment of the loop
@@ -148,9 +146,7 @@ class Walker:
         if key is None:
             target = self._isa if seg.elements[0] == "ISA" else self._gs
         else:
-            hit = self._memo[self.cur].get(key)
-            if hit is None:
-                hit = self._transition(key)
+            hit = self._transition(key)
             target = hit.target
             if target < 0:
                 self._replay(hit.trace, seg, errors)
@@ -174,7 +170,10 @@ class Walker:
         return sid, (v if v in codes else None)
 
     def _transition(self, key: str | tuple) -> Transition:
-        """The transition from the current node for `key` (see `_key`), worked out and kept."""
+        """The transition from the current node for `key` (see `_key`): kept, or worked out and kept."""
+        hit = self._memo[self.cur].get(key)
+        if hit is not None:
+            return hit
         t = self._tables
         if t.memo_size > MEMO_LIMIT:  # only garbage ids can get here; keep memory bounded
             for table in self._memo:
