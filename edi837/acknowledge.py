@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Protocol, TextIO
 
 from .control import Settings
+from .durable import fsync_folder, open_private, temporary
 from .envelope import Refused
 from .pipeline import Checker, results
 from .read import DEFAULT_DELIMITERS, Delimiters, EdiError
@@ -200,35 +201,6 @@ def write_answers(read: Read, settings: Settings, numbers: Numbering, summary: S
     return Written(error, answered, w837.claims)
 
 
-def private_fd(path: str | Path) -> int:
-    """`path` created (or emptied) for writing, readable by its owner only (0600, whatever the umask):
-    what edi837 writes (answers, reports, exports, results) carries patient data."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)  # a file left by an earlier run keeps its mode otherwise
-    return fd
-
-
-def open_private(path: str | Path, encoding: str = "latin-1") -> TextIO:
-    """`path` opened for writing text (see private_fd); X12 answers are latin-1, reports UTF-8."""
-    return open(private_fd(path), "w", encoding=encoding, newline="")
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """`path` written whole or not at all (under its temporary name, then renamed), durably, readable
-    by its owner only."""
-    tmp = temporary(path)
-    try:
-        with open(private_fd(tmp), "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:  # a full disk, an interrupt: no half-written temporary is left (a kill -9's is removed on restart)
-        tmp.unlink(missing_ok=True)
-        raise
-    fsync_folder(path.parent)
-
-
 @dataclass(frozen=True)
 class Targets:
     """Where one file's answers go; each is written beside its target under a temporary name (see
@@ -240,12 +212,6 @@ class Targets:
 
     def __iter__(self) -> Iterator[Path]:
         return iter((self.ack999, self.ack277, self.forward837))
-
-
-def temporary(target: Path) -> Path:
-    """The name `target` is written under until it is whole: hidden, in the same folder (so the rename
-    is atomic), ending in .tmp (what a consumer of the folder skips, and a restart removes)."""
-    return target.with_name(f".{target.name}.tmp")
 
 
 def answer(path: str, checker: Checker, settings: Settings, numbers: Numbering, out_dir: Path,
@@ -300,12 +266,3 @@ def answer_into(path: str, checker: Checker, settings: Settings, numbers: Number
     summary.files += 1
     summary.unreadable += written.error is not None
     return FileResult(path, written.error)
-
-
-def fsync_folder(folder: Path) -> None:
-    """Put the folder's entries (a rename, a new file) on disk."""
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -175,7 +175,7 @@ def write_parquet(paths: Iterable[str], out: str, checker: Checker | None = None
     rows. `on_file` is called with each file row (a dict) as it is written."""
     import pyarrow.parquet as pq  # noqa: PLC0415
 
-    from .acknowledge import private_fd  # noqa: PLC0415
+    from .durable import private_fd  # noqa: PLC0415
 
     check = checker or default_checker()
     written = 0

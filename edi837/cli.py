@@ -372,7 +372,7 @@ def export_command(paths: tuple[str, ...], fmt: str, output: str | None, profile
     the Arrow rows edi837.spark makes, a row per claim and per file (schemas/claims-arrow.md). The output carries patient data: -o writes
     it readable by its owner only. Exit codes as for check.
     """
-    from .acknowledge import open_private
+    from .durable import open_private
     from .write import formats, records
 
     if fmt == "parquet":
@@ -425,7 +425,7 @@ def report(paths: tuple[str, ...], output: str, profile_name: str, today: Any, t
     Standard input (-) is checked, but its claims have no annotated 837 (it cannot be read twice).
     Exit codes as for check.
     """
-    from .acknowledge import open_private
+    from .durable import open_private
     from .write import html
 
     def fail() -> None:

@@ -205,8 +205,8 @@ def answer_one(content: bytes, uri: str, name: str, control: int, out: str, sett
                today: dt.date | None) -> dict[str, Any]:
     """Answer one input into `out` as `ack` does: NAME.999, NAME.277ca, NAME.accepted.837 (each only
     when it has something to say; a stale one of an earlier run is removed), numbered from `control`."""
-    from .acknowledge import write_private  # noqa: PLC0415
     from .api import answer  # noqa: PLC0415
+    from .durable import write_atomic  # noqa: PLC0415
 
     own = dataclasses.replace(settings, base=control, state_file=None)
     got = answer(content, own, profile, today, name=local_name(uri))
@@ -216,7 +216,7 @@ def answer_one(content: bytes, uri: str, name: str, control: int, out: str, sett
     for suffix, data in (("999", got.ack999), ("277ca", got.ack277), ("accepted.837", got.forward837)):
         path = target.with_name(f"{target.name}.{suffix}")
         if data:
-            write_private(path, data)
+            write_atomic(path, data)
             written.append(path.name)
         else:
             path.unlink(missing_ok=True)

@@ -46,8 +46,10 @@ from types import FrameType
 from typing import Any
 
 from . import acknowledge, api
-from .acknowledge import AnsweredSet, Read, Targets, fsync_folder, private_fd, temporary, write_private
+from .acknowledge import AnsweredSet, Read, Targets
 from .control import ControlNumbers, Settings
+from .durable import fsync_folder, private_fd, temporary
+from .durable import write_atomic as write_private
 from .ledger import ANSWERED, CLAIMED, QUARANTINED, Ledger, Row
 from .read import DEFAULT_DELIMITERS, EdiError, printable
 from .write.report import Summary
