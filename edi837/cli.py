@@ -19,6 +19,7 @@ from . import inputs, parallel, pipeline, terminal
 from .build import BUILD
 from .read import printable
 from .write import export
+from .write.report import claims_phrase
 
 EXIT_OK, EXIT_ERROR = 0, 2  # 1 (something rejected) comes from report.Summary.exit_code
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a program stopped by Ctrl-C
@@ -314,8 +315,7 @@ def _answer_all(paths: tuple[str, ...], out: Any, checker: Any, settings: Any, n
             progress.advance(files=1)
             claims = summary.claims - before.claims
             if not term.quiet:
-                term.echo(f"{printable(path)}: {claims} claim{'s' * (claims != 1)}, "
-                          f"{summary.accepted - before.accepted} accepted")
+                term.echo(f"{printable(path)}: {claims_phrase(claims, summary.accepted - before.accepted)}")
             for suffix in ("999", "277ca", "accepted.837"):
                 answer = (out / name).parent / f"{Path(name).name}.{suffix}"
                 if answer.exists():
@@ -444,25 +444,29 @@ def report(paths: tuple[str, ...], output: str, profile_name: str, today: Any, t
 
 
 @main.command()
-@click.argument("file", metavar="FILE")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @profile_option
 @today_option
 @terminal.options
-def annotate(file: str, profile_name: str, today: Any, term: terminal.Terminal) -> None:
-    """Print FILE segment by segment with its loop id and the guide's name, and each finding under the
-    segment it points at (the report's annotated 837, as text). Prints the claims as written: treat
-    the output as patient data. Exit codes as for check.
+def annotate(files: tuple[str, ...], profile_name: str, today: Any, term: terminal.Terminal) -> None:
+    """Print each FILE segment by segment with its loop id and the guide's name, and each finding under
+    the segment it points at (the report's annotated 837, as text), one file after the other. Prints
+    the claims as written: treat the output as patient data. Exit codes as for check.
     """
     from .write import annotate_text
 
     summary = _shown_summary(terminal.NoProgress())
-    if file == "-" or not os.path.isfile(file):
-        click.echo(f"error: {printable(file)}: annotate reads a file twice (once to check it, once to annotate"
-                   " it): give a regular file", err=True)
+    refused = [file for file in files if file == "-" or not os.path.isfile(file)]
+    for file in refused:  # all named before any is read: a typo costs no partial output
+        why = ("no such file" if file != "-" and not os.path.lexists(file) else
+               "annotate reads a file twice (once to check it, once to annotate it): give a regular file")
+        click.echo(f"error: {printable(file)}: {why}", err=True)
+    if refused:
         sys.exit(EXIT_ERROR)
     checker = _checker(profile_name, today)
-    for line in annotate_text.lines(file, pipeline.results(file, checker), summary):
-        term.echo(line)
+    for file in files:
+        for line in annotate_text.lines(file, pipeline.results(file, checker), summary):
+            term.echo(line)
     if not term.quiet:
         term.echo(summary.text())
     sys.exit(summary.exit_code)

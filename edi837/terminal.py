@@ -55,6 +55,16 @@ WORDS = re.compile(r"^\s*(ACCEPTED|REJECTED|WARNING|ERROR|UNREADABLE|error:|warn
                    r"\b(\d[\d,]* (?:accepted|rejected))\b")
 
 
+def counted(n: int, word: str) -> str:
+    """`n` and `word`, plural unless `n` is 1: "1 file", "2 files", "1,024 claims"."""
+    return f"{n:,} {word}{'s' * (n != 1)}"
+
+
+def tally(files: int, claims: int) -> str:
+    """The bar's files and claims: "1 file  1 claim", "3 files  20,000 claims"."""
+    return f"{counted(files, 'file')}  {counted(claims, 'claim')}"
+
+
 def _isatty(stream: TextIO) -> bool:
     try:
         return stream.isatty()
@@ -112,7 +122,7 @@ class Progress(NoProgress):
     def __init__(self, bar: RichProgress) -> None:
         super().__init__()
         self.bar = bar
-        self.task = bar.add_task("", total=None, files=0, claims=0, rejected=0, rate=0.0)
+        self.task = bar.add_task("", total=None, tally=tally(0, 0), rejected=0, rate=0.0)
         self.started = time.monotonic()
         self.pid = os.getpid()
         self.live = Counts()  # claims and provisional rejections of the set being read (see checked)
@@ -135,7 +145,7 @@ class Progress(NoProgress):
         c.claims += claims
         c.rejected += rejected
         elapsed = time.monotonic() - self.started
-        self.bar.update(self.task, files=c.files, claims=c.claims, rejected=c.rejected,
+        self.bar.update(self.task, tally=tally(c.files, c.claims), rejected=c.rejected,
                         rate=c.claims / elapsed if elapsed > 0 else 0.0)
 
     def checked(self, claim: ClaimResult) -> None:
@@ -244,7 +254,7 @@ class Terminal:
                                                          no_color=not self.color_stderr)
         bar = RichProgress(
             SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-            TextColumn("{task.fields[files]} files  {task.fields[claims]:,} claims  "
+            TextColumn("{task.fields[tally]}  "
                        "[red]{task.fields[rejected]:,} rejected[/]  {task.fields[rate]:,.0f} claims/s"),
             TimeElapsedColumn(), console=console, transient=True, refresh_per_second=8,
             redirect_stdout=on_stdout, redirect_stderr=_isatty(self.stderr))

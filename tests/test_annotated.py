@@ -89,3 +89,17 @@ def test_annotate_refuses_stdin_and_reports_unreadable(tmp_path: Path) -> None:
     bad.write_text("hello")
     res = invoke("annotate", str(bad))
     assert res.exit_code == 2 and "UNREADABLE" in res.stdout and "Traceback" not in res.output
+
+
+def test_annotate_takes_several_files_and_names_each_it_refuses(flagged: Path, tmp_path: Path) -> None:
+    """`annotate a b` annotates both, one after the other (as `check a b` checks both); a name that is
+    no regular file gets its own error line, not click's bare "unexpected extra argument"."""
+    res = invoke("annotate", "--today", "2026-11-22", str(flagged), str(FIXTURES[0]))
+    assert res.exit_code == 1
+    assert res.stdout.splitlines()[0] == str(flagged) and f"\n{FIXTURES[0]}\n" in res.stdout
+    assert res.stdout.rstrip().endswith("2 files, 5 claims: 3 accepted, 2 rejected")
+    res = invoke("annotate", str(tmp_path / "a"), str(FIXTURES[0]), str(tmp_path))
+    assert res.exit_code == 2 and res.stdout == "" and "extra argument" not in res.output
+    assert res.stderr.splitlines() == [f"error: {tmp_path / 'a'}: no such file",
+                                       f"error: {tmp_path}: annotate reads a file twice (once to check it, once to"
+                                       " annotate it): give a regular file"]

@@ -64,7 +64,7 @@ def test_findings_carry_the_line_of_their_segment(name: str, tmp_path: Path) -> 
     path = tmp_path / name
     path.write_bytes(text.encode())
     _, out = cli("check", str(path))
-    assert f"SV2 (segment {sv2[0].position}, line {sv2[0].line})" in out
+    assert f"SV2 (segment {sv2[0].position}, file line {sv2[0].line})" in out
     _, out = cli("check", "--format", "json", str(path))
     doc = json.loads(out)
     entry = doc["files"][0]

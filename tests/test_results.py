@@ -128,7 +128,7 @@ def test_a_claim_rejected_with_its_set_carries_the_sets_error_in_text_and_json(t
     assert [(g["rule"], g["scope"], g["segment"]) for g in claim["findings"]] == [("X12-ENV-TR4", "transaction", "SE")]
     _, out = cli("check", str(path))
     claim_part = out.split("REJECTED claim LF-1")[1]
-    assert "X12-ENV-TR4 SE (segment 30, line 32)" in claim_part and "rejected with its transaction set" in claim_part
+    assert "X12-ENV-TR4 SE (segment 30, file line 32)" in claim_part and "rejected with its transaction set" in claim_part
 
 
 def test_every_claim_of_a_set_rejected_in_its_billing_provider_says_why() -> None:

@@ -124,7 +124,7 @@ def test_ack_on_a_terminal_and_through_a_pipe(big: Path, tmp_path: Path) -> None
     assert code == 0 and b"claims/s" in out and b"\x1b[32m2000 accepted" in out
     done = in_pipe([*args, "--out", str(tmp_path / "pipe")])
     assert ESC not in done.stdout + done.stderr
-    assert done.stdout.decode().endswith("b2000.837: 2000 claims, 2000 accepted\n1 file, 2000 claims: 2000 accepted,"
+    assert done.stdout.decode().endswith("b2000.837: 2000 claims: 2000 accepted, 0 rejected\n1 file, 2000 claims: 2000 accepted,"
                                          " 0 rejected\n")
     quiet = in_pipe([*args, "--quiet", "--out", str(tmp_path / "q")])
     assert quiet.stdout == b"1 file, 2000 claims: 2000 accepted, 0 rejected\n"
@@ -150,3 +150,16 @@ def test_wants_color() -> None:
     assert terminal.wants_color("auto", tty, {"NO_COLOR": ""})  # type: ignore[arg-type]  (empty: not set)
     assert terminal.wants_color("always", sys.stdout, {"NO_COLOR": "1"})
     assert not terminal.wants_color("never", tty, {})  # type: ignore[arg-type]
+
+
+def test_the_bar_counts_in_the_right_number() -> None:
+    assert terminal.tally(1, 1) == "1 file  1 claim"
+    assert terminal.tally(0, 0) == "0 files  0 claims"
+    assert terminal.tally(3, 20_000) == "3 files  20,000 claims"
+    assert terminal.counted(1, "claim") == "1 claim" and terminal.counted(2, "claim") == "2 claims"
+
+
+def test_the_bar_of_one_file_says_file_not_files(big: Path) -> None:
+    code, out = in_pty(["check", "--jobs", "1", str(big)])
+    assert code == 0 and b"claims/s" in out
+    assert b"1 file  2,000 claims" in out and b"1 files" not in out

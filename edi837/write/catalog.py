@@ -76,5 +76,9 @@ def render(rules: list[Rule], codes: list[GuideCode], fmt: str) -> str:
         for e in entries:
             out += ["", *section(e)]
         return "\n".join(out) + "\n"
+    # Each column as wide as its widest entry, so a long list of 277CA codes (AMB008 has four) never
+    # pushes its title out of the title column.
     width = max((len(e.id) for e in entries), default=6)
-    return "".join(f"{e.id:<{width}}  {e.severity:<7}  {' '.join(e.stc):<22}  {e.title}\n" for e in entries)
+    stc_width = max((len(" ".join(e.stc)) for e in entries), default=22)
+    return "".join(f"{e.id:<{width}}  {e.severity:<7}  {' '.join(e.stc):<{stc_width}}  {e.title}\n"
+                   for e in entries)

@@ -54,18 +54,27 @@ class Summary:
                 + (f", {self.unreadable} unreadable" if self.unreadable else ""))
 
 
+def claims_phrase(claims: int, accepted: int) -> str:
+    """A file's verdict in one phrase, the same wherever a file's counts are printed (`check`, `ack`,
+    the stage): "1 claim: 0 accepted, 1 rejected". It always names the rejected, even when none are,
+    so a reader never has to subtract."""
+    return f"{claims} claim{'s' * (claims != 1)}: {accepted} accepted, {claims - accepted} rejected"
+
+
 def where(f: Finding) -> str:
     """Where a clerk finds what `f` is about: loop, segment (its place in the transaction set, or its
     byte for an envelope segment outside any set, and its line in the file), element, service line.
 
-    The line is shown when it is above 1: a file without line breaks has every segment on line 1,
-    where the line says nothing the segment number does not; in a file with them only the first
-    segment (the ISA) is on line 1. JSON always carries the line."""
+    "line" alone would mean two things, so the text says which: "file line N" is the line of the file
+    the segment is on, "service line N" the claim's service line (its LX01). The file line is shown
+    when it is above 1: a file without line breaks has every segment on line 1, where it says nothing
+    the segment number does not; in a file with them only the first segment (the ISA) is on line 1.
+    JSON always carries it (`line`; the service line is `lx`)."""
     at = f"segment {f.position}" if f.position else f"byte {f.offset}"  # envelope segments sit outside any set
     if f.line > 1:
-        at += f", line {f.line}"
+        at += f", file line {f.line}"
     parts = [p for p in (f.loop and f"loop {f.loop}", f.segment and f"{f.segment} ({at})",
-                         f.element, f.lx and f"line {f.lx}") if p]
+                         f.element, f.lx and f"service line {f.lx}") if p]
     return ", ".join(parts)
 
 
@@ -161,7 +170,7 @@ def write_text(path: str, items: Iterable[Item], summary: Summary, echo: Callabl
     summary.unreadable += error is not None
     if error is not None:
         echo(f"  UNREADABLE{' after that' if claims else ''}: {error}")
-    echo(f"  {claims} claim{'s' * (claims != 1)}: {accepted} accepted, {claims - accepted} rejected")
+    echo(f"  {claims_phrase(claims, accepted)}")
 
 
 DEFERRED_LIMIT = 1000  # entries of a Deferred array kept in memory (a module constant: a compiled class's

@@ -117,3 +117,14 @@ def test_every_x12_finding_matches_its_catalog_entry() -> None:
                 assert f.stc == entry.stc or (not entry.stc and f.stc == guide_codes.ENVELOPE_STC), (f.rule, f.stc)
             assert f.fix, f.rule
     assert len(seen) >= 12, seen
+
+
+def test_text_catalog_keeps_every_title_in_its_column() -> None:
+    """`edi837 rules`: AMB008 lists four 277CA codes; its title starts where every other title does."""
+    res = CliRunner().invoke(main, ["rules"])
+    assert res.exit_code == 0
+    entries = {e.id: e for e in [*rules.catalog(), *guide_codes.CODES]}
+    starts = {line.index(entries[line.split()[0]].title) for line in res.output.splitlines()}
+    assert len(starts) == 1, starts
+    amb008 = next(line for line in res.output.splitlines() if line.startswith("AMB008"))
+    assert "A6:763 A7:763 A7:725 A7:726  " in amb008

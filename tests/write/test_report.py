@@ -97,3 +97,36 @@ def test_check_report_claim_json_is_what_json_dumps_writes(claim_id: str, total:
     assert out == json.dumps(data)
     assert data["claim_id"] == claim_id and data["total_charge"] == (total or None)
     assert data["status"] == c.status and (data["findings"] or total not in ("99", ""))  # unbalanced: a finding
+
+
+def test_where_says_which_line_it_means() -> None:
+    """"line" alone meant the service line in `check` and the file line in the report: now each says which."""
+    from edi837.findings import Finding
+    from edi837.write.report import where
+
+    f = Finding("AMB006", "error", "m", loop="2400", segment="SV2", position=28, line=31, element="SV205", lx="2")
+    assert where(f) == "loop 2400, SV2 (segment 28, file line 31), SV205, service line 2"
+    one_line = Finding("AMB006", "error", "m", loop="2400", segment="SV2", position=28, line=1, element="SV205", lx="2")
+    assert where(one_line) == "loop 2400, SV2 (segment 28), SV205, service line 2"
+
+
+def test_claims_phrase_always_names_the_rejected() -> None:
+    from edi837.write.report import claims_phrase
+
+    assert claims_phrase(1, 0) == "1 claim: 0 accepted, 1 rejected"
+    assert claims_phrase(2, 2) == "2 claims: 2 accepted, 0 rejected"
+    assert claims_phrase(0, 0) == "0 claims: 0 accepted, 0 rejected"
+
+
+def test_check_and_ack_say_service_line_and_rejected(tmp_path: Path) -> None:
+    """The README's bad-mileage walk-through: the finding names service line 2, and ack's line for the
+    file says how many claims were rejected, in the words check uses."""
+    fixture = next(p for p in FIXTURES if p.name == "bls-emergency.837")
+    bad = tmp_path / "bad-mileage.837"
+    bad.write_text(fixture.read_text().replace("UN*8~", "UN*0~"))
+    res = CliRunner().invoke(main, ["check", str(bad)])
+    assert res.exit_code == 1
+    assert 'loop 2400, SV2 (segment 28), SV205, service line 2 value "0"' in res.output
+    res = CliRunner().invoke(main, ["ack", str(bad), "--out", str(tmp_path / "out"), "--fixed-time", "202611221200"])
+    assert res.exit_code == 1
+    assert res.output.splitlines()[0] == f"{bad}: 1 claim: 0 accepted, 1 rejected"
