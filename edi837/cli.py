@@ -372,7 +372,6 @@ def export_command(paths: tuple[str, ...], fmt: str, output: str | None, profile
     the Arrow rows edi837.spark makes, a row per claim and per file (schemas/claims-arrow.md). The output carries patient data: -o writes
     it readable by its owner only. Exit codes as for check.
     """
-    from .durable import open_private
     from .write import formats, records
 
     if fmt == "parquet":
@@ -384,7 +383,7 @@ def export_command(paths: tuple[str, ...], fmt: str, output: str | None, profile
     with term.progress() as progress, contextlib.ExitStack() as stack:
         summary = _shown_summary(progress)
         files: list[dict[str, Any]] = []
-        out = stack.enter_context(open_private(output, encoding="utf-8")) if output else sys.stdout
+        out = stack.enter_context(formats.output_file(output)) if output else sys.stdout
         checker = _checker(profile_name, today, watch=progress.watch)
         writer = formats.WRITERS[fmt](out.write)
         for path, tx, c in _checked_claims(paths, checker, summary, progress, fail, files):
@@ -425,8 +424,8 @@ def report(paths: tuple[str, ...], output: str, profile_name: str, today: Any, t
     Standard input (-) is checked, but its claims have no annotated 837 (it cannot be read twice).
     Exit codes as for check.
     """
-    from .durable import open_private
     from .write import html
+    from .write.formats import output_file
 
     def fail() -> None:
         summary.unreadable += 1
@@ -435,7 +434,7 @@ def report(paths: tuple[str, ...], output: str, profile_name: str, today: Any, t
         summary = _shown_summary(progress)
         files: list[dict[str, Any]] = []
         checker = _checker(profile_name, today, watch=progress.watch)
-        with open_private(output, encoding="utf-8") as out:
+        with output_file(output) as out:
             html.write_report(_with_segments(_checked_claims(paths, checker, summary, progress, fail, files)),
                               files, out)
     if not term.quiet:

@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from .. import codes
 from ..claims import MAX_LINES, Claim, Code, Person, Provider, ServiceLine
-from ..read import EdiError
+from ..read import EdiError, printable
 
 ARROW = "\u2192"
 
@@ -190,9 +190,9 @@ def write_text(path: str, items: Iterable[str | EdiError], echo: Callable[[str],
 
 def write_json(path: str, items: Iterable[str | EdiError], echo: Callable[[str], object], first: bool
                ) -> EdiError | None:
-    """One file's entry of `parse --format json`'s `{"files": [...]}`: its path, its claims (`claim_json`,
-    one per line, written as they are read) and its error; returns the error, if any."""
-    echo(("" if first else ",\n") + f'{{"path": {json.dumps(path)}, "claims": [')
+    """One file's entry of `parse --format json`'s `{"files": [...]}`: its path (as check shows it), its
+    claims (`claim_json`, one per line, written as they are read) and its error; returns the error, if any."""
+    echo(("" if first else ",\n") + f'{{"path": {json.dumps(printable(path))}, "claims": [')
     count, error = 0, None
     for batch in _batches(items):
         if isinstance(batch, EdiError):

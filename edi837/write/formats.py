@@ -10,18 +10,29 @@ read, and the schemas of the JSON and XML, generated from the record's SHAPE.
 - CSV: one row per service line, the claim's fields repeated on each (a claim without lines has one
   row with empty line columns): nested fields are `parent_key` (patient_last, ambulance_trip), line
   fields `line_*`, lists joined with ";", value codes as CODE=AMOUNT, findings as their rule ids
-  (`finding_rules`) beside the `errors` and `warnings` counts.
+  (`finding_rules`) beside the `errors` and `warnings` counts. A cell a spreadsheet would run as a
+  formula (it starts with =, +, -, @, a tab or a carriage return: OWASP "CSV injection") is written
+  with a leading `'`, unless it is a plain number (`-12.50` stays a number): the input is the
+  sender's, and a claim id `@SUM(1+1)` must stay text. JSON and XML keep the raw value.
+
+File names are bytes: one that is not UTF-8 (a surrogate-escaped str in Python) is written as `check`
+shows it (edi837.read.printable), in every format, so no writer fails half-way through a file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
+import os
 import re
+import stat
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TextIO
 from xml.sax.saxutils import escape, quoteattr
 
+from ..durable import kind, replacing
+from ..read import printable
 from .records import ENUMS, ITEMS, SHAPE, Record, versions
 
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -30,6 +41,38 @@ JSON_TYPES = {"str": "string", "int": "integer", "bool": "boolean"}
 
 FILE_ENTRY = {"path": "str", "claims": "int", "accepted": "int", "rejected": "int", "error": "str?"}
 SUMMARY = {"files": "int", "claims": "int", "accepted": "int", "rejected": "int", "unreadable_files": "int"}
+
+
+def shown_paths(record: Record, key: str) -> Record:
+    """`record` with its path (`key`) as check shows it: a file name's undecodable bytes escaped, so
+    every writer can encode it (a copy: the caller's record is left as it was)."""
+    path = record.get(key)
+    if isinstance(path, str) and not path.isprintable():
+        return {**record, key: printable(path)}
+    return record
+
+
+def shown_files(files: list[Record]) -> list[Record]:
+    return [shown_paths(f, "path") for f in files]
+
+
+@contextlib.contextmanager
+def output_file(path: str) -> Iterator[TextIO]:
+    """The `-o` file of `export` and `report` (UTF-8), written whole or not at all: under a temporary
+    name beside it, renamed over it at the end (durable.replacing), so a failure half-way leaves no
+    truncated XML or empty report and an existing file keeps what it had. Only a regular file (or
+    nothing) is replaced: a link, a device or a pipe at PATH is a usage error, never written through."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        mode = stat.S_IFREG
+    if not stat.S_ISREG(mode):
+        import click  # noqa: PLC0415 (only the CLI gets here)
+
+        raise click.BadParameter(f"{printable(path)} is {kind(mode)}: give the path of a regular file to write",
+                                 param_hint="'-o' / '--output'")
+    with replacing(path, encoding="utf-8") as out:
+        yield out
 
 
 # -- JSON -------------------------------------------------------------------------------------------
@@ -42,11 +85,11 @@ class JsonWriter:
         write(head + ', "claims": [')
 
     def claim(self, record: Record) -> None:
-        self.write(("\n" if not self.count else ",\n") + json.dumps(record))
+        self.write(("\n" if not self.count else ",\n") + json.dumps(shown_paths(record, "file")))
         self.count += 1
 
     def close(self, files: list[Record], summary: Record) -> None:
-        self.write(f'], "files": {json.dumps(files)}, "summary": {json.dumps(summary)}}}\n')
+        self.write(f'], "files": {json.dumps(shown_files(files))}, "summary": {json.dumps(summary)}}}\n')
 
 
 # -- XML --------------------------------------------------------------------------------------------
@@ -103,18 +146,34 @@ class XmlWriter:
 
     def claim(self, record: Record) -> None:
         out: list[str] = []
-        xml_element("claim", record, SHAPE, out)
+        xml_element("claim", shown_paths(record, "file"), SHAPE, out)
         self.write("".join(out) + "\n")
 
     def close(self, files: list[Record], summary: Record) -> None:
-        for f in files:
+        for f in shown_files(files):
             self.write("<file " + " ".join(f"{k}={_attr(v)}" for k, v in f.items() if v is not None) + "/>\n")
         self.write("<summary " + " ".join(f"{k}={_attr(v)}" for k, v in summary.items()) + "/>\n</export>\n")
 
 
 # -- CSV --------------------------------------------------------------------------------------------
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?\Z")
+
+
+def defused(text: str) -> str:
+    """A CSV cell a spreadsheet shows as text: one that starts like a formula gets a leading `'`
+    (OWASP), except a plain number (a negative amount), which no spreadsheet runs."""
+    if text.startswith(FORMULA_START) and not PLAIN_NUMBER.match(text):
+        return "'" + text
+    return text
+
+
 def _cell(value: Any, key: str = "") -> str:
+    return defused(_value(value, key))
+
+
+def _value(value: Any, key: str) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -145,6 +204,7 @@ def csv_columns() -> list[str]:
 
 
 def csv_rows(record: Record) -> Iterator[list[str]]:
+    record = shown_paths(record, "file")
     before: list[str] = []  # the claim's cells before the line columns, then after them
     after: list[str] = []
     cells = before

@@ -32,6 +32,7 @@ from markupsafe import Markup
 from .. import guide as guide_mod
 from ..annotated import ClaimSegments, element_names
 from ..findings import Finding
+from ..read import printable
 from ..results import ClaimResult, TransactionResult
 from .records import Record, claim_record, tool_version
 
@@ -112,7 +113,7 @@ def card(n: int, path: str, tx: TransactionResult, c: ClaimResult, segs: ClaimSe
     index: dict[Finding, int] = {}
     for i, f in enumerate(found):
         index.setdefault(f, i)
-    return Card(f"c{n}", claim_record(c, path, tx), segs.segments if segs is not None else [], index,
+    return Card(f"c{n}", claim_record(c, printable(path), tx), segs.segments if segs is not None else [], index,
                 bool(found), segs is None)
 
 
