@@ -47,7 +47,7 @@ class Problem:
     message: str  # the first one seen (messages of a rule differ by where they point)
     count: int = 0  # findings
     claims: int = 0  # claims that have it
-    links: list[tuple[str, str]] = field(default_factory=list)  # (anchor, claim id), the first PROBLEM_LINKS
+    links: list[tuple[str, str, str]] = field(default_factory=list)  # (anchor, claim id, file), the first PROBLEM_LINKS
 
 
 @dataclass
@@ -61,7 +61,7 @@ class ReportSummary:
     rejected_charge: Decimal = Decimal(0)
     problems: dict[str, Problem] = field(default_factory=dict)
 
-    def add(self, c: ClaimResult, anchor: str) -> None:
+    def add(self, c: ClaimResult, anchor: str, file: str = "") -> None:
         self.claims += 1
         charge = c.claim.total_charge or Decimal(0)
         self.total_charge += charge
@@ -81,7 +81,14 @@ class ReportSummary:
                 seen.add(f.rule)
                 p.claims += 1
                 if len(p.links) < PROBLEM_LINKS:
-                    p.links.append((anchor, c.claim.claim_id))
+                    p.links.append((anchor, c.claim.claim_id, file))
+
+    @property
+    def several_files(self) -> bool:
+        """Whether the report covers more than one file: then a link to a claim names its file too, since
+        claim ids (CLM01, the provider's own numbers) repeat across files and the id alone is ambiguous.
+        Decided from the file count rather than by collecting every id, which would cost memory per claim."""
+        return len(self.files) > 1
 
     def top(self) -> list[Problem]:
         return sorted(self.problems.values(), key=lambda p: (-p.claims, -p.count, p.rule))[:TOP_PROBLEMS]
@@ -108,6 +115,20 @@ def money(amount: Decimal | str | None) -> str:
         return str(amount)
 
 
+def pickup_zip(record: Record) -> str:
+    """The card's pick-up ZIP: the ZIP, or why there is none. A value code A0 whose amount is not a ZIP
+    is shown as invalid with the amount as given, never as "not given" (the clerk would look for a
+    missing code instead of a wrong one). The amount is shown because the card is the billing office's
+    (it already shows the patient) and the finding quotes it too; a ZIP is a place, not a person."""
+    zip_code = record["ambulance"]["pickup_zip"]
+    if zip_code:
+        return str(zip_code)
+    given = next((v["amount"] for v in record["value_codes"] if v["code"] == "A0"), None)
+    if given is None:
+        return "not given (no value code A0)"
+    return f'invalid: "{given}" is not a ZIP code' if given else "invalid: value code A0 has no amount"
+
+
 def card(n: int, path: str, tx: TransactionResult, c: ClaimResult, segs: ClaimSegments | None) -> Card:
     found = c.all_findings
     index: dict[Finding, int] = {}
@@ -123,6 +144,7 @@ def _environment() -> Any:
     env = Environment(loader=PackageLoader("edi837", "templates"), autoescape=select_autoescape(default=True),
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["money"] = money
+    env.filters["pickup_zip"] = pickup_zip
     return env
 
 
@@ -158,7 +180,7 @@ def write_report(cards: Iterable[tuple[str, TransactionResult, ClaimResult, Clai
     def each_card() -> Iterator[Card]:
         for n, (path, tx, c, segs) in enumerate(cards, start=1):
             view = card(n, path, tx, c, segs)
-            summary.add(c, view.anchor)
+            summary.add(c, view.anchor, view.record["file"])
             if not view.detailed:
                 nodes.update(s.node for s in view.segments if s.node >= 0)
             yield view

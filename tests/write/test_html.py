@@ -213,3 +213,33 @@ def test_a_20000_claim_report_is_bounded_and_opens(tmp_path: Path) -> None:
     out = chromium("--dump-dom", page.resolve().as_uri(), timeout=240)
     assert out.count(b'<article class="claim ') == 20_000
     assert out.rstrip().endswith(b"</html>")
+
+
+def test_card_words_zip_and_links_say_what_they_mean(tmp_path: Path) -> None:
+    """Issue 22: a bad pick-up ZIP is shown as invalid (not "not given"); "line" always says which line
+    (file line, service line); claim ids in links do not break at their hyphens and, with several
+    files, name their file. Read from the page's HTML, so it runs without Chromium."""
+    fixture = next(p for p in FIXTURES if p.name == "bls-emergency.837")
+    text = fixture.read_text()
+    bad = tmp_path / "badzip.837"
+    bad.write_text(text.replace("BE:A0:::62704", "BE:A0:::6270X").replace("~", "~\n"))  # with line breaks
+    missing = tmp_path / "nozip.837"
+    missing.write_text(text.replace("HI*BE:A0:::62704~", ""))
+    out = tmp_path / "r.html"
+    invoke("report", "--today", "2026-11-22", "-o", str(out), str(bad), str(missing), str(fixture))
+    page = lxml_html.fromstring(out.read_bytes())
+    zips = [dd.text_content() for dd in page.xpath("//dt[.='Pick-up ZIP']/following-sibling::dd[1]")]
+    assert zips == ['invalid: "6270X" is not a ZIP code', "not given (no value code A0)", "62704"]
+    assert page.xpath("//table[@class='lines']//th")[0].text_content() == "Service line"
+    wheres = [p.text_content() for p in page.xpath("//article[1]//p[@class='where']")]
+    assert wheres and all("file line" in w for w in wheres if "segment" in w)
+    assert any("file line" in m.text_content() for m in page.xpath("//article[1]//p[@class='meta']"))
+    assert not any(", line " in p.text_content() for p in page.xpath("//p"))
+    links = page.xpath("//table[@class='problems']//a")
+    assert links and all(a.xpath("small") for a in links)  # three files: each link names its file
+    assert {a.xpath("small")[0].text_content() for a in links} >= {f"({bad})"}
+    assert ".cid, .problems a { white-space: nowrap; }" in out.read_text()
+    single = tmp_path / "one.html"
+    invoke("report", "--today", "2026-11-22", "-o", str(single), str(bad))
+    links = lxml_html.fromstring(single.read_bytes()).xpath("//table[@class='problems']//a")
+    assert links and not any(a.xpath("small") for a in links) and all(str(bad) in a.get("title") for a in links)
