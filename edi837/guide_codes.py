@@ -185,3 +185,22 @@ def fix(rule: str) -> str:
     if code is None:
         return ""
     return code.fix[0].lower() + code.fix[1:].rstrip(".")  # as a finding's fix is written
+
+
+# Value codes whose amount (HIxx-05, an R element) is not money: a guide error on it gets the fix of
+# what the amount stands for, not "write a decimal number such as 125.50" (CMS Pub. 100-04 ch. 15
+# §30.2.1: the pick-up ZIP goes in value code A0; NUBC value code 32: the number of patients).
+VALUE_AMOUNT_FIXES = {
+    "A0": "write the pick-up ZIP code as the amount of value code A0: its 5 digits (or 9 for ZIP+4),"
+          " digits only, such as 62704",
+    "32": "write the number of patients carried as the amount of value code 32: a whole number such as 2",
+}
+
+
+def element_fix(segment_id: str, ref: str, components: list[str], fix: str) -> str:
+    """The fix of a guide error on element `ref` of a `segment_id` segment whose composite holds
+    `components`, where the element says more than its data type: a value code's amount (HI01-05 ...)
+    that is a ZIP or a count. `fix` (the data type's own) otherwise."""
+    if segment_id != "HI" or not ref.endswith("-05") or len(components) < 2 or components[0] != "BE":
+        return fix
+    return VALUE_AMOUNT_FIXES.get(components[1], fix)

@@ -64,7 +64,15 @@ def element_finding(err: ElementError, seg: Segment, loop: str, name: str, contr
                    position=seg.position, element=err.ref, value=err.value,
                    stc=("A6:21",) if err.code in ("1", "2") else ("A7:21",), ik3="8", ik4=err.code,
                    ik4_position=err.position, data_element=err.data_element, offset=seg.offset, line=seg.line,
-                   fix=err.fix or guide_codes.fix(f"X12-IK4-{err.code}"))
+                   fix=value_fix(err, seg) or err.fix or guide_codes.fix(f"X12-IK4-{err.code}"))
+
+
+def value_fix(err: ElementError, seg: Segment) -> str:
+    """A value code's amount is an R element, but for some codes not money (A0: the pick-up ZIP):
+    the fix says what to write there. Empty for every other element."""
+    if seg.elements[0] != "HI" or not err.ref.endswith("-05"):
+        return ""
+    return guide_codes.element_fix("HI", err.ref, seg.components(int(err.ref[2:4])), "")
 
 
 def envelope_finding(err: EnvelopeError, name: str) -> Finding:

@@ -130,3 +130,19 @@ def test_check_and_ack_say_service_line_and_rejected(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["ack", str(bad), "--out", str(tmp_path / "out"), "--fixed-time", "202611221200"])
     assert res.exit_code == 1
     assert res.output.splitlines()[0] == f"{bad}: 1 claim: 0 accepted, 1 rejected"
+
+
+def test_a_guide_error_on_the_pickup_zip_gets_a_zip_fix(tmp_path: Path) -> None:
+    """X12-IK4-6 on value code A0's amount: the fix speaks of the ZIP, not of "a decimal number such as
+    125.50"; on a money element (CLM02) the decimal fix stays."""
+    fixture = next(p for p in FIXTURES if p.name == "bls-emergency.837")
+    bad = tmp_path / "badzip.837"
+    bad.write_text(fixture.read_text().replace("BE:A0:::62704", "BE:A0:::6270X"))
+    found = json.loads(CliRunner().invoke(main, ["check", "--format", "json", str(bad)]).output)
+    [ik4] = [f for f in found["files"][0]["claims"][0]["findings"] if f["rule"] == "X12-IK4-6"]
+    assert ik4["element"] == "HI01-05" and "pick-up ZIP" in ik4["fix"] and "125.50" not in ik4["fix"]
+    money = tmp_path / "badcharge.837"
+    money.write_text(fixture.read_text().replace("CLM*AMB-BLS--002*716", "CLM*AMB-BLS--002*71X"))
+    found = json.loads(CliRunner().invoke(main, ["check", "--format", "json", str(money)]).output)
+    fixes = [f["fix"] for f in found["files"][0]["claims"][0]["findings"] if f["rule"] == "X12-IK4-6"]
+    assert fixes and all("125.50" in fix for fix in fixes)
