@@ -1,8 +1,16 @@
 """The library API: `check`, `parse` and `answer` over a path, bytes or a binary stream.
 
 Every surface (the CLI, a pipeline stage, a Spark job) is meant to be a thin layer over these three.
-`source` is a path (str or os.PathLike), the file's bytes, or a binary stream opened for reading;
-`name` says what to call it in findings and errors (default: the path, or "<bytes>"/"<stream>").
+`source` is a path (str or os.PathLike), the file's bytes (bytes, bytearray or memoryview), or a
+binary stream opened for reading ('rb'); `name` says what to call it in findings and errors
+(default: the path, or "<bytes>"/"<stream>").
+
+Anything else is a TypeError naming the types accepted, raised when the function is called, and
+never quoting the input: a claim passed as text would put a patient's name in an error line. So a
+`str` that is the 837 itself (it starts with ISA and a delimiter) is refused rather than taken for a
+file name, a text stream (open(path) without "b", StringIO) is refused rather than read wrong, and a
+path that cannot be opened is named in its error only when it looks like one (short, printable, no
+X12 delimiters); otherwise the error says "the path given".
 
     import edi837
     result = edi837.check("fixtures/bls-emergency.837")
@@ -32,20 +40,85 @@ from .results import FileResult, GroupResult, InterchangeResult, TransactionResu
 if TYPE_CHECKING:
     from .control import Settings
 
-Source = str | os.PathLike[str] | bytes | BinaryIO
+Source = str | os.PathLike[str] | bytes | bytearray | memoryview | BinaryIO
+
+ACCEPTED = ("a path (str or os.PathLike), the file's bytes (bytes, bytearray or memoryview) or a binary stream"
+            " opened for reading ('rb')")
+X12_DELIMITERS = frozenset("*~|^:\n\r")  # in a str given as a path: the 837's text, not a file name
+SHOWN_PATH_MAX = 255  # a longer "path" is not named in an error (it is more likely text than a name)
+
+
+class NotBinaryStream(TypeError):
+    """A stream whose `read` gives text, not bytes: a usage error, raised as is (not a located EdiError)."""
+
+
+def checked_source(source: object) -> Source:
+    """`source` if it is one of the types the API reads; else a TypeError that names its type and the
+    types accepted, never its content (which may be a claim, with a patient's name)."""
+    if isinstance(source, str):
+        if looks_like_x12(source):
+            raise TypeError("the 837 was given as text (a str that starts with ISA): pass its bytes"
+                            " (text.encode('latin-1')) or the path of its file")
+        return source
+    if isinstance(source, (bytes, bytearray, memoryview, os.PathLike)):
+        return source  # type: ignore[return-value]  # os.PathLike[bytes] is read as well
+    if isinstance(source, io.TextIOBase) or "b" not in str(getattr(source, "mode", "b")):
+        raise TypeError(f"the stream given is a text stream ({type(source).__name__}): edi837 reads bytes;"
+                        f" open the file with 'rb', or pass {ACCEPTED}")
+    if not callable(getattr(source, "read", None)):
+        raise TypeError(f"edi837 cannot read a {type(source).__name__}: pass {ACCEPTED}")
+    return source  # type: ignore[return-value]
+
+
+def looks_like_x12(text: str) -> bool:
+    """Whether a str is an interchange's text rather than a path: ISA followed by its element separator
+    (never a letter, digit or space), as the 106-byte ISA header starts."""
+    head = text.lstrip()[:4]
+    return len(head) == 4 and head[:3] == "ISA" and not head[3].isalnum() and head[3] not in " ._-/"
+
+
+def shown_path(path: str) -> str:
+    """`path` as an error may name it: itself when it looks like a file name, else "the path given"."""
+    if len(path) <= SHOWN_PATH_MAX and path.isprintable() and not X12_DELIMITERS.intersection(path):
+        return path
+    return "the path given"
+
+
+class _BinaryReader:
+    """A stream of another kind than io's binary ones, whose `read` is checked to give bytes: one that
+    gives text stops the reading with NotBinaryStream, not with an "internal error" line."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.name = getattr(stream, "name", None)
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(size)
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise NotBinaryStream(f"the stream given reads {type(data).__name__}, not bytes: open the file with"
+                                  f" 'rb', or pass {ACCEPTED}")
+        return bytes(data) if not isinstance(data, bytes) else data
 
 
 def _open(source: Source, name: str | None) -> tuple[BinaryIO, str, bool]:
     """(stream, name, whether we opened it and must close it)."""
-    if isinstance(source, bytes):
+    if isinstance(source, (bytes, bytearray, memoryview)):
         return io.BytesIO(source), name or "<bytes>", False
     if isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
+        label = name or shown_path(os.fsdecode(path))
         try:
-            return open(path, "rb"), name or path, True
+            return open(path, "rb"), label, True
         except OSError as exc:
-            raise EdiError(f"cannot open: {exc.strerror or exc}", file=name or path) from None
-    return source, name or getattr(source, "name", None) or "<stream>", False
+            raise EdiError(f"cannot open: {exc.strerror or type(exc).__name__}", file=label) from None
+        except ValueError:  # a NUL in it: no file has that name
+            raise EdiError("cannot open: not a valid path (it holds a NUL character)", file=label) from None
+    label = name or getattr(source, "name", None) or "<stream>"
+    if not isinstance(label, str):  # open(fd, "rb") is named by its number
+        label = "<stream>"
+    if not isinstance(source, (io.BufferedIOBase, io.RawIOBase)):
+        return _BinaryReader(source), label, False  # type: ignore[return-value]
+    return source, label, False
 
 
 def checker(profile: str = "medicare", today: dt.date | None = None, keep_segments: bool = False) -> Checker:
@@ -61,6 +134,7 @@ def check(source: Source, profile: str = "medicare", today: dt.date | None = Non
           name: str | None = None) -> FileResult:
     """Check one file: its transaction sets (each with its claims, their status and findings), groups
     and interchanges, and the error that stopped the reading, if any (`FileResult.error`)."""
+    source = checked_source(source)
     try:
         stream, label, owned = _open(source, name)
     except EdiError as exc:  # a path that cannot be opened: a located error, as in the CLI
@@ -71,6 +145,8 @@ def check(source: Source, profile: str = "medicare", today: dt.date | None = Non
     try:
         for item in checker(profile, today).run(stream, result.path):
             result.add(item)
+    except NotBinaryStream:
+        raise
     except Exception as exc:  # noqa: BLE001 (EdiError, or a defect of ours: one located error either way)
         result.error = as_edi_error(exc, result.path)
     finally:
@@ -81,7 +157,11 @@ def check(source: Source, profile: str = "medicare", today: dt.date | None = Non
 
 def parse(source: Source, name: str | None = None) -> Iterator[Claim]:
     """The typed claims of one file, one at a time, each as soon as its loop ends. Raises EdiError
-    (located) when the input cannot be read."""
+    (located) when the input cannot be read, and TypeError at once for a source of another type."""
+    return _parsed(checked_source(source), name)
+
+
+def _parsed(source: Source, name: str | None) -> Iterator[Claim]:
     stream, label, owned = _open(source, name)
     try:
         yield from parse_stream(stream, label)
@@ -113,6 +193,7 @@ def answer(source: Source, settings: Settings | None = None, profile: str = "med
     from .control import Settings as _Settings  # noqa: PLC0415
     from .write.report import Summary  # noqa: PLC0415
 
+    source = checked_source(source)
     settings = settings or _Settings()
     numbers = ControlNumbers(settings)
     if today is None and settings.fixed_time is not None:
@@ -148,6 +229,8 @@ def _answered(source: Source, name: str | None, check: Checker, render: Callable
             elif isinstance(item, InterchangeResult):
                 result.interchanges.append(item)
             yield item
+    except NotBinaryStream:
+        raise
     except Exception as exc:  # noqa: BLE001 (EdiError, or a defect of ours: one located error either way)
         yield as_edi_error(exc, result.path)
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 from pathlib import Path
 
 import oracle
@@ -152,3 +153,99 @@ def test_answer_numbers_from_a_state_file_when_given_one(tmp_path: Path) -> None
     first, second = (edi837.answer(FIXTURES[0], settings, today=TODAY) for _ in range(2))
     assert [isa13(a.ack999) for a in (first, second)] == ["000000040", "000000043"]
     assert json.loads((tmp_path / "state.json").read_text()) == {"last": 45}
+
+
+# -- wrong input types: a clear TypeError, never the input's content in a message ------------------
+
+PATIENT = "JOHN Q PATIENT 1EG4TE5MK73"
+
+
+def claim_text() -> str:
+    """A fixture's text with a patient's name and member id in it, as a caller might hold it."""
+    return FIXTURES[0].read_text(encoding="latin-1").replace("NM1*IL*1*", f"NM1*IL*1*{PATIENT}*", 1)
+
+
+def api_calls(source: object) -> list:
+    """check, answer and parse of `source`, each called as a user would (parse: its first claim)."""
+    return [lambda: edi837.check(source), lambda: edi837.answer(source, Settings(fixed_time=FIXED)),
+            lambda: edi837.parse(source)]
+
+
+def test_the_837_as_a_str_is_refused_without_quoting_it() -> None:
+    text = claim_text()
+    for call in api_calls(text):
+        with pytest.raises(TypeError, match="pass its bytes") as info:
+            call()
+        assert PATIENT not in str(info.value) and "ISA*" not in str(info.value)
+    assert verdicts(edi837.check(text.encode("latin-1"), today=TODAY))  # as the message says
+
+
+@pytest.mark.parametrize("kind", ["bytearray", "memoryview"])
+def test_bytearray_and_memoryview_are_read_as_bytes(kind: str) -> None:
+    data = FIXTURES[0].read_bytes()
+    source = bytearray(data) if kind == "bytearray" else memoryview(data)
+    want = verdicts(edi837.check(data, today=TODAY))
+    assert verdicts(edi837.check(source, today=TODAY)) == want
+    assert [c.claim_id for c in edi837.parse(source)] == [c.claim_id for c in edi837.parse(data)]
+    assert edi837.answer(source, Settings(fixed_time=FIXED), today=TODAY).ack999 == \
+        edi837.answer(data, Settings(fixed_time=FIXED), today=TODAY).ack999
+
+
+def test_text_streams_are_refused_with_what_to_do(tmp_path: Path) -> None:
+    src = tmp_path / "claims.837"
+    src.write_text(claim_text(), encoding="latin-1")
+    with open(src, encoding="latin-1") as text_file:
+        for source in (text_file, io.StringIO(claim_text())):
+            for call in api_calls(source):
+                with pytest.raises(TypeError, match="text stream .*'rb'") as info:
+                    call()
+                assert PATIENT not in str(info.value)
+
+
+class TextReader:
+    """A stream of no io class whose read gives text (as codecs' readers do)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = io.StringIO(text)
+
+    def read(self, size: int = -1) -> str:
+        return self.text.read(size)
+
+
+def test_a_stream_that_reads_text_is_a_type_error_not_an_internal_error() -> None:
+    for call in api_calls(TextReader(claim_text())):
+        with pytest.raises(TypeError, match="reads str, not bytes") as info:
+            list(call() or ())  # type: ignore[call-overload]
+        assert PATIENT not in str(info.value)
+
+
+@pytest.mark.parametrize("source", [None, 42, 4.2, ["ISA"], {"claims": 1}], ids=repr)
+def test_other_types_are_a_type_error_naming_the_types_accepted(source: object) -> None:
+    for call in api_calls(source):
+        with pytest.raises(TypeError, match=r"a path \(str or os.PathLike\), the file's bytes") as info:
+            call()
+        assert type(source).__name__ in str(info.value)
+
+
+def test_a_missing_path_is_named_only_when_it_looks_like_one(tmp_path: Path) -> None:
+    missing = str(tmp_path / "nothing.837")
+    assert str(edi837.check(missing).error) == f"{missing}: cannot open: No such file or directory"
+    for not_a_name in (f"NM1*IL*1*{PATIENT}~", PATIENT + "x" * 300, f"{PATIENT}\nDOE"):
+        for result in (edi837.check(not_a_name), edi837.answer(not_a_name).result):
+            assert str(result.error).startswith("the path given: cannot open: ")  # no such file, name too long
+        with pytest.raises(edi837.EdiError) as info:
+            list(edi837.parse(not_a_name))
+        assert PATIENT not in str(info.value)
+    assert "not a valid path" in str(edi837.check("a\0b").error)
+
+
+def test_a_path_may_be_bytes_like_os_gives_it(tmp_path: Path) -> None:
+    name = os.path.join(os.fsencode(tmp_path), b"caf\xe9.837")
+    with open(name, "wb") as fh:
+        fh.write(FIXTURES[0].read_bytes())
+
+    class BytesPath:
+        def __fspath__(self) -> bytes:
+            return name
+
+    assert verdicts(edi837.check(BytesPath(), today=TODAY)) == verdicts(edi837.check(FIXTURES[0], today=TODAY))
