@@ -33,7 +33,6 @@ from .. import guide as guide_mod
 from ..annotated import ClaimSegments, element_names
 from ..findings import Finding
 from ..read import printable
-from ..read import printable
 from ..results import ClaimResult, TransactionResult
 from .records import Record, claim_record, tool_version
 
