@@ -148,6 +148,11 @@ ABN_DATE = "HI*BH:32:D8:20260910~HI*BE:A0"  # occurrence code 32 (the ABN's date
 F8 = "CL1*1*1*01~REF*F8*26250000123456~"  # the payer's claim control number of the claim a 7/8 changes
 
 
+def with_taxonomy(code: str):
+    """The clean claim with the billing provider's taxonomy (2000A PRV*BI*PXC) `code`: one segment more."""
+    return lambda text: swap("SE*33*0001", "SE*34*0001")(swap("HL*1**20*1~", f"HL*1**20*1~PRV*BI*PXC*{code}~")(text))
+
+
 # rule -> (edit that fires it, the segment its finding points at, near-miss edit that must not fire it)
 CASES = {
     "AMB001": (swap("13:A:1", "11:A:1"), "CLM", swap("13:A:1", "85:A:1")),
@@ -197,6 +202,11 @@ CASES = {
                swap("ANN****XX*1234567893", "ANN****XX*1245319599")),
     "DAT001": (swap("RD8*20260914-20260915", "RD8*20260915-20260914"), "DTP",
                swap("RD8*20260914-20260915", "RD8*20260914-20260914")),
+    "MBI001": (swap("MI*1EG4TE5MK73", "MI*123456789A"), "NM1", swap("MI*1EG4TE5MK73", "MI*2A09C18DE53")),
+    "TIN001": (swap("REF*EI*371234567", "REF*EI*37-1234567"), "REF", swap("REF*EI*371234567", "REF*EI*061234567")),
+    "COD009": (swap("HI*BG:AM", "HI*BG:AM*BG:AM"), "HI", swap("HI*BG:AM", "HI*BG:AM*BG:AL")),
+    "COD010": (with_taxonomy("34160000X"), "PRV", with_taxonomy("3416L0300X")),
+    "COD011": (swap("HI*ABK:S72001A", "HI*ABK:S72.001A"), "HI", swap("HI*ABK:S72001A", "HI*ABK:R69")),
 }
 
 

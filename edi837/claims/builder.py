@@ -42,6 +42,7 @@ class _Draft:
         self.occurrences: list[Code] = []
         self.diagnoses: list[str] = []
         self.principal = ""
+        self.diagnosis_codes: list[Code] = []  # principal and other, as written, each where it sits
         self.attending: Provider | None = None
         self.lines: list[ServiceLine] = []
         self.ambulance: list[ServiceLine] = []  # the lines that are is_ambulance
@@ -168,7 +169,8 @@ class ClaimBuilder:
             d.principal, tuple(d.diagnoses), tuple(d.conditions), tuple(d.values), tuple(d.occurrences),
             self.billing, self.subscriber, self.patient or self.subscriber, self.payer[0], self.payer[1],
             d.attending, tuple(d.lines), self.file, self.transaction, d.clm_where, self.hl_subscriber,
-            self.hl_patient, d.d9, d.f8, d.period_where, d.cl1_where, tuple(d.ambulance), d.lines_not_read)
+            self.hl_patient, d.d9, d.f8, d.period_where, d.cl1_where, tuple(d.ambulance), d.lines_not_read,
+            tuple(d.diagnosis_codes))
 
 
 # -- outside a claim: the set, the billing provider, the subscriber, the patient ------------------------
@@ -211,13 +213,24 @@ def _billing_zip(b: ClaimBuilder, seg: Segment, els: list[str], loop: str) -> No
     b.billing = b.billing.replace(zip=_get(els, 3))
 
 
+def _billing_tax_id(b: ClaimBuilder, seg: Segment, els: list[str], loop: str) -> None:
+    if _get(els, 1) == "EI":
+        b.billing = b.billing.replace(tax_id=_get(els, 2), tax_id_where=_where(seg, loop, "REF02"))
+
+
+def _billing_taxonomy(b: ClaimBuilder, seg: Segment, els: list[str], loop: str) -> None:
+    if _get(els, 1) == "BI" and _get(els, 2) == "PXC":
+        b.billing = b.billing.replace(taxonomy=_get(els, 3), taxonomy_where=_where(seg, loop, "PRV03"))
+
+
 def _subscriber_name(b: ClaimBuilder, seg: Segment, els: list[str], loop: str) -> None:
-    b.subscriber = Person(_get(els, 3), _get(els, 4), _get(els, 9))
+    b.subscriber = Person(_get(els, 3), _get(els, 4), _get(els, 9), None, "", _get(els, 8),
+                          _where(seg, loop, "NM109"))
 
 
 def _subscriber_demographics(b: ClaimBuilder, seg: Segment, els: list[str], loop: str) -> None:
     p = b.subscriber
-    b.subscriber = Person(p.last, p.first, p.member_id, date8(_get(els, 2)), _get(els, 3))
+    b.subscriber = Person(p.last, p.first, p.member_id, date8(_get(els, 2)), _get(els, 3), p.id_qualifier, p.where)
 
 
 def _payer_name(b: ClaimBuilder, seg: Segment, els: list[str], loop: str) -> None:
@@ -245,6 +258,7 @@ def _hi(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
         diagnosis = HI_DIAGNOSIS.get(qual)
         if diagnosis is not None:
             code = rest.partition(comp)[0]
+            d.diagnosis_codes.append(Code(qual, code, "", "", _where(seg, loop, f"HI{i:02d}")))
             if diagnosis == "principal":
                 d.principal = code
             else:
@@ -340,7 +354,8 @@ ClaimReader = Callable[[_Draft, Segment, list[str], str], None]
 ANYWHERE: dict[str, Reader] = {"ST": _st, "HL": _hl}
 READERS: dict[str, dict[str, Reader]] = {
     "2300": {"CLM": _clm},
-    "2010AA": {"NM1": _billing_name, "N3": _billing_street, "N4": _billing_zip},
+    "2000A": {"PRV": _billing_taxonomy},
+    "2010AA": {"NM1": _billing_name, "N3": _billing_street, "N4": _billing_zip, "REF": _billing_tax_id},
     "2010BA": {"NM1": _subscriber_name, "DMG": _subscriber_demographics},
     "2010BB": {"NM1": _payer_name},
     "2010CA": {"NM1": _patient_name, "DMG": _patient_demographics},

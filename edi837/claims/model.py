@@ -43,13 +43,18 @@ def date8(text: str) -> dt.date | None:
 
 @functools.lru_cache(maxsize=4096)
 def zip5(amount: str) -> str | None:
-    """Value code A0's amount as a ZIP code: an X12 decimal, so leading zeros were dropped."""
-    digits = amount.split(".")[0] if amount.endswith((".0", ".00")) else amount
-    if not digits.isdigit() or len(digits) > 9:
+    """Value code A0's amount as a 5-digit ZIP code, or None when it is not one (whether that ZIP
+    exists is the rule's to say: AMB008). The amount is an X12 decimal, so leading zeros may be
+    dropped and zero decimals added: a whole number of at most 5 digits is a ZIP, left-padded
+    (2134 is 02134, 62704.00 is 62704); exactly 9 digits are a ZIP+4, whose first five price the
+    trip. 6, 7 or 8 digits (627041 is not 62704), a fraction, a sign or an exponent are not a ZIP."""
+    whole, dot, fraction = amount.partition(".")
+    if not whole.isascii() or not whole.isdigit() or fraction.strip("0"):
         return None
-    if len(digits) > 5:
-        digits = digits.zfill(9)[:5]
-    return digits.zfill(5)
+    if len(whole) == 9:
+        return whole[:5]
+    value = whole.lstrip("0")
+    return value.zfill(5) if len(value) <= 5 else None
 
 
 V = TypeVar("V", bound="Value")
@@ -103,18 +108,21 @@ class Where(Value):
 
 class Person(Value):
     def __init__(self, last: str = "", first: str = "", member_id: str = "", birth_date: dt.date | None = None,
-                 gender: str = "") -> None:
+                 gender: str = "", id_qualifier: str = "", where: Where | None = None) -> None:
         self.last = last
         self.first = first
         self.member_id = member_id
         self.birth_date = birth_date
         self.gender = gender
+        self.id_qualifier = id_qualifier  # NM108: MI (member id: Medicare's MBI) on the subscriber
+        self.where = where  # the NM1 segment, at NM109
 
 
 class Provider(Value):
     def __init__(self, name: str = "", npi: str = "", npi_qualifier: str = "", zip: str = "",
                  where: Where | None = None, street: tuple[str, ...] = (),
-                 street_where: Where | None = None) -> None:
+                 street_where: Where | None = None, tax_id: str = "", tax_id_where: Where | None = None,
+                 taxonomy: str = "", taxonomy_where: Where | None = None) -> None:
         self.name = name
         self.npi = npi
         self.npi_qualifier = npi_qualifier
@@ -122,6 +130,10 @@ class Provider(Value):
         self.where = where
         self.street = street  # N301, N302 (the billing provider's address)
         self.street_where = street_where
+        self.tax_id = tax_id  # 2010AA REF*EI: the billing provider's employer identification number
+        self.tax_id_where = tax_id_where
+        self.taxonomy = taxonomy  # 2000A PRV*BI*PXC: the billing provider's taxonomy code (PRV03)
+        self.taxonomy_where = taxonomy_where
 
 
 class Code(Value):
@@ -247,7 +259,7 @@ class Claim(Value):
                  where: Where, hl_subscriber: str = "", hl_patient: str = "", clearinghouse_trace: str = "",
                  payer_claim_number: str = "", period_where: Where | None = None,
                  cl1_where: Where | None = None, ambulance_lines: tuple[ServiceLine, ...] = (),
-                 lines_not_read: int = 0) -> None:
+                 lines_not_read: int = 0, diagnosis_codes: tuple[Code, ...] = ()) -> None:
         self.claim_id = claim_id
         self.total_charge = total_charge
         self.total_charge_text = total_charge_text
@@ -285,6 +297,8 @@ class Claim(Value):
         # none is not an ambulance claim. Worked out once, when the claim is built.
         self.ambulance_lines = ambulance_lines
         self.lines_not_read = lines_not_read  # service lines past MAX_LINES (the guide rejects them; memory stays bounded)
+        # The diagnosis codes as written (HI ABK principal, ABF other), each where it sits: for the code-form edit.
+        self.diagnosis_codes = diagnosis_codes
 
     @property
     def type_of_bill(self) -> str:

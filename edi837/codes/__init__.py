@@ -57,3 +57,18 @@ def codes(name: str) -> frozenset[str]:
 
 def source(name: str) -> str:
     return _read(name)[0]
+
+
+@functools.cache
+def _us_zips() -> frozenset[str]:
+    """Every 5-digit US ZIP code (the states, DC, the territories and military post offices), from the
+    `zipcodes` package's bundled list: read on the first call (about a second), then kept. Its own
+    look-up (`zipcodes.is_real`) scans the whole list on each call and reads "627041" as 62704."""
+    import zipcodes  # noqa: PLC0415  (here: only a claim with a pick-up ZIP pays for the list)
+
+    return frozenset(row["zip_code"] for row in zipcodes.list_all())
+
+
+def zip_exists(zip5: str) -> bool:
+    """`zip5` (five digits) is a real US ZIP code: 62704 is; 99999, 00001 and 00000 are not."""
+    return zip5 in _us_zips()

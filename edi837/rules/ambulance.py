@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
 
+from .. import codes
 from ..claims import Claim, ServiceLine, Where
 from ..findings import WARNING
 from . import Context, Hit, rule
@@ -203,14 +204,20 @@ def mileage_has_base(c: Claim, ctx: Context) -> Iterator[Hit]:
                       "bill the base-rate line for the same trip and date, or correct the mileage code", lx=ln.lx)
 
 
-@rule("AMB008", "Value code A0 (pick-up ZIP) is present and is a real 5-digit ZIP",
-      source=f"{GUIDE}; CMS Transmittal 437 / CR 3664", stc=("A6:763", "A7:763", "A7:725", "A7:726"),
-      doc="""What it does: requires value code A0 and checks its amount as a ZIP (an X12 decimal: leading
-    zeros are dropped, so 2134 is 02134; a 9-digit amount uses its first 5).
+@rule("AMB008", "Value code A0 (pick-up ZIP) is present and is a real US ZIP (5 digits, or 9 for ZIP+4)",
+      source=f"{CH15}.1; CMS Transmittal 437 / CR 3664; {GUIDE}", stc=("A6:763", "A7:763", "A7:725", "A7:726"),
+      doc="""What it does: requires value code A0 and reads its amount as a ZIP code. The amount is an X12
+    decimal, so leading zeros may be dropped and zero decimals added: a whole number of at most 5
+    digits is a ZIP after left-padding (2134 is 02134, 62704.00 is 62704); exactly 9 digits are a
+    ZIP+4, whose first 5 price the trip. Any other amount (6, 7 or 8 digits, a fraction) is not a
+    ZIP, and a ZIP that is not a real US ZIP (99999, 00001, 00000) cannot price the trip: both are
+    errors. Which ZIPs are real comes from the `zipcodes` package's bundled US list.
 
-    Why: the pick-up ZIP sets the fee schedule locality and rural add-ons.
-    Example: a claim without `HI*BE:A0:::62704`, or `HI*BE:A0:::0`.
-    Source: CR 3664; Hospital-Based Ambulance Billing Guide, "Value Codes".
+    Why: the pick-up ZIP sets the fee schedule locality and the rural add-ons; CMS reports it as five
+    numerics and edits it for validity, and returns a claim whose ZIP cannot be priced.
+    Example: a claim without `HI*BE:A0:::62704`, or `HI*BE:A0:::627041` (6 digits), `HI*BE:A0:::99999`.
+    Use instead: `HI*BE:A0:::62704`, `HI*BE:A0:::2134` (ZIP 02134), `HI*BE:A0:::627040001` (ZIP+4).
+    Source: CMS IOM 100-04 ch. 15 §30.2.1; CR 3664; Hospital-Based Ambulance Billing Guide, "Value Codes".
     """)
 def pickup_zip(c: Claim, ctx: Context) -> Iterator[Hit]:
     if not c.ambulance_lines:
@@ -220,10 +227,16 @@ def pickup_zip(c: Claim, ctx: Context) -> Iterator[Hit]:
         yield Hit("the pick-up ZIP (value code A0) is missing", c.where.replace(element="HI"), "",
                   "add HI*BE:A0:::<ZIP where the patient was put on board>", stc=("A6:763",))
         return
-    z = c.pickup_zip
-    if z is None or z == "00000":
-        yield Hit(f"value code A0 amount {found[0].amount!r} is not a ZIP code", found[0].where, found[0].amount,
-                  "report the 5-digit pick-up ZIP as the A0 amount", stc=("A7:763", "A7:726"))
+    amount = found[0].amount
+    z = c.pickup_zip  # the ZIP the report and the exports show
+    if z is None:
+        yield Hit(f"value code A0 amount {amount!r} is not a ZIP code: a ZIP is 5 digits (leading zeros may be"
+                  " dropped), or 9 for a ZIP+4", found[0].where, amount,
+                  "report the 5-digit pick-up ZIP (or its 9-digit ZIP+4) as the A0 amount, e.g. HI*BE:A0:::62704",
+                  stc=("A7:763", "A7:726"))
+    elif not codes.zip_exists(z):
+        yield Hit(f"pick-up ZIP {z} is not a US ZIP code, so the trip cannot be priced", found[0].where, amount,
+                  "report the ZIP code of the place the patient was put on board", stc=("A7:763",))
 
 
 @rule("AMB009", "Value code 32 (multiple patients) is a whole number of 2 or more",

@@ -6,6 +6,7 @@ reject a good claim on its own.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from collections.abc import Iterator
@@ -16,7 +17,21 @@ from ..findings import WARNING
 from . import Context, Hit, rule
 
 CH25 = "CMS IOM 100-04 ch. 25 §75 (UB-04 data elements)"
-HCPCS = re.compile(r"[A-Z0-9][0-9]{3}[A-Z0-9]\Z")
+# HCPCS Level II (a letter and 4 digits, A0427) or Level I, CPT (4 digits and a digit or letter: 99283, 0001F)
+HCPCS = re.compile(r"([A-Z][0-9]{4}|[0-9]{4}[0-9A-Z])\Z")
+MBI_LETTER = "AC-HJKMNP-RT-Y"  # the MBI's letters: A-Z without S, L, O, I, B, Z
+# The MBI's 11 positions (CMS, "Understanding the Medicare Beneficiary Identifier format"): what each may be.
+MBI_POSITIONS = (("1-9", "a digit from 1 to 9"), (MBI_LETTER, "a letter"), ("0-9" + MBI_LETTER, "a letter or digit"),
+                 ("0-9", "a digit"), (MBI_LETTER, "a letter"), ("0-9" + MBI_LETTER, "a letter or digit"),
+                 ("0-9", "a digit"), (MBI_LETTER, "a letter"), (MBI_LETTER, "a letter"), ("0-9", "a digit"),
+                 ("0-9", "a digit"))
+MBI_CHARS = tuple(re.compile(f"[{chars}]") for chars, _ in MBI_POSITIONS)
+MBI = re.compile("".join(f"[{chars}]" for chars, _ in MBI_POSITIONS) + r"\Z")  # all 11 at once: the common case
+EIN = re.compile(r"[0-9]{9}\Z")
+TAXONOMY = re.compile(r"[0-9]{3}[0-9A-Z]{6}X\Z")  # NUCC: 10 characters ending in X (341600000X, 3416L0300X)
+ICD10CM = re.compile(r"[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}\Z")  # S72001A, R0789, C4A0: 3-7 characters, no decimal point
+ICD10_START = dt.date(2015, 10, 1)  # ICD-10 replaced ICD-9 for services from this date
+ICD9 = frozenset({"BK", "BF"})  # HI qualifiers of ICD-9-CM diagnoses (ABK, ABF: ICD-10-CM)
 
 
 @functools.lru_cache(maxsize=65536)  # a file names the same few providers on every claim
@@ -103,6 +118,138 @@ def hcpcs_format(c: Claim, ctx: Context) -> Iterator[Hit]:
             yield Hit(f"procedure code {ln.procedure_code!r} is not a HCPCS code",
                       ln.where.replace(element="SV202-2"), ln.procedure_code, "correct the HCPCS code",
                       lx=ln.lx, stc=("A7:507",))
+
+
+def mbi_problem(mbi: str) -> str:
+    """What keeps `mbi` from having the MBI's form, or "" when it has it."""
+    if MBI.match(mbi):
+        return ""
+    if len(mbi) != 11:
+        return f"it has {len(mbi)} characters; an MBI has 11 (no dashes or spaces)"
+    for n, (pattern, (_, what)) in enumerate(zip(MBI_CHARS, MBI_POSITIONS, strict=True), start=1):
+        if not pattern.match(mbi[n - 1]):
+            letters = " (uppercase, not S, L, O, I, B or Z)" if "letter" in what else ""
+            return f"character {n} must be {what}{letters}"
+    return ""
+
+
+@rule("MBI001", "The Medicare Beneficiary Identifier (2010BA NM109 when NM108 = MI) has the MBI's form",
+      source="CMS, Medicare Beneficiary Identifier format (MBI, required on claims from 2020-01-01); 42 U.S.C."
+             " 405 note (MACRA §501)", stc=("A7:164:IL",),
+      doc="""What it does: checks the subscriber's member id against the MBI's published form: 11
+    characters; position 1 a digit 1-9; positions 2, 5, 8 and 9 a letter; 3 and 6 a letter or digit;
+    4, 7, 10 and 11 a digit; letters uppercase, never S, L, O, I, B or Z.
+
+    Why: since 2020 Medicare accepts claims only with the MBI (the SSN-based HICN is rejected); an id
+    that cannot be an MBI cannot be matched to a beneficiary, and the front end rejects the claim
+    (277CA A7:164, the subscriber's member number). The rule is Medicare's: the bundled medicare
+    profile (the default) runs it as an error; a profile for another payer, whose member ids have
+    other forms, sets MBI001 to off. The message never quotes the id (patient data); the finding's
+    value holds it for the billing office.
+    Example: `NM1*IL*1*DOE*JANE****MI*123456789A` (a HICN), or `MI*1EG4-TE5-MK73` (dashes).
+    Use instead: `NM1*IL*1*DOE*JANE****MI*1EG4TE5MK73`.
+    Source: CMS, "Understanding the Medicare Beneficiary Identifier (MBI) format"; 837I guide 2010BA NM109.
+    """)
+def mbi_form(c: Claim, ctx: Context) -> Iterator[Hit]:
+    s = c.subscriber
+    if s.id_qualifier != "MI" or not s.member_id:
+        return
+    problem = mbi_problem(s.member_id)
+    if problem:
+        yield Hit(f"the subscriber's member id (2010BA NM109) is not a Medicare Beneficiary Identifier: {problem}",
+                  s.where, s.member_id, "report the beneficiary's 11-character MBI from the Medicare card, without dashes")
+
+
+@rule("TIN001", "The billing provider's tax id (2010AA REF*EI) is a 9-digit employer identification number",
+      source="837I TR3 (005010X223A2) 2010AA REF02; IRS, EIN (nine digits)", stc=("A7:128:85",),
+      confidence="S",
+      doc="""What it does: checks REF02 of the billing provider's REF*EI is nine digits.
+
+    Why: an EIN is nine digits (printed 12-3456789; sent without the hyphen); a tax id of another
+    length, or with a hyphen or a letter, cannot be matched to the provider's enrollment and the
+    front end rejects the claim (277CA A7:128, entity 85: the billing provider's tax id).
+    Example: `REF*EI*37-1234567`, or `REF*EI*37123456`.
+    Use instead: `REF*EI*371234567`.
+    Source: 837I guide, 2010AA REF (Billing Provider Tax Identification); IRS EIN format.
+    """)
+def billing_tax_id(c: Claim, ctx: Context) -> Iterator[Hit]:
+    b = c.billing_provider
+    if b.tax_id_where is not None and not EIN.match(b.tax_id):
+        yield Hit(f"billing provider tax id {b.tax_id!r} is not a 9-digit EIN", b.tax_id_where, b.tax_id,
+                  "report the 9-digit employer identification number, digits only, in 2010AA REF*EI")
+
+
+@rule("COD009", "Each condition code is reported once on a claim", source=CH25 + ", FL 18-28; NUBC UB-04 manual",
+      stc=("A7:460",),
+      doc="""What it does: looks for a condition code (HI BG) reported twice on one claim, in one HI
+    segment or across both.
+
+    Why: the UB-04's eleven condition code fields (FL 18-28) each hold a different code: NUBC's
+    instructions report each code once, and a claim that repeats one is returned rather than read
+    twice. Decided an error from that source (the domain notes list condition codes, up to 2
+    segments of 12, without a repeat).
+    Example: `HI*BG:AM*BG:AM`.
+    Use instead: `HI*BG:AM`.
+    Source: CMS IOM 100-04 ch. 25, FL 18-28; NUBC UB-04 manual.
+    """)
+def condition_once(c: Claim, ctx: Context) -> Iterator[Hit]:
+    seen: set[str] = set()
+    for code in c.condition_codes:
+        if code.code in seen:
+            yield Hit(f"a condition code is reported twice (HI BG, {code.where.element if code.where else 'HI'})",
+                      code.where, code.code,
+                      "report each condition code once")
+        seen.add(code.code)
+
+
+@rule("COD010", "The billing provider's taxonomy code (2000A PRV03) has the NUCC form", source="837I TR3"
+      " (005010X223A2) 2000A PRV03, code source 682 (NUCC Health Care Provider Taxonomy)", stc=("A7:145:85",),
+      doc="""What it does: checks PRV03 of the billing provider's PRV*BI*PXC, when it is reported, has the form
+    of a NUCC taxonomy code: 10 characters, three digits, six digits or uppercase letters, and a
+    final X.
+
+    Why: the guide takes PRV03 from the NUCC code list (code source 682), which the front end checks;
+    a value without that form is on no list (277CA A7:145, entity 85: the billing provider's
+    taxonomy). This checks the form only, so it never rejects a real code.
+    Example: `PRV*BI*PXC*34160000X` (9 characters), or `PRV*BI*PXC*3416000000`.
+    Use instead: `PRV*BI*PXC*341600000X` (ambulance).
+    Source: 837I guide, 2000A PRV03; NUCC Health Care Provider Taxonomy code set.
+    """)
+def taxonomy_form(c: Claim, ctx: Context) -> Iterator[Hit]:
+    b = c.billing_provider
+    if b.taxonomy_where is not None and not TAXONOMY.match(b.taxonomy):
+        yield Hit(f"taxonomy code {b.taxonomy!r} is not a NUCC taxonomy code (10 characters ending in X)",
+                  b.taxonomy_where, b.taxonomy, "report the billing provider's 10-character NUCC taxonomy code")
+
+
+@rule("COD011", "Diagnosis codes are ICD-10-CM codes, written without the decimal point",
+      source="837I TR3 (005010X223A2) 2300 HI (code source 897, ICD-10-CM; the decimal point is not sent);"
+             " HIPAA ICD-10 rule, 45 CFR 162.1002 (from 2015-10-01)", stc=("A7:254", "A7:255"),
+      doc="""What it does: checks the form of every diagnosis code (HI ABK principal, ABF other): a letter, a
+    digit, a digit or letter, then up to four digits or letters, uppercase, 3 to 7 characters, no
+    decimal point; and that no diagnosis is reported as ICD-9 (BK, BF) for services from 2015-10-01.
+
+    Why: the guide carries ICD-10-CM codes without their decimal point; a code with one, or of another
+    form, is on no code list, and ICD-9 codes are not accepted for services since the ICD-10 date.
+    The front end rejects the claim (277CA A7:254 principal diagnosis, A7:255 other diagnosis).
+    Example: `HI*ABK:S72.001A`, `HI*ABK:72001`, or `HI*BK:8208` on a 2026 claim.
+    Use instead: `HI*ABK:S72001A`.
+    Source: 837I guide, 2300 HI; 45 CFR 162.1002.
+    """)
+def diagnosis_form(c: Claim, ctx: Context) -> Iterator[Hit]:
+    icd10_era = c.statement_to is None or c.statement_to >= ICD10_START
+    for dx in c.diagnosis_codes:
+        stc = ("A7:254",) if dx.qualifier in ("ABK", "BK") else ("A7:255",)
+        if dx.qualifier in ICD9:
+            if icd10_era:
+                yield Hit(f"a diagnosis is reported as ICD-9 (qualifier {dx.qualifier}); services from 2015-10-01"
+                          " are coded in ICD-10-CM", dx.where, dx.code,
+                          f"report the ICD-10-CM code with qualifier A{dx.qualifier}", stc=stc)
+        elif not ICD10CM.match(dx.code):
+            hint = "write it without the decimal point" if "." in dx.code else "correct the ICD-10-CM code"
+            kind = "the principal diagnosis" if dx.qualifier == "ABK" else "a diagnosis"
+            yield Hit(f"{kind} ({dx.qualifier}) is not an ICD-10-CM code: a letter, a digit, then 1-5 letters or"
+                      " digits, no decimal point", dx.where, dx.code, hint, stc=stc)
 
 
 @rule("COD006", "Condition codes are known NUBC codes", severity=WARNING, source=CH25 + ", FL 18-28",

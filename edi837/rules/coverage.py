@@ -166,19 +166,30 @@ def air_condition(c: Claim, ctx: Context) -> Iterator[Hit]:
                       code.where, "AK", "remove AK, or bill the air transport (A0430/A0431)")
 
 
-@rule("AMB019", "At most one pick-up ZIP (value code A0) per claim",
-      severity=WARNING, source=f"{GUIDE}; CMS Transmittal 437 / CR 3664", stc=("A7:763",), confidence="S/B",
-      doc="""What it does: flags claims with more than one value code A0.
+@rule("AMB019", "One pick-up ZIP (value code A0) per claim: trips from different pick-up ZIPs go on separate claims",
+      source="CMS IOM 100-04 ch. 15 §30.2.1; CMS Transmittal 437 / CR 3664; NUBC UB-04 FL 39-41 (a code once)",
+      stc=("A7:763", "A7:725"), confidence="V/S",
+      doc="""What it does: rejects a claim with value code A0 more than once (two ZIPs, or the same ZIP twice).
 
-    Why: trips from different pick-up ZIP codes are billed on separate claims.
+    Why: the pick-up ZIP prices every trip on the claim; CMS allows one per claim, so trips picked up
+    in different ZIPs are billed on separate claims. With two, there is no telling which ZIP prices
+    which trip, and Medicare returns the claim rather than guess: an error (it was a warning before,
+    while the domain notes rated it a secondary reading). A payer that prices otherwise can lower it
+    in its profile.
     Example: `HI*BE:A0:::62704*BE:A0:::62702`.
-    Source: CR 3664.
+    Use instead: one claim with `HI*BE:A0:::62704` for the trips picked up in 62704, another with
+    `HI*BE:A0:::62702`.
+    Source: CMS IOM 100-04 ch. 15 §30.2.1; CR 3664.
     """)
 def one_pickup_zip(c: Claim, ctx: Context) -> Iterator[Hit]:
     found = c.value("A0")
-    if len(found) > 1:
-        yield Hit(f"{len(found)} pick-up ZIPs on one claim", found[1].where, found[1].amount,
-                  "bill trips from different pick-up ZIPs on separate claims")
+    if len(found) < 2:
+        return
+    amounts = {v.amount for v in found}
+    what = "the same pick-up ZIP twice" if len(amounts) == 1 else f"{len(found)} pick-up ZIPs"
+    yield Hit(f"{what} (value code A0) on one claim; a claim has one pick-up ZIP", found[1].where, found[1].amount,
+              "bill the trips from each pick-up ZIP on a claim of their own, with one value code A0",
+              stc=("A7:763",))
 
 
 @rule("AMB020", "Destination is a covered one (hospital, CAH, SNF, home, dialysis facility)",

@@ -9,7 +9,9 @@ from edi837.claims import zip5
 
 
 @pytest.mark.parametrize("amount,expected", [("2134", "02134"), ("62704", "62704"), ("627040001", "62704"),
-                                             ("1234", "01234"), ("abc", None), ("", None)])
+                                             ("1234", "01234"), ("abc", None), ("", None), ("62704.00", "62704"),
+                                             ("0062704", "62704"), ("021341234", "02134"), ("627041", None),
+                                             ("21341234", None), ("62704.5", None), ("-62704", None), (".5", None)])
 def test_zip5(amount: str, expected: str | None) -> None:
     assert zip5(amount) == expected
 

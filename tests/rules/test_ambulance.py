@@ -82,3 +82,28 @@ def test_a_future_line_date_is_an_error() -> None:
 
 def test_a_charge_that_is_no_amount_is_left_to_the_guide_check() -> None:
     assert rule_findings(swap(MILES, "HC:A0425:RH:QN*9E999999*UN*12.5")(BASE), "AMB012") == []
+
+
+@pytest.mark.parametrize("amount, zip_code", [("2134", "02134"), ("62704", "62704"), ("62704.00", "62704"),
+                                              ("627040001", "62704"), ("021341234", "02134"), ("00501", "00501")])
+def test_pickup_zip_forms_that_are_zips(amount: str, zip_code: str) -> None:
+    """A whole number of at most 5 digits (left-padded), or 9 for a ZIP+4: the ZIP the report shows too."""
+    text = swap("BE:A0:::2134", f"BE:A0:::{amount}")(BASE)
+    [claim] = list(parse_stream(io.BytesIO(text.encode()), "t.837"))
+    assert claim.pickup_zip == zip_code
+    assert rule_findings(text, "AMB008") == []
+
+
+@pytest.mark.parametrize("amount, reason", [
+    ("627041", "not a ZIP"),  # 6 digits: not 62704
+    ("6270412", "not a ZIP"),
+    ("21341234", "not a ZIP"),  # 8 digits: a ZIP+4 whose leading zero was dropped is ambiguous
+    ("62704.5", "not a ZIP"),
+    ("99999", "not a US ZIP"),  # the form of a ZIP, but no such ZIP
+    ("00001", "not a US ZIP"),
+    ("0", "not a US ZIP"),
+])
+def test_pickup_zip_amounts_that_cannot_price_the_trip(amount: str, reason: str) -> None:
+    [f] = rule_findings(swap("BE:A0:::2134", f"BE:A0:::{amount}")(BASE), "AMB008")
+    assert reason in f.message and f.severity == "error" and f.value == amount and f.element == "HI01"
+    assert f.stc[0] == "A7:763"

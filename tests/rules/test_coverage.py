@@ -38,3 +38,8 @@ def test_non_covered_codes_billed_as_non_covered_are_accepted(code: str) -> None
 def test_crosswalked_codes_say_where_to() -> None:
     [f] = rule_findings(swap(MILES, "HC:A0380:RH:QN*180*UN*12.5")(BASE), "AMB015")
     assert "A0425" in f.message and f.stc == ("A7:507",)
+
+
+def test_the_same_pick_up_zip_twice_is_still_two_a0_codes() -> None:
+    [f] = rule_findings(swap("BE:A0:::2134", "BE:A0:::2134*BE:A0:::2134")(BASE), "AMB019")
+    assert f.severity == "error" and f.stc == ("A7:763",) and "twice" in f.message
