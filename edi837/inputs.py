@@ -152,7 +152,7 @@ def read_file(path: str, jobs: int, read: Callable[[Iterable[Segment], parallel.
             yield as_edi_error(exc, path)
         return
     try:
-        for found in parallel.run(parts, jobs, functools.partial(_read_part, path, read)):
+        for found in parallel.run(parts, jobs, functools.partial(_read_part, path, read), path):
             yield from found
             if found and isinstance(found[-1], EdiError):
                 return  # the file is unreadable from there on: later parts are not reported

@@ -11,6 +11,9 @@ envelope told how many sets came before, so the group and interchange checks see
 
 Workers are forked (they inherit the loaded guide, the profile and the job), and send back small
 rendered results, never claim objects: pickling those would cost the parent as much as checking.
+They die with the parent (edi837.lifeline): a parent killed without shutting the pool down (kill -9,
+the OOM killer, SIGTERM) leaves no worker waiting on the pool's queue for ever. A worker that dies
+(killed, out of memory) ends its file with one located error, from the first part not read on.
 """
 
 from __future__ import annotations
@@ -20,10 +23,12 @@ import itertools
 import os
 import re
 import signal
+import threading
 from collections.abc import Callable, Iterator
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .frozen import frozen
+from .lifeline import bind_to_parent
 from .read import (
     BOM,
     ISA_LENGTH,
@@ -37,6 +42,10 @@ from .read import (
     read_isa,
     segments,
 )
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from multiprocessing.process import BaseProcess
 
 MIN_BYTES = 4 << 20  # below this a file is read in one process: starting workers would cost more
 SCAN_CHUNK = 8 << 20
@@ -203,35 +212,79 @@ def _work(part: Part) -> Any:
     return _job(part)
 
 
-def _leave_interrupts_to_the_parent() -> None:
-    """In a worker: Ctrl-C (sent to the whole process group) is the parent's to handle (exit 130); the
-    worker, stopped when the parent shuts the pool down, prints no traceback of its own."""
+def _start_worker(parent: int, forked_by_main_thread: bool) -> None:
+    """First thing in a worker: die with the parent, and leave Ctrl-C (sent to the whole process group)
+    to the parent, which handles it (exit 130); the worker, stopped when the parent shuts the pool down,
+    prints no traceback of its own."""
+    bind_to_parent(parent, forked_by_main_thread=forked_by_main_thread)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def run(parts: list[Part], jobs: int, job: Callable[[Part], Any]) -> Iterator[Any]:
+def run(parts: list[Part], jobs: int, job: Callable[[Part], Any], name: str = "") -> Iterator[Any]:
     """`job(part)` for every part in worker processes; the results in file order, each as it is ready.
     At most IN_FLIGHT_PER_JOB parts per worker are out at a time, so finished parts waiting for an
-    earlier one to be written cannot pile up. A worker that dies raises BrokenProcessPool here."""
+    earlier one to be written cannot pile up. A worker that dies ends the results with an EdiError
+    located at the first part not read (`name` is the file's name), once the pool has stopped the
+    other workers: nothing is left running."""
     import multiprocessing  # here, not at the top: most runs never split a file, and this costs start-up
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     global _job
     _job = job
     todo = iter(parts)
+    others = set(multiprocessing.active_children())  # children not of this pool (none, from the CLI)
+    workers: list[BaseProcess] = []
+    unread: Part | None = None  # the first part not read, when a worker died
+    # The workers are forked by the first submit, from this thread: from the main thread, as the CLI
+    # runs, PR_SET_PDEATHSIG ties them to the process; from another, they watch the parent pid instead.
+    initargs = (os.getpid(), threading.current_thread() is threading.main_thread())
     try:
         with ProcessPoolExecutor(min(jobs, len(parts)), mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_leave_interrupts_to_the_parent) as pool:
+                                 initializer=_start_worker, initargs=initargs) as pool:
             try:
                 first = itertools.islice(todo, jobs * IN_FLIGHT_PER_JOB)
-                out = collections.deque(pool.submit(_work, p) for p in first)
+                out = collections.deque((p, _submit(pool, p)) for p in first)
+                workers = [p for p in multiprocessing.active_children() if p not in others]
                 while out:
-                    result = out.popleft().result()
+                    part, future = out.popleft()
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool:
+                        unread = part
+                        break
                     nxt = next(todo, None)
                     if nxt is not None:
-                        out.append(pool.submit(_work, nxt))
+                        out.append((nxt, _submit(pool, nxt)))
                     yield result
             finally:
                 pool.shutdown(wait=True, cancel_futures=True)  # stopped early: drop the parts not started
     finally:
         _job = None
+    if unread is not None:  # the pool has stopped and reaped every worker: their exit codes are known
+        raise EdiError(f"a worker process died ({_death(workers)}) while reading parts of the file;"
+                       " it is not read from here on", file=name, offset=unread.start,
+                       segment=unread.resume.number + 1, segment_id="ST", line=unread.resume.line)
+
+
+def _submit(pool: ProcessPoolExecutor, part: Part) -> Future[Any]:
+    """`part` sent to a worker; on a pool a dead worker has broken, a future failed as the others are."""
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return pool.submit(_work, part)
+    except BrokenProcessPool as exc:
+        failed: Future[Any] = Future()
+        failed.set_exception(exc)
+        return failed
+
+
+def _death(workers: list[BaseProcess]) -> str:
+    """How a pool's worker died, from the exit codes of all: once one has died, the pool stops the
+    others with SIGTERM, so the one that died first is the one with another code, when there is one."""
+    codes = [p.exitcode for p in workers if p.exitcode]
+    code = next((c for c in codes if c != -signal.SIGTERM), codes[0] if codes else None)
+    if code is None:
+        return "cause unknown"
+    return f"killed by signal {-code}" if code < 0 else f"exit status {code}"

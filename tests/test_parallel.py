@@ -2,6 +2,8 @@
 
 Splitting is forced on small files here (MIN_BYTES 0); multi-set files are built from the fixtures'
 transaction sets, then mutated, so that errors fall in every part and on the envelope between them.
+The process tests at the end run `python -m edi837` on a generated file just large enough to split,
+and kill its main process or one of its workers.
 """
 
 from __future__ import annotations
@@ -10,15 +12,22 @@ import io
 import json
 import os
 import random
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 from builders import LF, SINGLE, cli, combined, mutants
 from click.testing import CliRunner
+from conftest import FIXTURES, ROOT
 
 from edi837 import inputs, parallel
 from edi837.cli import main
 from edi837.read import segments
+
+MIN_BYTES = parallel.MIN_BYTES  # what `python -m edi837` splits at (the fixture below sets 0 in this process)
 
 
 @pytest.fixture(autouse=True)
@@ -134,10 +143,15 @@ def test_small_files_and_stdin_are_not_split(tmp_path: Path, monkeypatch: pytest
 def test_a_dying_worker_is_one_located_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "three.837"
     path.write_text(combined(3, random.Random(6)))
-    monkeypatch.setattr(inputs, "_read_part", lambda *args: os._exit(9))  # as if killed (out of memory)
+    monkeypatch.setattr(inputs, "_read_part", lambda *args: os._exit(9))  # a worker that exits mid-part
     result = CliRunner().invoke(main, ["check", "--jobs", "2", str(path)])
     assert result.exit_code == 2
-    assert f"UNREADABLE: {path}: internal error" in result.stdout and "Traceback" not in result.output
+    parts = parallel.plan(str(path), 2)
+    assert parts is not None
+    first = parts[0]  # a worker dies on every part: the first is not read, so the file is not read from there
+    assert (f"UNREADABLE: {path}, byte {first.start}, segment {first.resume.number + 1} (ST), line 1: a worker"
+            " process died (exit status 9) while reading parts of the file" in result.stdout)
+    assert "Traceback" not in result.output
 
 
 @pytest.mark.parametrize("change", [
@@ -221,3 +235,112 @@ def test_a_file_split_between_workers_gives_the_same_lines(tmp_path: Path, monke
     lines = [f["line"] for c in claims for f in c["findings"] if f["rule"] == "AMB006"]
     expected = [i for i, ln in enumerate(text.splitlines(), 1) if ln.startswith("SV2*0540*HC:A0425")]
     assert lines == expected and len(lines) == n
+
+
+# Real processes: `python -m edi837 COMMAND --jobs 2` on a file just large enough to split, its main
+# process or one of its workers killed as the OOM killer or an operator would.
+
+@pytest.fixture(scope="module")
+def splittable(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A bench/gen.py file of 12,600 claims (4.2 MB): just over MIN_BYTES, 6 parts for 2 workers."""
+    path = tmp_path_factory.mktemp("split") / "big.837"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "gen.py"), "--claims", "12600", "--claims-per-st", "200",
+                    "--out", str(path)], check=True, capture_output=True)
+    assert path.stat().st_size >= MIN_BYTES
+    return path
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (from /proc: this kernel may have no /proc/PID/task/*/children)."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit() and _status(int(entry.name)).get("PPid") == str(pid):
+            found.append(int(entry.name))
+    return found
+
+
+def _status(pid: int) -> dict[str, str]:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            return {k: v.split()[0] for k, _, v in (line.partition(":") for line in fh) if v.split()}
+    except OSError:  # gone
+        return {}
+
+
+def alive(pid: int) -> bool:
+    """Running or sleeping: neither gone nor a zombie (a killed orphan waits for init to reap it)."""
+    return _status(pid).get("State", "Z") not in ("Z", "X")
+
+
+def gone_within(pids: list[int], seconds: float) -> list[int]:
+    """The pids still alive after `seconds` (none, as soon as all have died)."""
+    deadline = time.monotonic() + seconds
+    while (left := [p for p in pids if alive(p)]) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return left
+
+
+def frozen_with_workers(tmp_path: Path, command: str, *paths: Path) -> tuple[subprocess.Popen[bytes], list[int]]:
+    """`edi837 COMMAND --jobs 2 PATHS` in a session of its own, stopped (SIGSTOP) as soon as both workers
+    of its first file exist: they are then alive, holding parts, whatever the test does next."""
+    out = ["--out", str(tmp_path / "out")] if command == "ack" else []
+    proc = subprocess.Popen([sys.executable, "-m", "edi837", command, "--jobs", "2", *out, *map(str, paths)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 20
+    try:
+        while len(workers := children(proc.pid)) < 2:
+            assert proc.poll() is None, "ended before its workers were seen"
+            assert time.monotonic() < deadline, "no workers started"
+            time.sleep(0.005)
+        os.kill(proc.pid, signal.SIGSTOP)
+        assert len(workers) == 2 and all(map(alive, workers))
+    except BaseException:
+        proc.kill()
+        raise
+    return proc, workers
+
+
+def ended(proc: subprocess.Popen[bytes], workers: list[int]) -> None:
+    """Whatever a test left behind is killed (a failing test must not leave hung orphans either)."""
+    for pid in [proc.pid, *workers]:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    proc.communicate()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+@pytest.mark.parametrize("command", ["check", "ack"])
+def test_the_workers_die_with_the_main_process(splittable: Path, tmp_path: Path, command: str, sig: int) -> None:
+    """kill -9 (the OOM killer) or SIGTERM (an operator, a supervisor) of the main PID only: the main
+    process ends at once, and its workers follow it instead of waiting on the pool's queue for ever."""
+    proc, workers = frozen_with_workers(tmp_path, command, splittable)
+    try:
+        os.kill(proc.pid, sig)
+        os.kill(proc.pid, signal.SIGCONT)  # a SIGTERM is delivered when the process runs again
+        assert proc.wait(timeout=5) == -sig
+        assert gone_within(workers, 5) == []
+    finally:
+        ended(proc, workers)
+
+
+@pytest.mark.parametrize("command", ["check", "ack"])
+def test_a_killed_worker_ends_its_file_with_one_located_error(splittable: Path, tmp_path: Path,
+                                                               command: str) -> None:
+    """kill -9 of one worker (the OOM killer's choice): the file ends with one located error line, the
+    other worker is stopped, and the command goes on with the next file; exit 2, no traceback."""
+    proc, workers = frozen_with_workers(tmp_path, command, splittable, FIXTURES[0])
+    try:
+        os.kill(workers[0], signal.SIGKILL)
+        os.kill(proc.pid, signal.SIGCONT)
+        stdout, stderr = (s.decode() for s in proc.communicate(timeout=20))
+        assert proc.returncode == 2
+        assert "Traceback" not in stderr
+        died = "a worker process died (killed by signal 9) while reading parts of the file"
+        lines = [line for line in (stdout + stderr).splitlines() if died in line]
+        assert len(lines) == 1 and f"{splittable}, byte " in lines[0], stdout + stderr
+        assert "2 files, 1 claim: 1 accepted, 0 rejected, 1 unreadable" in stdout  # the next file was read
+        assert gone_within(workers, 5) == []
+    finally:
+        ended(proc, workers)
