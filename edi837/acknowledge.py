@@ -214,8 +214,11 @@ class Targets:
         return iter((self.ack999, self.ack277, self.forward837))
 
 
+SUFFIXES = ("999", "277ca", "accepted.837")  # of the three answers to NAME, in the order of Targets
+
+
 def answer(path: str, checker: Checker, settings: Settings, numbers: Numbering, out_dir: Path,
-           summary: Summary, jobs: int = 1, name: str | None = None) -> FileResult:
+           summary: Summary, jobs: int = 1, name: str | None = None, durable: bool = False) -> FileResult:
     """Check `path` (- for stdin), write its answers into `out_dir` (the `ack` command: see
     `answer_into`), count the verdicts into `summary`. The answers are `out_dir`/NAME.999 (.277ca,
     .accepted.837), NAME being `name` or `answer_name(path)`."""
@@ -223,8 +226,21 @@ def answer(path: str, checker: Checker, settings: Settings, numbers: Numbering, 
     out_dir = (out_dir / name).parent  # `name` may hold folders (see answer_name)
     name = Path(name).name
     out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    targets = Targets(*(out_dir / f"{name}.{suffix}" for suffix in ("999", "277ca", "accepted.837")))
-    return answer_into(path, checker, settings, numbers, targets, summary, jobs)
+    targets = Targets(*(out_dir / f"{name}.{suffix}" for suffix in SUFFIXES))
+    return answer_into(path, checker, settings, numbers, targets, summary, jobs, durable)
+
+
+def remove_answer_temporaries(folder: Path) -> int:
+    """Delete the half-written answers (hidden NAME.999.tmp ...) a killed `ack` left in `folder`;
+    how many. Only answers' temporaries: a folder of inputs may hold other programs' .tmp files."""
+    removed = 0
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+        for entry in os.scandir(folder):
+            if entry.name.startswith(".") and entry.name.endswith(tuple(f".{s}.tmp" for s in SUFFIXES)):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
+                    removed += 1
+    return removed
 
 
 def answer_into(path: str, checker: Checker, settings: Settings, numbers: Numbering, targets: Targets,

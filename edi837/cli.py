@@ -277,11 +277,14 @@ def _answer_all(paths: tuple[str, ...], out: Any, checker: Any, settings: Any, n
     """ack's loop: answer each file PATHs name into `out`, a line each (unless --quiet), then the summary."""
     from pathlib import Path
 
-    from . import acknowledge
+    from . import acknowledge, answered, control
     from .read import EdiError
 
     summary = _shown_summary(progress)
     named: set[str] = set()  # answer names of this run: no input's answers may overwrite another's
+    record = _ack_record(out, settings, numbers)  # what earlier runs answered here (none with --fixed-time)
+    cleaned: set[Path] = set()  # answer folders whose leftover temporaries are removed
+    already: list[Any] = []  # inputs answered before (answered.Outcome): not answered again
 
     def not_answered(path: str, why: str) -> None:
         click.echo(f"error: {printable(path)}: {why}", err=True)
@@ -302,14 +305,32 @@ def _answer_all(paths: tuple[str, ...], out: Any, checker: Any, settings: Any, n
                 continue
             named.add(name)
             before = dataclasses.replace(summary)  # the counts before this file (taken back if it is not answered)
+            if (out / name).parent not in cleaned:  # what a killed ack left half-written there
+                cleaned.add((out / name).parent)
+                acknowledge.remove_answer_temporaries((out / name).parent)
             try:
-                result = acknowledge.answer(path, checker, settings, numbers, out, summary, jobs, name)
+                outcome = answered.answer_once(path, name, record, checker, settings, numbers, out, summary, jobs)
+            except control.NumbersUsedUp as exc:  # refused before anything was written: nothing else can be answered
+                not_answered(path, f"not answered, nor any input after it: {exc}")
+                term.echo(summary.text())
+                sys.exit(EXIT_ERROR)
             except (OSError, EdiError) as exc:  # not written (a full disk, a broken state file): none were left
                 for field in dataclasses.fields(summary):  # its claims were not answered: not counted
                     setattr(summary, field.name, getattr(before, field.name))
                 why = exc.strerror or exc if isinstance(exc, OSError) else exc
                 not_answered(path, f"its answers could not be written to {out}: {why}")
                 continue
+            if outcome.result is None:
+                already.append(outcome)
+                progress.advance(files=1)
+                if not term.quiet:
+                    term.echo(f"{printable(path)}: already answered (control numbers {outcome.control}-"
+                              f"{outcome.control + 2}): not answered again")
+                continue
+            result = outcome.result
+            if outcome.again:
+                term.note(f"  a stopped run had begun it: answered again with its control numbers {outcome.control}"
+                          f"-{outcome.control + 2}")
             if result.error is not None:
                 click.echo(f"error: {result.error}", err=True)
             progress.advance(files=1)
@@ -321,7 +342,30 @@ def _answer_all(paths: tuple[str, ...], out: Any, checker: Any, settings: Any, n
                 if answer.exists():
                     term.note(f"  wrote {printable(str(answer))}")
     term.echo(summary.text())
-    sys.exit(summary.exit_code)
+    if already:
+        term.echo(f"{len(already)} file{'s' * (len(already) != 1)} already answered into {printable(str(out))}:"
+                  " not answered again")
+    sys.exit(max(summary.exit_code, any(e.rejected for e in already)))  # a rejection answered before still exits 1
+
+
+def _ack_record(out: Any, settings: Any, numbers: Any) -> Any:
+    """The record of what `ack` answered into `out` (edi837.answered), held under its lock, after
+    removing the new control-number state a killed run left; None with --fixed-time (reproducible
+    runs answer everything again). Another ack in `out`, or a damaged record, exits 2."""
+    from . import answered
+    from .read import EdiError
+
+    if settings.fixed_time is not None:
+        return None
+    try:
+        numbers.remove_temporaries()
+        record = answered.Record(out)
+    except (answered.Busy, EdiError, OSError) as exc:
+        why = f"{out}: {exc.strerror or exc}" if isinstance(exc, OSError) else exc
+        click.echo(f"error: {why}", err=True)
+        sys.exit(EXIT_ERROR)
+    click.get_current_context().call_on_close(record.close)  # the lock is let go however the command ends
+    return record
 
 
 def _checked_claims(paths: tuple[str, ...], checker: Any, summary: Any, progress: terminal.NoProgress,

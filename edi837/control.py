@@ -1,8 +1,17 @@
 """Control numbers for the clearinghouse's answers: who we are (Settings, from a JSON config and
-the command line), and unique, increasing ISA13/GS06 numbers kept in a small JSON state file, locked
-and replaced atomically so that runs in parallel never hand out the same number. `--fixed-time`
-makes a run reproducible byte for byte: a fixed clock, and numbers from the configured base with no
-state file.
+the command line), and unique, increasing ISA13/GS06 numbers: the one allocator `ack`, `run` and the
+Spark job share.
+
+Theory of operation. A number is reused only if two answers to the same receiver from the same
+sender carry it; so the numbers are counted per sender/receiver pair (the configured ids) in a small
+JSON state file, and each `take`, under an exclusive lock on `STATE.lock`, reads the last number of
+its pair, writes the new last one durably (a temporary, fsynced, renamed, its folder fsynced: see
+edi837.durable) and only then returns the block: whatever crashes after (the process, the machine),
+the state is never behind a number in use. ISA13 has nine digits: past 999,999,999 the allocator
+refuses (NumbersUsedUp), because starting again would hand a receiver numbers it has seen. A caller
+that knows of numbers used elsewhere (the pipeline stage's ledger) passes the highest as `floor`.
+`--fixed-time` makes a run reproducible byte for byte: a fixed clock, and numbers from the
+configured base with no state file.
 """
 
 from __future__ import annotations
@@ -12,14 +21,15 @@ import datetime as dt
 import fcntl
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import durable
 from .read import EdiError
 
 MAX_CONTROL = 999_999_999  # ISA13 and GS06 of the answers have nine digits
+SMALL_FILE = 1 << 20  # a config, a profile, the state: more is not one of ours (/dev/zero, a log)
 
 
 @dataclass
@@ -42,10 +52,7 @@ def load_settings(config: str | None, sender_id: str | None, receiver_id: str | 
     s = Settings()
     state_dir = out_dir
     if config:
-        try:
-            data = json.loads(Path(config).read_text())
-        except (OSError, ValueError) as exc:
-            raise EdiError(f"cannot read the config: {exc}", file=config) from None
+        data = read_json(config, "the config")
         if not isinstance(data, dict):
             raise EdiError("the config is a JSON object", file=config)
         s.sender_id = str(data.get("sender_id", s.sender_id))
@@ -70,18 +77,88 @@ def load_settings(config: str | None, sender_id: str | None, receiver_id: str | 
     return s
 
 
-class ControlNumbers:
-    """Unique, increasing control numbers, persisted across runs in the state file. ISA13 has nine
-    digits: after 999,999,999 numbering starts again from the base, as X12 allows."""
+class NumbersUsedUp(Exception):
+    """No control number is left for a sender/receiver pair: a refusal, since a reused one is worse.
+    Not an EdiError (a compiled class, which a module run as plain Python cannot subclass): where a
+    run stops on an EdiError, catch this too. Its text names the state file, the pair and what to do."""
 
-    def __init__(self, settings: Settings) -> None:
+
+def read_json(path: str | Path, what: str) -> object:
+    """A small JSON file of ours (a config, a profile, the state), read whole: a regular file only
+    (a link is followed to one), at most SMALL_FILE bytes, so /dev/zero or a FIFO is refused at once
+    instead of filling memory or waiting for ever. An EdiError naming the file otherwise."""
+    try:
+        data = durable.read_limited(os.path.realpath(path), SMALL_FILE)
+    except durable.NotRegular as exc:
+        raise EdiError(f"cannot read {what}: {exc.strerror}", file=str(path)) from None
+    except OSError as exc:
+        raise EdiError(f"cannot read {what}: {exc.strerror or exc}", file=str(path)) from None
+    except ValueError as exc:
+        raise EdiError(f"cannot read {what}: {exc}", file=str(path)) from None
+    try:
+        return json.loads(data)
+    except ValueError as exc:
+        raise EdiError(f"cannot read {what}: {exc}", file=str(path)) from None
+
+
+Pair = tuple[str, str]  # (sender_id, receiver_id): what the numbers are counted for
+
+
+@dataclass
+class State:
+    """The state file's content: the last number used per sender/receiver pair, and `shared`, the
+    last number of a state written before numbers were counted per pair (`{"last": N}`, whose
+    numbers every pair used): no pair goes back below it."""
+
+    last: dict[Pair, int]
+    shared: int = 0
+
+    def last_of(self, pair: Pair) -> int:
+        return max(self.shared, self.last.get(pair, 0))
+
+    def to_json(self) -> str:
+        return json.dumps({"version": 2, "shared": self.shared, "numbers": [
+            {"sender_id": s, "receiver_id": r, "last": n} for (s, r), n in sorted(self.last.items())]})
+
+    @classmethod
+    def parse(cls, data: object) -> State:
+        """The state in `data` (a version 2 state, or the old `{"last": N}`); ValueError if it is neither."""
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+        if set(data) == {"last"}:  # before numbers were counted per pair
+            return cls({}, _number(data["last"]))
+        if data.get("version") != 2 or not isinstance(data.get("numbers"), list):
+            raise ValueError('neither {"version": 2, ...} nor {"last": N}')
+        last: dict[Pair, int] = {}
+        for entry in data["numbers"]:
+            if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in ("sender_id", "receiver_id")):
+                raise ValueError("an entry without sender_id and receiver_id")
+            last[entry["sender_id"], entry["receiver_id"]] = _number(entry.get("last"))
+        return cls(last, _number(data.get("shared", 0)))
+
+
+def _number(value: object) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_CONTROL:
+        return value
+    raise ValueError(f"{value!r} is not a control number")
+
+
+class ControlNumbers:
+    """Unique, increasing control numbers for the settings' sender/receiver pair, persisted across
+    runs in the state file (none with --fixed-time: from the base, in memory), each always above
+    `floor`. `take` raises NumbersUsedUp rather than go past 999,999,999 (see the module docstring)."""
+
+    def __init__(self, settings: Settings, floor: int = 0) -> None:
         self.settings = settings
-        self.value = settings.base - 1
+        self.floor = floor
+        self.pair: Pair = (settings.sender_id, settings.receiver_id)
+        self.value = max(settings.base - 1, floor)  # the last number handed out, with no state file
         if settings.state_file is not None:
-            self._last(settings.state_file)  # an unreadable state stops the run before anything is answered
+            self._read(settings.state_file)  # an unreadable state stops the run before anything is answered
 
     def take(self, count: int = 1) -> int:
-        """Reserve `count` numbers; returns the first."""
+        """Reserve `count` numbers; returns the first. With a state file, they are on disk (fsynced)
+        before this returns."""
         path = self.settings.state_file
         if path is None:
             first = self._after(self.value, count)
@@ -89,11 +166,11 @@ class ControlNumbers:
             return first
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._locked(path):
-            first = self._after(self._last(path), count)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            with os.fdopen(fd, "w") as fh:
-                json.dump({"last": first + count - 1}, fh)
-            os.replace(tmp, path)
+            state = self._read(path)
+            first = self._after(state.last_of(self.pair), count)
+            state.last[self.pair] = first + count - 1
+            with durable.replacing(path, encoding="utf-8") as fh:
+                fh.write(state.to_json())
         return first
 
     def remove_temporaries(self) -> int:
@@ -103,35 +180,66 @@ class ControlNumbers:
         if path is None or not path.parent.is_dir():
             return 0
         removed = 0
-        with self._locked(path):
-            for tmp in path.parent.glob(f".{path.name}.*.tmp"):
-                tmp.unlink(missing_ok=True)
-                removed += 1
+        with self._locked(path):  # this version's temporary, and the mkstemp names of earlier ones
+            for tmp in (durable.temporary(path), *path.parent.glob(f".{path.name}.*.tmp")):
+                with contextlib.suppress(FileNotFoundError):
+                    tmp.unlink()
+                    removed += 1
         return removed
 
     @staticmethod
     @contextlib.contextmanager
     def _locked(path: Path) -> Iterator[None]:
-        with open(os.open(str(path) + ".lock", os.O_WRONLY | os.O_CREAT, 0o600), "w") as lock:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+        with open(os.open(str(path) + ".lock", flags, durable.PRIVATE_FILE), "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             yield
 
     def _after(self, last: int, count: int) -> int:
-        first = max(last + 1, self.settings.base)
-        return first if first + count - 1 <= MAX_CONTROL else self.settings.base
+        """The first of `count` numbers after `last` (and the base, and the floor); NumbersUsedUp past
+        nine digits."""
+        if count < 1:
+            raise ValueError(f"count must be at least 1, not {count}")
+        first = max(last + 1, self.settings.base, self.floor + 1)
+        if first + count - 1 > MAX_CONTROL:
+            raise NumbersUsedUp(self._used_up(first - 1, count))
+        return first
 
-    def _last(self, path: Path) -> int:
-        """The last number the state file says was used (none yet: the one before the base). A state
-        that cannot be read is an error: starting again from the base would reuse numbers."""
+    def _used_up(self, last: int, count: int) -> str:
+        sender, receiver = self.pair
+        to = f"receiver {receiver!r}" if receiver else "every receiver (no receiver_id configured)"
+        state = self.settings.state_file or "control numbers (no state file: from first_control_number)"
+        return (f"{state}: no control numbers left for sender {sender!r} and {to}: {count} asked for, the last used"
+                f" is {last:,} and ISA13 stops at {MAX_CONTROL:,}. Refused rather than reuse a number: answer under"
+                " another sender_id or receiver_id (the config, --sender-id, --receiver-id), or, once the receivers"
+                " no longer hold the old numbers, remove the pair from the state file to number from"
+                " first_control_number again")
+
+    def _read(self, path: Path) -> State:
+        """The state file's content (none yet: empty). A state that cannot be read is an error:
+        starting again from the base would reuse numbers."""
+        if not os.path.lexists(path):
+            return State({})
         try:
-            text = path.read_text()
-        except FileNotFoundError:
-            return self.settings.base - 1
-        try:
-            last = json.loads(text)["last"]
-            if isinstance(last, int) and not isinstance(last, bool) and 0 <= last <= MAX_CONTROL:
-                return last
-        except (ValueError, KeyError, TypeError):
-            pass
-        raise EdiError(f'the control-number state is not {{"last": N}} ({text[:40]!r}): restore it, or remove'
-                       " it to number from the base again (answers may then repeat earlier numbers)", file=str(path))
+            data = durable.read_limited(path, SMALL_FILE)
+            return State.parse(json.loads(data))
+        except (OSError, ValueError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise EdiError(f"the control-number state cannot be read ({why}): restore it, or remove it to number"
+                           " from the base again (answers may then repeat earlier numbers)", file=str(path)) from None
+
+
+class Reserved:
+    """A block of numbers reserved beforehand (by `ack`'s record of what it answered, by the stage's
+    ledger, by the Spark driver), handed out as a ControlNumbers would: an answer made again with it
+    is byte for byte the first one."""
+
+    def __init__(self, first: int, count: int = 3) -> None:
+        self.first, self.left = first, count
+
+    def take(self, count: int = 1) -> int:
+        if count > self.left:
+            raise ValueError(f"{count} numbers asked of a block with {self.left} left")
+        self.left -= count
+        first, self.first = self.first, self.first + count
+        return first

@@ -23,8 +23,10 @@ limit become a file row with file_status "too large" and are never read, and onl
 Control numbers of `answers`: every input's answers take three numbers (999, 277CA, forward 837),
 as in `ack`. The driver lists the inputs, puts them in the order `ack` reads them
 (the PATHs as given, each folder's files sorted), and reserves one block of 3 x N
-numbers from the one place `ack` takes them (the state file, under its lock, or the base with
-`fixed_time`) before the job starts; the i-th input in that order answers with block + 3i. Each
+numbers from the one place `ack` takes them (edi837.control.ControlNumbers: the state file, under its
+lock and fsynced before the block is used, or the base with `fixed_time`; a block that would pass
+999,999,999 is refused with NumbersUsedUp before anything is answered) before the job starts; the
+i-th input in that order answers with block + 3i. Each
 executor only computes its inputs' numbers from that plan, so numbers are unique across executors
 and across runs without any coordination while the job runs, and a job that fails leaves a gap in
 the numbering, never a repeat. With `fixed_time` the answers are byte for byte those of
@@ -321,10 +323,15 @@ def main(argv: list[str] | None = None) -> int:
         for r in frame.where("kind = 'file' and file_error is not null").select("file_error").collect():
             print(f"error: {r['file_error']}", file=sys.stderr)
         if a.answers:
-            from .control import load_settings  # noqa: PLC0415
+            from .control import NumbersUsedUp, load_settings  # noqa: PLC0415
+            from .read import EdiError  # noqa: PLC0415
 
-            settings = load_settings(None, None, None, a.fixed_time, Path(a.answers))
-            done = answers(spark, a.paths, a.answers, settings, a.profile, a.today)
+            try:
+                settings = load_settings(None, None, None, a.fixed_time, Path(a.answers))
+                done = answers(spark, a.paths, a.answers, settings, a.profile, a.today)
+            except (EdiError, NumbersUsedUp) as exc:  # an unreadable state, no numbers left: nothing was answered
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
             print(f"answered {sum(bool(r['written']) for r in done)} of {len(done)} files into {a.answers}")
         return 2 if n["unreadable"] or n["too_large"] else 1 if n["rejected"] else 0
     finally:

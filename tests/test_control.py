@@ -1,16 +1,23 @@
-"""Control numbers and settings (edi837/control.py): numbers from a state file that never reuses one
-and starts again after nine digits; a bad config or state is one line and stops the run."""
+"""Control numbers and settings (edi837/control.py): numbers from a state file, per sender and
+receiver, on disk before they are used, above a floor, never reused (refused past nine digits); a bad
+config or state is one line and stops the run; a config or profile that is not a small regular file
+is refused at once."""
 
 from __future__ import annotations
 
+import json
+import os
+import stat
+import subprocess
+import sys
 from pathlib import Path
 
-import oracle
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES
 
 from edi837.cli import main
+from edi837.control import ControlNumbers, NumbersUsedUp, Settings
 
 
 def test_control_numbers_increase_across_runs(tmp_path: Path) -> None:
@@ -26,27 +33,118 @@ def test_control_numbers_increase_across_runs(tmp_path: Path) -> None:
     assert seen[0] >= 500 and seen[1] > seen[0]
 
 
-def test_control_numbers_start_again_after_nine_digits(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / ".edi837-control-numbers.json").write_text('{"last": 999999998}')
-    assert CliRunner().invoke(main, ["ack", str(FIXTURES[0]), "--out", str(out)]).exit_code == 0
-    isa = (out / f"{FIXTURES[0].name}.999").read_text()[:106]
-    assert isa.split("*")[13] == "000000001" and len(isa.split("~")[0]) == 105  # still fixed-width
-    assert (out / ".edi837-control-numbers.json").read_text() == '{"last": 3}'
-    for f in out.glob("*.*"):  # the answers, not the hidden state
-        if not f.name.startswith("."):
-            assert oracle.validate(f.read_bytes()).ok, f.name
+def _isa13(answer: Path) -> int:
+    text = answer.read_text(encoding="latin-1")
+    return int(text.split(text[3])[13])
 
 
-@pytest.mark.parametrize("state", ["garbage{", '{"next": 7}', '{"last": -1}', '{"last": "12"}'])
+def test_control_numbers_are_refused_past_nine_digits_never_reused(tmp_path: Path) -> None:
+    """Item 10 of issue 23: with first_control_number 999,999,997 the first file takes the last three
+    numbers; the next run refuses (exit 2, one line saying what to do) instead of numbering every
+    answer 999999997 again, and writes no answer."""
+    cfg = tmp_path / "ch.json"
+    cfg.write_text('{"first_control_number": 999999997}')
+    first, second = FIXTURES[0], FIXTURES[1]
+    res = CliRunner().invoke(main, ["ack", str(first), "--out", str(tmp_path / "a"), "--config", str(cfg)])
+    assert res.exit_code == 0, res.output
+    assert [_isa13(tmp_path / "a" / f"{first.name}.{s}") for s in ("999", "277ca", "accepted.837")] == [
+        999999997, 999999998, 999999999]
+    assert len((tmp_path / "a" / f"{first.name}.999").read_text(encoding="latin-1").split("~")[0]) == 105
+    state = (tmp_path / ".edi837-control-numbers.json").read_bytes()
+    for out in ("a", "b"):  # the same folder (a new input) or another: the numbers are the config's
+        res = CliRunner().invoke(main, ["ack", str(second), "--out", str(tmp_path / out), "--config", str(cfg)])
+        assert res.exit_code == 2 and "Traceback" not in res.output
+        assert "no control numbers left for sender 'EDI837' and every receiver" in res.stderr
+        assert "ISA13 stops at 999,999,999" in res.stderr and "another sender_id or receiver_id" in res.stderr
+        assert not (tmp_path / out / f"{second.name}.999").exists()
+        assert not list((tmp_path / out).glob(".*.tmp"))
+    assert (tmp_path / ".edi837-control-numbers.json").read_bytes() == state
+    # another receiver has numbers of its own
+    res = CliRunner().invoke(main, ["ack", str(second), "--out", str(tmp_path / "c"), "--config", str(cfg),
+                                    "--receiver-id", "OTHER"])
+    assert res.exit_code == 0 and _isa13(tmp_path / "c" / f"{second.name}.999") == 999999997, res.output
+
+
+def test_the_allocator_refuses_rather_than_wraps_with_no_state_file() -> None:
+    numbers = ControlNumbers(Settings(base=999_999_990))
+    assert numbers.take(9) == 999_999_990
+    with pytest.raises(NumbersUsedUp, match="2 asked for, the last used is 999,999,998"):
+        numbers.take(2)
+    assert numbers.take(1) == 999_999_999  # a refusal takes nothing
+    with pytest.raises(NumbersUsedUp):
+        numbers.take(1)
+
+
+def test_numbers_are_counted_per_sender_and_receiver(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    a, b = (ControlNumbers(Settings(sender_id="CH", receiver_id=r, state_file=state)) for r in ("A", "B"))
+    assert [a.take(3), a.take(3), b.take(3), a.take(1)] == [1, 4, 1, 7]
+    assert json.loads(state.read_text()) == {"version": 2, "shared": 0, "numbers": [
+        {"sender_id": "CH", "receiver_id": "A", "last": 7}, {"sender_id": "CH", "receiver_id": "B", "last": 3}]}
+    assert stat.S_IMODE(state.stat().st_mode) == 0o600
+
+
+def test_an_old_state_is_the_floor_of_every_pair(tmp_path: Path) -> None:
+    """A state of an earlier version, {"last": N}, held numbers every pair used: each pair goes on above N."""
+    state = tmp_path / "state.json"
+    state.write_text('{"last": 41}')
+    assert ControlNumbers(Settings(state_file=state)).take(3) == 42
+    assert ControlNumbers(Settings(receiver_id="NEW", state_file=state)).take(3) == 42
+    data = json.loads(state.read_text())
+    assert data["shared"] == 41 and {e["receiver_id"]: e["last"] for e in data["numbers"]} == {"": 44, "NEW": 44}
+
+
+def test_numbers_stay_above_the_floor(tmp_path: Path) -> None:
+    """Item 11 of issue 23 (the allocator's side): the stage passes its ledger's highest number."""
+    state = tmp_path / "state.json"
+    assert ControlNumbers(Settings(state_file=state), floor=500).take(3) == 501
+    assert ControlNumbers(Settings(state_file=state), floor=100).take(3) == 504  # the state is higher
+    assert ControlNumbers(Settings(base=7), floor=100).take(1) == 101  # no state file either
+    assert ControlNumbers(Settings(base=700), floor=100).take(1) == 700
+    with pytest.raises(NumbersUsedUp):
+        ControlNumbers(Settings(), floor=999_999_998).take(3)
+
+
+def test_the_state_is_on_disk_before_a_number_is_returned(tmp_path: Path, monkeypatch) -> None:
+    """Item 13 of issue 23: the new state is fsynced, renamed over the old and its folder fsynced
+    before take() returns (durable.replacing), so a power cut cannot put the state behind an answer."""
+    state = tmp_path / "state.json"
+    synced: list[str] = []
+    fsync = os.fsync
+
+    def recording(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", recording)
+    ControlNumbers(Settings(state_file=state)).take(3)
+    assert synced == [str(tmp_path / ".state.json.tmp"), str(tmp_path)]
+    assert json.loads(state.read_text())["numbers"][0]["last"] == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json", "state.json.lock"]
+
+
+def test_processes_in_parallel_never_share_a_number(tmp_path: Path) -> None:
+    """Three processes taking numbers at once from one state file: every number once."""
+    script = ("import sys; from pathlib import Path; from edi837.control import ControlNumbers, Settings\n"
+              "n = ControlNumbers(Settings(state_file=Path(sys.argv[1])))\n"
+              "print(' '.join(str(n.take(3)) for _ in range(20)))")
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "state.json")], stdout=subprocess.PIPE,
+                              text=True) for _ in range(3)]
+    firsts = [int(x) for p in procs for x in p.communicate(timeout=60)[0].split()]
+    assert all(p.returncode == 0 for p in procs)
+    assert sorted(firsts) == list(range(1, 3 * 60, 3))
+
+
+@pytest.mark.parametrize("state", ["garbage{", '{"next": 7}', '{"last": -1}', '{"last": "12"}',
+                                   '{"version": 2, "numbers": [{"sender_id": "A", "receiver_id": "B", "last": 1e3}]}',
+                                   '{"last": 1000000000}'])
 def test_an_unreadable_control_number_state_stops_the_run(tmp_path: Path, state: str) -> None:
     """Numbering from the base again would reuse control numbers the receivers have already seen."""
     out = tmp_path / "out"
     out.mkdir()
     (out / ".edi837-control-numbers.json").write_text(state)
     res = CliRunner().invoke(main, ["ack", str(FIXTURES[0]), "--out", str(out)])
-    assert res.exit_code == 2 and "the control-number state is not {\"last\": N}" in res.stderr
+    assert res.exit_code == 2 and "the control-number state cannot be read" in res.stderr, res.output
     assert not list(out.glob("*.999"))
 
 

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..claims import Claim, Where
+from ..durable import read_limited
 from ..findings import CLAIM, ERROR, WARNING, Finding
 from ..frozen import frozen
 from ..read import EdiError
@@ -57,6 +59,7 @@ class Rule:
 
 
 REGISTRY: dict[str, Rule] = {}
+PROFILE_LIMIT = 1 << 20  # bytes: a profile is a few lines of JSON
 
 
 def rule(id: str, title: str, *, severity: str = ERROR, source: str, stc: tuple[str, ...],
@@ -103,11 +106,12 @@ class Profile:
 def load_profile(name_or_path: str = "medicare") -> Profile:
     """A bundled profile by name, or a JSON file: {"name": ..., "rules": {"AMB007": "warning", "AMB020": "off"}}."""
     bundled = Path(__file__).parent.parent / "profiles" / f"{name_or_path}.json"
-    try:
-        text = bundled.read_text() if bundled.is_file() else Path(name_or_path).read_text()
-        data = json.loads(text)
+    try:  # a regular file (a link followed to one) of at most PROFILE_LIMIT bytes: /dev/zero or a FIFO is refused at once
+        path = bundled if bundled.is_file() else os.path.realpath(name_or_path)
+        data = json.loads(read_limited(path, PROFILE_LIMIT))
     except (OSError, ValueError) as exc:
-        raise EdiError(f"cannot load profile: {exc}", file=name_or_path) from None
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise EdiError(f"cannot load profile: {why}", file=name_or_path) from None
     rules = data.get("rules", {}) if isinstance(data, dict) else None
     if not isinstance(rules, dict):
         raise EdiError('a profile is a JSON object with a "rules" object', file=name_or_path)
