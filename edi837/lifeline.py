@@ -16,12 +16,9 @@ pid is no longer the one that forked it (within WATCH_EVERY seconds).
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 import signal
 import sys
-import threading
 import time
 from collections.abc import Callable
 
@@ -30,11 +27,15 @@ WATCH_EVERY = 0.5  # seconds between a watching worker's looks at its parent pid
 
 
 def _prctl() -> Callable[..., int] | None:
+    """libc's prctl, from the symbols already loaded (ctypes.util.find_library would run ldconfig in a
+    subprocess, from every worker); imported here, not at the top: the CLI imports this module at
+    start-up and most runs never start a worker."""
     if not sys.platform.startswith("linux"):
         return None
+    import ctypes  # noqa: PLC0415
+
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        prctl: Callable[..., int] = libc.prctl
+        prctl: Callable[..., int] = ctypes.CDLL(None, use_errno=True).prctl
         return prctl
     except (OSError, AttributeError):
         return None
@@ -54,6 +55,8 @@ def bind_to_parent(parent: int, *, forked_by_main_thread: bool = True) -> None:
 def watch_parent(parent: int, every: float = WATCH_EVERY) -> None:
     """End this process, from a daemon thread, once its parent is no longer `parent` (it died, and this
     process went to init or a subreaper)."""
+
+    import threading  # noqa: PLC0415 (only a watching worker needs it)
 
     def watch() -> None:
         while os.getppid() == parent:

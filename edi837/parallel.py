@@ -23,7 +23,6 @@ import itertools
 import os
 import re
 import signal
-import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -227,6 +226,7 @@ def run(parts: list[Part], jobs: int, job: Callable[[Part], Any], name: str = ""
     located at the first part not read (`name` is the file's name), once the pool has stopped the
     other workers: nothing is left running."""
     import multiprocessing  # here, not at the top: most runs never split a file, and this costs start-up
+    import threading
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
