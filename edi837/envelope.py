@@ -4,11 +4,17 @@
 returns the envelope errors the segment reveals, each with the acknowledgment code it maps to
 (TA1 for the interchange, AK905 for the group, IK5 for the set). Input that is not the one guide we
 accept (another transaction set or another 837 version) raises EdiError: no guide can check it.
+
+Messages go to log lines, `.reason` files and `run --status`, so they quote an element's value only
+when it has the form of what the element holds (a code, a version, a control number, a count: no
+room for a name), within its X12 length; anything else is named by its element, not quoted. A
+sender can put a patient's name in GS08 or ST02 as easily as in NM103.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable
 
 from .frozen import frozen
@@ -30,6 +36,24 @@ KNOWN_VERSIONS = {
     "004010X096A1": "the 4010 837I guide, retired in 2012",
     "004010X096": "the 4010 837I guide, retired in 2012",
 }
+
+
+# The forms an envelope value must have to be quoted in a message (each within its X12 length).
+FUNCTIONAL_ID = re.compile(r"[A-Z0-9]{2}\Z")  # GS01: ID 2/2
+SET_ID = re.compile(r"[0-9]{3}\Z")  # ST01: ID 3/3
+VERSION = re.compile(r"[0-9]{6}(?:X[0-9]{3}(?:A[0-9])?)?\Z")  # GS08, ST03: 004010, 005010X223A2 (at most 12)
+CONTROL = re.compile(r"[0-9]{1,9}\Z")  # ISA13, GS06, ST02 (N0 9/9, N0 1/9, AN 4/9: quoted when digits)
+COUNT = re.compile(r"[0-9]{1,10}\Z")  # SE01, GE01, IEA01
+
+
+def shown(value: str, form: re.Pattern[str]) -> str:
+    """`value` quoted when it has `form`, else words that say it is not shown (it may be free text)."""
+    return repr(value) if form.match(value) else "(not shown: not of its form)"
+
+
+def _code_message(value: str, form: re.Pattern[str], known: str, unknown: str) -> str:
+    """`known` (with {value} quoted) when `value` has the element's form, else `unknown`, unquoted."""
+    return known.format(value=repr(value)) if form.match(value) else unknown
 
 
 class Refused(EdiError):
@@ -104,8 +128,9 @@ class Envelope:
         if self.gs is not None:
             errs += self._close_group(seg, missing=True)
         if seg.get(1) != "HC":
-            raise self._unsupported(seg, "GS01", f"functional group {seg.get(1)!r} is not health care claims"
-                                    " (GS01 must be HC for an 837)")
+            raise self._unsupported(seg, "GS01", _code_message(
+                seg.get(1), FUNCTIONAL_ID, "functional group {value} is not health care claims (GS01 must be HC"
+                " for an 837)", "GS01 is not a functional identifier code (GS01 must be HC for an 837)"))
         self._version(seg, "GS08", seg.get(8))
         self.gs, self.sets = seg, 0
         self.groups += 1
@@ -116,7 +141,9 @@ class Envelope:
         if self.st is not None:
             errs += self._close_set(seg, missing=True)
         if seg.get(1) != "837":
-            raise self._unsupported(seg, "ST01", f"transaction set {seg.get(1)!r} is not an 837 claim")
+            raise self._unsupported(seg, "ST01", _code_message(
+                seg.get(1), SET_ID, "transaction set {value} is not an 837 claim",
+                "ST01 is not a transaction set identifier code (ST01 must be 837)"))
         if seg.get(3):
             self._version(seg, "ST03", seg.get(3))
         if self.gs is None:
@@ -188,7 +215,9 @@ class Envelope:
     def _version(self, seg: Segment, element: str, version: str) -> None:
         if version != VERSION_837I:
             what = KNOWN_VERSIONS.get(version, "not a guide this engine checks")
-            raise self._unsupported(seg, element, f"{element} {version!r} is {what}; edi837 reads 837I {VERSION_837I}")
+            raise self._unsupported(seg, element, _code_message(
+                version, VERSION, f"{element} {{value}} is {what}; edi837 reads 837I {VERSION_837I}",
+                f"{element} is not a version code (such as {VERSION_837I}); edi837 reads 837I {VERSION_837I}"))
 
     @staticmethod
     def _err(level: str, code: str, message: str, seg: Segment, control: str, element: str = "") -> EnvelopeError:
@@ -201,12 +230,14 @@ class Envelope:
         self.st = None
         control = st.get(2)
         if missing:
-            return [self._err("transaction", "2", f"transaction set {control} has no SE trailer", seg, control)]
+            return [self._err("transaction", "2", f"transaction set {shown(control, CONTROL)} has no SE trailer",
+                              seg, control)]
         errs = []
         if seg.get(2) != control:
-            errs.append(self._err("transaction", "3", f"SE02 {seg.get(2)!r} does not match ST02 {control!r}", seg, control))
+            errs.append(self._err("transaction", "3", f"SE02 {shown(seg.get(2), CONTROL)} does not match ST02"
+                                  f" {shown(control, CONTROL)}", seg, control))
         if seg.get(1) != str(seg.position):  # the reader counts positions from ST = 1
-            errs.append(self._err("transaction", "4", f"SE01 says {seg.get(1)!r} segments; the set has"
+            errs.append(self._err("transaction", "4", f"SE01 says {shown(seg.get(1), COUNT)} segments; the set has"
                                   f" {seg.position} (ST through SE)", seg, control))
         return errs
 
@@ -216,13 +247,15 @@ class Envelope:
         self.gs = None
         control = gs.get(6)
         if missing:
-            return [self._err("group", "3", f"functional group {control} has no GE trailer", seg, control)]
+            return [self._err("group", "3", f"functional group {shown(control, CONTROL)} has no GE trailer", seg,
+                              control)]
         errs = []
         if seg.get(2) != control:
-            errs.append(self._err("group", "4", f"GE02 {seg.get(2)!r} does not match GS06 {control!r}", seg, control))
+            errs.append(self._err("group", "4", f"GE02 {shown(seg.get(2), CONTROL)} does not match GS06"
+                                  f" {shown(control, CONTROL)}", seg, control))
         if seg.get(1) != str(self.sets):
-            errs.append(self._err("group", "5", f"GE01 says {seg.get(1)!r} transaction sets; the group has {self.sets}",
-                                  seg, control))
+            errs.append(self._err("group", "5", f"GE01 says {shown(seg.get(1), COUNT)} transaction sets; the group has"
+                                  f" {self.sets}", seg, control))
         return errs
 
     def _close_interchange(self, seg: Segment, missing: bool = False) -> list[EnvelopeError]:
@@ -231,13 +264,14 @@ class Envelope:
         self.isa = None
         control = isa.get(13)
         if missing:
-            return [self._err("interchange", "023", f"interchange {control} has no IEA trailer", seg, control)]
+            return [self._err("interchange", "023", f"interchange {shown(control, CONTROL)} has no IEA trailer", seg,
+                              control)]
         errs = []
         if seg.get(2) != control:
-            errs.append(self._err("interchange", "001", f"IEA02 {seg.get(2)!r} does not match ISA13 {control!r}",
-                                  seg, control))
+            errs.append(self._err("interchange", "001", f"IEA02 {shown(seg.get(2), CONTROL)} does not match ISA13"
+                                  f" {shown(control, CONTROL)}", seg, control))
         if seg.get(1) != str(self.groups):
-            errs.append(self._err("interchange", "021", f"IEA01 says {seg.get(1)!r} functional groups; the"
+            errs.append(self._err("interchange", "021", f"IEA01 says {shown(seg.get(1), COUNT)} functional groups; the"
                                   f" interchange has {self.groups}", seg, control))
         return errs
 
