@@ -33,7 +33,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ..durable import kind, replacing
 from ..read import printable
-from .records import ENUMS, ITEMS, SHAPE, Record, versions
+from .records import DESCRIPTIONS, ENUMS, ITEMS, SHAPE, Record, versions
 
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 XSD_TYPES = {"str": "xs:string", "int": "xs:integer", "bool": "xs:boolean"}
@@ -249,7 +249,8 @@ def _json_type(key: str, shape: Any) -> dict[str, Any]:
     kind = JSON_TYPES[shape.rstrip("?")]
     if key in ENUMS:
         return {"enum": ENUMS[key] if shape.endswith("?") else [e for e in ENUMS[key] if e is not None]}
-    return {"type": [kind, "null"]} if shape.endswith("?") else {"type": kind}
+    described = {"description": DESCRIPTIONS[key]} if key in DESCRIPTIONS else {}
+    return {"type": [kind, "null"], **described} if shape.endswith("?") else {"type": kind, **described}
 
 
 def export_json_schema() -> dict[str, Any]:

@@ -9,7 +9,7 @@ new minor schema version, never renamed or retyped. Every key is always present 
 claim has no value for it).
 
     file, transaction, transaction_ack     where the claim came from (ST02; the 999's IK501: A, E, R)
-    claim_id, status, position, line, offset   CLM01, accepted/rejected, the CLM's place (set, line, byte)
+    claim_id, status, position, line, offset   CLM01, accepted/rejected, the CLM's place (set, file line, byte)
     type_of_bill, total_charge, statement_from, statement_to,
     admission_type, admission_source, patient_status,
     principal_diagnosis, other_diagnoses, condition_codes, value_codes, occurrence_codes,
@@ -20,11 +20,15 @@ claim has no value for it).
                      arrangement (QM/QN), pronounced_dead
     lines            service lines: lx, revenue_code, procedure_code, modifiers, charge, unit_basis,
                      units, non_covered, service_date, kind, origin, destination, arrangement,
-                     pronounced_dead, line_control, position, line
+                     pronounced_dead, line_control, position, line (lx: the service line's LX01)
     lines_not_read   lines past the guide's 999 (counted, not kept)
     errors, warnings counts of the findings
     findings         rule, severity, message, fix, source, scope, loop, segment, position, line,
                      element, lx, value, stc
+
+"line" is always the file line (the 1-based line of the file the segment is on; every segment is on
+line 1 of a file without line breaks) and "lx" always the service line (LX01): the keys keep their
+names (renaming one would break every reader of schema 1.x), and DESCRIPTIONS puts this in the schema.
 
 Patient data is in it (names, member ids, birth dates, diagnoses): whatever is written from it is
 protected health information.
@@ -212,6 +216,13 @@ SHAPE: dict[str, Any] = {
     "payer": {"name": "str", "id": "str"}, "billing_provider": {"name": "str", "npi": "str", "zip": "str"},
     "attending_npi": "str?", "ambulance": AMBULANCE, "lines": [LINE], "lines_not_read": "int",
     "errors": "int", "warnings": "int", "findings": [FINDING],
+}
+# JSON Schema descriptions of keys whose name alone could mislead ("line" is not the service line).
+DESCRIPTIONS = {
+    "line": "file line: the 1-based line of the file the segment is on (every segment is on line 1 of a file"
+            " without line breaks); null when unknown. The service line is `lx`.",
+    "lx": "service line: the service line's number as written in its LX01 (\"service line 2\" in text)",
+    "position": "the segment's position in its transaction set (ST = 1)",
 }
 # XML: what a list's items are called.
 ITEMS = {"other_diagnoses": "code", "condition_codes": "code", "value_codes": "value_code",

@@ -114,3 +114,36 @@ def test_unreadable_file_is_a_located_line(tmp_path: Path) -> None:
     assert res.exit_code == 2 and "Traceback" not in res.output
     doc = json.loads(res.stdout)
     assert doc["files"][0]["error"] and doc["claims"] == []
+
+
+def test_csv_money_is_the_amount_as_written(tmp_path) -> None:
+    """Issue 22: CSV money cells are the 837's amount as written (CLM02 `716.00`, SV203 `96.00`; `716` stays `716`): plain
+    decimal text, no currency sign or thousands separator, exact (no float ever made it), so
+    `decimal.Decimal(cell)` reads it back and the lines sum to the claim's total; empty when absent."""
+    import decimal
+
+    from click.testing import CliRunner
+    from conftest import ROOT
+
+    from edi837.cli import main
+
+    fixture = ROOT / "fixtures" / "bls-emergency.837"
+    res = CliRunner().invoke(main, ["export", "--format", "csv", str(fixture)])
+    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert [r["total_charge"] for r in rows] == ["716.00", "716.00"]
+    assert [r["line_charge"] for r in rows] == ["620.00", "96.00"] and {r["line_non_covered"] for r in rows} == {""}
+    assert sum(decimal.Decimal(r["line_charge"]) for r in rows) == decimal.Decimal(rows[0]["total_charge"])
+
+
+def test_schemas_say_which_line_line_and_lx_are() -> None:
+    """Issue 22: the keys keep their names; the schemas say `line` is the file line, `lx` the service line."""
+    from conftest import ROOT
+
+    export = json.loads((ROOT / "schemas" / "export.schema.json").read_text())
+    claim = export["properties"]["claims"]["items"]["properties"]
+    for props in (claim, claim["lines"]["items"]["properties"], claim["findings"]["items"]["properties"]):
+        assert props["line"]["description"].startswith("file line")
+    for props in (claim["lines"]["items"]["properties"], claim["findings"]["items"]["properties"]):
+        assert props["lx"]["description"].startswith("service line")
+    check = json.loads((ROOT / "schemas" / "check-report.schema.json").read_text())["$defs"]["finding"]["properties"]
+    assert check["line"]["description"].startswith("file line") and check["lx"]["description"].startswith("service line")
