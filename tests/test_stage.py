@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -122,7 +123,8 @@ def snapshot(outbox: Path) -> dict[str, bytes]:
 
 def assert_exactly_once(inbox: Path, outbox: Path, made: dict[str, str]) -> list[Path]:
     """The invariants of a finished OUTBOX; the answers, for the caller to check further."""
-    assert sorted(p.name for p in inbox.iterdir()) == ["README.md"]  # left alone, all else taken
+    assert sorted(p.name for p in inbox.iterdir()) == [".edi837-claimed", "README.md"]  # left alone, all else taken
+    assert list((inbox / ".edi837-claimed").iterdir()) == []  # nothing left claimed
     leftovers = [p for p in outbox.rglob("*") if p.name.endswith(".tmp")]
     assert leftovers == []
     homes = {p.name: p for folder in ("archive", "quarantine") for p in (outbox / folder).iterdir()
@@ -236,7 +238,7 @@ def test_an_input_answered_before_its_move_is_moved_not_answered_again(tmp_path:
     assert len(isa13s(outbox)) == 3
 
 
-def test_what_cannot_be_read_is_quarantined_and_the_run_goes_on(tmp_path: Path) -> None:
+def test_what_cannot_be_read_is_quarantined_and_what_is_not_a_file_left_alone(tmp_path: Path) -> None:
     inbox, outbox = tmp_path / "in", tmp_path / "out"
     inbox.mkdir()
     (inbox / "good.837").write_text(FIXTURES[0].read_text())
@@ -245,22 +247,26 @@ def test_what_cannot_be_read_is_quarantined_and_the_run_goes_on(tmp_path: Path) 
     (inbox / "letter.txt").write_text("Dear billing office, DOE JANE 1EG4TE5MK73 is attached.")
     (inbox / "remit.x12").write_text(BASE.replace("GS*HC*", "GS*HP*").replace("ST*837*", "ST*835*"))
     (inbox / "folder.837").mkdir()  # a folder named like an input
-    (inbox / "gone.837").symlink_to(tmp_path / "nowhere")  # a link to nothing: cannot be opened
+    (inbox / "gone.837").symlink_to(tmp_path / "nowhere")  # a link to nothing
+    (inbox / "shadow.837").symlink_to("/etc/shadow")  # a link to what must never be copied
     os.mkfifo(inbox / "pipe.837")  # opening it must not wait for a writer
     (inbox / "README.md").write_text("Drop 837I files here.\n")
     (inbox / "upload.837.part").write_text("ISA")  # still arriving
     (inbox / ".hidden.837").write_text("ISA")
-    denied = os.geteuid() != 0  # root reads a 0000 file anyway: the folder and the link stand in for it
+    denied = os.geteuid() != 0  # root reads a 0000 file anyway
     if denied:
         (inbox / "locked.837").write_text(FIXTURES[1].read_text())
         (inbox / "locked.837").chmod(0)
     done = subprocess.run([*RUN, str(inbox), "--out", str(outbox), "--settle", "0", "--workers", "2"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 1, done.stderr
-    assert sorted(p.name for p in inbox.iterdir()) == [".hidden.837", "README.md", "upload.837.part"]
+    not_files = ["folder.837", "gone.837", "pipe.837", "shadow.837"]
+    assert sorted(p.name for p in inbox.iterdir()) == sorted(
+        [".edi837-claimed", ".hidden.837", "README.md", "upload.837.part", *not_files])
     assert done.stdout.count("README.md: left alone") == 1
-    quarantined = {"empty.837", "binary.edi", "letter.txt", "remit.x12", "folder.837", "gone.837", "pipe.837"} | (
-        {"locked.837"} if denied else set())
+    for name in not_files:  # never opened, never moved, said once
+        assert done.stdout.count(f"{name}: left alone") == 1, done.stdout
+    quarantined = {"empty.837", "binary.edi", "letter.txt", "remit.x12"} | ({"locked.837"} if denied else set())
     assert {p.name for p in (outbox / "quarantine").iterdir() if not p.name.endswith(".reason")} == quarantined
     for name in quarantined:
         reason = (outbox / "quarantine" / f"{name}.reason").read_text()
@@ -268,9 +274,14 @@ def test_what_cannot_be_read_is_quarantined_and_the_run_goes_on(tmp_path: Path) 
     assert "DOE" not in done.stdout + done.stderr and "1EG4TE5MK73" not in done.stdout + done.stderr
     assert [p.name for p in (outbox / "archive").iterdir() if p.is_file()] == ["good.837"]
     assert (outbox / "acks" / "remit.x12.999").is_file()  # a 999 where one can be made (the group refused)
+    for name in ("empty.837", "binary.edi", "letter.txt"):  # not X12: no control numbers spent on them
+        assert f"{name}: quarantined:" in done.stdout, done.stdout
+    assert re.search(r"remit\.x12: quarantined \(control numbers \d{9}-\d{9}\)", done.stdout)
     summary = json.loads(next((outbox / "runs").iterdir()).read_text())
     assert summary["files"]["quarantined"] == len(quarantined) and summary["files"]["answered"] == 1
-    assert summary["exit_code"] == 1 and summary["files"]["left_alone"] == 1
+    assert summary["exit_code"] == 1 and summary["files"]["left_alone"] == 1 + len(not_files)
+    assert not any("root:" in p.read_text(errors="replace") for p in outbox.rglob("*") if p.is_file()
+                   and p.suffix != ".sqlite")
 
 
 def test_watch_answers_a_slow_upload_once_and_a_copy_as_a_duplicate(tmp_path: Path) -> None:
@@ -295,7 +306,7 @@ def test_watch_answers_a_slow_upload_once_and_a_copy_as_a_duplicate(tmp_path: Pa
     (inbox / "first.837").write_bytes(FIXTURES[3].read_bytes())
     (inbox / "again.837").write_bytes(FIXTURES[3].read_bytes())  # the same content, copied in twice
     deadline = time.monotonic() + 30
-    while any(p.name != "README.md" for p in inbox.iterdir()) and time.monotonic() < deadline:
+    while any(not p.name.startswith((".", "README")) for p in inbox.iterdir()) and time.monotonic() < deadline:
         time.sleep(0.1)
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=30)
@@ -307,7 +318,7 @@ def test_watch_answers_a_slow_upload_once_and_a_copy_as_a_duplicate(tmp_path: Pa
     assert len(duplicates) == 1 and out.count("duplicate of") == 1
     assert len(list((outbox / "acks").glob("*.999"))) == 2
     status = subprocess.run([*RUN, "--status", str(outbox)], capture_output=True, text=True).stdout
-    assert "2 answered, 0 quarantined, 0 in flight, 1 duplicates" in status
+    assert "2 answered, 0 quarantined, 0 in flight, 1 duplicate\n" in status
 
 
 def test_usage_errors_and_an_unusable_outbox_exit_2(tmp_path: Path) -> None:
@@ -350,7 +361,7 @@ def test_sigint_finishes_the_files_in_hand_and_exits_130(tmp_path: Path) -> None
     with sqlite3.connect(outbox / "ledger.sqlite") as db:
         states = [r[0] for r in db.execute("SELECT state FROM inputs")]
     assert "claimed" not in states and 3 <= len(states) < len(made)  # in hand finished, the rest not begun
-    left = [p.name for p in inbox.iterdir() if p.name != "README.md"]
+    left = [p.name for p in inbox.iterdir() if p.name not in ("README.md", ".edi837-claimed")]
     assert len(left) == len(made) - finished(outbox)
     done = subprocess.run([*RUN, str(inbox), "--out", str(outbox), "--settle", "0"], capture_output=True, timeout=120)
     assert done.returncode in (0, 1)

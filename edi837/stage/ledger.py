@@ -96,19 +96,30 @@ def now() -> str:
 
 
 class Ledger:
-    """The ledger of one OUTBOX. Each method is one committed transaction."""
+    """The ledger of one OUTBOX. Each method is one committed transaction. Names are stored as they
+    are shown (edi837.read.printable: a name that is not UTF-8 has its bytes escaped), so every row is
+    valid text; the stage keeps the name as the OS gave it."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, readonly: bool = False) -> None:
         self.path = path
+        if readonly:  # `run --status`: needs no write access to OUTBOX
+            self.db = _read_only(path)
+            return
         # The file is created 0600 before SQLite opens it (SQLite makes its -wal and -shm files with
-        # the database's mode).
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        # the database's mode); a link there is not followed.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o600))
         path.chmod(0o600)
         self.db = sqlite3.connect(path, isolation_level=None)  # autocommit; transactions are explicit
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")  # a committed step survives a power cut, not only a kill
         self.db.execute("PRAGMA busy_timeout=10000")
         self.db.executescript(SCHEMA)
+
+    def highest_control(self) -> int:
+        """The last control number the ledger says was used (0 when none): numbering never goes below it,
+        whatever the state file says (a config added to an OUTBOX later starts a new state file)."""
+        (first,) = self.db.execute("SELECT max(control) FROM inputs").fetchone()
+        return 0 if first is None else int(first) + 2  # each input uses three: first .. first + 2
 
     def close(self) -> None:
         self.db.close()
@@ -175,6 +186,18 @@ class Ledger:
 
     def run_finished(self, run: int, summary: str) -> None:
         self.db.execute("UPDATE runs SET finished_at = ?, summary = ? WHERE id = ?", (now(), summary, run))
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    """The ledger opened for reading only. SQLite reads a WAL database through its -shm file, which it
+    cannot make in a folder it may not write: then the database is read as it is on disk (immutable),
+    which misses only what a running stage has not checkpointed yet."""
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        db.execute("SELECT count(*) FROM inputs").fetchone()
+        return db
+    except sqlite3.Error:
+        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
 
 
 def _with_tag(name: str, tag: str) -> str:

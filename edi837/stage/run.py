@@ -1,67 +1,72 @@
 """The pipeline stage (`edi837 run INBOX --out OUTBOX`): answer every file dropped in an inbound
-folder exactly once, whatever happens to the process or the machine.
+folder exactly once, whatever happens to the files, the processes or the disk.
 
-Theory of operation. The parent process owns the ledger (edi837.ledger) and the control numbers;
-a process pool does the reading and writing. For each settled input in INBOX:
+Theory of operation. The parent process owns the ledger (stage/ledger.py), the control numbers and
+both locks (OUTBOX's lock file, INBOX's folder); worker processes (stage/worker.py) hash and answer.
+For each input:
 
-1. a worker hashes it (SHA-256, streamed);
-2. the parent looks the hash up: new content is *claimed* (its control numbers and the clock of
-   its answers reserved and committed to the ledger); content claimed by a run that was killed is
-   claimed again with the numbers and clock it already has; content already answered is a
-   duplicate (or, when its archived copy is missing, the original, killed before its move);
-3. a worker writes its answers (acks/STEM.999, acks/STEM.277ca, forward/STEM.accepted.837) and
-   results/STEM.json, each under a temporary name in its folder, fsynced, renamed, the folder fsynced:
-   the same answer code as `ack` (edi837.acknowledge.answer_into);
-4. the parent records the outcome (answered, or quarantined: not a readable 837I), then moves the
-   input to archive/STEM (or quarantine/STEM with a STEM.reason beside it), last.
+1. INBOX's scan finds it settled; it is *claimed*: renamed into INBOX/.edi837-claimed/ (inbox.py).
+   From here on the stage works on that file only, never on a path in INBOX that may since point
+   elsewhere.
+2. a worker hashes it (SHA-256 of the bytes read through one descriptor);
+3. the parent looks the hash up: new content is *reserved* (its control numbers and the clock of its
+   answers committed to the ledger; a file that is not X12 at all, empty or binary, is quarantined
+   without numbers); content reserved by a run that was killed is answered again with the numbers and
+   clock it already has; content already answered is a duplicate (or, when its archived copy is
+   missing, the original, killed before its move);
+4. a worker writes its answers (acks/STEM.999, acks/STEM.277ca, forward/STEM.accepted.837) and
+   results/STEM.json, each private, under a temporary name, fsynced, renamed, its folder fsynced;
+5. the parent records the outcome (answered, or quarantined: not a readable 837I), then moves the
+   claimed file to archive/STEM (or quarantine/STEM with a STEM.reason beside it), last.
 
-A kill at any moment leaves a ledger row that says how far the input got; the next run removes
-leftover temporaries and finishes or redoes it (see edi837.ledger). Every file written is 0600 and
-every folder 0700: answers carry patient data. Log lines name files, counts, control numbers and
-rule ids only, never claim contents.
+A kill at any of these points leaves the file claimed and a ledger row that says how far it got; the
+next run removes leftover temporaries, takes the claimed files first and finishes or redoes each.
+A worker that dies (the OOM killer) breaks only the files in hand: they are answered again by new
+workers; one in hand at three deaths is quarantined. A first SIGINT/SIGTERM finishes the files in
+hand; a second stops at once, leaving them claimed. An error writing one file's answers or moving it
+(a full disk) leaves that file claimed for the next run and the run goes on; a ledger that cannot be
+written ends the run (exit 2). Every file written is 0600 and every folder 0700: answers carry
+patient data. Log lines name files, counts, control numbers and rule ids only, never claim contents.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
-import dataclasses
 import datetime as dt
 import errno
 import fcntl
-import fnmatch
-import functools
-import hashlib
 import json
 import multiprocessing
 import os
 import signal
-import stat
+import sqlite3
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from . import acknowledge, api
-from .acknowledge import AnsweredSet, Read, Targets
-from .control import ControlNumbers, Settings
-from .durable import fsync_folder, private_fd, temporary
-from .durable import write_atomic as write_private
+from .. import durable
+from ..control import ControlNumbers, NumbersUsedUp, Settings
+from ..read import EdiError, printable
+from . import worker
+from .inbox import INCLUDE, Claimed, Inbox, Unusable
 from .ledger import ANSWERED, CLAIMED, QUARANTINED, Ledger, Row
-from .read import DEFAULT_DELIMITERS, EdiError, printable
-from .write.report import Summary
+from .worker import Changed, Hashed, Job, Outcome
 
-INCLUDE = ("*.837", "*.edi", "*.txt", "*.x12")
-ARRIVING = (".part", ".tmp", ".filepart")  # names of files still being written (and any name starting with .)
 FOLDERS = ("acks", "forward", "results", "archive", "quarantine", "runs")
 EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE, EXIT_INTERRUPTED = 0, 1, 2, 130
+WORKER_DEATHS = 3  # a file in hand when a worker died this many times is quarantined, not retried
+WAIT = 0.2  # seconds between looks at the workers (what a second signal may wait)
 
 
-class Unusable(Exception):
-    """INBOX or OUTBOX cannot be used (exit 2)."""
+class Stopped(Exception):
+    """The run cannot go on: the ledger cannot be written (a full disk, a broken database), or no
+    control number is left. The files in hand stay claimed."""
 
 
 # -- the OUTBOX layout ----------------------------------------------------------------------------
@@ -72,13 +77,6 @@ class Outbox:
 
     def folder(self, name: str) -> Path:
         return self.root / name
-
-    def targets(self, stem: str) -> Targets:
-        return Targets(self.root / "acks" / f"{stem}.999", self.root / "acks" / f"{stem}.277ca",
-                       self.root / "forward" / f"{stem}.accepted.837")
-
-    def result(self, stem: str) -> Path:
-        return self.root / "results" / f"{stem}.json"
 
     def archived(self, stem: str) -> Path:
         return self.root / "archive" / stem
@@ -91,15 +89,15 @@ class Outbox:
         try:
             for sub in ("", *FOLDERS, "archive/duplicates"):
                 folder = self.root / sub
-                folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+                folder.mkdir(mode=durable.PRIVATE_FOLDER, parents=True, exist_ok=True)
                 if not os.access(folder, os.W_OK | os.X_OK):
                     raise Unusable(f"{printable(str(folder))}: cannot write there")
         except OSError as exc:
             raise Unusable(f"{printable(str(self.root))}: cannot make the OUTBOX folders: {exc.strerror or exc}") from None
 
     def lock(self) -> int:
-        """Hold OUTBOX for this run (a second run on it would hand out the same inputs): the lock's fd."""
-        fd = os.open(self.root / ".lock", os.O_WRONLY | os.O_CREAT, 0o600)
+        """Hold OUTBOX for this run (a second run on it would hand out the same numbers): the lock's fd."""
+        fd = os.open(self.root / ".lock", os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -109,156 +107,21 @@ class Outbox:
 
     def remove_temporaries(self) -> int:
         """Delete what a killed run left half-written (hidden .tmp files); how many."""
-        removed = 0
-        for sub in ("", *FOLDERS, "archive/duplicates"):
-            for path in (self.root / sub).glob(".*.tmp"):
-                with contextlib.suppress(FileNotFoundError):
-                    path.unlink()
-                    removed += 1
-        return removed
+        return sum(durable.remove_temporaries(self.root / sub) for sub in ("", *FOLDERS, "archive/duplicates"))
 
 
-def move(source: Path, target: Path) -> None:
-    """Rename `source` to `target` (OUTBOX is on the same file system as INBOX, or the move is a copy
-    then a removal), durably, made private first (an input dropped 0644 is archived 0600, even when
-    a kill comes straight after the rename)."""
-    with contextlib.suppress(OSError):
-        if not source.is_symlink():
-            source.chmod(0o700 if source.is_dir() else 0o600)
-    try:
-        os.rename(source, target)
-    except OSError as exc:
-        if exc.errno != errno.EXDEV:
-            raise
-        with open(source, "rb") as fh:
-            tmp = temporary(target)
-            with open(private_fd(tmp), "wb") as out:
-                while chunk := fh.read(1 << 20):
-                    out.write(chunk)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, target)
-        source.unlink()
-    fsync_folder(target.parent)
-    fsync_folder(source.parent)
-
-
-# -- what the workers do --------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Hashed:
-    name: str
-    sha256: str
-    size: int
-    mtime_ns: int
-
-
-@dataclass(frozen=True)
-class Job:
-    """One input to answer, with what the ledger reserved for it."""
-
-    path: str
-    name: str
-    sha256: str
-    stem: str
-    control: int
-    when: dt.datetime
-    profile: str
-    settings: Settings
-    outbox: Path
-
-
-@dataclass
-class Outcome:
-    stem: str
-    sha256: str
-    claims: int = 0
-    accepted: int = 0
-    rejected_sets: int = 0
-    forwarded: int = 0
-    error: str | None = None  # why it is quarantined (a located reading error)
-
-
-def _worker_start() -> None:
-    # The parent decides when to stop (a signal finishes the files in hand): workers ignore the
-    # signals a terminal or a service manager sends the whole process group.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-
-
-def hash_file(path: str) -> Hashed:
-    """The input's SHA-256, size and mtime (read as the hash is taken: the file must not change)."""
-    digest = hashlib.sha256()
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)  # a FIFO named like an input: no wait
-    with open(fd, "rb") as fh:
-        st = os.fstat(fh.fileno())
-        if not stat.S_ISREG(st.st_mode):
-            raise IsADirectoryError(errno.EISDIR, "not a regular file")
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return Hashed(Path(path).name, digest.hexdigest(), st.st_size, st.st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=4)
-def _checker(profile: str, today: dt.date) -> Any:
-    return api.checker(profile, today, keep_segments=True)
-
-
-class Reserved:
-    """The control numbers the ledger holds for one input (acknowledge.Numbering)."""
-
-    def __init__(self, first: int) -> None:
-        self.first = first
-
-    def take(self, count: int = 1) -> int:
-        return self.first
-
-
-def answer_job(job: Job) -> Outcome:
-    """Write one input's answers and its result (in a worker process)."""
-    outbox = Outbox(job.outbox)
-    settings = dataclasses.replace(job.settings, fixed_time=job.when)  # a redo writes the same bytes
-    summary = Summary()
-    sets: list[dict[str, Any]] = []
-
-    def watching(read: Read) -> Read:
-        def items(render: Callable[..., AnsweredSet]) -> Iterator[object]:
-            for item in read(render):
-                if isinstance(item, AnsweredSet):
-                    ak2 = item.ik[0].split(DEFAULT_DELIMITERS.element)
-                    sets.append({"st02": ak2[2] if len(ak2) > 2 else "", "ik501": item.ack, "claims": item.claims,
-                                 "accepted": item.accepted, "forwarded": item.forwarded})
-                yield item
-        return items
-
-    result = acknowledge.answer_into(job.path, _checker(job.profile, job.when.date()), settings,
-                                     Reserved(job.control), outbox.targets(job.stem), summary, durable=True,
-                                     read=watching)
-    error = str(result.error) if result.error is not None else None
-    outcome = Outcome(job.stem, job.sha256, summary.claims, summary.accepted, summary.rejected_sets,
-                      sum(s["forwarded"] for s in sets), error)
-    written = [str(p.relative_to(job.outbox)) for p in outbox.targets(job.stem) if p.exists()]
-    record = {"name": job.name, "stem": job.stem, "sha256": job.sha256,
-              "outcome": QUARANTINED if error else ANSWERED,
-              "control_numbers": {"999": job.control, "277CA": job.control + 1, "837": job.control + 2},
-              "answered_at": job.when.isoformat(timespec="seconds"), "claims": summary.claims,
-              "accepted": summary.accepted, "rejected": summary.rejected, "rejected_sets": summary.rejected_sets,
-              "envelope_errors": summary.envelope_errors, "sets": sets, "error": error, "outputs": written}
-    write_private(outbox.result(job.stem), (json.dumps(record, indent=1) + "\n").encode())
-    return outcome
-
-
-# -- the parent: scanning, the ledger, the pool ---------------------------------------------------
+# -- the run ----------------------------------------------------------------------------------------
 
 @dataclass
 class Tally:
     answered: int = 0
     quarantined: int = 0
     duplicates: int = 0
-    redone: int = 0  # claimed by a killed run, answered again with its numbers
+    redone: int = 0  # reserved by a killed run, answered again with its numbers
     moved: int = 0  # answered by a killed run before its move: moved now
     left_alone: int = 0
-    failed: int = 0  # could not be answered (a full disk): left in INBOX, claimed, for the next run
+    failed: int = 0  # could not be answered or moved (a full disk): left claimed for the next run
+    worker_deaths: int = 0
     claims: int = 0
     accepted: int = 0
     rejected_sets: int = 0
@@ -282,66 +145,90 @@ class Options:
 
 
 @dataclass
+class InHand:
+    """What the run holds between looks at the workers."""
+
+    claimed: deque[Claimed]  # taken (or left by a stopped run), waiting for a worker to hash them
+    later: list[tuple[float, Claimed]]  # changed while hashed: hashed again once settled
+    hashing: dict[cf.Future[Hashed], Claimed]
+    answering: dict[cf.Future[Outcome], tuple[Job, Claimed]]
+    redo: deque[tuple[Job, Claimed]]  # in hand when a worker died: answered again
+
+    def busy(self) -> int:
+        return len(self.hashing) + len(self.answering)
+
+
 class Stage:
-    options: Options
-    log: Callable[[str], None]  # a line per file (and recovery notes)
-    warn: Callable[[str], None]  # errors, on standard error
-    counted: Callable[[int, int], None] = lambda claims, rejected: None  # a file done: moves a progress bar
-    tally: Tally = field(default_factory=Tally)
-    summary_line: str = ""
-    stopping: bool = False
-    interrupted: bool = False
-    changed: bool = False  # an input changed while it was hashed: INBOX is looked at again
+    def __init__(self, options: Options, log: Callable[[str], None], warn: Callable[[str], None],
+                 counted: Callable[[int, int], None] = lambda claims, rejected: None) -> None:
+        self.options = options
+        self.log = log  # a line per file (and recovery notes)
+        self.warn = warn  # errors, on standard error
+        self.counted = counted  # a file done: moves a progress bar
+        self.tally = Tally()
+        self.summary_line = ""
+        self.stopping = False  # first signal: finish the files in hand
+        self.aborting = False  # second signal: stop now
+        self.interrupted = False
+        self.stopped_by = ""  # why the run could not go on (Stopped)
+        self.claimed_now: set[str] = set()  # content reserved or answered by this run
+        self.deaths: dict[str, int] = {}  # worker deaths per content in hand
+
+    # -- start and end --------------------------------------------------------------------------
 
     def run(self) -> int:
         """Answer what INBOX holds (and, with --watch, what arrives, until a signal); the exit code."""
         opts = self.options
         if not opts.inbox.is_dir():
             raise Unusable(f"{printable(str(opts.inbox))}: INBOX is not a folder")
-        inbox, outbox_root = opts.inbox.resolve(), opts.outbox.resolve()
-        if outbox_root == inbox:
+        inbox_root, outbox_root = opts.inbox.resolve(), opts.outbox.resolve()
+        if outbox_root == inbox_root:
             raise Unusable("OUTBOX must not be INBOX")
         self.outbox = Outbox(opts.outbox)
         self.outbox.prepare()
-        lock = self.outbox.lock()
+        self.inbox = Inbox(opts.inbox, opts.include, opts.settle,
+                           outbox_root.name if outbox_root.parent == inbox_root else "")
+        with contextlib.ExitStack() as held:
+            held.callback(os.close, self.outbox.lock())
+            held.callback(os.close, self.inbox.lock())
+            try:
+                self.ledger = Ledger(self.outbox.root / "ledger.sqlite")
+                held.callback(self.ledger.close)
+                self.numbers = ControlNumbers(opts.settings, floor=self.ledger.highest_control())
+            except (OSError, EdiError, NumbersUsedUp, sqlite3.Error) as exc:
+                raise Unusable(f"{printable(str(self.outbox.root))}: {exc}") from None
+            return self._run()
+
+    def _run(self) -> int:
+        started, started_at = time.monotonic(), dt.datetime.now(dt.UTC)
         try:
-            self.ledger = Ledger(self.outbox.root / "ledger.sqlite")
-            self.numbers = ControlNumbers(opts.settings)
-        except (OSError, EdiError) as exc:
-            os.close(lock)
-            raise Unusable(str(exc)) from None
-        self.inside = outbox_root.name if outbox_root.parent == inbox else ""  # an OUTBOX inside INBOX is not read
-        started = time.monotonic()
-        started_at = dt.datetime.now(dt.UTC)
-        run_id = self.ledger.run_started()
-        self._recover()
+            run_id = self.ledger.run_started()
+            self._recover()
+        except sqlite3.Error as exc:
+            raise Unusable(f"{printable(str(self.outbox.root))}: the ledger cannot be written: {exc}") from None
         previous = {sig: signal.signal(sig, self._signalled) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             self._loop()
+        except Stopped as exc:
+            self.stopped_by = str(exc)
+            self.warn(f"error: {exc}: stopping; the files in hand stay claimed for the next run")
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
         code = self.exit_code()
-        summary = self._summary(started_at, time.monotonic() - started, code)
-        text = json.dumps(summary, indent=1) + "\n"
-        write_private(self.outbox.folder("runs") / f"{started_at:%Y%m%dT%H%M%SZ}-{os.getpid()}.json", text.encode())
-        self.ledger.run_finished(run_id, text)
-        self.ledger.close()
-        os.close(lock)
-        t = self.tally
-        self.summary_line = (
-            f"{t.answered + t.quarantined} file{'s' * (t.answered + t.quarantined != 1)}: {t.answered} answered,"
-            f" {t.quarantined} quarantined, {t.duplicates} duplicate{'s' * (t.duplicates != 1)};"
-            f" {t.claims} claim{'s' * (t.claims != 1)}: {t.accepted} accepted, {t.rejected} rejected"
-            + (f"; {t.failed} not answered (see the errors above)" if t.failed else "")
-            + (" (interrupted: the rest stays in INBOX for the next run)" if code == EXIT_INTERRUPTED else ""))
+        summary = json.dumps(self._summary(started_at, time.monotonic() - started, code), indent=1) + "\n"
+        with contextlib.suppress(OSError, sqlite3.Error):  # a full disk: the summary line still prints
+            durable.write_atomic(self.outbox.folder("runs") / f"{started_at:%Y%m%dT%H%M%SZ}-{os.getpid()}.json",
+                                 summary.encode())
+            self.ledger.run_finished(run_id, summary)
+        self.summary_line = self._summary_line(code)
         return code
 
     def exit_code(self) -> int:
         if self.interrupted and not self.options.watch:
             return EXIT_INTERRUPTED
         t = self.tally
-        if t.failed:
+        if t.failed or self.stopped_by:
             return EXIT_UNUSABLE
         return EXIT_REJECTED if t.quarantined or t.rejected or t.rejected_sets else EXIT_OK
 
@@ -354,247 +241,337 @@ class Stage:
                 "files": {"answered": t.answered, "quarantined": t.quarantined, "duplicates": t.duplicates,
                           "redone_after_a_crash": t.redone, "moved_after_a_crash": t.moved,
                           "left_alone": t.left_alone, "not_answered": t.failed},
+                "worker_deaths": t.worker_deaths, "stopped_by": self.stopped_by or None,
                 "claims": t.claims, "accepted": t.accepted, "rejected": t.rejected, "rejected_sets": t.rejected_sets}
 
+    def _summary_line(self, code: int) -> str:
+        t = self.tally
+        files = t.answered + t.quarantined
+        return (f"{_count(files, 'file')}: {t.answered} answered, {t.quarantined} quarantined,"
+                f" {_count(t.duplicates, 'duplicate')}; {_count(t.claims, 'claim')}: {t.accepted} accepted,"
+                f" {t.rejected} rejected"
+                + (f"; {t.failed} not answered (see the errors above)" if t.failed else "")
+                + (f"; {_count(t.worker_deaths, 'worker death')}" if t.worker_deaths else "")
+                + (" (interrupted: what was not finished stays for the next run)" if code == EXIT_INTERRUPTED
+                   else ""))
+
     def _signalled(self, signum: int, frame: FrameType | None) -> None:
-        if self.stopping:  # asked twice: stop now (the ledger makes this safe; the next run redoes it)
-            raise KeyboardInterrupt
+        if self.stopping:  # asked twice: stop at once; what is in hand stays claimed
+            self.aborting = True
+            return
         self.stopping = self.interrupted = True
-        self.log(f"{signal.Signals(signum).name}: finishing the files in hand, then stopping")
+        self.log(f"{signal.Signals(signum).name}: finishing the files in hand, then stopping"
+                 " (signal again to stop at once)")
 
     def _recover(self) -> None:
         removed = self.outbox.remove_temporaries() + self.numbers.remove_temporaries()
+        removed += durable.remove_temporaries(self.inbox.claims)
         if removed:
-            self.log(f"recovery: removed {removed} temporary file{'s' * (removed != 1)} a stopped run left")
+            self.log(f"recovery: removed {_count(removed, 'temporary file')} a stopped run left")
         flight = self.ledger.in_flight()
         if flight:
-            self.log(f"recovery: {len(flight)} input{'s' * (len(flight) != 1)} in flight when a run stopped;"
-                     " each is answered again with its reserved control numbers when found in INBOX")
+            self.log(f"recovery: {_count(len(flight), 'input')} in flight when a run stopped;"
+                     " each is answered again with its reserved control numbers")
 
     # -- the loop ---------------------------------------------------------------------------------
 
+    def _pool(self) -> cf.ProcessPoolExecutor:
+        # spawn: fresh interpreters, inheriting no descriptor (locks, the ledger); they die with us
+        return cf.ProcessPoolExecutor(self.options.workers, mp_context=multiprocessing.get_context("spawn"),
+                                      initializer=worker.start, initargs=(os.getpid(),))
+
     def _loop(self) -> None:
         opts = self.options
-        context = multiprocessing.get_context("fork")
-        reported: set[str] = set()  # names reported as left alone
-        busy: set[str] = set()  # names hashed or answered now
-        queue: deque[tuple[str, int, int]] = deque()  # (name, size, mtime_ns) settled, waiting for a worker
-        hashing: dict[cf.Future[Hashed], tuple[str, int, int]] = {}
-        answering: dict[cf.Future[Outcome], Job] = {}
-        self.claimed_now: set[str] = set()
-        limit = 2 * opts.workers  # files in hand at once: what a signal waits for
+        hand = InHand(deque(self.inbox.claimed()), [], {}, {}, deque())
+        ready: deque[str] = deque()
+        limit = 2 * opts.workers  # files in hand at once: what a first signal waits for
         next_scan = 0.0
-        with cf.ProcessPoolExecutor(opts.workers, mp_context=context, initializer=_worker_start) as pool:
-            while True:
-                pending = 0
+        pool = self._pool()
+        try:
+            while not self.aborting:
                 if not self.stopping and time.monotonic() >= next_scan:
-                    ready, pending = self._scan(reported, busy)
-                    queue.extend(ready)
-                    busy.update(name for name, _, _ in ready)
-                    next_scan = time.monotonic() + (opts.interval if opts.watch or pending else 0.0)
-                    if not opts.watch and not pending:
-                        next_scan = float("inf")  # one pass: what arrives later waits for the next run
-                if self.changed and next_scan == float("inf"):
-                    self.changed = False
-                    next_scan = time.monotonic() + opts.interval
-                while queue and not self.stopping and len(hashing) + len(answering) < limit:
-                    entry = queue.popleft()
-                    hashing[pool.submit(hash_file, str(opts.inbox / entry[0]))] = entry
-                if not hashing and not answering:
-                    if self.stopping or (not opts.watch and not queue and next_scan == float("inf")):
+                    found, pending = self._scan(set(ready))
+                    ready.extend(found)
+                    again = opts.watch or pending or hand.later
+                    next_scan = time.monotonic() + opts.interval if again else float("inf")
+                if not self.stopping:
+                    self._fill(pool, hand, ready, limit)
+                if not hand.busy():
+                    if self.stopping or (not opts.watch and not ready and not hand.claimed and not hand.later
+                                         and next_scan == float("inf")):
                         return
-                    self._sleep(max(0.0, min(next_scan - time.monotonic(), opts.interval)))
+                    self._sleep(min(max(0.0, next_scan - time.monotonic()), opts.interval, 0.5))
                     continue
-                in_hand: list[cf.Future[Any]] = [*hashing, *answering]
-                cf.wait(in_hand, timeout=0.5, return_when=cf.FIRST_COMPLETED)
-                for hashed in [f for f in hashing if f.done()]:
-                    entry = hashing.pop(hashed)
-                    job = self._hashed(entry, hashed)
-                    if job is None:
-                        busy.discard(entry[0])
-                    else:
-                        answering[pool.submit(answer_job, job)] = job
-                for answered in [f for f in answering if f.done()]:
-                    job = answering.pop(answered)
-                    self._answered(job, answered)
-                    busy.discard(job.name)
-                if self.stopping:
-                    queue.clear()
-                    for future in list(hashing):  # not claimed yet: left for the next run
-                        if future.done() or future.cancel():
-                            entry = hashing.pop(future)
-                            busy.discard(entry[0])
+                in_hand: list[cf.Future[Any]] = [*hand.hashing, *hand.answering]
+                cf.wait(in_hand, timeout=WAIT, return_when=cf.FIRST_COMPLETED)
+                broken = self._collect(pool, hand)
+                if broken and not self.aborting:
+                    self.tally.worker_deaths += 1
+                    self.warn("error: a worker process died (killed by the system: out of memory?);"
+                              " the files it held are answered again by a new one")
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    pool = self._pool()
+        finally:
+            if self.aborting:
+                for process in list(getattr(pool, "_processes", {}).values()):
+                    with contextlib.suppress(OSError):
+                        process.kill()
+            pool.shutdown(wait=not self.aborting, cancel_futures=True)
+
+    def _fill(self, pool: cf.ProcessPoolExecutor, hand: InHand, ready: deque[str], limit: int) -> None:
+        """Hand workers what is waiting, up to `limit` files: redos, files claimed earlier, new ones."""
+        while hand.busy() < limit:
+            if hand.redo:
+                job, claimed = hand.redo.popleft()
+                hand.answering[pool.submit(worker.answer_job, job)] = job, claimed
+                continue
+            now = time.monotonic()
+            due = [entry for entry in hand.later if entry[0] <= now]
+            if due:
+                hand.later.remove(due[0])
+                claimed = due[0][1]
+            elif hand.claimed:
+                claimed = hand.claimed.popleft()
+            elif ready:
+                taken = self._claim(ready.popleft())
+                if taken is None:
+                    continue
+                claimed = taken
+            else:
+                return
+            hand.hashing[pool.submit(worker.hash_file, str(claimed.path))] = claimed
+
+    def _claim(self, name: str) -> Claimed | None:
+        try:
+            return self.inbox.claim(name)
+        except OSError as exc:
+            self.warn(f"error: {printable(name)}: cannot take it from INBOX: {exc.strerror or exc}; left there")
+            return None
+
+    def _collect(self, pool: cf.ProcessPoolExecutor, hand: InHand) -> bool:
+        """Take in what the workers finished; whether a worker died (the pool is then broken)."""
+        broken = False
+        for future in [f for f in hand.hashing if f.done()]:
+            claimed = hand.hashing.pop(future)
+            try:
+                hashed = future.result()
+            except BrokenProcessPool:
+                broken = True
+                hand.claimed.appendleft(claimed)
+                continue
+            except Changed:
+                hand.later.append((time.monotonic() + max(self.options.settle, 0.5), claimed))
+                continue
+            except OSError as exc:
+                self._file_step(claimed, self._quarantine_unreadable, claimed, _why(exc))
+                continue
+            job = self._file_step(claimed, self._hashed, claimed, hashed)
+            if job is not None:
+                hand.answering[pool.submit(worker.answer_job, job)] = job, claimed
+        for answered in [f for f in hand.answering if f.done()]:
+            job, claimed = hand.answering.pop(answered)
+            try:
+                outcome = answered.result()
+            except BrokenProcessPool:
+                broken = True
+                self._died(job, claimed, hand)
+                continue
+            except Exception as exc:  # noqa: BLE001 (a full disk in the worker): the row stays reserved
+                self._not_answered(job, claimed, exc)
+                continue
+            self._file_step(claimed, self._answered, job, claimed, outcome)
+        return broken
+
+    def _file_step(self, claimed: Claimed, step: Callable[..., Any], *args: Any) -> Any:
+        """Run one parent step for a file: an OSError (a full disk) leaves the file claimed for the
+        next run and the run goes on; a ledger error ends the run."""
+        try:
+            return step(*args)
+        except sqlite3.Error as exc:
+            raise Stopped(f"{printable(str(self.outbox.root))}: the ledger cannot be written ({exc})") from None
+        except NumbersUsedUp as exc:
+            raise Stopped(str(exc)) from None
+        except OSError as exc:
+            self.tally.failed += 1
+            self.warn(f"error: {claimed.shown}: {exc.strerror or exc}: it stays claimed; the next run finishes it")
+            return None
 
     def _sleep(self, seconds: float) -> None:
         end = time.monotonic() + seconds
-        while not self.stopping and time.monotonic() < end:
-            time.sleep(min(0.2, end - time.monotonic()))
+        while not self.stopping and not self.aborting and time.monotonic() < end:
+            time.sleep(min(0.1, max(0.0, end - time.monotonic())))
 
-    def _scan(self, reported: set[str], busy: set[str]) -> tuple[list[tuple[str, int, int]], int]:
-        """INBOX's settled inputs not in hand yet (name, size, mtime), and how many are still settling."""
-        opts = self.options
-        ready: list[tuple[str, int, int]] = []
-        pending = 0
-        try:
-            names = sorted(os.listdir(opts.inbox))
-        except OSError as exc:
-            self.warn(f"error: {printable(str(opts.inbox))}: cannot list INBOX: {exc.strerror or exc}")
-            return [], 1 if opts.watch else 0
-        now = time.time()
-        for name in names:
-            if name in busy or name.startswith(".") or name.lower().endswith(ARRIVING) or name == self.inside:
-                continue
-            path = opts.inbox / name
-            if not any(fnmatch.fnmatch(name.lower(), pattern.lower()) for pattern in opts.include):
-                if name not in reported:
-                    reported.add(name)
-                    self.tally.left_alone += 1
-                    what = "a folder" if path.is_dir() else "not an input (--include)"
-                    self.log(f"{printable(name)}: left alone: {what}")
-                continue
-            try:
-                st = path.lstat()
-            except FileNotFoundError:
-                continue
-            if not stat.S_ISREG(st.st_mode):  # a folder or a link named like an input: quarantined by the hash
-                ready.append((name, -1, -1))
-            elif now - st.st_mtime >= opts.settle:
-                ready.append((name, st.st_size, st.st_mtime_ns))
-            else:
-                pending += 1
+    def _scan(self, busy: set[str]) -> tuple[list[str], int]:
+        said: list[str] = []
+        ready, pending = self.inbox.scan(busy, said)
+        self.tally.left_alone += len(said)
+        for line in said:
+            self.log(line)
         return ready, pending
 
-    def _hashed(self, entry: tuple[str, int, int], future: cf.Future[Hashed]) -> Job | None:
-        """Claim a hashed input (or settle it at once: a duplicate, a move to finish, unreadable);
-        the Job to hand a worker, or None."""
-        name, size, mtime_ns = entry
-        path = self.options.inbox / name
-        try:
-            hashed = future.result()
-        except OSError as exc:
-            if isinstance(exc, FileNotFoundError) and not path.is_symlink() and not path.exists():
-                return None  # gone (taken by somebody else): nothing to do
-            why = "not a regular file" if exc.errno in (errno.EISDIR, errno.ELOOP) else f"cannot be read: {exc.strerror or exc}"
-            self._quarantine_unreadable(name, why)
-            return None
-        if (hashed.size, hashed.mtime_ns) != (size, mtime_ns):
-            self.changed = True
-            return None  # it changed since the scan: still arriving, looked at again next time
+    # -- one file's steps (in the parent) --------------------------------------------------------
+
+    def _hashed(self, claimed: Claimed, hashed: Hashed) -> Job | None:
+        """Reserve a hashed input (or settle it at once: a duplicate, a move to finish, not X12); the
+        Job to hand a worker, or None."""
+        worker.failpoint("hashed")
         row = self.ledger.find(hashed.sha256)
         if row is None:
-            stem = self.ledger.free_stem(name, hashed.sha256)
+            stem = self.ledger.free_stem(claimed.shown, hashed.sha256)
+            if not hashed.x12:  # empty or binary: nothing to answer, no control numbers spent
+                why = "an empty file" if hashed.size == 0 else "not an X12 interchange (it does not start with ISA)"
+                self._quarantine(claimed, hashed.sha256, stem, hashed.size, why, None)
+                return None
             control = self.numbers.take(3)  # committed to the state file before the ledger row names it
             when = self.options.settings.now.replace(microsecond=0)
-            self.ledger.claim(hashed.sha256, name, stem, hashed.size, control, when)
+            self.ledger.claim(hashed.sha256, claimed.shown, stem, hashed.size, control, when)
+            worker.failpoint("reserved")
             self.claimed_now.add(hashed.sha256)
-            return self._job(name, hashed.sha256, stem, control, when)
+            return self._job(claimed, hashed.sha256, stem, control, when)
         if row.state == CLAIMED and hashed.sha256 not in self.claimed_now:
             self.claimed_now.add(hashed.sha256)
             self.tally.redone += 1
             assert row.control is not None and row.answer_time is not None
-            self.log(f"{printable(name)}: in flight when a run stopped: answering it again with control numbers"
-                     f" {row.control:09d}-{row.control + 2:09d}")
-            return self._job(name, hashed.sha256, row.stem, row.control, row.answer_time)
+            self.log(f"{claimed.shown}: in flight when a run stopped: answering it again with control numbers"
+                     f" {_numbers(row.control)}")
+            return self._job(claimed, hashed.sha256, row.stem, row.control, row.answer_time)
         if row.state in (ANSWERED, QUARANTINED) and hashed.sha256 not in self.claimed_now:
             home = self.outbox.archived(row.stem) if row.state == ANSWERED else self.outbox.quarantined(row.stem)
             if not home.exists():  # the run that answered it was stopped before the move
                 if row.state == QUARANTINED:
-                    write_private(home.with_name(home.name + ".reason"), _reason(row.reason or "").encode())
-                move(path, home)
+                    durable.write_atomic(home.with_name(home.name + ".reason"), _reason(row.reason or ""))
+                durable.move(claimed.path, home)
                 self.tally.moved += 1
-                self.log(f"{printable(name)}: {row.state} by a run that stopped before moving it: moved to"
+                self.log(f"{claimed.shown}: {row.state} by a run that stopped before moving it: moved to"
                          f" {home.relative_to(self.outbox.root)}")
                 return None
-        self._duplicate(name, hashed, row)
+        self._duplicate(claimed, hashed, row)
         return None
 
-    def _job(self, name: str, sha256: str, stem: str, control: int, when: dt.datetime) -> Job:
-        return Job(str(self.options.inbox / name), name, sha256, stem, control, when, self.options.profile,
+    def _job(self, claimed: Claimed, sha256: str, stem: str, control: int, when: dt.datetime) -> Job:
+        return Job(str(claimed.path), claimed.shown, sha256, stem, control, when, self.options.profile,
                    self.options.settings, self.outbox.root)
 
-    def _duplicate(self, name: str, hashed: Hashed, row: Row) -> None:
+    def _duplicate(self, claimed: Claimed, hashed: Hashed, row: Row) -> None:
         folder = self.outbox.folder("archive/duplicates")
-        target = folder / name
+        target = folder / claimed.shown
         n = 1
         while target.exists() or target.is_symlink():
             n += 1
-            target = folder / f"{name}.{n}"
-        move(self.options.inbox / name, target)
-        self.ledger.duplicate(hashed.sha256, name, hashed.size, str(target.relative_to(self.outbox.root)))
+            target = folder / f"{claimed.shown}.{n}"
+        durable.move(claimed.path, target)
+        self.ledger.duplicate(hashed.sha256, claimed.shown, hashed.size, str(target.relative_to(self.outbox.root)))
         self.tally.duplicates += 1
-        self.log(f"{printable(name)}: duplicate of {printable(row.stem)} ({row.state}): not answered again,"
+        state = "being answered now" if row.state == CLAIMED else row.state
+        self.log(f"{claimed.shown}: duplicate of {printable(row.stem)} ({state}): not answered again,"
                  f" moved to {target.relative_to(self.outbox.root)}")
 
-    def _quarantine_unreadable(self, name: str, why: str) -> None:
-        """An entry that cannot even be hashed: quarantined with its reason, without answers."""
-        stem = self.ledger.free_stem(name, None)
+    def _quarantine_unreadable(self, claimed: Claimed, why: str) -> None:
+        """A claimed file that cannot even be hashed: quarantined with its reason, without answers."""
+        self._quarantine(claimed, None, self.ledger.free_stem(claimed.shown, None), None, why, None)
+
+    def _quarantine(self, claimed: Claimed, sha256: str | None, stem: str, size: int | None, why: str,
+                    control: int | None) -> None:
         home = self.outbox.quarantined(stem)
-        write_private(home.with_name(home.name + ".reason"), _reason(f"{name}: {why}").encode())
-        move(self.options.inbox / name, home)
-        self.ledger.quarantined(None, name, stem, None, why)
+        durable.write_atomic(home.with_name(home.name + ".reason"), _reason(f"{claimed.shown}: {why}"))
+        self.ledger.quarantined(sha256, claimed.shown, stem, size, why)
+        durable.move(claimed.path, home)
         self.tally.quarantined += 1
         self.counted(0, 0)
-        self.log(f"{printable(name)}: quarantined: {why}")
+        numbers = f" (control numbers {_numbers(control)})" if control is not None else ""
+        self.log(f"{claimed.shown}: quarantined{numbers}: {why}")
 
-    def _answered(self, job: Job, future: cf.Future[Outcome]) -> None:
-        try:
-            outcome = future.result()
-        except Exception as exc:  # noqa: BLE001 (a full disk, a worker killed): the row stays claimed
-            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
-            self.warn(f"error: {printable(job.name)}: not answered ({why}): it stays in INBOX, claimed; the next run"
-                      " answers it with the same control numbers")
-            self.tally.failed += 1
-            self.claimed_now.discard(job.sha256)  # a later look answers it again, with the same numbers
+    def _died(self, job: Job, claimed: Claimed, hand: InHand) -> None:
+        """A worker died while this file was in hand: answer it again, unless this keeps happening."""
+        deaths = self.deaths[job.sha256] = self.deaths.get(job.sha256, 0) + 1
+        if deaths < WORKER_DEATHS:
+            hand.redo.append((job, claimed))
             return
+        for path in (*worker.targets(job.outbox, job.stem), worker.result_path(job.outbox, job.stem)):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+        why = f"a worker process died {WORKER_DEATHS} times while answering it (out of memory?): not answered"
+        self._file_step(claimed, self._quarantine, claimed, job.sha256, job.stem, None, why, job.control)
+
+    def _not_answered(self, job: Job, claimed: Claimed, exc: BaseException) -> None:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        self.warn(f"error: {job.shown}: not answered ({why}): it stays claimed; the next run answers it with"
+                  " the same control numbers")
+        self.tally.failed += 1
+        self.claimed_now.discard(job.sha256)
+
+    def _answered(self, job: Job, claimed: Claimed, outcome: Outcome) -> None:
         t = self.tally
         t.claims += outcome.claims
         t.accepted += outcome.accepted
         t.rejected_sets += outcome.rejected_sets
         self.counted(outcome.claims, outcome.claims - outcome.accepted)
-        numbers = f"control numbers {job.control:09d}-{job.control + 2:09d}"
+        numbers = f"control numbers {_numbers(job.control)}"
+        counts = (outcome.claims, outcome.accepted, outcome.rejected_sets, outcome.forwarded)
         if outcome.error is not None:
-            self.ledger.quarantined(job.sha256, job.name, job.stem, None, outcome.error,
-                                    (outcome.claims, outcome.accepted, outcome.rejected_sets, outcome.forwarded))
+            self.ledger.quarantined(job.sha256, job.shown, job.stem, None, outcome.error, counts)
+            worker.failpoint("recorded")
             home = self.outbox.quarantined(job.stem)
-            write_private(home.with_name(home.name + ".reason"), _reason(outcome.error).encode())
-            move(Path(job.path), home)
+            durable.write_atomic(home.with_name(home.name + ".reason"), _reason(outcome.error))
+            durable.move(claimed.path, home)
             t.quarantined += 1
-            self.log(f"{printable(job.name)}: quarantined ({numbers}): {outcome.error}")
+            self.log(f"{job.shown}: quarantined ({numbers}): {outcome.error}")
             return
-        self.ledger.answered(job.sha256, outcome.claims, outcome.accepted, outcome.rejected_sets, outcome.forwarded)
-        move(Path(job.path), self.outbox.archived(job.stem))
+        self.ledger.answered(job.sha256, *counts)
+        worker.failpoint("recorded")
+        durable.move(claimed.path, self.outbox.archived(job.stem))
+        worker.failpoint("moved")
         t.answered += 1
-        self.log(f"{printable(job.name)}: answered ({numbers}): {outcome.claims} claim{'s' * (outcome.claims != 1)},"
-                 f" {outcome.accepted} accepted" + (f", {outcome.rejected_sets} set(s) rejected" if outcome.rejected_sets
-                                                    else ""))
+        sets = f", {outcome.rejected_sets} set(s) rejected" if outcome.rejected_sets else ""
+        self.log(f"{job.shown}: answered ({numbers}): {_claims(outcome.claims, outcome.accepted)}{sets}")
 
 
-def _reason(why: str) -> str:
-    return f"{why}\n"
+def _why(exc: OSError) -> str:
+    if isinstance(exc, durable.NotRegular) or exc.errno in (errno.EISDIR, errno.ELOOP):
+        return "not a regular file"
+    return f"cannot be read: {exc.strerror or exc}"
+
+
+def _reason(why: str) -> bytes:
+    return f"{why}\n".encode()
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'s' * (n != 1)}"
+
+
+def _claims(claims: int, accepted: int) -> str:
+    return f"{_count(claims, 'claim')}: {accepted} accepted, {claims - accepted} rejected"
+
+
+def _numbers(control: int) -> str:
+    return f"{control:09d}-{control + 2:09d}"
 
 
 # -- the ledger, printed --------------------------------------------------------------------------
 
 def status_lines(outbox: Path) -> Iterable[str]:
-    """What the ledger of `outbox` says: one line per input, per duplicate, then the counts."""
+    """What the ledger of `outbox` says: one line per input, per duplicate, then the counts. Reads
+    only: OUTBOX need not be writable."""
     path = outbox / "ledger.sqlite"
     if not path.is_file():
         raise Unusable(f"{printable(str(outbox))}: no ledger here (ledger.sqlite): not an OUTBOX of `edi837 run`")
-    ledger = Ledger(path)
-    counts = {ANSWERED: 0, QUARANTINED: 0, CLAIMED: 0}
     try:
-        for row in ledger.rows():
-            counts[row.state] += 1
-            controls = (f"{row.control:09d}-{row.control + 2:09d}" if row.control is not None else "-")
-            when = row.finished_at or row.claimed_at
-            what = (f"{row.claims} claim{'s' * (row.claims != 1)}, {row.accepted} accepted" if row.state == ANSWERED
-                    else "in flight: answered again by the next run" if row.state == CLAIMED
-                    else f"reason: {(row.reason or '').splitlines()[0] if row.reason else ''}")
-            yield f"{row.state:<11} {when}  {printable(row.stem)}  control {controls}  {what}"
-        duplicates = ledger.duplicates()
-        for seen, name, archived, stem in duplicates:
-            yield f"{'duplicate':<11} {seen}  {printable(name)}  of {printable(stem)}  archived as {printable(archived)}"
-    finally:
+        ledger = Ledger(path, readonly=True)
+        rows, duplicates = list(ledger.rows()), ledger.duplicates()
         ledger.close()
+    except sqlite3.Error as exc:
+        raise Unusable(f"{printable(str(path))}: cannot read the ledger: {exc}") from None
+    counts = {ANSWERED: 0, QUARANTINED: 0, CLAIMED: 0}
+    for row in rows:
+        counts[row.state] += 1
+        controls = _numbers(row.control) if row.control is not None else "-"
+        when = row.finished_at or row.claimed_at
+        what = (_claims(row.claims or 0, row.accepted or 0) if row.state == ANSWERED
+                else "in flight: answered again by the next run" if row.state == CLAIMED
+                else f"reason: {(row.reason or '').splitlines()[0] if row.reason else ''}")
+        yield f"{row.state:<11} {when}  {printable(row.stem)}  control {controls}  {what}"
+    for seen, name, archived, stem in duplicates:
+        yield f"{'duplicate':<11} {seen}  {printable(name)}  of {printable(stem)}  archived as {printable(archived)}"
     yield (f"{counts[ANSWERED]} answered, {counts[QUARANTINED]} quarantined, {counts[CLAIMED]} in flight,"
-           f" {len(duplicates)} duplicates")
+           f" {_count(len(duplicates), 'duplicate')}")

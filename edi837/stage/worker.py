@@ -1,0 +1,164 @@
+"""What the stage's worker processes do: hash a claimed file, answer it.
+
+Workers are started with the `spawn` method: fresh interpreters that inherit none of the parent's
+descriptors (the OUTBOX and INBOX locks, the ledger's SQLite files), and they die with the parent
+(edi837.lifeline): a parent killed by the OOM killer leaves no worker holding anything. They ignore
+SIGINT and SIGTERM: the parent decides when to stop.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import hashlib
+import json
+import os
+import signal
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import acknowledge, api, durable, lifeline
+from ..acknowledge import AnsweredSet, Read, Targets
+from ..control import Settings
+from ..read import BOM, DEFAULT_DELIMITERS
+from ..write.report import Summary
+
+ANSWERED, QUARANTINED = "answered", "quarantined"
+FAILPOINT = "EDI837_FAILPOINT"  # a test hook: see `failpoint`
+
+
+class Changed(Exception):
+    """The claimed file changed while it was hashed: a writer still had it open."""
+
+
+@dataclass(frozen=True)
+class Hashed:
+    sha256: str
+    size: int  # the bytes hashed
+    x12: bool  # starts (after a BOM and white space) with ISA: worth control numbers
+
+
+@dataclass(frozen=True)
+class Job:
+    """One claimed input to answer, with what the ledger reserved for it."""
+
+    path: str  # in the claims folder
+    shown: str  # its INBOX name, printable
+    sha256: str
+    stem: str
+    control: int
+    when: dt.datetime
+    profile: str
+    settings: Settings
+    outbox: Path
+
+
+@dataclass(frozen=True)
+class Outcome:
+    claims: int
+    accepted: int
+    rejected_sets: int
+    forwarded: int
+    error: str | None  # why it is quarantined (a located reading error)
+
+
+def targets(outbox: Path, stem: str) -> Targets:
+    return Targets(outbox / "acks" / f"{stem}.999", outbox / "acks" / f"{stem}.277ca",
+                   outbox / "forward" / f"{stem}.accepted.837")
+
+
+def result_path(outbox: Path, stem: str) -> Path:
+    return outbox / "results" / f"{stem}.json"
+
+
+def start(parent: int) -> None:
+    """A worker's first act (the pool's initializer)."""
+    lifeline.bind_to_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    os.environ["EDI837_MAIN_PID"] = str(parent)
+
+
+def failpoint(step: str) -> None:
+    """Testing the crash points: when EDI837_FAILPOINT names `step`, SIGKILL the stage's main process
+    here (`step:group`: its whole process group), as the OOM killer or a power cut would. Off unless
+    the variable is set."""
+    wanted = os.environ.get(FAILPOINT)
+    if not wanted or wanted.partition(":")[0] != step:
+        return
+    main = int(os.environ.get("EDI837_MAIN_PID") or os.getpid())
+    if wanted.endswith(":group"):
+        os.killpg(os.getpgid(main), signal.SIGKILL)
+    os.kill(main, signal.SIGKILL)
+    if main != os.getpid():
+        signal.pause()  # a worker waits for its lifeline to end it
+
+
+def hash_file(path: str) -> Hashed:
+    """The claimed file's SHA-256 and size, read once through one descriptor (a regular file only);
+    Changed when its size or mtime moved during the read (something still writes to it)."""
+    digest = hashlib.sha256()
+    size = 0
+    head = b""
+    with durable.open_regular(path) as fh:
+        before = os.fstat(fh.fileno())
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+            if len(head) < 512:
+                head += chunk[:512]
+        after = os.fstat(fh.fileno())
+    if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns) or size != after.st_size:
+        raise Changed(path)
+    return Hashed(digest.hexdigest(), size, head.removeprefix(BOM.encode("latin-1")).lstrip().startswith(b"ISA"))
+
+
+@functools.lru_cache(maxsize=4)
+def _checker(profile: str, today: dt.date) -> Any:
+    return api.checker(profile, today, keep_segments=True)
+
+
+class Reserved:
+    """The control numbers the ledger holds for one input (acknowledge.Numbering)."""
+
+    def __init__(self, first: int) -> None:
+        self.first = first
+
+    def take(self, count: int = 1) -> int:
+        return self.first
+
+
+def answer_job(job: Job) -> Outcome:
+    """Write one input's answers and its result (in a worker process)."""
+    settings = dataclasses.replace(job.settings, fixed_time=job.when)  # a redo writes the same bytes
+    summary = Summary()
+    sets: list[dict[str, Any]] = []
+
+    def watching(read: Read) -> Read:
+        def items(render: Callable[..., AnsweredSet]) -> Iterator[object]:
+            for item in read(render):
+                if isinstance(item, AnsweredSet):
+                    ak2 = item.ik[0].split(DEFAULT_DELIMITERS.element)
+                    sets.append({"st02": ak2[2] if len(ak2) > 2 else "", "ik501": item.ack, "claims": item.claims,
+                                 "accepted": item.accepted, "forwarded": item.forwarded})
+                yield item
+        return items
+
+    where = targets(job.outbox, job.stem)
+    result = acknowledge.answer_into(job.path, _checker(job.profile, job.when.date()), settings,
+                                     Reserved(job.control), where, summary, durable=True, read=watching)
+    failpoint("answered")
+    error = str(result.error) if result.error is not None else None
+    written = [str(p.relative_to(job.outbox)) for p in where if p.exists()]
+    record = {"name": job.shown, "stem": job.stem, "sha256": job.sha256,
+              "outcome": QUARANTINED if error else ANSWERED,
+              "control_numbers": {"999": job.control, "277CA": job.control + 1, "837": job.control + 2},
+              "answered_at": job.when.isoformat(timespec="seconds"), "claims": summary.claims,
+              "accepted": summary.accepted, "rejected": summary.rejected, "rejected_sets": summary.rejected_sets,
+              "envelope_errors": summary.envelope_errors, "sets": sets, "error": error, "outputs": written}
+    durable.write_atomic(result_path(job.outbox, job.stem), (json.dumps(record, indent=1) + "\n").encode())
+    failpoint("result")
+    return Outcome(summary.claims, summary.accepted, summary.rejected_sets, sum(s["forwarded"] for s in sets), error)
