@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -159,3 +161,34 @@ def test_a_bad_config_is_one_line(tmp_path: Path, config: str, fragment: str) ->
     cfg.write_text(config)
     res = CliRunner().invoke(main, ["ack", str(FIXTURES[0]), "--out", str(tmp_path / "out"), "--config", str(cfg)])
     assert res.exit_code == 2 and fragment in res.stderr and isinstance(res.exception, SystemExit)
+
+
+def _not_small_regular_files(folder: Path) -> dict[str, Path]:
+    fifo, big = folder / "fifo.json", folder / "big.json"
+    os.mkfifo(fifo)
+    (folder / "link.json").symlink_to(fifo)
+    big.write_text('{"name": "' + "x" * (1 << 20) + '"}')
+    return {"/dev/zero": Path("/dev/zero"), "a FIFO": fifo, "a link to a FIFO": folder / "link.json", "2 MB": big}
+
+
+@pytest.mark.parametrize("option", ["--config", "--profile"])
+def test_a_config_or_profile_that_is_not_a_small_regular_file_is_refused_at_once(tmp_path: Path, option: str) -> None:
+    """Item 16 of issue 23: /dev/zero grew to 6.8 GB in 5 s and a FIFO hung; now each is one line
+    naming the file, exit 2, at once (an alarm stops the test if it hangs)."""
+    whys = {"/dev/zero": "not a regular file (a device)", "a FIFO": "not a regular file (a named pipe)",
+            "a link to a FIFO": "not a regular file (a named pipe)", "2 MB": "larger than 1,048,576 bytes"}
+    what = "cannot read the config" if option == "--config" else "cannot load profile"
+    signal.signal(signal.SIGALRM, signal.default_int_handler)
+    for kind, path in _not_small_regular_files(tmp_path).items():
+        for command in (["ack", str(FIXTURES[0]), "--out", str(tmp_path / "out")], ["run", str(tmp_path / "in"), "--out",
+                                                                                    str(tmp_path / "outbox")]):
+            (tmp_path / "in").mkdir(exist_ok=True)
+            started = time.monotonic()
+            signal.alarm(10)
+            try:
+                res = CliRunner().invoke(main, [*command, option, str(path)])
+            finally:
+                signal.alarm(0)
+            assert time.monotonic() - started < 5, (kind, command[0])
+            assert res.exit_code == 2 and f"error: {path}: {what}: {whys[kind]}" in res.stderr, (kind, res.output)
+            assert "Traceback" not in res.output and not list(tmp_path.glob("out*/**/*.999"))
