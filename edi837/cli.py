@@ -38,11 +38,22 @@ jobs_option = click.option(
     help="Worker processes for a large file (split between its transaction sets); 0: one per CPU, 1: none.")
 
 
-def each_file(paths: tuple[str, ...], failed: Callable[[], None], exclude: tuple[str, ...] = ()) -> Iterator[str]:
-    """The files PATHs name (see inputs.expand; folders in `exclude` are not entered), with the
-    cycle collector run after each; what a folder holds that is not a file is skipped with a warning.
-    A folder that cannot be listed, or a folder PATH with no input file, is an error line and a call
-    of `failed` (the command then exits 2)."""
+include_option = click.option(
+    "--include", "include", multiple=True, default=inputs.INCLUDE, metavar="GLOB",
+    help="Which files found in a folder are read: those whose name matches a GLOB (case-insensitive;"
+         " repeatable; default: *.837 *.edi *.txt *.x12). The others are left alone and counted as skipped"
+         " in the summary, not an error. A file named on the command line is always read.")
+
+
+def each_file(paths: tuple[str, ...], failed: Callable[[], None], exclude: tuple[str, ...] = (),
+              include: tuple[str, ...] = inputs.INCLUDE, left_out: Callable[[], None] | None = None) -> Iterator[str]:
+    """The files PATHs name (see inputs.expand: of a folder's files those --include names; the
+    `exclude` paths, the command's own outputs, and standard output sent to a file are never read
+    nor entered), with the cycle
+    collector run after each; a file a folder holds that --include does not name is a call of
+    `left_out` (the summary counts it); what a folder holds that is not a file is skipped with a
+    warning. A folder that cannot be listed, or a folder PATH with no input file, is an error line
+    and a call of `failed` (the command then exits 2)."""
     def skipped(path: str, why: str) -> None:
         click.echo(f"warning: {printable(path)}: skipped: {why}", err=True)
 
@@ -50,10 +61,25 @@ def each_file(paths: tuple[str, ...], failed: Callable[[], None], exclude: tuple
         click.echo(f"error: {printable(path)}: {why}", err=True)
         failed()
 
-    for path in inputs.expand(paths, skipped, exclude, unread):
+    def not_included(path: str) -> None:
+        if left_out is not None:
+            left_out()
+
+    outputs = (*exclude, *inputs.redirected_stdout())  # `check . > check.txt`: check.txt is not an input
+    for path in inputs.expand(paths, skipped, outputs, unread, include=include, left_out=not_included):
         yield path
         gc.collect()
         gc.freeze()  # what is left (the guide, memos) is kept: the next file's collection skips it
+
+
+def output_not_named(paths: tuple[str, ...], output: str) -> None:
+    """Exit 2, before anything is written, when the output file is also named as a PATH: it would be
+    read as an input and then written over. (Found in a folder PATH, it is skipped: see each_file.)"""
+    for path in paths:
+        if path != "-" and inputs.is_output(path, (output,)):
+            click.echo(f"error: {printable(path)}: is also the output file (-o): an output is never read as"
+                       " an input; write the output elsewhere", err=True)
+            sys.exit(EXIT_ERROR)
 
 
 class Commands(click.Group):
@@ -93,24 +119,31 @@ def main() -> None:
 @paths_argument
 @format_option("text", "json")
 @jobs_option
-def parse(paths: tuple[str, ...], fmt: str, jobs: int) -> None:
+@include_option
+def parse(paths: tuple[str, ...], fmt: str, jobs: int, include: tuple[str, ...]) -> None:
     """Read 837I files (or folders, or - for stdin) into typed ambulance claims.
 
     Exit 0 when every file was read, 2 when a file could not be read as an 837I (or a folder could not
-    be listed, or held no input file), 130 when interrupted.
+    be listed, or held no input file), 130 when interrupted. Files a folder holds that --include does
+    not name are counted on standard error.
     """
 
     failed = False
+    left = 0
 
     def fail() -> None:
         nonlocal failed
         failed = True
 
+    def left_out() -> None:
+        nonlocal left
+        left += 1
+
     out = sys.stdout
     render = export.claim_json if fmt == "json" else export.text_line
     if fmt == "json":
         out.write('{"files": [')
-    for n, path in enumerate(each_file(paths, fail)):
+    for n, path in enumerate(each_file(paths, fail, include=include, left_out=left_out)):
         claims = pipeline.rendered_claims(path, render, jobs)
         if fmt == "text":
             error = export.write_text(printable(path), claims, out.write)
@@ -123,6 +156,8 @@ def parse(paths: tuple[str, ...], fmt: str, jobs: int) -> None:
     if fmt == "json":
         out.write("]}\n")
     out.flush()
+    if left:
+        click.echo(f"{left} file{'s' * (left != 1)} skipped (not --include)", err=True)
     sys.exit(EXIT_ERROR if failed else EXIT_OK)
 
 
@@ -158,12 +193,17 @@ def _shown_summary(progress: terminal.NoProgress) -> Any:
 @profile_option
 @today_option
 @jobs_option
+@include_option
 @terminal.options
-def check(paths: tuple[str, ...], fmt: str, profile_name: str, today: Any, jobs: int, term: terminal.Terminal) -> None:
+def check(paths: tuple[str, ...], fmt: str, profile_name: str, today: Any, jobs: int, include: tuple[str, ...],
+          term: terminal.Terminal) -> None:
     """Check 837I files like a clearinghouse front end: per claim, accepted or rejected and why.
 
     On a terminal a progress bar shows files, claims, rejected claims and the rate, and verdicts are
     coloured; --quiet prints the summary only, --verbose every claim and each file's time.
+
+    Of the files a folder PATH holds, those --include names are read; the others are left alone and
+    counted in the summary ("3 files skipped (not --include)"), which is not an error.
 
     Exit 0 when every claim is accepted, 1 when a claim or transaction set is rejected, 2 on a usage
     error, an unreadable file, a folder that cannot be listed or holds no input file; 130 when interrupted.
@@ -174,6 +214,9 @@ def check(paths: tuple[str, ...], fmt: str, profile_name: str, today: Any, jobs:
 
     def fail() -> None:
         summary.unreadable += 1
+
+    def left_out() -> None:
+        summary.skipped += 1
 
     def nothing(line: str) -> None:
         pass
@@ -187,7 +230,7 @@ def check(paths: tuple[str, ...], fmt: str, profile_name: str, today: Any, jobs:
             from .write.records import versions
 
             out.write(json.dumps(versions())[:-1] + ', "files": [')
-        for n, path in enumerate(each_file(paths, fail)):
+        for n, path in enumerate(each_file(paths, fail, include=include, left_out=left_out)):
             progress.start_file(path)
             started, claims = time.monotonic(), summary.claims
             items = pipeline.results(path, checker, jobs,
@@ -238,13 +281,16 @@ def rules(code: str | None, fmt: str) -> None:
 @click.option("--fixed-time", type=click.DateTime(formats=["%Y%m%d%H%M"]), default=None,
               help="Clock for the answers (YYYYMMDDHHMM): byte-for-byte reproducible output, control numbers from the base.")
 @jobs_option
+@include_option
 @terminal.options
 def ack(paths: tuple[str, ...], out_dir: str, profile_name: str, today: Any, sender_id: str | None,
-        receiver_id: str | None, config: str | None, fixed_time: Any, jobs: int, term: terminal.Terminal) -> None:
+        receiver_id: str | None, config: str | None, fixed_time: Any, jobs: int, include: tuple[str, ...],
+        term: terminal.Terminal) -> None:
     """Answer like a clearinghouse: NAME.999, NAME.277ca and NAME.accepted.837 for each input, in --out
     (a file found in a folder PATH keeps its sub-folders there: inbound/a/x.837 is answered in OUT/a/).
 
-    Progress bar, colour, --quiet and --verbose as for check. Exit codes as for check.
+    Progress bar, colour, --quiet, --verbose and --include as for check; --out is never read as an
+    input. Exit codes as for check.
     """
     from pathlib import Path
 
@@ -269,11 +315,11 @@ def ack(paths: tuple[str, ...], out_dir: str, profile_name: str, today: Any, sen
         sys.exit(EXIT_ERROR)
     with term.progress() as progress:
         _answer_all(paths, out, _checker(profile_name, today or fixed_time, keep_segments=True, watch=progress.watch),
-                    settings, numbers, jobs, term, progress)
+                    settings, numbers, jobs, term, progress, include)
 
 
 def _answer_all(paths: tuple[str, ...], out: Any, checker: Any, settings: Any, numbers: Any, jobs: int,
-                term: terminal.Terminal, progress: terminal.NoProgress) -> None:
+                term: terminal.Terminal, progress: terminal.NoProgress, include: tuple[str, ...]) -> None:
     """ack's loop: answer each file PATHs name into `out`, a line each (unless --quiet), then the summary."""
     from pathlib import Path
 
@@ -294,9 +340,13 @@ def _answer_all(paths: tuple[str, ...], out: Any, checker: Any, settings: Any, n
     def fail() -> None:
         summary.unreadable += 1
 
+    def left_out() -> None:
+        summary.skipped += 1
+
     for root in paths:
         folder = root if root != "-" and os.path.isdir(root) else None
-        for path in each_file((root,), fail, exclude=(str(out),)):  # answers written into an input folder are not read back
+        # answers written into an input folder are not read back
+        for path in each_file((root,), fail, exclude=(str(out),), include=include, left_out=left_out):
             progress.start_file(path)
             name = acknowledge.answer_name(path, folder)
             if name in named:
@@ -369,14 +419,19 @@ def _ack_record(out: Any, settings: Any, numbers: Any) -> Any:
 
 
 def _checked_claims(paths: tuple[str, ...], checker: Any, summary: Any, progress: terminal.NoProgress,
-                    fail: Callable[[], None], files: list[dict[str, Any]]) -> Iterator[tuple[str, Any, Any]]:
+                    fail: Callable[[], None], files: list[dict[str, Any]], include: tuple[str, ...],
+                    output: str | None) -> Iterator[tuple[str, Any, Any]]:
     """(path, transaction set, claim result) of every claim PATHs hold, in file order, each set as it
     is decided (read in one process); a file's error is one located line on standard error. Counts go
-    into `summary`, and each file's entry (path, claims, accepted, rejected, error) into `files`."""
+    into `summary` (with the files --include left out), and each file's entry (path, claims,
+    accepted, rejected, error) into `files`. The `output` file, found in a folder PATH, is not read."""
     from .read import EdiError
     from .results import GroupResult, InterchangeResult, TransactionResult
 
-    for path in each_file(paths, fail):
+    def left_out() -> None:
+        summary.skipped += 1
+
+    for path in each_file(paths, fail, exclude=(output,) if output else (), include=include, left_out=left_out):
         progress.start_file(path)
         error = None
         before = dataclasses.replace(summary)
@@ -406,20 +461,24 @@ def _checked_claims(paths: tuple[str, ...], checker: Any, summary: Any, progress
               help="Write to this file (mode 0600) instead of standard output (parquet: required).")
 @profile_option
 @today_option
+@include_option
 @terminal.options
 def export_command(paths: tuple[str, ...], fmt: str, output: str | None, profile_name: str, today: Any,
-                   term: terminal.Terminal) -> None:
+                   include: tuple[str, ...], term: terminal.Terminal) -> None:
     """Export checked claims (their lines, the ambulance view and their findings) as JSON, XML, CSV or Parquet.
 
     JSON and XML follow the schemas in edi837/schemas/ (export.schema.json, export.xsd); CSV is one
     row per service line with the claim's fields repeated; Parquet (-o FILE, the `arrow` extra) holds
     the Arrow rows edi837.spark makes, a row per claim and per file (schemas/claims-arrow.md). The output carries patient data: -o writes
-    it readable by its owner only. Exit codes as for check.
+    it readable by its owner only. The -o file is never read as an input (in a folder PATH it is
+    skipped; named as a PATH it is an error). Exit codes as for check.
     """
     from .write import formats, records
 
+    if output:
+        output_not_named(paths, output)
     if fmt == "parquet":
-        _export_parquet(paths, output, profile_name, today, term)
+        _export_parquet(paths, output, profile_name, today, include, term)
 
     def fail() -> None:
         summary.unreadable += 1
@@ -430,9 +489,9 @@ def export_command(paths: tuple[str, ...], fmt: str, output: str | None, profile
         out = stack.enter_context(formats.output_file(output)) if output else sys.stdout
         checker = _checker(profile_name, today, watch=progress.watch)
         writer = formats.WRITERS[fmt](out.write)
-        for path, tx, c in _checked_claims(paths, checker, summary, progress, fail, files):
+        for path, tx, c in _checked_claims(paths, checker, summary, progress, fail, files, include, output):
             writer.claim(records.claim_record(c, path, tx))
-        writer.close(files, {k: v for k, v in summary.as_dict().items() if k != "envelope_errors"})
+        writer.close(files, {k: v for k, v in summary.as_dict().items() if k not in ("envelope_errors", "skipped_files")})
         out.flush()
     if output and not term.quiet:
         term.echo(summary.text())
@@ -459,17 +518,22 @@ def _with_segments(claims: Iterator[tuple[str, Any, Any]]) -> Iterator[tuple[str
               help="The HTML file to write (mode 0600: it carries patient data).")
 @profile_option
 @today_option
+@include_option
 @terminal.options
-def report(paths: tuple[str, ...], output: str, profile_name: str, today: Any, term: terminal.Terminal) -> None:
+def report(paths: tuple[str, ...], output: str, profile_name: str, today: Any, include: tuple[str, ...],
+           term: terminal.Terminal) -> None:
     """Write one self-contained HTML report a billing clerk can act on: a summary, a card per claim
     (the trip in words, the lines, each finding with how to fix it and its source) and each claim's
     annotated 837; printable, with a filter to show only rejected claims.
 
     Standard input (-) is checked, but its claims have no annotated 837 (it cannot be read twice).
-    Exit codes as for check.
+    The -o file is never read as an input (in a folder PATH it is skipped, so `report . -o report.html`
+    can run again; named as a PATH it is an error). Exit codes as for check.
     """
     from .write import html
     from .write.formats import output_file
+
+    output_not_named(paths, output)
 
     def fail() -> None:
         summary.unreadable += 1
@@ -479,8 +543,8 @@ def report(paths: tuple[str, ...], output: str, profile_name: str, today: Any, t
         files: list[dict[str, Any]] = []
         checker = _checker(profile_name, today, watch=progress.watch)
         with output_file(output) as out:
-            html.write_report(_with_segments(_checked_claims(paths, checker, summary, progress, fail, files)),
-                              files, out)
+            html.write_report(_with_segments(_checked_claims(paths, checker, summary, progress, fail, files, include,
+                                                             output)), files, out)
     if not term.quiet:
         term.echo(f"{printable(output)}: {summary.text()}")
     sys.exit(summary.exit_code)
@@ -527,8 +591,7 @@ def annotate(files: tuple[str, ...], profile_name: str, today: Any, term: termin
               help="Seconds between looks at INBOX.")
 @click.option("--settle", type=click.FloatRange(min=0), default=5.0, show_default=True,
               help="Seconds a file's size and mtime must stay unchanged before it is read.")
-@click.option("--include", "include", multiple=True, metavar="GLOB",
-              help="What counts as input (case-insensitive; repeatable). Default: *.837 *.edi *.txt *.x12.")
+@include_option
 @profile_option
 @click.option("--config", type=click.Path(dir_okay=False), help="JSON: sender_id, receiver_id, name, usage, first_control_number.")
 @click.option("--status", "status_of", type=click.Path(file_okay=False), metavar="OUTBOX",
@@ -592,7 +655,7 @@ def run(inbox: str | None, outbox: str | None, workers: int, watch: bool, interv
 
 
 def _export_parquet(paths: tuple[str, ...], output: str | None, profile_name: str, today: Any,
-                    term: terminal.Terminal) -> None:
+                    include: tuple[str, ...], term: terminal.Terminal) -> None:
     """`export --format parquet -o FILE`: the Arrow rows of edi837.arrow (as edi837.spark makes them)
     in one Parquet file, for an analyst without Spark. Needs pyarrow (`pip install 'edi837[arrow]'`)."""
     from .write import report
@@ -611,12 +674,16 @@ def _export_parquet(paths: tuple[str, ...], output: str | None, profile_name: st
     def fail() -> None:
         failed.unreadable += 1
 
+    def left_out() -> None:
+        summary.skipped += 1
+
     def written(row: dict[str, Any]) -> None:
         arrow.count(summary, row)
         if row["file_error"]:
             click.echo(f"error: {row['file_error']}", err=True)
 
-    arrow.write_parquet(each_file(paths, fail), output, _checker(profile_name, today), written)
+    arrow.write_parquet(each_file(paths, fail, exclude=(output,), include=include, left_out=left_out), output,
+                        _checker(profile_name, today), written)
     summary.unreadable += failed.unreadable
     if not term.quiet:
         term.echo(summary.text())

@@ -1,6 +1,8 @@
 """Files and folders in, byte streams out: everything that touches the file system on the way in.
 
-`expand` turns PATH arguments into files (folders walked, special files skipped); `open_input`
+`expand` turns PATH arguments into files (folders walked; of their files only those `included` by
+the --include globs, one policy for every command; special files and the command's own outputs
+skipped); `open_input`
 opens one (`-` is standard input, a named pipe is waited for, not forever); `read_file` runs a
 reader over a file, in worker processes when it is large enough to split (edi837.parallel), and
 turns any failure into one located EdiError. Everything below this works on streams of segments.
@@ -8,13 +10,14 @@ turns any failure into one located EdiError. Everything below this works on stre
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 import os
 import select
 import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -66,32 +69,108 @@ def _open_pipe(path: str) -> BinaryIO:
         raise
 
 
+INCLUDE = ("*.837", "*.edi", "*.txt", "*.x12")  # what a folder's files must be named to be read (--include)
+
+
+def included(name: str, patterns: Iterable[str] = INCLUDE) -> bool:
+    """Whether a file named `name` (its last part is what counts), found in a folder, is an input: it
+    matches one of the glob `patterns`, case-insensitively (`CLAIMS.EDI` is `*.edi`). A file named on
+    the command line is read whatever its name: this decides only what a folder holds. One policy for
+    every command, the pipeline stage and the Spark job, so a saved report, a `.997` or a README.md
+    beside the 837s is left alone (counted as skipped), not read as an unreadable 837."""
+    base = os.path.basename(name).lower()
+    return any(fnmatch.fnmatchcase(base, pattern.lower()) for pattern in patterns)
+
+
+class _Excluded:
+    """The files and folders a walk must not read or enter: a command's own outputs (report -o,
+    export -o, ack --out), known by device and inode, so another name for them (a link, `./x`, a
+    hard link) does not make them inputs; and by resolved path, for one that does not exist yet
+    when the walk starts, or that is written under a temporary name and renamed over its path."""
+
+    def __init__(self, paths: Iterable[str]) -> None:
+        self.ids: set[tuple[int, int]] = set()
+        self.names: set[str] = set()
+        for path in paths:
+            self.names.add(os.path.realpath(path))
+            with suppress(OSError):
+                st = os.stat(path)
+                self.ids.add((st.st_dev, st.st_ino))
+
+    def covers(self, path: str, st: os.stat_result | None) -> bool:
+        """Whether `path` (whose stat is `st`, None when it cannot be stat'ed) is one of the excluded."""
+        if st is not None and (st.st_dev, st.st_ino) in self.ids:
+            return True
+        return bool(self.names) and os.path.realpath(path) in self.names
+
+
+def is_output(path: str, outputs: Iterable[str]) -> bool:
+    """Whether the file `path` is one of the files `outputs` (the same file by device and inode, or
+    the same resolved path): a command refuses to read its own output named as a PATH."""
+    try:
+        st: os.stat_result | None = os.stat(path)
+    except OSError:
+        st = None
+    return _Excluded(outputs).covers(path, st)
+
+
+def redirected_stdout() -> tuple[str, ...]:
+    """Standard output, when the shell sent it to a file (`edi837 check . > check.txt`): an output as
+    much as -o, so a walk must not read it back (named /dev/stdout, which stats as that file)."""
+    try:
+        to_file = stat.S_ISREG(os.fstat(1).st_mode)
+    except OSError:
+        return ()
+    return ("/dev/stdout",) if to_file else ()
+
+
 def expand(paths: Iterable[str], skipped: Callable[[str, str], None] | None = None,
-           exclude: Iterable[str] = (), failed: Callable[[str, str], None] | None = None) -> Iterator[str]:
-    """Files as given; folders recursed in name order, hidden files and folders skipped. Links to
-    folders are followed, each folder read once (a link back up cannot loop). The `exclude` folders
-    (ack's own answers) are not entered. What a folder holds that is not a file (a named pipe, a
-    socket, a device) is never opened, since reading it could wait forever: it is passed to
-    `skipped(path, why)` instead. A folder that cannot be listed, and a folder PATH that holds no
-    input file at all, are passed to `failed(path, why)`: both are errors, not an empty success."""
-    excluded = {(st.st_dev, st.st_ino) for st in map(os.stat, exclude)}
+           exclude: Iterable[str] = (), failed: Callable[[str, str], None] | None = None, *,
+           include: Iterable[str] = INCLUDE, left_out: Callable[[str], None] | None = None) -> Iterator[str]:
+    """Files as given (read whatever their name); folders recursed in name order, hidden files and
+    folders skipped, and of their files only those `included` by the glob patterns `include` read:
+    each other one is passed to `left_out(path)` (the summary counts them). Links to folders are
+    followed, each folder read once (a link back up cannot loop). The `exclude` paths (the command's
+    own outputs: ack's answer folder, report's or export's output file) are never read nor entered.
+    What a folder holds that is not a file (a named pipe, a socket, a device) is never opened, since
+    reading it could wait forever: it is passed to `skipped(path, why)` instead. A folder that cannot
+    be listed, and a folder PATH that holds no input file at all, are passed to `failed(path, why)`:
+    both are errors, not an empty success."""
+    excluded = _Excluded(exclude)
+    include = tuple(include)
     for p in paths:
         if p != "-" and os.path.isdir(p):
-            found = 0
-            for path in _walk(p, set(excluded), skipped, failed):
+            found, left = 0, 0
+
+            def leave(path: str) -> None:
+                nonlocal left
+                left += 1
+                if left_out is not None:
+                    left_out(path)
+
+            for path in _walk(p, excluded, include, skipped, failed, leave):
                 found += 1
                 yield path
             if not found and failed is not None:
-                failed(p, "the folder holds no input file (hidden files and folders are skipped)")
+                failed(p, "the folder holds no input file" + _why_none(left, include))
         else:
             yield p
 
 
-def _walk(top: str, seen: set[tuple[int, int]], skipped: Callable[[str, str], None] | None,
-          failed: Callable[[str, str], None] | None) -> Iterator[str]:
-    """The files under the folder `top`, depth first in name order: a folder's files, then each of its
-    sub-folders. The folders waiting are kept in a list, not in nested calls, so a tree thousands of
-    folders deep is walked like a shallow one."""
+def _why_none(left: int, include: tuple[str, ...]) -> str:
+    """Why a folder PATH gave no input file: what the walk skipped."""
+    if not left:
+        return " (hidden files and folders are skipped)"
+    return (f" ({left} file{'s' * (left != 1)} skipped by --include {' '.join(include)};"
+            " hidden files and folders are skipped)")
+
+
+def _walk(top: str, excluded: _Excluded, include: tuple[str, ...], skipped: Callable[[str, str], None] | None,
+          failed: Callable[[str, str], None] | None, left_out: Callable[[str], None]) -> Iterator[str]:
+    """The input files under the folder `top`, depth first in name order: a folder's files, then each
+    of its sub-folders. The folders waiting are kept in a list, not in nested calls, so a tree
+    thousands of folders deep is walked like a shallow one. Each entry is looked at once (one stat)."""
+    seen = set(excluded.ids)  # folders read (and excluded ones): never entered again
     waiting = [top]
     while waiting:
         folder = waiting.pop()
@@ -111,14 +190,25 @@ def _walk(top: str, seen: set[tuple[int, int]], skipped: Callable[[str, str], No
         folders = []
         for name in names:
             path = str(Path(folder) / name)
-            if os.path.isdir(path):
-                folders.append(path)
+            try:
+                entry = os.stat(path)
+            except OSError:  # a dangling link, or gone: reported when opened, if it is an input
+                if included(name, include):
+                    yield path
+                else:
+                    left_out(path)
                 continue
-            kind = _special_kind(path)
-            if kind is None:
+            if stat.S_ISDIR(entry.st_mode):
+                folders.append(path)
+            elif excluded.covers(path, entry):
+                continue  # the command's own output
+            elif not included(name, include):
+                left_out(path)
+            elif (kind := _kind(entry.st_mode)) is not None:
+                if skipped is not None:
+                    skipped(path, f"{kind}, not a file")
+            else:
                 yield path
-            elif skipped is not None:
-                skipped(path, f"{kind}, not a file")
         waiting.extend(reversed(folders))
 
 
@@ -128,6 +218,11 @@ def _special_kind(path: str) -> str | None:
         mode = os.stat(path).st_mode
     except OSError:
         return None
+    return _kind(mode)
+
+
+def _kind(mode: int) -> str | None:
+    """What a file of this mode is when it is not a regular file nor a folder (None for those)."""
     if stat.S_ISFIFO(mode):
         return "a named pipe"
     if stat.S_ISSOCK(mode):

@@ -48,6 +48,7 @@ from urllib.parse import unquote, urlparse
 import pyarrow as pa
 
 from . import arrow
+from .inputs import INCLUDE, included
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -88,6 +89,31 @@ def _files(spark: SparkSession, paths: Iterable[str]) -> DataFrame:
     return reader.load([str(p) for p in paths])
 
 
+def _named(paths: Iterable[str]) -> set[str]:
+    """The PATHs as given and as local absolute paths: a file Spark lists under one of these names
+    was named, not found in a folder, and is read whatever its name (as by the CLI)."""
+    return {name for p in map(str, paths) for name in (p, os.path.abspath(local_name(p)))}
+
+
+def _is_input(uri: str, named: set[str], include: Iterable[str]) -> bool:
+    """The CLI's policy (edi837.inputs): a named file is read; one found in a folder (or by a glob)
+    when --include names it."""
+    path = local_name(uri)
+    return uri in named or os.path.abspath(path) in named or included(path, include)
+
+
+def _inputs(spark: SparkSession, paths: list[str], include: Iterable[str]) -> tuple[DataFrame, int]:
+    """binaryFile's rows of the inputs under `paths`, the files --include does not name left out; and
+    how many were left out. The driver lists the files first (path only: no bytes are read) to decide
+    with the same function the CLI uses; the DataFrame then reads only the others' bytes."""
+    from pyspark.sql import functions as F  # noqa: PLC0415
+
+    listed = _files(spark, paths)
+    named, include = _named(paths), tuple(include)
+    left = [r["path"] for r in listed.select("path").collect() if not _is_input(r["path"], named, include)]
+    return (listed.where(~F.col("path").isin(left)) if left else listed), len(left)
+
+
 def _spark_schema() -> Any:
     from pyspark.sql.pandas.types import from_arrow_schema  # noqa: PLC0415
 
@@ -110,34 +136,41 @@ def _too_large_batches(batches: Iterator[pa.RecordBatch], max_length: int) -> It
             yield arrow.too_large(local_name(uri), length, max_length)
 
 
-def rows(spark: SparkSession, paths: Iterable[str], profile: str = "medicare", today: dt.date | None = None
-         ) -> DataFrame:
+def rows(spark: SparkSession, paths: Iterable[str], profile: str = "medicare", today: dt.date | None = None,
+         include: Iterable[str] = INCLUDE) -> DataFrame:
     """Every row of `edi837.arrow.SCHEMA` for the files under `paths` (files, folders, globs, any URI
-    Spark reads): a row per claim and a row per file (`kind`). Lazy, as DataFrames are; cache it
-    when both kinds are queried."""
+    Spark reads): a row per claim and a row per file (`kind`). Of the files found in a folder or by
+    a glob, only those whose name matches an `include` glob are read (edi837.inputs.included, as
+    `edi837 check --include`); a file named in `paths` always is. The files are listed when this is
+    called; the rest is lazy, as DataFrames are: cache it when both kinds are queried."""
+    return _rows(spark, list(paths), profile, today, include)[0]
+
+
+def _rows(spark: SparkSession, paths: list[str], profile: str, today: dt.date | None, include: Iterable[str]
+          ) -> tuple[DataFrame, int]:
+    """rows(), and the number of files --include left out."""
     from pyspark.sql import functions as F  # noqa: PLC0415
 
-    paths = list(paths)
     max_length = limit(spark)
     schema = _spark_schema()
-    listed = _files(spark, paths)
+    listed, left = _inputs(spark, paths, include)
     fitting = listed.where(F.col("length") <= max_length).select("path", "content")
     big = listed.where(F.col("length") > max_length).select("path", "length")
     checked = fitting.mapInArrow(functools.partial(_check_batches, profile=profile, today=today), schema)
     refused = big.mapInArrow(functools.partial(_too_large_batches, max_length=max_length), schema)
-    return checked.unionByName(refused)
+    return checked.unionByName(refused), left
 
 
-def claims(spark: SparkSession, paths: Iterable[str], profile: str = "medicare", today: dt.date | None = None
-           ) -> DataFrame:
+def claims(spark: SparkSession, paths: Iterable[str], profile: str = "medicare", today: dt.date | None = None,
+           include: Iterable[str] = INCLUDE) -> DataFrame:
     """A row per claim with its verdict (status), lines and findings (see edi837.arrow.SCHEMA)."""
-    return rows(spark, paths, profile, today).where("kind = 'claim'")
+    return rows(spark, paths, profile, today, include).where("kind = 'claim'")
 
 
-def files(spark: SparkSession, paths: Iterable[str], profile: str = "medicare", today: dt.date | None = None
-          ) -> DataFrame:
+def files(spark: SparkSession, paths: Iterable[str], profile: str = "medicare", today: dt.date | None = None,
+          include: Iterable[str] = INCLUDE) -> DataFrame:
     """A row per file: read, unreadable (with the located error) or too large; counts; set verdicts."""
-    return rows(spark, paths, profile, today).where("kind = 'file'")
+    return rows(spark, paths, profile, today, include).where("kind = 'file'")
 
 
 # -- answers ----------------------------------------------------------------------------------------
@@ -174,15 +207,19 @@ def ack_order(paths: list[str]) -> Callable[[str], tuple[int, str]]:
     return key
 
 
-def plan(spark: SparkSession, paths: list[str], settings: Settings, out: str) -> Plan:
-    """List the inputs (no bytes read; answers already in `out` are not inputs, as for `ack`), name
-    their answers and reserve their control numbers."""
+def plan(spark: SparkSession, paths: list[str], settings: Settings, out: str, include: Iterable[str] = INCLUDE
+         ) -> Plan:
+    """List the inputs (no bytes read; answers already in `out` are not inputs, as for `ack`, nor
+    files found in a folder that `include` does not name), name their answers and reserve their
+    control numbers."""
     from .control import ControlNumbers  # noqa: PLC0415
 
     roots = [os.path.abspath(local_name(p)) for p in paths if os.path.isdir(local_name(p))]
     order = ack_order(paths)
+    given, include = _named(paths), tuple(include)
     listed = sorted(((r["path"], r["length"]) for r in _files(spark, paths).select("path", "length").collect()
-                     if not local_name(r["path"]).startswith(out.rstrip("/") + "/")), key=lambda r: order(r[0]))
+                     if not local_name(r["path"]).startswith(out.rstrip("/") + "/")
+                     and _is_input(r["path"], given, include)), key=lambda r: order(r[0]))
     max_length = limit(spark)
     refused: list[tuple[str, str]] = []
     named: dict[str, str] = {}
@@ -242,11 +279,13 @@ def _answer_batches(batches: Iterator[pa.RecordBatch], names: dict[str, tuple[st
 
 
 def answers(spark: SparkSession, paths: Iterable[str], out: str, settings: Settings | None = None,
-            profile: str = "medicare", today: dt.date | None = None) -> list[dict[str, Any]]:
+            profile: str = "medicare", today: dt.date | None = None, include: Iterable[str] = INCLUDE
+            ) -> list[dict[str, Any]]:
     """Write each input's 999, 277CA and forward 837 into `out` (a folder every executor can write:
     any local folder in local mode, a shared mount on a cluster), as `edi837 ack` would; returns a
     row per input (path, name, control, claims, accepted, error, written files; `error` says why an
-    input was not answered). `settings` default as `ack`'s: the state file in `out`. See the module
+    input was not answered; a file --include does not name is not an input and has no row, as
+    for `rows`). `settings` default as `ack`'s: the state file in `out`. See the module
     docstring for how control numbers stay unique. Rows come in the order `ack` reads the inputs."""
     from pyspark.sql import functions as F  # noqa: PLC0415
     from pyspark.sql.pandas.types import from_arrow_schema  # noqa: PLC0415
@@ -259,7 +298,7 @@ def answers(spark: SparkSession, paths: Iterable[str], out: str, settings: Setti
     settings = settings or load_settings(None, None, None, None, Path(out))
     if today is None and settings.fixed_time is not None:
         today = settings.fixed_time.date()
-    planned = plan(spark, paths, settings, out)
+    planned = plan(spark, paths, settings, out, include)
     done: list[dict[str, Any]] = [{"path": local_name(uri), "name": None, "control": None, "claims": 0, "accepted": 0, "error": why,
              "written": []} for uri, why in planned.refused]
     if planned.names:
@@ -299,6 +338,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--answers", metavar="OUT", help="also write each input's 999, 277CA and forward 837 here")
     ap.add_argument("--fixed-time", type=lambda s: dt.datetime.strptime(s, "%Y%m%d%H%M"),
                     help="clock of the answers (YYYYMMDDHHMM), as ack --fixed-time")
+    ap.add_argument("--include", action="append", metavar="GLOB",
+                    help=f"a file found in a folder is read when its name matches a GLOB (case-insensitive;"
+                         f" repeatable; default: {' '.join(INCLUDE)}), as edi837 check --include; a file"
+                         " named as a PATH always is")
     a = ap.parse_args(argv)
     running = SparkSession.getActiveSession()  # a caller's session (a notebook, a test) is left running
     builder = SparkSession.builder.appName("edi837").config("spark.ui.showConsoleProgress", "false")
@@ -310,10 +353,13 @@ def main(argv: list[str] | None = None) -> int:
     if running is None:
         spark.sparkContext.setLogLevel("ERROR")
     try:
-        frame = rows(spark, a.paths, a.profile, a.today).cache()
+        include = tuple(a.include or INCLUDE)
+        frame, skipped = _rows(spark, a.paths, a.profile, a.today, include)
+        frame = frame.cache()
         n = counts(frame)
         print(f"{n['files']} files, {n['claims']} claims: {n['accepted']} accepted, {n['rejected']} rejected"
-              f", {n['unreadable']} unreadable, {n['too_large']} too large for Spark")
+              f", {n['unreadable']} unreadable, {n['too_large']} too large for Spark"
+              f", {skipped} file{'s' * (skipped != 1)} skipped (not --include)")
         from pyspark.sql import functions as F  # noqa: PLC0415
 
         rules = (frame.where("kind = 'claim'").select(F.explode("findings").alias("f"))
@@ -328,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
 
             try:
                 settings = load_settings(None, None, None, a.fixed_time, Path(a.answers))
-                done = answers(spark, a.paths, a.answers, settings, a.profile, a.today)
+                done = answers(spark, a.paths, a.answers, settings, a.profile, a.today, include)
             except (EdiError, NumbersUsedUp) as exc:  # an unreadable state, no numbers left: nothing was answered
                 print(f"error: {exc}", file=sys.stderr)
                 return 2

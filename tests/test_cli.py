@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -217,7 +218,7 @@ def test_a_file_name_holding_a_line_feed_stays_on_one_line(tmp_path) -> None:
     parsed = invoke("parse", str(tmp_path))
     assert f"{tmp_path}/a\\nb.837\n" in parsed.stdout and f"error: {tmp_path}/c\\x1b.837, byte 0" in parsed.stderr
     acked = invoke("ack", str(tmp_path), "--out", str(tmp_path / "out"))
-    assert f"{tmp_path}/a\\nb.837: 1 claim, 1 accepted\n" in acked.stdout
+    assert f"{tmp_path}/a\\nb.837: 1 claim: 1 accepted, 0 rejected\n" in acked.stdout  # claims_phrase (e6dffaa)
     assert (tmp_path / "out" / "a\nb.837.999").exists()  # the answers keep the input's name
 
 
@@ -252,3 +253,129 @@ def test_version_flags() -> None:
     for flag in ("-V", "--version"):
         res = invoke(flag)
         assert res.exit_code == 0 and edi837.__version__ in res.output
+
+
+# -- folder inputs: one --include policy, outputs never inputs (issue 22, items 4 and 5) ------------
+
+# What pyx12 writes beside the 837s it checked: a 997 (not an 837: read as one, it was "unreadable").
+A_997 = ("ISA*00*          *00*          *ZZ*MEDICAREMAC    *ZZ*GENHOSPAMB     *261001*0931*^*00501*000000901*0*T*:~"
+         "GS*FA*MEDICAREMAC*GENHOSPAMB*20261001*0931*901*X*005010~ST*997*0001~AK1*HC*1021~AK9*A*1*1*1~SE*4*0001~"
+         "GE*1*901~IEA*1*000000901~")
+SKIPPED3 = ", 3 files skipped (not --include)"
+
+
+def inbound_with_others(tmp_path: Path) -> Path:
+    """Two 837s, and what sits beside them in a real inbound folder: a report saved by an earlier run,
+    a pyx12 .997 and a README.md."""
+    import shutil
+
+    inbound = tmp_path / "inbound"
+    inbound.mkdir()
+    for p in FIXTURES[:2]:
+        shutil.copy(p, inbound / p.name)
+    saved = invoke("report", str(inbound / FIXTURES[0].name), "-o", str(inbound / "report.html"))
+    assert saved.exit_code == 0 and (inbound / "report.html").stat().st_size > 1000, saved.output
+    (inbound / "claims.997").write_text(A_997)
+    (inbound / "README.md").write_text("# Inbound claims\nDrop 837s here.\n")
+    return inbound
+
+
+@pytest.mark.parametrize("command", [["check"], ["parse"], ["ack", "--out", "OUT"], ["report", "-o", "OUT/r.html"],
+                                     ["export", "-o", "OUT/e.json"]], ids=lambda c: c[0])
+def test_a_folder_with_a_saved_report_a_997_and_a_readme_is_read_by_include(tmp_path, command) -> None:
+    """Before: `check DIR` said 3 files were unreadable and exited 2. Now every command reads the two
+    837s, leaves the rest alone and says how many it skipped, exit 0."""
+    inbound = inbound_with_others(tmp_path)
+    (tmp_path / "OUT").mkdir()
+    args = [str(tmp_path / a) if a.startswith("OUT") else a for a in command]
+    res = invoke(args[0], str(inbound), *args[1:])
+    assert res.exit_code == 0, res.output
+    assert "error" not in res.stderr and "unreadable" not in res.output
+    said = res.stderr if command == ["parse"] else res.stdout
+    assert said.rstrip().endswith("3 files skipped (not --include)" if command == ["parse"] else SKIPPED3), said[-300:]
+
+
+def test_the_skipped_count_is_in_the_json_summary_and_include_changes_the_policy(tmp_path) -> None:
+    import shutil
+
+    inbound = inbound_with_others(tmp_path)
+    doc = json.loads(invoke("check", "--format", "json", str(inbound)).stdout)
+    assert doc["summary"]["skipped_files"] == 3 and doc["summary"]["unreadable_files"] == 0
+    assert [os.path.basename(f["path"]) for f in doc["files"]] == sorted(p.name for p in FIXTURES[:2])
+
+    shutil.copy(FIXTURES[2], inbound / "claims.DAT")
+    res = invoke("check", "--include", "*.dat", "--include", "*.none", str(inbound))
+    assert res.exit_code == 0, res.output
+    assert res.stdout.rstrip().endswith("1 file, 1 claim: 1 accepted, 0 rejected, 5 files skipped (not --include)")
+
+
+def test_a_file_named_on_the_command_line_is_read_whatever_its_name(tmp_path) -> None:
+    import shutil
+
+    dat = tmp_path / "claims.dat"
+    shutil.copy(FIXTURES[0], dat)
+    for command in ("check", "parse", "annotate"):
+        res = invoke(command, str(dat))
+        assert res.exit_code == 0 and "skipped" not in res.output, (command, res.output)
+    assert invoke("check", str(dat)).stdout.rstrip().endswith("1 file, 1 claim: 1 accepted, 0 rejected")
+    res = invoke("check", str(tmp_path))  # found in a folder, the same file is not an input
+    assert res.exit_code == 2 and "the folder holds no input file (1 file skipped by --include" in res.stderr
+
+
+def test_report_dot_o_report_html_twice_does_not_read_its_own_output(tmp_path, monkeypatch) -> None:
+    """Before: the second run (and a first run, on the empty file it had just made) read report.html as
+    an 837: "unreadable", exit 2."""
+    import shutil
+
+    for p in FIXTURES[:2]:
+        shutil.copy(p, tmp_path / p.name)
+    monkeypatch.chdir(tmp_path)
+    first = invoke("report", ".", "-o", "report.html")
+    second = invoke("report", ".", "-o", "report.html")
+    assert first.exit_code == second.exit_code == 0, second.output
+    assert first.stdout == second.stdout and re.fullmatch(r"report\.html: 2 files, \d+ claims: \d+ accepted, 0 rejected\n",
+                                                          second.stdout), second.stdout
+    assert "report.html" not in second.stderr
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "parquet"])
+def test_export_o_inside_the_folder_does_not_read_its_own_output(tmp_path, monkeypatch, fmt) -> None:
+    """`export -o FILE` inside the folder it exports, run twice (here a name --include would read)."""
+    import shutil
+
+    if fmt == "parquet":
+        pytest.importorskip("pyarrow")
+    for p in FIXTURES[:2]:
+        shutil.copy(p, tmp_path / p.name)
+    monkeypatch.chdir(tmp_path)
+    runs = [invoke("export", "--format", fmt, ".", "-o", f"export.{fmt}.txt") for _ in range(2)]
+    assert [r.exit_code for r in runs] == [0, 0], runs[1].output
+    assert runs[0].stdout == runs[1].stdout and runs[1].stdout.startswith("2 files, "), runs[1].stdout
+    if fmt == "json":
+        assert json.loads(Path("export.json.txt").read_text())["summary"]["files"] == 2
+
+
+def test_an_output_named_as_a_path_is_refused_before_anything_is_written(tmp_path) -> None:
+    """`export a.837 -o a.837` would read the input and then write over it: exit 2, the input kept."""
+    import shutil
+
+    src = tmp_path / "a.837"
+    shutil.copy(FIXTURES[0], src)
+    for command in (["export", "--format", "json"], ["report"]):
+        res = invoke(*command, str(src), "-o", str(src))
+        assert res.exit_code == 2 and f"error: {src}: is also the output file (-o)" in res.stderr, res.output
+        assert src.read_bytes() == FIXTURES[0].read_bytes()
+
+
+def test_standard_output_sent_to_a_file_in_the_folder_is_not_read(tmp_path) -> None:
+    """`edi837 check . > check.txt`: the shell makes check.txt (an input by its name) before check runs."""
+    import shutil
+    import subprocess
+    import sys
+
+    shutil.copy(FIXTURES[0], tmp_path / FIXTURES[0].name)
+    with open(tmp_path / "check.txt", "w") as out:
+        done = subprocess.run([sys.executable, "-m", "edi837", "check", "."], cwd=tmp_path, stdout=out,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "check.txt").read_text().rstrip().endswith("1 file, 1 claim: 1 accepted, 0 rejected")

@@ -174,3 +174,24 @@ def test_main_prints_the_counts(spark, capsys) -> None:
     assert out.startswith(f"{len(FIXTURES)} files, ")
     assert code in (0, 1)
     assert spark.sparkContext._jsc is not None  # the module's session is not stopped by main
+
+
+def test_a_folder_is_read_by_include_as_the_cli_reads_it(spark, tmp_path, capsys) -> None:
+    """Before: a saved report, a pyx12 .997 and a README.md in the folder were 3 "unreadable" files,
+    exit 2. Now they are skipped and counted, as `check` does; a file named as a PATH is read whatever
+    its name; `answers` answers the same inputs."""
+    inbound = tmp_path / "inbound"
+    inbound.mkdir()
+    shutil.copy(FIXTURES[0], inbound / FIXTURES[0].name)
+    for name, text in (("report.html", "<html>a saved report</html>"), ("claims.997", "ISA*00*"),
+                       ("README.md", "# inbound\n")):
+        (inbound / name).write_text(text)
+    named = tmp_path / "claims.dat"
+    shutil.copy(FIXTURES[1], named)
+    code = edi_spark.main([str(inbound), str(named), "--today", str(TODAY)])
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("2 files, ") and first.endswith(", 0 unreadable, 0 too large for Spark"
+                                                            ", 3 files skipped (not --include)"), first
+    assert code in (0, 1)
+    done = edi_spark.answers(spark, [str(inbound)], str(tmp_path / "out"), Settings(fixed_time=dt.datetime(2026, 11, 22)))
+    assert [r["path"] for r in done] == [str(inbound / FIXTURES[0].name)]

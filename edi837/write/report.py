@@ -22,6 +22,7 @@ class Summary:
     rejected_sets: int = 0
     envelope_errors: int = 0  # GS/GE and ISA/IEA errors: noted in the AK9/TA1, the claims were already answered
     unreadable: int = 0
+    skipped: int = 0  # files found in a folder PATH and left alone, not named by --include: not an error
     # called with (claims, rejected) as each transaction set is counted: the CLI's progress bar
     on_counts: Callable[[int, int], None] | None = field(default=None, repr=False, compare=False)
 
@@ -44,14 +45,16 @@ class Summary:
 
     def as_dict(self) -> dict[str, int]:
         return {"files": self.files, "claims": self.claims, "accepted": self.accepted, "rejected": self.rejected,
-                "envelope_errors": self.envelope_errors, "unreadable_files": self.unreadable}
+                "envelope_errors": self.envelope_errors, "unreadable_files": self.unreadable,
+                "skipped_files": self.skipped}
 
     def text(self) -> str:
         return (f"{self.files} file{'s' * (self.files != 1)}, {self.claims} claim{'s' * (self.claims != 1)}:"
                 f" {self.accepted} accepted, {self.rejected} rejected"
                 + (f", {self.envelope_errors} envelope error{'s' * (self.envelope_errors != 1)}"
                    if self.envelope_errors else "")
-                + (f", {self.unreadable} unreadable" if self.unreadable else ""))
+                + (f", {self.unreadable} unreadable" if self.unreadable else "")
+                + (f", {self.skipped} file{'s' * (self.skipped != 1)} skipped (not --include)" if self.skipped else ""))
 
 
 def claims_phrase(claims: int, accepted: int) -> str:
