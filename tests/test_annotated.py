@@ -79,7 +79,7 @@ def test_annotate_prints_every_segment_and_finding(flagged: Path) -> None:
         above = next(ln for ln in reversed(lines[:at]) if ln in shown)
         assert f" {f.loop} " in above and above.rstrip().split()[0] == str(f.position)
     assert "(SV205 Service Unit Count)" in res.stdout
-    assert res.stdout.rstrip().endswith("1 file, 4 claims: 2 accepted, 2 rejected")
+    assert res.stdout.rstrip().endswith("1 file, 4 claims: 1 accepted, 3 rejected")  # AMB019 (two A0) is an error
 
 
 def test_annotate_refuses_stdin_and_reports_unreadable(tmp_path: Path) -> None:
@@ -97,7 +97,7 @@ def test_annotate_takes_several_files_and_names_each_it_refuses(flagged: Path, t
     res = invoke("annotate", "--today", "2026-11-22", str(flagged), str(FIXTURES[0]))
     assert res.exit_code == 1
     assert res.stdout.splitlines()[0] == str(flagged) and f"\n{FIXTURES[0]}\n" in res.stdout
-    assert res.stdout.rstrip().endswith("2 files, 5 claims: 3 accepted, 2 rejected")
+    assert res.stdout.rstrip().endswith("2 files, 5 claims: 2 accepted, 3 rejected")
     res = invoke("annotate", str(tmp_path / "a"), str(FIXTURES[0]), str(tmp_path))
     assert res.exit_code == 2 and res.stdout == "" and "extra argument" not in res.output
     assert res.stderr.splitlines() == [f"error: {tmp_path / 'a'}: no such file",

@@ -22,11 +22,12 @@ NOWHERE = Where("", "", 0)  # where a claim or line sits differs between the two
 
 def comparable(c) -> object:
     lines = tuple(ln.replace(where=NOWHERE, date_where=None) for ln in c.lines)
-    bp = c.billing_provider.replace(where=None, street_where=None)
+    bp = c.billing_provider.replace(where=None, street_where=None, tax_id_where=None, taxonomy_where=None)
     att = c.attending.replace(where=None) if c.attending else None
     codes = {k: tuple(x.replace(where=None) for x in getattr(c, k))
-             for k in ("condition_codes", "value_codes", "occurrence_codes")}
+             for k in ("condition_codes", "value_codes", "occurrence_codes", "diagnosis_codes")}
     return c.replace(where=NOWHERE, period_where=None, cl1_where=None, lines=lines, billing_provider=bp, attending=att, file="", **codes,
+                               subscriber=c.subscriber.replace(where=None), patient=c.patient.replace(where=None),
                                transaction="", hl_subscriber="", hl_patient="", clearinghouse_trace="",
                                ambulance_lines=tuple(ln for ln in lines if is_ambulance_line(ln)))
 
