@@ -348,3 +348,27 @@ def test_a_killed_worker_ends_its_file_with_one_located_error(splittable: Path, 
         assert gone_within(workers, 5) == []
     finally:
         ended(proc, workers)
+
+
+def test_workers_forked_by_another_thread_watch_their_parent(tmp_path: Path) -> None:
+    """PR_SET_PDEATHSIG follows the forking thread, so a pool started from a thread other than the main
+    one has its workers watch the parent pid instead (see test_lifeline.py for both at work)."""
+    import threading
+
+    path = tmp_path / "four.837"
+    path.write_text(combined(4, random.Random(1)))
+    parts = parallel.plan(str(path), 2)
+    assert parts is not None
+
+    def threads_of_worker(part: parallel.Part) -> list[str]:
+        return [t.name for t in threading.enumerate()]
+
+    def watching(results: list[list[str]]) -> list[bool]:
+        return ["edi837-lifeline" in names for names in results]
+
+    from_main = list(parallel.run(parts, 2, threads_of_worker))
+    from_helper: list[list[str]] = []
+    helper = threading.Thread(target=lambda: from_helper.extend(parallel.run(parts, 2, threads_of_worker)))
+    helper.start()
+    helper.join(20)
+    assert watching(from_main) == [False] * len(parts) and watching(from_helper) == [True] * len(parts)
