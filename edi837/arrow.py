@@ -14,9 +14,15 @@ claim and a row per file, told apart by `kind`.
   group and interchange envelope findings.
 
 `batches(data, path)` checks one file's bytes and yields RecordBatches of SCHEMA: claim rows as each
-transaction set is decided, up to `BATCH` rows a batch, then the file row. Values stay as the record
-has them (amounts and dates as strings): a decimal or date column would have to drop what is
-malformed, and malformed values are what a rejected claim is about.
+transaction set is decided, up to `BATCH` rows a batch, then the file row.
+
+Money is a decimal column (`MONEY`, decimal128(20, 2)): the claim's total charge and each line's charge
+and non-covered charge, so an analyst sums them without parsing text. An X12 R amount has at most 18
+digits; with the 2 decimal places money has, 20 digits of precision hold every one exactly. An amount
+that is not one (not a number, more than 2 decimal places, more than 18 digits) is null there: such
+a value is what a finding is about, and the finding's `value` keeps it as written (so do the JSON, XML
+and CSV exports, which carry amounts as written). Other values stay as the record has them: dates as
+ISO strings, value code amounts as written (A0's is a ZIP, 32's a count: not money).
 """
 
 from __future__ import annotations
@@ -24,10 +30,12 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from .claims.model import money as read_amount
 from .read import EdiError
 from .results import GroupResult, InterchangeResult, TransactionResult
 from .write import records
@@ -36,28 +44,42 @@ if TYPE_CHECKING:
     from .pipeline import Checker
     from .write.report import Summary
 
-SCHEMA_VERSION = 1  # of the Arrow table; bump on any change of SCHEMA (and regenerate its documents)
+SCHEMA_VERSION = 2  # of the Arrow table; bump on any change of SCHEMA (and regenerate its documents)
+# 2: money columns (total_charge, lines[].charge, lines[].non_covered) are decimal128(20, 2), not strings
 BATCH = 1000  # claim rows per RecordBatch
 
 CLAIM, FILE = "claim", "file"
 READ, UNREADABLE, TOO_LARGE = "read", "unreadable", "too large"
 _TYPES = {"str": pa.string(), "int": pa.int64(), "bool": pa.bool_()}
+MONEY = pa.decimal128(20, 2)  # an X12 R amount: at most 18 digits, money has 2 decimal places
+MONEY_KEYS = ("total_charge", "charge", "non_covered")  # the record's amounts that are money (claim, lines)
+CENT = Decimal("0.01")
+
+
+def money(text: str | None) -> Decimal | None:
+    """An amount as written, as the money column holds it: exact to the cent, or None when it is not
+    an amount of at most 18 digits and 2 decimal places (its finding keeps it as written)."""
+    amount = read_amount(text) if text else None  # the claim model's own reading of an R element
+    if amount is None or amount != amount.quantize(CENT):
+        return None
+    return amount.quantize(CENT)
 
 
 def _f(name: str, kind: pa.DataType, doc: str, nullable: bool = True) -> pa.Field:
     return pa.field(name, kind, nullable=nullable, metadata={"doc": doc})
 
 
-def arrow_type(shape: Any) -> pa.DataType:
+def arrow_type(shape: Any, key: str = "") -> pa.DataType:
     """The Arrow type of a part of the claim record's SHAPE (edi837.write.records): "str", "int",
-    "bool" ("?": may be None), [item] a list, {key: shape} a struct. Every field is nullable: a file
-    row's claim columns are null structs, whose fields Spark and Arrow then read as null too (which
-    keys a claim always has is the record's schema, schemas/export.schema.json)."""
+    "bool" ("?": may be None), [item] a list, {key: shape} a struct; a money key (MONEY_KEYS) is MONEY.
+    Every field is nullable: a file row's claim columns are null structs, whose fields Spark and Arrow
+    then read as null too (which keys a claim always has is the record's schema,
+    schemas/export.schema.json)."""
     if isinstance(shape, list):
         return pa.list_(pa.field("item", arrow_type(shape[0])))
     if isinstance(shape, dict):
-        return pa.struct([pa.field(k, arrow_type(v)) for k, v in shape.items()])
-    return _TYPES[shape.rstrip("?")]
+        return pa.struct([pa.field(k, arrow_type(v, k)) for k, v in shape.items()])
+    return MONEY if key in MONEY_KEYS else _TYPES[shape.rstrip("?")]
 
 
 FINDINGS = arrow_type([records.FINDING])
@@ -74,7 +96,7 @@ CLAIM_DOC = "claim: the claim record's key (edi837/write/records.py; schemas/exp
 SCHEMA = pa.schema([
     _f("kind", pa.string(), "claim (a row per claim) or file (a row per file, after its claims)", nullable=False),
     _f("file", pa.string(), "the input's path, as the CLI names it (a URI when not a local file)", nullable=False),
-    *[_f(key, arrow_type(shape), CLAIM_DOC) for key, shape in records.SHAPE.items() if key != "file"],
+    *[_f(key, arrow_type(shape, key), CLAIM_DOC) for key, shape in records.SHAPE.items() if key != "file"],
     _f("file_status", pa.string(), "file: read | unreadable | too large"),
     _f("file_error", pa.string(), "file: the located error that stopped the reading (never quotes the input)"),
     _f("claims", pa.int64(), "file: claims read"),
@@ -93,6 +115,14 @@ def envelope_record(item: TransactionResult | GroupResult | InterchangeResult) -
         return {"level": "group", "control": item.control, "ack": None, "findings": found}
     return {"level": "interchange", "control": item.isa[13] if len(item.isa) > 13 else "", "ack": None,
             "findings": found}
+
+
+def claim_row(record: dict[str, Any]) -> dict[str, Any]:
+    """A claim record as its row: money as MONEY (see the module docstring), the rest as it is."""
+    row = {"kind": CLAIM, **record, "total_charge": money(record["total_charge"])}
+    row["lines"] = [{**ln, "charge": money(ln["charge"]), "non_covered": money(ln["non_covered"])}
+                    for ln in record["lines"]]
+    return row
 
 
 def file_record(path: str, status: str, error: str | None, claims: int = 0, accepted: int = 0,
@@ -118,7 +148,7 @@ def rows(data: bytes, path: str, checker: Checker) -> Iterator[dict[str, Any]]:
                 for c in item.claims:
                     claims += 1
                     accepted += c.status == "accepted"
-                    yield {"kind": CLAIM, **records.claim_record(c, path, item)}
+                    yield claim_row(records.claim_record(c, path, item))
             envelopes.append(envelope_record(item))
     except Exception as exc:  # noqa: BLE001 (EdiError, or a defect of ours: one located error either way)
         from .inputs import as_edi_error  # noqa: PLC0415
@@ -226,8 +256,12 @@ def describe() -> str:
             f"carries `edi837.schema: claims-arrow-v{SCHEMA_VERSION}` and `edi837.record_schema:"
             f" {records.SCHEMA_VERSION}`.", "",
             "A row is a claim (`kind` = claim) or a file (`kind` = file, after its claims); the columns of the",
-            "other kind are null. Amounts and dates are strings as written (dates as YYYY-MM-DD). The claim",
-            "columns carry patient data (names, member ids, birth dates, diagnoses).", "",
+            "other kind are null. Money (`total_charge`, `lines[].charge`, `lines[].non_covered`) is",
+            "decimal128(20, 2): exact to the cent; null when the amount as written is not an amount of at",
+            "most 18 digits and 2 decimal places (its finding's `value` keeps it as written). Value code",
+            "amounts stay strings (A0's is a ZIP, 32's a count). Dates are strings, YYYY-MM-DD. `line` is",
+            "the line of the file a segment is on (file line); `lx` is the service line's number (LX01).",
+            "The claim columns carry patient data (names, member ids, birth dates, diagnoses).", "",
             "| column | type | meaning |", "|---|---|---|"]
     return "\n".join([*head, *_fields(SCHEMA), ""])
 

@@ -51,8 +51,10 @@ def findings_key(found: list[dict]) -> list[dict]:
 
 def claim_key(row: dict) -> dict:
     """What a claim row shares with the claims of `check --format json`."""
-    keys = ("claim_id", "transaction", "status", "total_charge", "type_of_bill", "position")
-    return {**{k: row[k] for k in keys}, "findings": findings_key(row["findings"])}
+    keys = ("claim_id", "transaction", "status", "type_of_bill", "position")
+    charge = row["total_charge"]  # a Decimal in a row, the amount as written in check's JSON
+    return {**{k: row[k] for k in keys}, "total_charge": arrow.money(None if charge is None else str(charge)),
+            "findings": findings_key(row["findings"])}
 
 
 def expected(doc: dict) -> tuple[dict, dict]:
@@ -123,8 +125,9 @@ def test_claim_row_carries_lines_and_ambulance_view() -> None:
     from edi837.write import records  # noqa: PLC0415
 
     [result] = api.check(path).claims
-    assert {k: v for k, v in claim.items() if k in records.SHAPE} == records.claim_record(result, path, None) | {
-        "transaction_ack": "A"}  # the record, column for column
+    row = arrow.claim_row(records.claim_record(result, path, None))
+    assert {k: v for k, v in claim.items() if k in records.SHAPE} == {k: v for k, v in row.items() if k != "kind"} | {
+        "transaction_ack": "A"}  # the record, column for column (money as decimals)
     trip = claim["ambulance"]
     assert trip["level"] and trip["origin"] and trip["destination"] and trip["loaded_miles"]
     assert {"base", "mileage"} <= {ln["kind"] for ln in claim["lines"]}
@@ -193,3 +196,29 @@ def test_export_parquet_holds_the_rows_check_reports(tmp_path) -> None:
 def test_export_parquet_needs_an_output_file() -> None:
     res = CliRunner().invoke(main, ["export", "--format", "parquet", str(FIXTURES[0])])
     assert res.exit_code == 2 and "-o FILE" in res.stderr
+
+
+@needs_arrow
+def test_money_is_decimal_exact_to_the_cent(tmp_path) -> None:
+    """Issue 22: total_charge and the line charges are decimal128(20, 2) in Arrow and Parquet (not
+    strings); an amount that is not money (here 3 decimal places) is null, its text kept by the export."""
+    import decimal  # noqa: PLC0415
+
+    import pyarrow as pa  # noqa: PLC0415
+
+    assert arrow.SCHEMA.field("total_charge").type == pa.decimal128(20, 2)
+    line = arrow.SCHEMA.field("lines").type.value_type
+    assert line.field("charge").type == line.field("non_covered").type == pa.decimal128(20, 2)
+    assert arrow.SCHEMA.field("value_codes").type.value_type.field("amount").type == pa.string()  # A0: a ZIP
+    fixture = ROOT / "fixtures" / "bls-emergency.837"
+    out = tmp_path / "claims.parquet"
+    CliRunner().invoke(main, ["export", "--format", "parquet", "-o", str(out), "--today", TODAY, str(fixture)])
+    table = pq.read_table(out)
+    claim = next(r for r in table.to_pylist() if r["kind"] == "claim")
+    assert claim["total_charge"] == decimal.Decimal("716.00")
+    assert sum(ln["charge"] for ln in claim["lines"]) == claim["total_charge"]
+    odd = fixture.read_bytes().replace(b"CLM*AMB-BLS--002*716", b"CLM*AMB-BLS--002*716.005")
+    [row] = [r for b in arrow.batches(odd, "odd.837") for r in b.to_pylist() if r["kind"] == "claim"]
+    assert row["total_charge"] is None
+    assert (arrow.money("716"), arrow.money("-1.5"), arrow.money("7.1.6"), arrow.money("1" * 19)) == (
+        decimal.Decimal("716.00"), decimal.Decimal("-1.50"), None, None)
