@@ -279,7 +279,8 @@ def rules(code: str | None, fmt: str) -> None:
 @click.option("--receiver-id", help="The submitter's id (ISA08 of the answers; default: the input's ISA06).")
 @click.option("--config", type=click.Path(dir_okay=False), help="JSON: sender_id, receiver_id, name, usage, first_control_number.")
 @click.option("--fixed-time", type=click.DateTime(formats=["%Y%m%d%H%M"]), default=None,
-              help="Clock for the answers (YYYYMMDDHHMM): byte-for-byte reproducible output, control numbers from the base.")
+              help="Clock for the answers (YYYYMMDDHHMM): byte-for-byte reproducible output, control numbers from the"
+                   " base, and no record of what was answered (every input is answered again).")
 @jobs_option
 @include_option
 @terminal.options
@@ -288,6 +289,11 @@ def ack(paths: tuple[str, ...], out_dir: str, profile_name: str, today: Any, sen
         term: terminal.Terminal) -> None:
     """Answer like a clearinghouse: NAME.999, NAME.277ca and NAME.accepted.837 for each input, in --out
     (a file found in a folder PATH keeps its sub-folders there: inbound/a/x.837 is answered in OUT/a/).
+
+    Run again into the same --out, it answers only what it has not: an input whose content was
+    answered there is skipped ("already answered"), and one a stopped run (kill -9, a crash) was
+    answering is answered again with the same control numbers, byte for byte (OUT/.edi837-ack.jsonl
+    keeps what was answered; not with --fixed-time, which always answers again).
 
     Progress bar, colour, --quiet, --verbose and --include as for check; --out is never read as an
     input. Exit codes as for check.

@@ -152,7 +152,8 @@ def test_answer_numbers_from_a_state_file_when_given_one(tmp_path: Path) -> None
     settings = Settings(base=40, state_file=tmp_path / "state.json")
     first, second = (edi837.answer(FIXTURES[0], settings, today=TODAY) for _ in range(2))
     assert [isa13(a.ack999) for a in (first, second)] == ["000000040", "000000043"]
-    assert json.loads((tmp_path / "state.json").read_text()) == {"last": 45}
+    assert json.loads((tmp_path / "state.json").read_text())["numbers"] == [
+        {"sender_id": "EDI837", "receiver_id": "", "last": 45}]  # per sender/receiver pair (edi837.control)
 
 
 # -- wrong input types: a clear TypeError, never the input's content in a message ------------------

@@ -118,10 +118,10 @@ def test_answers_take_their_numbers_from_the_state_file(spark, tmp_path) -> None
     assert [r["control"] for r in first] == [1, 4, 7]
     assert [r["control"] for r in second] == [10, 13, 16]
     state = out / ".edi837-control-numbers.json"
-    assert state.read_text() == '{"last": 18}'
+    assert state.read_text().endswith('"numbers": [{"sender_id": "EDI837", "receiver_id": "", "last": 18}]}')
     res = CliRunner().invoke(main, ["ack", str(inbound / FIXTURES[0].name), "--out", str(out)])  # ack numbers after them
     assert res.exit_code in (0, 1), res.output
-    assert state.read_text() == '{"last": 21}'
+    assert state.read_text().endswith('"last": 21}]}')
 
 
 def test_a_file_over_the_binary_limit_is_reported_not_read(spark, tmp_path) -> None:
