@@ -245,13 +245,15 @@ def remove_answer_temporaries(folder: Path) -> int:
 
 def answer_into(path: str, checker: Checker, settings: Settings, numbers: Numbering, targets: Targets,
                 summary: Summary, jobs: int = 1, durable: bool = False,
-                read: Callable[[Read], Read] | None = None) -> FileResult:
+                read: Callable[[Read], Read] | None = None, placed: Callable[[Path], None] | None = None
+                ) -> FileResult:
     """Check `path` (- for stdin), write its answers to `targets` (see `write_answers`), count the
     verdicts into `summary`. The result keeps only the file's error. With `jobs` > 1 a large file is
     checked and answered in parts by worker processes. An answer with nothing to say is not written,
     and none of an earlier run stays in its place. `durable`: each answer is on disk (fsynced, and
     its folder after the rename) when this returns, so a crash of the machine cannot lose it.
-    `read`, when given, wraps the reading (to watch the items pass)."""
+    `read`, when given, wraps the reading (to watch the items pass); `placed` is told each answer
+    renamed into place (the stage's crash-point tests stop there)."""
     # Each answer is written under a temporary name and renamed when whole: a consumer watching the
     # folder never sees half an answer, and a failed write (a full disk) leaves none behind.
     tmps = [temporary(t) for t in targets]
@@ -269,6 +271,8 @@ def answer_into(path: str, checker: Checker, settings: Settings, numbers: Number
         for tmp, target, keep in zip(tmps, targets, (written.answered, written.answered, written.forwarded > 0)):
             if keep:
                 os.replace(tmp, target)
+                if placed is not None:
+                    placed(target)
             else:  # nothing to say: no stale answer of an earlier run stays either
                 with contextlib.suppress(FileNotFoundError):
                     target.unlink()

@@ -7,6 +7,7 @@ The default run kills a 200-file run 5 times and checks a sample of the answers 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -16,6 +17,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -182,6 +184,175 @@ def test_kill_9_at_random_moments_then_rerun_answers_each_input_exactly_once(tmp
     again = subprocess.run([*RUN, str(inbox), "--out", str(outbox), "--settle", "0"], capture_output=True,
                            text=True, timeout=60)
     assert again.returncode == 0 and snapshot(outbox) == after  # nothing left: nothing answered again
+
+
+STEPS = ("claimed", "hashed", "reserved", "placed.999", "placed.277ca", "placed.837", "answered", "result",
+         "recorded", "moved")
+
+
+def session_alive(sid: int) -> list[int]:
+    """Pids of the processes of session `sid` still running (not zombies)."""
+    alive = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == sid and fields[0] != "Z":  # fields after the name: state, ppid, pgrp, session
+            alive.append(int(stat_file.parent.name))
+    return alive
+
+
+GROUP_STEPS = ("claimed", "placed.277ca", "recorded")  # killed with the whole group in the default run
+
+
+@pytest.mark.parametrize("everywhere", [pytest.param(False), pytest.param(True, marks=pytest.mark.campaign)])
+def test_a_kill_at_each_durable_step_then_a_rerun_answers_each_input_exactly_once(tmp_path: Path,
+                                                                                  everywhere: bool) -> None:
+    """For each durable step of answering one file (claim, hash looked up, numbers reserved, each answer
+    renamed into place, result written, outcome recorded, move), SIGKILL the stage exactly there (its
+    main process only, and its whole group: EDI837_FAILPOINT), then rerun: nothing lost, nothing
+    answered twice, no number reused, no temporary left, and no process of the killed run left over.
+    The default run kills the main process at every step and the group at three; `-m campaign` both
+    at every step."""
+    scenarios = [(step, group) for step in STEPS for group in (False, True)
+                 if not group or everywhere or step in GROUP_STEPS]
+    runs = {}
+    for step, group in scenarios:
+        inbox, outbox = tmp_path / f"{step}-{group}" / "in", tmp_path / f"{step}-{group}" / "out"
+        inbox.mkdir(parents=True)
+        made = {}
+        for n, fixture in enumerate(FIXTURES[:3]):
+            data = varied(fixture.read_text(encoding="latin-1"), 700_000 + n).encode("latin-1")
+            (inbox / f"in-{n}.837").write_bytes(data)
+            made[f"in-{n}.837"] = hashlib.sha256(data).hexdigest()
+        (inbox / "README.md").write_text("Drop 837I files here.\n")
+        env = {**os.environ, "EDI837_FAILPOINT": f"{step}:group" if group else step}
+        runs[step, group] = (inbox, outbox, made, env)
+    for batch in range(0, len(scenarios), 4):  # a few at once: each is mostly start-up
+        procs = {key: subprocess.Popen([*RUN, str(runs[key][0]), "--out", str(runs[key][1]), "--settle", "0",
+                                        "--workers", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                       env=runs[key][3], start_new_session=True)
+                 for key in scenarios[batch:batch + 4]}
+        for key, proc in procs.items():
+            out, err = proc.communicate(timeout=120)
+            assert proc.returncode == -signal.SIGKILL, (key, proc.returncode, err[-2000:])  # the failpoint fired
+            deadline = time.monotonic() + 5
+            while session_alive(proc.pid) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert session_alive(proc.pid) == [], key  # no worker outlived the killed main process
+    for key in scenarios:
+        inbox, outbox, made, _ = runs[key]
+        before = snapshot(outbox)
+        done = subprocess.run([*RUN, str(inbox), "--out", str(outbox), "--settle", "0", "--workers", "1"],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode in (0, 1), (key, done.stderr)
+        assert "Traceback" not in done.stderr
+        assert_exactly_once(inbox, outbox, made)
+        after = snapshot(outbox)
+        assert {k: after[k] for k in before} == before, key  # answered before the kill: not answered again
+
+
+def churn(inbox: Path, stop: threading.Event, seed: int, dropped: dict[str, str], removed: set[str],
+          replaced: set[str]) -> None:
+    """Act as a busy SFTP drop folder until `stop`: new files dropped (written aside, renamed in), new
+    content re-dropped under a name in use, files renamed, files removed. `dropped` gets every content
+    dropped (sha256 -> name); `removed` the contents removed before the stage took them; `replaced` the
+    contents a re-drop may have replaced before the stage took them (the sender's to lose)."""
+    rng = random.Random(seed)
+    texts = [p.read_text(encoding="latin-1") for p in FIXTURES]
+    n = 0
+    while not stop.is_set():
+        n += 1
+        names = [p.name for p in inbox.iterdir() if not p.name.startswith(".")]
+        action = rng.random()
+        if action < 0.55 or not names:  # a new file, or new content under a name in use
+            name = rng.choice(names) if names and action < 0.15 else f"drop-{seed}-{n}.837"
+            data = varied(rng.choice(texts), 800_000 + n).encode("latin-1")
+            aside = inbox / f".{name}.upload"
+            aside.write_bytes(data)
+            with contextlib.suppress(FileNotFoundError):
+                replaced.add(hashlib.sha256((inbox / name).read_bytes()).hexdigest())
+            os.replace(aside, inbox / name)
+            dropped[hashlib.sha256(data).hexdigest()] = name
+        elif action < 0.8:  # renamed by its sender
+            name = rng.choice(names)
+            with contextlib.suppress(FileNotFoundError):
+                data = (inbox / name).read_bytes()
+                os.rename(inbox / name, inbox / f"renamed-{n}-{name}")
+        else:  # removed by its sender, if the stage has not taken it yet
+            name = rng.choice(names)
+            try:
+                data = (inbox / name).read_bytes()
+                os.remove(inbox / name)
+            except FileNotFoundError:
+                continue
+            removed.add(hashlib.sha256(data).hexdigest())
+        time.sleep(rng.uniform(0, 0.05))
+
+
+@pytest.mark.parametrize("kills", [pytest.param(6), pytest.param(1000, marks=pytest.mark.campaign)])
+def test_kills_over_a_churning_watched_inbox(tmp_path: Path, kills: int) -> None:
+    """`run --watch` over a folder that churns (drops, same-name re-drops, renames, removals), killed
+    with SIGKILL `kills` times at random moments (its main process only, or its whole group), started
+    again each time; then every content dropped and not removed by its sender is answered exactly once,
+    nothing else is, and every answer is valid per pyx12 (a sample in the default run)."""
+    inbox, outbox = tmp_path / "in", tmp_path / "out"
+    inbox.mkdir()
+    rng = random.Random(kills)
+    dropped: dict[str, str] = {}
+    removed: set[str] = set()
+    replaced: set[str] = set()
+    stop = threading.Event()
+    driver = threading.Thread(target=churn, args=(inbox, stop, kills, dropped, removed, replaced))
+    driver.start()
+    try:
+        for _ in range(kills):
+            proc = subprocess.Popen([*RUN, str(inbox), "--out", str(outbox), "--watch", "--settle", "0",
+                                     "--interval", "0.05", "--workers", "2"], stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.PIPE, start_new_session=True)
+            time.sleep(rng.uniform(0.3, 1.5))
+            if rng.random() < 0.5:
+                os.kill(proc.pid, signal.SIGKILL)  # the main process only: its workers must follow it
+            else:
+                os.killpg(proc.pid, signal.SIGKILL)
+            _, err = proc.communicate(timeout=60)
+            assert b"Traceback" not in err, err.decode(errors="replace")
+            deadline = time.monotonic() + 5
+            while session_alive(proc.pid) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert session_alive(proc.pid) == []
+    finally:
+        stop.set()
+        driver.join()
+    done = subprocess.run([*RUN, str(inbox), "--out", str(outbox), "--settle", "0", "--workers", "2"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode in (0, 1), done.stderr
+    assert "Traceback" not in done.stderr
+    assert [p.name for p in inbox.iterdir() if not p.name.startswith(".")] == []
+    assert list((inbox / ".edi837-claimed").iterdir()) == []
+    with sqlite3.connect(outbox / "ledger.sqlite") as db:
+        rows = list(db.execute("SELECT sha256, stem, state FROM inputs"))
+        duplicates = list(db.execute("SELECT sha256 FROM duplicates"))
+    assert duplicates == []  # every content is new: none may be taken for a copy of another
+    taken = [r[0] for r in rows]
+    assert len(taken) == len(set(taken)) and set(taken) <= set(dropped) - removed  # nothing twice, nothing made up
+    assert set(dropped) - removed - replaced <= set(taken)  # nothing lost
+    assert len(set(dropped) - removed - replaced) > kills  # the churn kept the stage busy
+    assert {r[2] for r in rows} <= {"answered", "quarantined"}
+    homes = {p.name: p for folder in ("archive", "quarantine") for p in (outbox / folder).iterdir()
+             if p.is_file() and not p.name.endswith(".reason")}
+    answers = []
+    for sha, stem, state in rows:
+        assert hashlib.sha256(homes[stem].read_bytes()).hexdigest() == sha
+        if state == "answered":
+            answers += [outbox / "acks" / f"{stem}.999", outbox / "acks" / f"{stem}.277ca"]
+            assert all(f.is_file() for f in answers[-2:])
+    assert [p for p in outbox.rglob("*") if p.name.endswith(".tmp")] == []
+    numbers = isa13s(outbox)
+    assert len(numbers) == len(set(numbers))
+    for f in answers if kills > 100 else random.Random(2).sample(answers, min(10, len(answers))):
+        assert oracle.validate(f.read_bytes()).ok, f.name
 
 
 @pytest.mark.campaign

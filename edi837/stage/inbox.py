@@ -26,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import fnmatch
 import itertools
 import os
 import stat
@@ -36,9 +35,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import durable
+from ..inputs import included
 from ..read import printable
 
-INCLUDE = ("*.837", "*.edi", "*.txt", "*.x12")
 ARRIVING = (".part", ".tmp", ".filepart")  # names of files still being written (and any name starting with .)
 CLAIMS = ".edi837-claimed"
 
@@ -70,7 +69,7 @@ class Seen:
 class Inbox:
     def __init__(self, root: Path, include: tuple[str, ...], settle: float, skip: str = "") -> None:
         self.root = root
-        self.include = tuple(pattern.lower() for pattern in include)
+        self.include = include
         self.settle = settle
         self.skip = skip  # an OUTBOX inside INBOX is not read
         self.claims = root / CLAIMS
@@ -132,7 +131,7 @@ class Inbox:
         return ready, pending
 
     def _left_alone(self, name: str, mode: int) -> str | None:
-        if not any(fnmatch.fnmatchcase(name.lower(), pattern) for pattern in self.include):
+        if not included(name, self.include):
             return "a folder" if stat.S_ISDIR(mode) else "not an input (--include)"
         if not stat.S_ISREG(mode):
             return f"{durable.kind(mode)}, not a regular file: never read"

@@ -52,9 +52,10 @@ from typing import Any
 
 from .. import durable
 from ..control import ControlNumbers, NumbersUsedUp, Settings
+from ..inputs import INCLUDE
 from ..read import EdiError, printable
 from . import worker
-from .inbox import INCLUDE, Claimed, Inbox, Unusable
+from .inbox import Claimed, Inbox, Unusable
 from .ledger import ANSWERED, CLAIMED, QUARANTINED, Ledger, Row
 from .worker import Changed, Hashed, Job, Outcome
 
@@ -343,7 +344,9 @@ class Stage:
 
     def _claim(self, name: str) -> Claimed | None:
         try:
-            return self.inbox.claim(name)
+            claimed = self.inbox.claim(name)
+            worker.failpoint("claimed")
+            return claimed
         except OSError as exc:
             self.warn(f"error: {printable(name)}: cannot take it from INBOX: {exc.strerror or exc}; left there")
             return None

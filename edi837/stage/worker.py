@@ -149,7 +149,8 @@ def answer_job(job: Job) -> Outcome:
 
     where = targets(job.outbox, job.stem)
     result = acknowledge.answer_into(job.path, _checker(job.profile, job.when.date()), settings,
-                                     Reserved(job.control), where, summary, durable=True, read=watching)
+                                     Reserved(job.control), where, summary, durable=True, read=watching,
+                                     placed=lambda target: failpoint(f"placed{target.suffix}"))
     failpoint("answered")
     error = str(result.error) if result.error is not None else None
     written = [str(p.relative_to(job.outbox)) for p in where if p.exists()]
