@@ -6,6 +6,11 @@ walker, as `parse` reads), so nothing of a file is held to annotate it: `claims_
 claim (its subscriber/patient loops, then its own 2300 loop and below) as the report walks its
 claims, and `attach` puts a set's findings on its segments by their place in the set (ST = 1) and
 element reference (SV205, SV202-2, HI01-02).
+
+A claim's segments are kept up to SHOWN_PER_CLAIM (its person loops, then its own), and the rest only
+counted (`ClaimSegments.omitted`): a claim of a million segments would otherwise hold a million
+annotated segments (about 2 kB each) at once, where `export` of the same file holds none. The report
+shows the first ones with a note of how many there are; its findings are listed on the card either way.
 """
 
 from __future__ import annotations
@@ -129,21 +134,65 @@ def segments_of(path: str) -> Iterator[AnnotatedSegment]:
         return
 
 
+SHOWN_PER_CLAIM = 2_000  # annotated segments kept per claim (a claim in the guide's shape has a few hundred)
+
+
 @dataclass
 class ClaimSegments:
     set_number: int
     clm_position: int  # the CLM's place in its set: what the checked claim's `where.position` says
     context: list[AnnotatedSegment]  # its subscriber and patient loops (2000B, 2010BA ... 2000C, 2010CA)
     own: list[AnnotatedSegment]  # its CLM and everything after it, up to the next HL, CLM or SE
+    omitted: int = 0  # its segments past SHOWN_PER_CLAIM (person loops' and its own): counted, not kept
 
     @property
     def segments(self) -> list[AnnotatedSegment]:
         return self.context + self.own
 
+    @property
+    def total(self) -> int:
+        """How many segments the claim has, kept or not."""
+        return len(self.context) + len(self.own) + self.omitted
 
-def claims_of(segs: Iterable[AnnotatedSegment]) -> Iterator[ClaimSegments]:
-    """Each claim's segments, in file order (only one claim's are held at a time)."""
-    person: list[AnnotatedSegment] = []
+
+class _Person:
+    """The person loops (2000B/2010B*, 2000C/2010C*) in force, up to `limit` segments kept."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.kept: list[AnnotatedSegment] = []
+        self.omitted = 0
+        self.omitted_patient = 0  # of those, the patient loops' (dropped with them at the next patient)
+
+    def start(self, s: AnnotatedSegment, patient: bool) -> None:
+        """A new HL: a patient's (HL03 23) keeps the subscriber's loops before it; any other starts over."""
+        if patient:
+            self.kept = [p for p in self.kept if not _patient_loop(p)]
+            self.omitted -= self.omitted_patient
+            self.omitted_patient = 0
+        else:
+            self.clear()
+        self.add(s)
+
+    def add(self, s: AnnotatedSegment) -> None:
+        if len(self.kept) < self.limit:
+            self.kept.append(s)
+        else:
+            self.omitted += 1
+            self.omitted_patient += _patient_loop(s)
+
+    def clear(self) -> None:
+        self.kept, self.omitted, self.omitted_patient = [], 0, 0
+
+
+def _patient_loop(s: AnnotatedSegment) -> bool:
+    return s.loop[:5] in ("2000C", "2010C")
+
+
+def claims_of(segs: Iterable[AnnotatedSegment], limit: int = SHOWN_PER_CLAIM) -> Iterator[ClaimSegments]:
+    """Each claim's segments, in file order (only one claim's are held at a time, at most `limit` of
+    them: the others are counted in `omitted`)."""
+    person = _Person(limit)
     claim: ClaimSegments | None = None
     for s in segs:
         if s.id in ("HL", "CLM", "SE", "ST", "GE", "IEA", "ISA", "GS") and claim is not None:
@@ -151,18 +200,22 @@ def claims_of(segs: Iterable[AnnotatedSegment]) -> Iterator[ClaimSegments]:
             claim = None
         if s.id == "HL":
             level = s.values[2] if len(s.values) > 2 else ""
-            if level == "23":
-                person = [p for p in person if p.loop[:5] not in ("2000C", "2010C")] + [s]
+            if level in ("22", "23"):
+                person.start(s, patient=level == "23")
             else:
-                person = [s] if level == "22" else []
+                person.clear()
         elif s.id == "CLM":
-            claim = ClaimSegments(s.set_number, s.position, list(person), [s])
+            context = person.kept[:limit - 1]  # room for the CLM itself
+            claim = ClaimSegments(s.set_number, s.position, context, [s], person.omitted + len(person.kept) - len(context))
         elif claim is not None:
-            claim.own.append(s)
+            if len(claim.context) + len(claim.own) < limit:
+                claim.own.append(s)
+            else:
+                claim.omitted += 1
         elif s.id in ("ST", "SE", "GS", "GE", "ISA", "IEA"):
-            person = []
-        elif person:
-            person.append(s)
+            person.clear()
+        elif person.kept:
+            person.add(s)
     if claim is not None:
         yield claim
 

@@ -104,6 +104,12 @@ class Card:
     finding_index: dict[Finding, int]  # a finding -> its number in record["findings"]
     detailed: bool  # every element in its own tag (a claim with findings)
     unmatched: bool  # its segments could not be read again (the file changed, or broke before it)
+    total_segments: int = 0  # the claim's segments, of which `segments` are the first (edi837.annotated.SHOWN_PER_CLAIM)
+
+    @property
+    def segments_cut(self) -> bool:
+        """Whether only the first of the claim's segments are shown (a claim too long to show whole)."""
+        return self.total_segments > len(self.segments)
 
 
 def money(amount: Decimal | str | None) -> str:
@@ -135,7 +141,7 @@ def card(n: int, path: str, tx: TransactionResult, c: ClaimResult, segs: ClaimSe
     for i, f in enumerate(found):
         index.setdefault(f, i)
     return Card(f"c{n}", claim_record(c, printable(path), tx), segs.segments if segs is not None else [], index,
-                bool(found), segs is None)
+                bool(found), segs is None, segs.total if segs is not None else 0)
 
 
 def _environment() -> Any:
