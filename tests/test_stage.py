@@ -537,3 +537,30 @@ def test_sigint_finishes_the_files_in_hand_and_exits_130(tmp_path: Path) -> None
     done = subprocess.run([*RUN, str(inbox), "--out", str(outbox), "--settle", "0"], capture_output=True, timeout=120)
     assert done.returncode in (0, 1)
     assert_exactly_once(inbox, outbox, made)
+
+
+def test_a_file_written_to_after_it_was_hashed_gets_no_answer_placed(tmp_path: Path) -> None:
+    """A sender that still held the file open and wrote on after the hash: the worker's answers are of
+    other bytes than those hashed, so none is placed (the stage hashes it again once it settles)."""
+    import datetime as dt
+
+    from edi837.control import Settings
+    from edi837.stage import worker
+
+    claimed, outbox = tmp_path / "claimed.837", tmp_path / "out"
+    for folder in ("acks", "forward", "results"):
+        (outbox / folder).mkdir(parents=True)
+    claimed.write_bytes(FIXTURES[0].read_bytes())
+    hashed = worker.hash_file(str(claimed))
+    with open(claimed, "ab") as late:  # the sender's late write, after the hash
+        late.write(b"\n")
+    job = worker.Job(str(claimed), "claimed.837", hashed.sha256, (hashed.size, hashed.mtime_ns), "claimed.837", 1,
+                     dt.datetime(2026, 12, 1, 9, 30), "medicare", Settings(), outbox)
+    with pytest.raises(worker.Changed):
+        worker.answer_job(job)
+    assert [p for p in outbox.rglob("*") if p.is_file()] == []  # nothing placed, no temporary left
+    unchanged = worker.hash_file(str(claimed))
+    job = worker.Job(str(claimed), "claimed.837", unchanged.sha256, (unchanged.size, unchanged.mtime_ns),
+                     "claimed.837", 1, dt.datetime(2026, 12, 1, 9, 30), "medicare", Settings(), outbox)
+    assert worker.answer_job(job).claims == 1  # the near miss: the same file, unchanged since its hash
+    assert (outbox / "acks" / "claimed.837.999").is_file()

@@ -160,6 +160,10 @@ class Ledger:
         self.db.execute("INSERT INTO inputs (sha256, name, stem, size, state, reason, claimed_at, finished_at)"
                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (sha256, name, stem, size, QUARANTINED, reason, stamp, stamp))
 
+    def release(self, sha256: str) -> None:
+        """Forget a reservation whose answers were withdrawn (the file changed while it was answered)."""
+        self.db.execute("DELETE FROM inputs WHERE sha256 = ? AND state = ?", (sha256, CLAIMED))
+
     def duplicate(self, sha256: str, name: str, size: int, archived_as: str) -> None:
         self.db.execute("INSERT INTO duplicates (sha256, name, size, archived_as, seen_at) VALUES (?, ?, ?, ?, ?)",
                         (sha256, name, size, archived_as, now()))

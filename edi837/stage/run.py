@@ -379,6 +379,10 @@ class Stage:
                 broken = True
                 self._died(job, claimed, hand)
                 continue
+            except Changed:  # answered, but the file changed meanwhile: not those bytes' answers
+                self._file_step(claimed, self._withdraw, job)
+                hand.later.append((time.monotonic() + max(self.options.settle, 0.5), claimed))
+                continue
             except Exception as exc:  # noqa: BLE001 (a full disk in the worker): the row stays reserved
                 self._not_answered(job, claimed, exc)
                 continue
@@ -430,14 +434,14 @@ class Stage:
             self.ledger.claim(hashed.sha256, claimed.shown, stem, hashed.size, control, when)
             worker.failpoint("reserved")
             self.claimed_now.add(hashed.sha256)
-            return self._job(claimed, hashed.sha256, stem, control, when)
+            return self._job(claimed, hashed, stem, control, when)
         if row.state == CLAIMED and hashed.sha256 not in self.claimed_now:
             self.claimed_now.add(hashed.sha256)
             self.tally.redone += 1
             assert row.control is not None and row.answer_time is not None
             self.log(f"{claimed.shown}: in flight when a run stopped: answering it again with control numbers"
                      f" {_numbers(row.control)}")
-            return self._job(claimed, hashed.sha256, row.stem, row.control, row.answer_time)
+            return self._job(claimed, hashed, row.stem, row.control, row.answer_time)
         if row.state in (ANSWERED, QUARANTINED) and hashed.sha256 not in self.claimed_now:
             home = self.outbox.archived(row.stem) if row.state == ANSWERED else self.outbox.quarantined(row.stem)
             if not home.exists():  # the run that answered it was stopped before the move
@@ -451,9 +455,9 @@ class Stage:
         self._duplicate(claimed, hashed, row)
         return None
 
-    def _job(self, claimed: Claimed, sha256: str, stem: str, control: int, when: dt.datetime) -> Job:
-        return Job(str(claimed.path), claimed.shown, sha256, stem, control, when, self.options.profile,
-                   self.options.settings, self.outbox.root)
+    def _job(self, claimed: Claimed, hashed: Hashed, stem: str, control: int, when: dt.datetime) -> Job:
+        return Job(str(claimed.path), claimed.shown, hashed.sha256, (hashed.size, hashed.mtime_ns), stem, control,
+                   when, self.options.profile, self.options.settings, self.outbox.root)
 
     def _duplicate(self, claimed: Claimed, hashed: Hashed, row: Row) -> None:
         folder = self.outbox.folder("archive/duplicates")
@@ -484,15 +488,26 @@ class Stage:
         numbers = f" (control numbers {_numbers(control)})" if control is not None else ""
         self.log(f"{claimed.shown}: quarantined{numbers}: {why}")
 
+    def _withdraw(self, job: Job) -> None:
+        """Take back a reservation whose file changed while it was answered (no answer was placed): its
+        row goes, its control numbers stay used; the file is hashed again once it is settled."""
+        self.ledger.release(job.sha256)
+        self.claimed_now.discard(job.sha256)
+        self.log(f"{job.shown}: changed while it was answered (something still wrote to it): answered again"
+                 " once it is settled")
+
+    def _unlink_answers(self, job: Job) -> None:
+        for path in (*worker.targets(job.outbox, job.stem), worker.result_path(job.outbox, job.stem)):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+
     def _died(self, job: Job, claimed: Claimed, hand: InHand) -> None:
         """A worker died while this file was in hand: answer it again, unless this keeps happening."""
         deaths = self.deaths[job.sha256] = self.deaths.get(job.sha256, 0) + 1
         if deaths < WORKER_DEATHS:
             hand.redo.append((job, claimed))
             return
-        for path in (*worker.targets(job.outbox, job.stem), worker.result_path(job.outbox, job.stem)):
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
+        self._unlink_answers(job)
         why = f"a worker process died {WORKER_DEATHS} times while answering it (out of memory?): not answered"
         self._file_step(claimed, self._quarantine, claimed, job.sha256, job.stem, None, why, job.control)
 

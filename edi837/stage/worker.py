@@ -38,6 +38,7 @@ class Changed(Exception):
 class Hashed:
     sha256: str
     size: int  # the bytes hashed
+    mtime_ns: int
     x12: bool  # starts (after a BOM and white space) with ISA: worth control numbers
 
 
@@ -48,6 +49,7 @@ class Job:
     path: str  # in the claims folder
     shown: str  # its INBOX name, printable
     sha256: str
+    hashed: tuple[int, int]  # size and mtime when hashed: the answers must be of those bytes
     stem: str
     control: int
     when: dt.datetime
@@ -113,7 +115,7 @@ def hash_file(path: str) -> Hashed:
         after = os.fstat(fh.fileno())
     if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns) or size != after.st_size:
         raise Changed(path)
-    return Hashed(digest.hexdigest(), size, head.removeprefix(BOM.encode("latin-1")).lstrip().startswith(b"ISA"))
+    return Hashed(digest.hexdigest(), size, after.st_mtime_ns, head.removeprefix(BOM.encode("latin-1")).lstrip().startswith(b"ISA"))
 
 
 @functools.lru_cache(maxsize=4)
@@ -145,6 +147,9 @@ def answer_job(job: Job) -> Outcome:
                     sets.append({"st02": ak2[2] if len(ak2) > 2 else "", "ik501": item.ack, "claims": item.claims,
                                  "accepted": item.accepted, "forwarded": item.forwarded})
                 yield item
+            st = os.stat(job.path)  # read to its end: before any answer is placed, were these the bytes hashed?
+            if (st.st_size, st.st_mtime_ns) != job.hashed:  # a writer that still held it open wrote on
+                raise Changed(job.path)
         return items
 
     where = targets(job.outbox, job.stem)
