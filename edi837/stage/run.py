@@ -54,6 +54,7 @@ from .. import durable
 from ..control import ControlNumbers, NumbersUsedUp, Settings
 from ..inputs import INCLUDE
 from ..read import EdiError, printable
+from ..write.report import claims_phrase
 from . import worker
 from .inbox import Claimed, Inbox, Unusable
 from .ledger import ANSWERED, CLAIMED, QUARANTINED, Ledger, Row
@@ -541,7 +542,7 @@ class Stage:
         worker.failpoint("moved")
         t.answered += 1
         sets = f", {outcome.rejected_sets} set(s) rejected" if outcome.rejected_sets else ""
-        self.log(f"{job.shown}: answered ({numbers}): {_claims(outcome.claims, outcome.accepted)}{sets}")
+        self.log(f"{job.shown}: answered ({numbers}): {claims_phrase(outcome.claims, outcome.accepted)}{sets}")
 
 
 def _why(exc: OSError) -> str:
@@ -556,10 +557,6 @@ def _reason(why: str) -> bytes:
 
 def _count(n: int, what: str) -> str:
     return f"{n} {what}{'s' * (n != 1)}"
-
-
-def _claims(claims: int, accepted: int) -> str:
-    return f"{_count(claims, 'claim')}: {accepted} accepted, {claims - accepted} rejected"
 
 
 def _numbers(control: int) -> str:
@@ -585,7 +582,7 @@ def status_lines(outbox: Path) -> Iterable[str]:
         counts[row.state] += 1
         controls = _numbers(row.control) if row.control is not None else "-"
         when = row.finished_at or row.claimed_at
-        what = (_claims(row.claims or 0, row.accepted or 0) if row.state == ANSWERED
+        what = (claims_phrase(row.claims or 0, row.accepted or 0) if row.state == ANSWERED
                 else "in flight: answered again by the next run" if row.state == CLAIMED
                 else f"reason: {(row.reason or '').splitlines()[0] if row.reason else ''}")
         yield f"{row.state:<11} {when}  {printable(row.stem)}  control {controls}  {what}"
