@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from .claims.model import money as read_amount
-from .read import EdiError
+from .read import EdiError, printable
 from .results import GroupResult, InterchangeResult, TransactionResult
 from .write import records
 
@@ -202,23 +202,25 @@ def write_parquet(paths: Iterable[str], out: str, checker: Checker | None = None
                   on_file: Callable[[dict[str, Any]], object] | None = None) -> int:
     """Write the rows of every file in `paths` to one Parquet file `out` (mode 0600: it carries patient
     data), a batch at a time, each file read whole (as Spark hands it over); returns the number of
-    rows. `on_file` is called with each file row (a dict) as it is written."""
+    rows. `on_file` is called with each file row (a dict) as it is written. `out` is written whole or
+    not at all (durable.replacing); a file name that is not UTF-8 is written as check shows it."""
     import pyarrow.parquet as pq  # noqa: PLC0415
 
-    from .durable import private_fd  # noqa: PLC0415
+    from .durable import replacing  # noqa: PLC0415
 
     check = checker or default_checker()
     written = 0
-    with open(private_fd(out), "wb") as fh, pq.ParquetWriter(fh, SCHEMA) as writer:
+    with replacing(out, encoding=None) as fh, pq.ParquetWriter(fh, SCHEMA) as writer:
         for path in paths:
+            name = printable(path)  # Arrow strings are UTF-8: a name's undecodable bytes escaped
             try:
                 with open(path, "rb") as src:
                     data = src.read()
             except OSError as exc:
                 error = EdiError(f"cannot open: {exc.strerror or exc}", file=path)
-                made: Iterable[pa.RecordBatch] = [_batch([file_record(path, UNREADABLE, str(error))])]
+                made: Iterable[pa.RecordBatch] = [_batch([file_record(name, UNREADABLE, str(error))])]
             else:
-                made = batches(data, path, check)
+                made = batches(data, name, check)
             for batch in made:
                 writer.write_batch(batch)
                 written += batch.num_rows

@@ -137,3 +137,12 @@ def test_output_through_a_link_is_refused(tmp_path: Path, command: list[str]) ->
     done = run(*command, "-o", str(link), str(FIXTURES[0]))
     assert done.returncode == 2 and b"a symbolic link" in done.stderr and b"Traceback" not in done.stderr
     assert target.read_text() == "not yours\n" and link.is_symlink()
+
+
+def test_parquet_of_a_non_utf8_file_name(non_utf8_folder: Path, tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    out = tmp_path / "claims.parquet"
+    done = run("export", "--format", "parquet", "-o", str(out), str(non_utf8_folder))
+    assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr
+    assert {f.endswith("caf\\udce9.837") for f in pq.read_table(out).column("file").to_pylist()} == {True}
+    assert set(os.listdir(tmp_path)) == {"in", out.name}
