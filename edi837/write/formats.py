@@ -31,6 +31,8 @@ from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 from xml.sax.saxutils import escape, quoteattr
 
+import click
+
 from ..durable import kind, replacing
 from ..read import printable
 from .records import DESCRIPTIONS, ENUMS, ITEMS, SHAPE, Record, versions
@@ -64,15 +66,22 @@ def output_file(path: str) -> Iterator[TextIO]:
     nothing) is replaced: a link, a device or a pipe at PATH is a usage error, never written through."""
     try:
         mode = os.lstat(path).st_mode
-    except FileNotFoundError:
+    except OSError:  # nothing there yet (or no folder: replacing says so below)
         mode = stat.S_IFREG
     if not stat.S_ISREG(mode):
-        import click  # noqa: PLC0415 (only the CLI gets here)
-
         raise click.BadParameter(f"{printable(path)} is {kind(mode)}: give the path of a regular file to write",
                                  param_hint="'-o' / '--output'")
-    with replacing(path, encoding="utf-8") as out:
-        yield out
+    try:
+        with replacing(path, encoding="utf-8") as out:
+            yield out
+    except OSError as exc:  # a missing folder, no permission, a full disk: one line, exit 2, nothing left
+        raise OutputError(f"cannot write {printable(path)}: {exc.strerror or type(exc).__name__}") from None
+
+
+class OutputError(click.ClickException):
+    """The `-o` file could not be written: one error line and exit 2 (1 means something was rejected)."""
+
+    exit_code = 2
 
 
 # -- JSON -------------------------------------------------------------------------------------------

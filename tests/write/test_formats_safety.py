@@ -146,3 +146,12 @@ def test_parquet_of_a_non_utf8_file_name(non_utf8_folder: Path, tmp_path: Path) 
     assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr
     assert {f.endswith("caf\\udce9.837") for f in pq.read_table(out).column("file").to_pylist()} == {True}
     assert set(os.listdir(tmp_path)) == {"in", out.name}
+
+
+@pytest.mark.parametrize("command", [["export", "--format", "xml"], ["report"]])
+def test_output_that_cannot_be_written_is_one_line_and_exit_2(tmp_path: Path, command: list[str]) -> None:
+    out = tmp_path / "no such folder" / "out"
+    done = run(*command, "-o", str(out), str(FIXTURES[0]))
+    assert done.returncode == 2 and b"Traceback" not in done.stderr, done.stderr
+    assert f"cannot write {out}: No such file or directory".encode() in done.stderr
+    assert os.listdir(tmp_path) == []
