@@ -1,4 +1,4 @@
-"""`export` and `report` on hostile input: CSV cells that a spreadsheet would run as formulas are
+"""`export` and `report` on hostile input (run in this process: CliRunner): CSV cells that a spreadsheet would run as formulas are
 written as text (OWASP "CSV injection"), a file name that is not UTF-8 is written escaped in every
 format, and `-o` is written whole or not at all (never through a link, never left truncated)."""
 
@@ -9,12 +9,11 @@ import io
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from builders import CLAIM, ISA, invoke
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES
 from lxml import etree
 
 from edi837.write import formats, records
@@ -72,7 +71,9 @@ def non_utf8_folder(tmp_path: Path) -> Path:
 
 
 def run(*args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "edi837", *args], cwd=ROOT, capture_output=True, check=False)
+    """`edi837 ARGS` in this process (CliRunner; an exception is raised, not caught), as a finished process."""
+    res = invoke(*args)
+    return subprocess.CompletedProcess(["edi837", *args], res.exit_code, res.stdout_bytes, res.stderr_bytes)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xml", "json"])
