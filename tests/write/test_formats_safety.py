@@ -1,6 +1,7 @@
-"""`export` and `report` on hostile input (run in this process: CliRunner): CSV cells that a spreadsheet would run as formulas are
-written as text (OWASP "CSV injection"), a file name that is not UTF-8 is written escaped in every
-format, and `-o` is written whole or not at all (never through a link, never left truncated)."""
+"""`export` and `report` on hostile input (run in this process, with CliRunner): CSV cells that a
+spreadsheet would run as formulas are written as text (OWASP "CSV injection"), a file name that is
+not UTF-8 is written escaped in every format, and `-o` is written whole or not at all (never through
+a link, never left truncated)."""
 
 from __future__ import annotations
 
