@@ -112,6 +112,23 @@ def remove_temporaries(folder: Path) -> int:
     return removed
 
 
+def cache_folder() -> Path:
+    """Where edi837 keeps what it derives once and reads at every start (the compiled guide, the ZIP
+    list): $EDI837_CACHE, else $XDG_CACHE_HOME/edi837, else ~/.cache/edi837."""
+    return Path(os.environ.get("EDI837_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "edi837"))
+
+
+def write_cache(path: Path, data: bytes) -> None:
+    """Keep `data` in the cache file `path` (made with its folder, written whole or not at all); an
+    unwritable cache only costs the next start its time, so an OSError is swallowed."""
+    try:
+        path.parent.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+        write_atomic(path, data)
+    except OSError:
+        pass
+
+
 # -- reading what we do not trust ----------------------------------------------------------------
 
 def open_regular(path: str | Path, dir_fd: int | None = None) -> BinaryIO:

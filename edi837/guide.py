@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import importlib.util
-import os
 import pickle
 import sys
 import zlib
@@ -17,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import durable
 from .frozen import frozen
 
 if TYPE_CHECKING:
@@ -294,9 +294,7 @@ def _external_codes(codes_file: Path) -> dict[str, frozenset[str]]:
 def _cache_file(map_file: Path) -> Path:
     st = map_file.stat()
     key = f"{CACHE_FORMAT}-{zlib.crc32(str(map_file).encode()):08x}-{st.st_size}-{st.st_mtime_ns}"
-    base = os.environ.get("EDI837_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "edi837")
-    return Path(base) / f"guide-{key}.pickle"
+    return durable.cache_folder() / f"guide-{key}.pickle"
 
 
 @functools.cache
@@ -313,14 +311,5 @@ def load() -> Guide:
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
         pass
     guide = compile_map(map_file, folder / "dataele.xml")
-    try:  # the cache is an optimisation: an unwritable cache folder only costs start-up time
-        import tempfile  # noqa: PLC0415 (only when the cache is written)
-
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cache.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(guide, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, cache)
-    except OSError:
-        pass
+    durable.write_cache(cache, pickle.dumps(guide, protocol=pickle.HIGHEST_PROTOCOL))
     return guide

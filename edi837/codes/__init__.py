@@ -7,11 +7,14 @@ row unless the code has a row of its own.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import io
 import re
 from pathlib import Path
+
+from .. import durable
 
 HERE = Path(__file__).parent  # the CSV files are package data beside this module
 RANGE = re.compile(r"([A-Z]?)(\d+)-([A-Z]?)(\d+)\Z")
@@ -62,13 +65,22 @@ def source(name: str) -> str:
 @functools.cache
 def _us_zips() -> frozenset[str]:
     """Every 5-digit US ZIP code (the states, DC, the territories and military post offices), from the
-    `zipcodes` package's bundled list: read on the first call (about a second), then kept. Its own
-    look-up (`zipcodes.is_real`) scans the whole list on each call and reads "627041" as 62704."""
+    `zipcodes` package's bundled list. Turning that list into a set costs a second and 145 MB (42,000
+    dicts), and the package's own look-up holds 55 MB: so the ZIPs alone are kept in the cache folder
+    (210 kB, keyed by the package's version) the first time, and read from there (a few ms) after."""
     import zipcodes  # noqa: PLC0415  (here: only a claim with a pick-up ZIP pays for the list)
 
-    return frozenset(row["zip_code"] for row in zipcodes.list_all())
+    cache = durable.cache_folder() / f"us-zips-{zipcodes.__version__}.txt"
+    with contextlib.suppress(OSError):
+        zips = frozenset(cache.read_text(encoding="ascii").split())
+        if len(zips) > 40_000:  # a cut-short cache is ignored
+            return zips
+    zips = frozenset(row["zip_code"] for row in zipcodes.list_all())
+    durable.write_cache(cache, "\n".join(sorted(zips)).encode("ascii"))
+    return zips
 
 
 def zip_exists(zip5: str) -> bool:
-    """`zip5` (five digits) is a real US ZIP code: 62704 is; 99999, 00001 and 00000 are not."""
+    """`zip5` (five digits: the caller checks the form) is a real US ZIP code: 62704 is; 99999, 00001
+    and 00000 are not."""
     return zip5 in _us_zips()
