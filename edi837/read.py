@@ -63,7 +63,7 @@ class EdiError(Exception):
         if self.segment is not None:
             where.append(f"segment {self.segment}" + (f" ({self.segment_id})" if self.segment_id else ""))
         if self.line is not None:
-            where.append(f"line {self.line}")
+            where.append(f"file line {self.line}")
         if self.element:
             where.append(self.element)
         return f"{': '.join([', '.join(where), self.message])}"

@@ -143,5 +143,5 @@ def test_a_damaged_record_stops_the_run(tmp_path: Path) -> None:
     out.mkdir()
     (out / RECORD).write_text('{"name": "x"}\n')
     res = CliRunner().invoke(main, ["ack", str(FIXTURES[0]), "--out", str(out)])
-    assert res.exit_code == 2 and f"{RECORD}, line 1: the record of answered inputs is damaged" in res.stderr
+    assert res.exit_code == 2 and f"{RECORD}, file line 1: the record of answered inputs is damaged" in res.stderr
     assert not list(out.glob("*.999"))

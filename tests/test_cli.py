@@ -18,17 +18,17 @@ TWO_CLAIMS = next((p for p in SAMPLES_837I if p.name == "stupidedi__X223A2__two-
 # What `check` must say of each outside sample (../shared/samples/README.md says which are broken on
 # purpose): the exit code, and for an unreadable one (exit 2) where its one located error points.
 SAMPLE_VERDICTS = {
-    "LinuxForHealth__x12__demo.837i": (2, "segment 2 (GS), line 2, GS08: GS08 '005010X223A3'"),
+    "LinuxForHealth__x12__demo.837i": (2, "segment 2 (GS), file line 2, GS08: GS08 '005010X223A3'"),
     "Silvenga__vscode-edi-x12-support__X223-837I-two-claims-for-the-same-provider.edi":
-        (2, "segment 53, line 6: not an X12 interchange: expected 'ISA', found a segment STC"),  # IEA*1\n*0..: 5 breaks before
+        (2, "segment 53, file line 6: not an X12 interchange: expected 'ISA', found a segment STC"),  # IEA*1\n*0..: 5 breaks before
     "Silvenga__vscode-edi-x12-support__bad-header.edi": (2, "segment 1 (ISA), ISA06: ISA is not fixed-width"),
     "Silvenga__vscode-edi-x12-support__complete.edi": (1, None),
     "Silvenga__vscode-edi-x12-support__odd-separator.edi": (1, None),
     "daggubatikundan__EDI837__sample_837I.edi": (1, None),
     "imsweb__x12-parser__x223-test.txt": (1, None),
-    "linuxforhealth__4010__institutional.837": (2, "segment 2 (GS), line 2, GS08: GS08 '004010X096A1'"),
-    "linuxforhealth__X223A3__institutional-claim.837i": (2, "segment 2 (GS), line 2, GS08: GS08 '005010X223A3'"),
-    "linuxforhealth__X223A3__two-claims-single-provider.837i": (2, "segment 2 (GS), line 2, GS08: GS08 '005010X223A3'"),
+    "linuxforhealth__4010__institutional.837": (2, "segment 2 (GS), file line 2, GS08: GS08 '004010X096A1'"),
+    "linuxforhealth__X223A3__institutional-claim.837i": (2, "segment 2 (GS), file line 2, GS08: GS08 '005010X223A3'"),
+    "linuxforhealth__X223A3__two-claims-single-provider.837i": (2, "segment 2 (GS), file line 2, GS08: GS08 '005010X223A3'"),
     "mjkubba__edi837I-demo-005010X223.edi": (1, None),
     "oopfactory__Spec_3.1.1.txt": (2, "segment 1 (ISA), ISA11: ISA11 repetition separator '^' is not usable"),
     "oopfactory__Spec_3.1.3_PPORepricedClaim.txt": (2, "GS08: GS08 '005010X222'"),

@@ -151,7 +151,7 @@ def test_a_dying_worker_is_one_located_error(tmp_path: Path, monkeypatch: pytest
     parts = parallel.plan(str(path), 2)
     assert parts is not None
     first = parts[0]  # a worker dies on every part: the first is not read, so the file is not read from there
-    assert (f"UNREADABLE: {path}, byte {first.start}, segment {first.resume.number + 1} (ST), line 1: a worker"
+    assert (f"UNREADABLE: {path}, byte {first.start}, segment {first.resume.number + 1} (ST), file line 1: a worker"
             " process died (exit status 9) while reading parts of the file" in result.stdout)
     assert "Traceback" not in result.output
     assert multiprocessing.active_children() == []  # the pool stopped and reaped the other worker

@@ -104,7 +104,7 @@ def arrangement(c: Claim, ctx: Context) -> Iterator[Hit]:
         found = [m for m in ln.modifiers if m in ("QM", "QN")]
         if ln.procedure_code and len(found) != 1:
             what = "has neither QM nor QN" if not found else f"has {' and '.join(found)}"
-            yield Hit(f"line {ln.lx} ({ln.procedure_code}) {what}; exactly one is required", at(ln, "SV202"),
+            yield Hit(f"service line {ln.lx} ({ln.procedure_code}) {what}; exactly one is required", at(ln, "SV202"),
                       ":".join(ln.modifiers), "add QN (furnished directly) or QM (under arrangement)", lx=ln.lx)
 
 
@@ -123,7 +123,7 @@ def origin_destination(c: Claim, ctx: Context) -> Iterator[Hit]:
             continue
         pairs = ln.modifiers_of("origin_destination")
         if len(pairs) != 1:
-            yield Hit(f"line {ln.lx} ({ln.procedure_code}) needs exactly one origin/destination modifier,"
+            yield Hit(f"service line {ln.lx} ({ln.procedure_code}) needs exactly one origin/destination modifier,"
                       f" found {len(pairs)}", at(ln, "SV202"), ":".join(ln.modifiers),
                       "add the two-letter origin/destination modifier, e.g. RH (residence to hospital)",
                       lx=ln.lx, stc=("A7:453",))
@@ -143,7 +143,7 @@ def origin_destination(c: Claim, ctx: Context) -> Iterator[Hit]:
 def base_units(c: Claim, ctx: Context) -> Iterator[Hit]:
     for ln in c.ambulance_lines:
         if ln.kind == "base" and decimal(ln.units) != 1:
-            yield Hit(f"base-rate line {ln.procedure_code} reports {ln.units or 'no'} units; report 1",
+            yield Hit(f"base-rate service line {ln.procedure_code} reports {ln.units or 'no'} units; report 1",
                       at(ln, "SV205"), ln.units, "set SV205 to 1", lx=ln.lx)
 
 
@@ -166,7 +166,7 @@ def mileage_units(c: Claim, ctx: Context) -> Iterator[Hit]:
             continue
         miles = decimal(ln.units)
         if miles is None or miles <= 0:
-            yield Hit(f"mileage line {ln.procedure_code} must report the loaded miles (more than 0), not"
+            yield Hit(f"mileage service line {ln.procedure_code} must report the loaded miles (more than 0), not"
                       f" {ln.units or 'nothing'}", at(ln, "SV205"), ln.units,
                       "report the loaded miles in SV205, rounded up: to the tenth under 100 miles, whole miles"
                       " from 100", lx=ln.lx, stc=("A6:267",) if not ln.units else ("A7:267",))
@@ -295,14 +295,14 @@ def line_dates(c: Claim, ctx: Context) -> Iterator[Hit]:
         where = ln.date_where or ln.where
         if d is None:
             missing = ln.date_where is None
-            yield Hit(f"line {ln.lx} has {'no' if missing else 'no valid'} date of service (DTP*472)", where,
+            yield Hit(f"service line {ln.lx} has {'no' if missing else 'no valid'} date of service (DTP*472)", where,
                       ln.service_date_text, "add DTP*472*D8*<date of the trip> to the line", lx=ln.lx,
                       stc=("A6:187",) if missing else ("A7:187",))
         elif d > ctx.today:
-            yield Hit(f"line {ln.lx} date of service {d.isoformat()} is in the future", where, ln.service_date_text,
+            yield Hit(f"service line {ln.lx} date of service {d.isoformat()} is in the future", where, ln.service_date_text,
                       "correct the date of service; bill a trip once it has happened", lx=ln.lx, stc=("A7:510",))
         elif c.statement_from and c.statement_to and not c.statement_from <= d <= c.statement_to:
-            yield Hit(f"line {ln.lx} date of service {d.isoformat()} is outside the statement period"
+            yield Hit(f"service line {ln.lx} date of service {d.isoformat()} is outside the statement period"
                       f" {c.statement_from.isoformat()} to {c.statement_to.isoformat()}", where, ln.service_date_text,
                       "correct the line date or the statement period (DTP*434)", lx=ln.lx, stc=("A7:187",))
 
@@ -323,5 +323,5 @@ def line_charges(c: Claim, ctx: Context) -> Iterator[Hit]:
         if ln.kind in ("base", "mileage") and (ln.charge is None or ln.charge <= 0):
             fix = "report $1.00 when there was no mileage cost" if ln.kind == "mileage" else \
                 "report the trip charge including supplies"
-            yield Hit(f"line {ln.lx} ({ln.procedure_code}) charge {ln.charge_text or '(none)'} must be more than zero",
+            yield Hit(f"service line {ln.lx} ({ln.procedure_code}) charge {ln.charge_text or '(none)'} must be more than zero",
                       at(ln, "SV203"), ln.charge_text, fix, lx=ln.lx, stc=("A7:402",))

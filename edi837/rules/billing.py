@@ -47,10 +47,10 @@ def ambulance_hcpcs(c: Claim, ctx: Context) -> Iterator[Hit]:
         if ln.revenue_code[:3] != "054":
             continue
         if not ln.procedure_code:
-            yield Hit(f"line {ln.lx} (revenue code {ln.revenue_code}) has no HCPCS code", at(ln, "SV202"), "",
+            yield Hit(f"service line {ln.lx} (revenue code {ln.revenue_code}) has no HCPCS code", at(ln, "SV202"), "",
                       "report the ambulance HCPCS code in SV202, e.g. HC:A0427:RH:QN", lx=ln.lx, stc=("A6:454",))
         elif ln.revenue_code == "0540" and not ln.procedure_code.startswith("A0"):
-            yield Hit(f"line {ln.lx}: revenue code 0540 (ambulance) with {ln.procedure_code}, which is not an"
+            yield Hit(f"service line {ln.lx}: revenue code 0540 (ambulance) with {ln.procedure_code}, which is not an"
                       " ambulance code", at(ln, "SV202-2"), ln.procedure_code,
                       "bill the ambulance service's A0xxx code on 0540, other services under their own revenue code",
                       lx=ln.lx, stc=("A7:454",))
@@ -69,16 +69,16 @@ def ambulance_hcpcs(c: Claim, ctx: Context) -> Iterator[Hit]:
 def line_amounts(c: Claim, ctx: Context) -> Iterator[Hit]:
     for ln in c.lines:
         if ln.charge is not None and ln.charge < 0:
-            yield Hit(f"line {ln.lx} charge {ln.charge_text} is negative", at(ln, "SV203"), ln.charge_text,
+            yield Hit(f"service line {ln.lx} charge {ln.charge_text} is negative", at(ln, "SV203"), ln.charge_text,
                       "report the line charge as a positive amount", lx=ln.lx, stc=("A7:583",))
         if ln.non_covered is None:
             continue
         if ln.non_covered < 0:
-            yield Hit(f"line {ln.lx} non-covered amount {ln.non_covered_text} is negative", at(ln, "SV207"),
+            yield Hit(f"service line {ln.lx} non-covered amount {ln.non_covered_text} is negative", at(ln, "SV207"),
                       ln.non_covered_text, "report the non-covered amount as a positive amount", lx=ln.lx,
                       stc=("A7:596",))
         elif ln.charge is not None and ln.non_covered > ln.charge:
-            yield Hit(f"line {ln.lx} non-covered amount {ln.non_covered_text} is more than its charge"
+            yield Hit(f"service line {ln.lx} non-covered amount {ln.non_covered_text} is more than its charge"
                       f" {ln.charge_text}", at(ln, "SV207"), ln.non_covered_text,
                       "the non-covered amount (SV207) is the part of SV203 Medicare does not cover: at most SV203",
                       lx=ln.lx, stc=("A7:596",))
@@ -163,11 +163,11 @@ def liability_conflicts(c: Claim, ctx: Context) -> Iterator[Hit]:
     for ln in c.lines:
         for one, other in CONFLICTING_LIABILITY:
             if one in ln.modifiers and other in ln.modifiers:
-                yield Hit(f"line {ln.lx} has both {one} and {other}, which contradict each other",
+                yield Hit(f"service line {ln.lx} has both {one} and {other}, which contradict each other",
                           at(ln, modifier_ref(ln, other)), other,
                           f"keep the one modifier that fits: {one} or {other}", lx=ln.lx)
         if "GX" in ln.modifiers and "GA" not in ln.modifiers and not ln.billed_non_covered:
-            yield Hit(f"line {ln.lx} has GX, which is for non-covered services, but its charge is billed as covered",
+            yield Hit(f"service line {ln.lx} has GX, which is for non-covered services, but its charge is billed as covered",
                       at(ln, modifier_ref(ln, "GX")), "GX",
                       "report the whole charge in SV207 (non-covered), or remove GX", lx=ln.lx)
 
@@ -194,7 +194,7 @@ def abn_condition_codes(c: Claim, ctx: Context) -> Iterator[Hit]:
         elif code.code == "21":
             for ln in c.lines:
                 if not ln.billed_non_covered:
-                    yield Hit(f"line {ln.lx} is billed as covered on a condition code 21 claim (billing for a denial)",
+                    yield Hit(f"service line {ln.lx} is billed as covered on a condition code 21 claim (billing for a denial)",
                               at(ln, "SV207"), ln.non_covered_text,
                               "report each line's charge in SV207 too, or drop condition code 21", lx=ln.lx,
                               stc=("A7:596",))

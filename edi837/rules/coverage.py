@@ -121,15 +121,15 @@ def liability_modifiers(c: Claim, ctx: Context) -> Iterator[Hit]:
                 yield Hit("GA (ABN on file) is for non-emergency trips only", at(ln, modifier_ref(ln, "GA")), "GA",
                           "remove GA from an emergency transport", lx=ln.lx)
             if ln.billed_non_covered:
-                yield Hit(f"line {ln.lx} has GA (ABN on file) but its charge is billed as non-covered (SV207)",
+                yield Hit(f"service line {ln.lx} has GA (ABN on file) but its charge is billed as non-covered (SV207)",
                           at(ln, "SV207"), ln.non_covered_text,
                           "bill a GA line as a covered charge: leave SV207 empty", lx=ln.lx)
             if not abn_date:
-                yield Hit(f"line {ln.lx} has GA (ABN on file) but the claim has no occurrence code 32 (ABN date)",
+                yield Hit(f"service line {ln.lx} has GA (ABN on file) but the claim has no occurrence code 32 (ABN date)",
                           at(ln, modifier_ref(ln, "GA")), "GA",
                           "add HI*BH:32:D8:<date the ABN was given> to the claim", lx=ln.lx)
         if any(m in ln.modifiers for m in ("GY", "GZ")) and not ln.billed_non_covered:
-            yield Hit(f"line {ln.lx} has a GY/GZ modifier but its charge is not shown as non-covered (SV207)",
+            yield Hit(f"service line {ln.lx} has a GY/GZ modifier but its charge is not shown as non-covered (SV207)",
                       at(ln, "SV207"), ln.non_covered_text, "report the line charge in SV207", lx=ln.lx)
 
 
