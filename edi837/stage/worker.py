@@ -149,7 +149,8 @@ def answer_job(job: Job) -> Outcome:
             for item in read(render):
                 if isinstance(item, AnsweredSet):
                     ak2 = item.ik[0].split(DEFAULT_DELIMITERS.element)
-                    sets.append({"st02": ak2[2] if len(ak2) > 2 else "", "ik501": item.ack, "claims": item.claims,
+                    st02 = ak2[2] if len(ak2) > 2 else ""
+                    sets.append({"st02": st02 if st02.isdigit() else None, "ik501": item.ack, "claims": item.claims,
                                  "accepted": item.accepted, "forwarded": item.forwarded})
                 yield item
             st = os.stat(job.path)  # read to its end: before any answer is placed, were these the bytes hashed?
