@@ -369,6 +369,9 @@ class Stage:
             except OSError as exc:
                 self._file_step(claimed, self._quarantine_unreadable, claimed, _why(exc))
                 continue
+            except Exception as exc:  # noqa: BLE001 (a defect of ours): said, and the file stays claimed
+                self._not_hashed(claimed, exc)
+                continue
             job = self._file_step(claimed, self._hashed, claimed, hashed)
             if job is not None:
                 hand.answering[pool.submit(worker.answer_job, job)] = job, claimed
@@ -397,7 +400,7 @@ class Stage:
             return step(*args)
         except sqlite3.Error as exc:
             raise Stopped(f"{printable(str(self.outbox.root))}: the ledger cannot be written ({exc})") from None
-        except NumbersUsedUp as exc:
+        except (NumbersUsedUp, EdiError) as exc:  # no number left, or a control-number state that cannot be read
             raise Stopped(str(exc)) from None
         except OSError as exc:
             self.tally.failed += 1
@@ -411,7 +414,13 @@ class Stage:
 
     def _scan(self, busy: set[str]) -> tuple[list[str], int]:
         said: list[str] = []
-        ready, pending = self.inbox.scan(busy, said)
+        try:
+            ready, pending = self.inbox.scan(busy, said)
+        except Unusable as exc:
+            if not self.options.watch:
+                raise
+            self.warn(f"error: {exc}; looking again in {self.options.interval:g} s")  # a service goes on
+            return [], 1
         self.tally.left_alone += len(said)
         for line in said:
             self.log(line)
@@ -511,6 +520,11 @@ class Stage:
         self._unlink_answers(job)
         why = f"a worker process died {WORKER_DEATHS} times while answering it (out of memory?): not answered"
         self._file_step(claimed, self._quarantine, claimed, job.sha256, job.stem, None, why, job.control)
+
+    def _not_hashed(self, claimed: Claimed, exc: BaseException) -> None:
+        self.warn(f"error: {claimed.shown}: not answered (internal error {type(exc).__name__}; please report it):"
+                  " it stays claimed for the next run")
+        self.tally.failed += 1
 
     def _not_answered(self, job: Job, claimed: Claimed, exc: BaseException) -> None:
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
