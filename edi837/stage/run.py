@@ -63,6 +63,7 @@ from .worker import Changed, Hashed, Job, Outcome
 FOLDERS = ("acks", "forward", "results", "archive", "quarantine", "runs")
 EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE, EXIT_INTERRUPTED = 0, 1, 2, 130
 WORKER_DEATHS = 3  # a file in hand when a worker died this many times is quarantined, not retried
+POOL_BREAKS = 5  # worker deaths in a row with no file hashed or answered between them: the run stops
 WAIT = 0.2  # seconds between looks at the workers (what a second signal may wait)
 
 
@@ -175,6 +176,7 @@ class Stage:
         self.stopped_by = ""  # why the run could not go on (Stopped)
         self.claimed_now: set[str] = set()  # content reserved or answered by this run
         self.deaths: dict[str, int] = {}  # worker deaths per content in hand
+        self.breaks = 0  # worker deaths since a file was last hashed or answered
 
     # -- start and end --------------------------------------------------------------------------
 
@@ -208,15 +210,22 @@ class Stage:
             self._recover()
         except sqlite3.Error as exc:
             raise Unusable(f"{printable(str(self.outbox.root))}: the ledger cannot be written: {exc}") from None
+        # Signals are the stage's until its summary is written: a second one after the loop ended
+        # must not kill the process before it says how the run went.
         previous = {sig: signal.signal(sig, self._signalled) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            return self._finish(started, started_at, run_id)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def _finish(self, started: float, started_at: dt.datetime, run_id: int) -> int:
+        """The loop, then the run's summary (OUTBOX/runs/, the ledger, the summary line); the exit code."""
         try:
             self._loop()
         except Stopped as exc:
             self.stopped_by = str(exc)
             self.warn(f"error: {exc}: stopping; the files in hand stay claimed for the next run")
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
         code = self.exit_code()
         summary = json.dumps(self._summary(started_at, time.monotonic() - started, code), indent=1) + "\n"
         with contextlib.suppress(OSError, sqlite3.Error):  # a full disk: the summary line still prints
@@ -277,10 +286,49 @@ class Stage:
 
     # -- the loop ---------------------------------------------------------------------------------
 
+    # -- the workers --------------------------------------------------------------------------------
+
     def _pool(self) -> cf.ProcessPoolExecutor:
         # spawn: fresh interpreters, inheriting no descriptor (locks, the ledger); they die with us
         return cf.ProcessPoolExecutor(self.options.workers, mp_context=multiprocessing.get_context("spawn"),
                                       initializer=worker.start, initargs=(os.getpid(),))
+
+    def _kill_pool(self) -> None:
+        """SIGKILL what is left of the pool's processes (they ignore SIGTERM, which a pool's shutdown
+        sends when a worker died: without this it would wait on them for ever), then reap them."""
+        for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+            with contextlib.suppress(OSError, AttributeError):
+                process.kill()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _renew_pool(self, hand: InHand) -> None:
+        """A worker died: the pool is broken. Every file it held goes back to be hashed or answered
+        again, by a new pool; a pool that keeps breaking before anything is done ends the run."""
+        self.tally.worker_deaths += 1
+        self.breaks += 1
+        self.warn("error: a worker process died (killed by the system: out of memory?);"
+                  " the files in hand are answered again by new workers")
+        self._kill_pool()
+        self._collect(hand)  # every future of the broken pool is done now: back into the queues
+        if self.breaks >= POOL_BREAKS:
+            raise Stopped(f"worker processes died {POOL_BREAKS} times in a row before finishing a file")
+        self.pool, self.broken = self._pool(), False
+
+    def _hash(self, hand: InHand, claimed: Claimed) -> None:
+        try:
+            hand.hashing[self.pool.submit(worker.hash_file, str(claimed.path))] = claimed
+        except BrokenProcessPool:
+            self.broken = True
+            hand.claimed.appendleft(claimed)
+
+    def _answer(self, hand: InHand, job: Job, claimed: Claimed) -> None:
+        try:
+            hand.answering[self.pool.submit(worker.answer_job, job)] = job, claimed
+        except BrokenProcessPool:
+            self.broken = True
+            hand.redo.appendleft((job, claimed))
+
+    # -- the loop ---------------------------------------------------------------------------------
 
     def _loop(self) -> None:
         opts = self.options
@@ -288,7 +336,7 @@ class Stage:
         ready: deque[str] = deque()
         limit = 2 * opts.workers  # files in hand at once: what a first signal waits for
         next_scan = 0.0
-        pool = self._pool()
+        self.pool, self.broken = self._pool(), False
         try:
             while not self.aborting:
                 if not self.stopping and time.monotonic() >= next_scan:
@@ -297,35 +345,29 @@ class Stage:
                     again = opts.watch or pending or hand.later
                     next_scan = time.monotonic() + opts.interval if again else float("inf")
                 if not self.stopping:
-                    self._fill(pool, hand, ready, limit)
-                if not hand.busy():
+                    self._fill(hand, ready, limit)
+                if not hand.busy() and not self.broken:
                     if self.stopping or (not opts.watch and not ready and not hand.claimed and not hand.later
-                                         and next_scan == float("inf")):
+                                         and not hand.redo and next_scan == float("inf")):
                         return
                     self._sleep(min(max(0.0, next_scan - time.monotonic()), opts.interval, 0.5))
                     continue
                 in_hand: list[cf.Future[Any]] = [*hand.hashing, *hand.answering]
                 cf.wait(in_hand, timeout=WAIT, return_when=cf.FIRST_COMPLETED)
-                broken = self._collect(pool, hand)
-                if broken and not self.aborting:
-                    self.tally.worker_deaths += 1
-                    self.warn("error: a worker process died (killed by the system: out of memory?);"
-                              " the files it held are answered again by a new one")
-                    pool.shutdown(wait=True, cancel_futures=True)
-                    pool = self._pool()
+                self._collect(hand)
+                if self.broken and not self.aborting:
+                    self._renew_pool(hand)
         finally:
-            if self.aborting:
-                for process in list(getattr(pool, "_processes", {}).values()):
-                    with contextlib.suppress(OSError):
-                        process.kill()
-            pool.shutdown(wait=not self.aborting, cancel_futures=True)
+            if self.aborting or self.broken:
+                self._kill_pool()
+            else:
+                self.pool.shutdown(wait=True, cancel_futures=True)
 
-    def _fill(self, pool: cf.ProcessPoolExecutor, hand: InHand, ready: deque[str], limit: int) -> None:
+    def _fill(self, hand: InHand, ready: deque[str], limit: int) -> None:
         """Hand workers what is waiting, up to `limit` files: redos, files claimed earlier, new ones."""
-        while hand.busy() < limit:
+        while hand.busy() < limit and not self.broken:
             if hand.redo:
-                job, claimed = hand.redo.popleft()
-                hand.answering[pool.submit(worker.answer_job, job)] = job, claimed
+                self._answer(hand, *hand.redo.popleft())
                 continue
             now = time.monotonic()
             due = [entry for entry in hand.later if entry[0] <= now]
@@ -341,7 +383,7 @@ class Stage:
                 claimed = taken
             else:
                 return
-            hand.hashing[pool.submit(worker.hash_file, str(claimed.path))] = claimed
+            self._hash(hand, claimed)
 
     def _claim(self, name: str) -> Claimed | None:
         try:
@@ -352,15 +394,14 @@ class Stage:
             self.warn(f"error: {printable(name)}: cannot take it from INBOX: {exc.strerror or exc}; left there")
             return None
 
-    def _collect(self, pool: cf.ProcessPoolExecutor, hand: InHand) -> bool:
-        """Take in what the workers finished; whether a worker died (the pool is then broken)."""
-        broken = False
+    def _collect(self, hand: InHand) -> None:
+        """Take in what the workers finished (a worker's death marks the pool broken)."""
         for future in [f for f in hand.hashing if f.done()]:
             claimed = hand.hashing.pop(future)
             try:
                 hashed = future.result()
             except BrokenProcessPool:
-                broken = True
+                self.broken = True
                 hand.claimed.appendleft(claimed)
                 continue
             except Changed:
@@ -372,15 +413,16 @@ class Stage:
             except Exception as exc:  # noqa: BLE001 (a defect of ours): said, and the file stays claimed
                 self._not_hashed(claimed, exc)
                 continue
+            self.breaks = 0
             job = self._file_step(claimed, self._hashed, claimed, hashed)
             if job is not None:
-                hand.answering[pool.submit(worker.answer_job, job)] = job, claimed
+                self._answer(hand, job, claimed)
         for answered in [f for f in hand.answering if f.done()]:
             job, claimed = hand.answering.pop(answered)
             try:
                 outcome = answered.result()
             except BrokenProcessPool:
-                broken = True
+                self.broken = True
                 self._died(job, claimed, hand)
                 continue
             except Changed:  # answered, but the file changed meanwhile: not those bytes' answers
@@ -390,8 +432,8 @@ class Stage:
             except Exception as exc:  # noqa: BLE001 (a full disk in the worker): the row stays reserved
                 self._not_answered(job, claimed, exc)
                 continue
+            self.breaks = 0
             self._file_step(claimed, self._answered, job, claimed, outcome)
-        return broken
 
     def _file_step(self, claimed: Claimed, step: Callable[..., Any], *args: Any) -> Any:
         """Run one parent step for a file: an OSError (a full disk) leaves the file claimed for the
