@@ -21,7 +21,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from . import parallel
+from . import durable, parallel
 from .read import EdiError, Segment, segments
 
 
@@ -223,13 +223,7 @@ def _special_kind(path: str) -> str | None:
 
 def _kind(mode: int) -> str | None:
     """What a file of this mode is when it is not a regular file nor a folder (None for those)."""
-    if stat.S_ISFIFO(mode):
-        return "a named pipe"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return None
+    return None if stat.S_ISREG(mode) or stat.S_ISDIR(mode) else durable.kind(mode)
 
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import oracle
@@ -307,3 +309,35 @@ def a_claim(**fields: object) -> Claim:
     writers that need a claim but not a particular one (a compiled build checks that it is a Claim)."""
     [claim] = edi837.parse(ROOT / "fixtures" / "bls-emergency.837")
     return claim.replace(**fields)
+
+
+PEAK = """
+import resource, sys
+from edi837.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def peak_rss_kb(*args: str) -> int:
+    """Peak RSS (kB) of `edi837 ARGS` run in a fresh interpreter."""
+    done = subprocess.run([sys.executable, "-c", PEAK, *args], capture_output=True, text=True, cwd=ROOT, check=True)
+    return int(done.stdout.split()[-1])
+
+
+def x12_segments(text: str) -> list[list[str]]:
+    """An X12 text's segments, split with its own delimiters (ISA04 and the ISA's terminator)."""
+    element, end = text[3], text[105]
+    return [seg.strip("\r\n").split(element) for seg in text.split(end) if seg.strip()]
+
+
+def isa13s(outbox: Path) -> list[str]:
+    """The ISA13 of every answer under OUTBOX's acks/ and forward/."""
+    numbers = []
+    for folder in ("acks", "forward"):
+        for f in (outbox / folder).iterdir():
+            numbers += [seg[13] for seg in x12_segments(f.read_text(encoding="latin-1")) if seg[0] == "ISA"]
+    return numbers

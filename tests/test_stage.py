@@ -23,7 +23,7 @@ from pathlib import Path
 
 import oracle
 import pytest
-from builders import BASE, mutants
+from builders import BASE, isa13s, mutants, x12_segments
 from conftest import FIXTURES
 
 RUN = [sys.executable, "-m", "edi837", "run"]
@@ -94,20 +94,6 @@ def kill_at_random(inbox: Path, outbox: Path, kills: int, seed: int, workers: st
     return killed
 
 
-def segments(text: str) -> list[list[str]]:
-    """An X12 text's segments, split with its own delimiters (ISA04 and the ISA's terminator)."""
-    element, end = text[3], text[105]
-    return [seg.strip("\r\n").split(element) for seg in text.split(end) if seg.strip()]
-
-
-def isa13s(outbox: Path) -> list[str]:
-    numbers = []
-    for folder in ("acks", "forward"):
-        for f in (outbox / folder).iterdir():
-            numbers += [seg[13] for seg in segments(f.read_text(encoding="latin-1")) if seg[0] == "ISA"]
-    return numbers
-
-
 def snapshot(outbox: Path) -> dict[str, bytes]:
     """The answers of every input the ledger says is finished."""
     if not (outbox / "ledger.sqlite").exists():
@@ -153,7 +139,7 @@ def assert_exactly_once(inbox: Path, outbox: Path, made: dict[str, str]) -> list
             assert ack999.is_file() and ack277.is_file()
             answers += [ack999, ack277]
         if result["sets"] and sum(s["forwarded"] for s in result["sets"]):
-            claims = [seg for seg in segments(forward.read_text(encoding="latin-1")) if seg[0] == "CLM"]
+            claims = [seg for seg in x12_segments(forward.read_text(encoding="latin-1")) if seg[0] == "CLM"]
             assert len(claims) == sum(s["forwarded"] for s in result["sets"]) == accepted
             answers.append(forward)
         else:

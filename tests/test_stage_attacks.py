@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from builders import isa13s
 from conftest import FIXTURES
 
 RUN = [sys.executable, "-m", "edi837", "run"]
@@ -132,19 +133,6 @@ def _cmdline(pid: int) -> bytes:
 def finished(outbox: Path) -> int:
     return sum(1 for folder in ("archive", "quarantine") if (outbox / folder).is_dir()
                for p in (outbox / folder).iterdir() if p.is_file() and not p.name.endswith(".reason"))
-
-
-def segments(text: str) -> list[list[str]]:
-    element, end = text[3], text[105]
-    return [seg.strip("\r\n").split(element) for seg in text.split(end) if seg.strip()]
-
-
-def isa13s(outbox: Path) -> list[str]:
-    numbers = []
-    for folder in ("acks", "forward"):
-        for f in (outbox / folder).iterdir():
-            numbers += [seg[13] for seg in segments(f.read_text(encoding="latin-1")) if seg[0] == "ISA"]
-    return numbers
 
 
 def ledger(outbox: Path) -> list[tuple[str | None, str, str, int | None, str | None]]:

@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from builders import CASES, CLAIM, ISA, invoke
+from builders import CASES, CLAIM, ISA, invoke, peak_rss_kb
 from conftest import FIXTURES, ROOT
 from lxml import html as lxml_html
 
@@ -176,23 +176,6 @@ def test_report_of_stdin_and_of_an_unreadable_file(tmp_path: Path) -> None:
     res = subprocess.run([sys.executable, "-m", "edi837", "report", "-o", str(out), "-"], cwd=ROOT,
                          input=FIXTURES[0].read_bytes(), capture_output=True, check=False)
     assert res.returncode == 0 and out.read_text().count("<article") == 1
-
-
-PEAK = """
-import resource, sys
-from edi837.cli import main
-try:
-    main(sys.argv[1:])
-except SystemExit:
-    pass
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-"""
-
-
-def peak_rss_kb(*args: str) -> int:
-    """Peak RSS of `edi837 ARGS` run in a fresh interpreter."""
-    done = subprocess.run([sys.executable, "-c", PEAK, *args], capture_output=True, text=True, cwd=ROOT, check=True)
-    return int(done.stdout.split()[-1])
 
 
 @pytest.mark.slow

@@ -4,31 +4,13 @@ many of its segments it shows."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from builders import CLAIM, ISA, invoke
-from conftest import FIXTURES, ROOT
+from builders import CLAIM, ISA, invoke, peak_rss_kb
+from conftest import FIXTURES
 
 from edi837.annotated import SHOWN_PER_CLAIM, claims_of, segments_of
-
-PEAK = """
-import resource, sys
-from edi837.cli import main
-try:
-    main(sys.argv[1:])
-except SystemExit:
-    pass
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-"""
-
-
-def peak_rss_kb(*args: str) -> int:
-    """Peak RSS (kB) of `edi837 ARGS` in a fresh interpreter."""
-    done = subprocess.run([sys.executable, "-c", PEAK, *args], capture_output=True, text=True, cwd=ROOT, check=True)
-    return int(done.stdout.split()[-1])
 
 
 def long_claim(extra: int) -> str:
