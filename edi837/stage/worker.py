@@ -23,7 +23,7 @@ from typing import Any
 
 from .. import acknowledge, api, durable, lifeline
 from ..acknowledge import AnsweredSet, Read, Targets
-from ..control import Settings
+from ..control import Reserved, Settings
 from ..read import BOM, DEFAULT_DELIMITERS
 from ..write.report import Summary
 
@@ -126,16 +126,6 @@ def hash_file(path: str) -> Hashed:
 @functools.lru_cache(maxsize=4)
 def _checker(profile: str, today: dt.date) -> Any:
     return api.checker(profile, today, keep_segments=True)
-
-
-class Reserved:
-    """The control numbers the ledger holds for one input (acknowledge.Numbering)."""
-
-    def __init__(self, first: int) -> None:
-        self.first = first
-
-    def take(self, count: int = 1) -> int:
-        return self.first
 
 
 def answer_job(job: Job) -> Outcome:
