@@ -9,6 +9,7 @@ import functools
 import gc
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -656,6 +657,8 @@ def run(inbox: str | None, outbox: str | None, workers: int, watch: bool, interv
         except stage.Unusable as exc:
             term.error(f"error: {exc}")
             sys.exit(EXIT_ERROR)
+        for sig in (signal.SIGINT, signal.SIGTERM):  # the run is over: a late signal must not cut its summary
+            signal.signal(sig, signal.SIG_IGN)
     term.echo(runner.summary_line)
     sys.exit(code)
 

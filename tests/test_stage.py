@@ -550,3 +550,31 @@ def test_a_file_written_to_after_it_was_hashed_gets_no_answer_placed(tmp_path: P
                      "claimed.837", 1, dt.datetime(2026, 12, 1, 9, 30), "medicare", Settings(), outbox)
     assert worker.answer_job(job).claims == 1  # the near miss: the same file, unchanged since its hash
     assert (outbox / "acks" / "claimed.837.999").is_file()
+
+
+def test_workers_hold_neither_lock_nor_the_ledger(tmp_path: Path) -> None:
+    """A worker forked by the stage closes its copies of the INBOX and OUTBOX locks and of the ledger's
+    files first thing (a lock lives while any copy of it is open): only the main process holds them."""
+    inbox, outbox = tmp_path / "in", tmp_path / "out"
+    inbox.mkdir()
+    (inbox / "a.837").write_bytes(FIXTURES[0].read_bytes())
+    proc = subprocess.Popen([*RUN, str(inbox), "--out", str(outbox), "--watch", "--settle", "0", "--interval",
+                             "0.05", "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not (outbox / "archive" / "a.837").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        workers = [pid for pid in session_alive(proc.pid) if pid != proc.pid]
+        assert len(workers) == 2
+
+        def held(pid: int) -> list[str]:
+            links = [os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir()]
+            return [t for t in links if t == str(inbox.resolve()) or t.startswith(str(outbox.resolve()))]
+
+        assert all(held(pid) == [] for pid in workers), {pid: held(pid) for pid in workers}
+        assert str(outbox.resolve() / ".lock") in held(proc.pid) and str(inbox.resolve()) in held(proc.pid)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
+    assert proc.returncode == 0

@@ -117,15 +117,8 @@ def alive(pid: int) -> bool:
 
 
 def workers_of(pid: int) -> list[int]:
-    """The stage's pool workers (spawned interpreters), not its resource tracker."""
-    return [c for c in children(pid) if b"spawn_main" in _cmdline(c)]
-
-
-def _cmdline(pid: int) -> bytes:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return b""
+    """The stage's pool workers: its children (forked, so they carry its command line)."""
+    return children(pid)
 
 
 # -- what OUTBOX holds --------------------------------------------------------------------------------

@@ -289,9 +289,12 @@ class Stage:
     # -- the workers --------------------------------------------------------------------------------
 
     def _pool(self) -> cf.ProcessPoolExecutor:
-        # spawn: fresh interpreters, inheriting no descriptor (locks, the ledger); they die with us
-        return cf.ProcessPoolExecutor(self.options.workers, mp_context=multiprocessing.get_context("spawn"),
-                                      initializer=worker.start, initargs=(os.getpid(),))
+        # fork (from this, the main thread: PR_SET_PDEATHSIG follows the forking thread); each worker
+        # first closes its copies of our locks and ledger, then binds itself to us (worker.start)
+        return cf.ProcessPoolExecutor(self.options.workers, mp_context=multiprocessing.get_context("fork"),
+                                      initializer=worker.start,
+                                      initargs=(os.getpid(), str(self.inbox.root.resolve()),
+                                                str(self.outbox.root.resolve())))
 
     def _kill_pool(self) -> None:
         """SIGKILL what is left of the pool's processes (they ignore SIGTERM, which a pool's shutdown

@@ -1,13 +1,16 @@
 """What the stage's worker processes do: hash a claimed file, answer it.
 
-Workers are started with the `spawn` method: fresh interpreters that inherit none of the parent's
-descriptors (the OUTBOX and INBOX locks, the ledger's SQLite files), and they die with the parent
-(edi837.lifeline): a parent killed by the OOM killer leaves no worker holding anything. They ignore
-SIGINT and SIGTERM: the parent decides when to stop.
+Workers are forked from the stage's main thread (they share its loaded modules, and a fork, unlike a
+spawn, has no start-up of its own that a kill of the parent could interrupt with a traceback). First
+thing, each closes what it inherited of the parent's hold on INBOX and OUTBOX (the two locks, the
+ledger's SQLite files), and binds itself to die with the parent (edi837.lifeline): a parent killed by
+the OOM killer leaves no worker holding anything. They ignore SIGINT and SIGTERM: the parent decides
+when to stop.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -77,16 +80,36 @@ def result_path(outbox: Path, stem: str) -> Path:
     return outbox / "results" / f"{stem}.json"
 
 
-def start(parent: int) -> None:
-    """A worker's first act (the pool's initializer). The cycle collector is off, as in the CLI's
-    process (see edi837.cli.main: reading makes no reference cycles, and the collector would walk the
-    claims of an open transaction set again and again: a spawned worker with it on took 40% longer)."""
+def start(parent: int, inbox: str, outbox: str) -> None:
+    """A worker's first act (the pool's initializer): let go of the parent's descriptors on INBOX and
+    in OUTBOX, die with the parent, leave signals to it. The cycle collector stays off, as the parent
+    has it (edi837.cli.main: reading makes no reference cycles; a worker with it on took 40% longer)."""
     lifeline.bind_to_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     os.environ["EDI837_MAIN_PID"] = str(parent)
+    close_inherited(inbox, outbox)
     gc.freeze()
     gc.disable()
+
+
+def close_inherited(inbox: str, outbox: str) -> int:
+    """Close the descriptors this process inherited on the folder `inbox` itself or on anything inside
+    `outbox` (the locks of both, the ledger and its -wal and -shm); how many. The parent keeps its own:
+    a lock lives while any descriptor of it is open, so a forked worker that kept them would hold
+    OUTBOX and INBOX after the parent died."""
+    closed = 0
+    inside = os.path.join(outbox, "")
+    for entry in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{entry}")
+        except OSError:
+            continue
+        if target == inbox or target.startswith(inside):
+            with contextlib.suppress(OSError):
+                os.close(int(entry))
+                closed += 1
+    return closed
 
 
 def failpoint(step: str) -> None:
