@@ -403,6 +403,7 @@ def test_what_cannot_be_read_is_quarantined_and_what_is_not_a_file_left_alone(tm
     (inbox / "binary.edi").write_bytes(bytes(range(256)) * 8)
     (inbox / "letter.txt").write_text("Dear billing office, DOE JANE 1EG4TE5MK73 is attached.")
     (inbox / "remit.x12").write_text(BASE.replace("GS*HC*", "GS*HP*").replace("ST*837*", "ST*835*"))
+    (inbox / "cut.837").write_text(FIXTURES[0].read_text()[:300])  # unreadable from byte 282
     (inbox / "folder.837").mkdir()  # a folder named like an input
     (inbox / "gone.837").symlink_to(tmp_path / "nowhere")  # a link to nothing
     (inbox / "shadow.837").symlink_to("/etc/shadow")  # a link to what must never be copied
@@ -423,7 +424,8 @@ def test_what_cannot_be_read_is_quarantined_and_what_is_not_a_file_left_alone(tm
     assert done.stdout.count("README.md: left alone") == 1
     for name in not_files:  # never opened, never moved, said once
         assert done.stdout.count(f"{name}: left alone") == 1, done.stdout
-    quarantined = {"empty.837", "binary.edi", "letter.txt", "remit.x12"} | ({"locked.837"} if denied else set())
+    quarantined = {"empty.837", "binary.edi", "letter.txt", "remit.x12", "cut.837"} | (
+        {"locked.837"} if denied else set())
     assert {p.name for p in (outbox / "quarantine").iterdir() if not p.name.endswith(".reason")} == quarantined
     for name in quarantined:
         reason = (outbox / "quarantine" / f"{name}.reason").read_text()
@@ -434,6 +436,9 @@ def test_what_cannot_be_read_is_quarantined_and_what_is_not_a_file_left_alone(tm
     for name in ("empty.837", "binary.edi", "letter.txt"):  # not X12: no control numbers spent on them
         assert f"{name}: quarantined:" in done.stdout, done.stdout
     assert re.search(r"remit\.x12: quarantined \(control numbers \d{9}-\d{9}\)", done.stdout)
+    assert (outbox / "quarantine" / "cut.837.reason").read_text().startswith("cut.837, byte 282, ")
+    said = done.stdout + done.stderr + "".join(p.read_text() for p in (outbox / "results").iterdir())
+    assert ".edi837-claimed" not in said  # errors name the file by its INBOX name, not where it was claimed to
     summary = json.loads(next((outbox / "runs").iterdir()).read_text())
     assert summary["files"]["quarantined"] == len(quarantined) and summary["files"]["answered"] == 1
     assert summary["exit_code"] == 1 and summary["files"]["left_alone"] == 1 + len(not_files)

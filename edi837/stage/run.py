@@ -60,7 +60,7 @@ from .inbox import Claimed, Inbox, Unusable
 from .ledger import ANSWERED, CLAIMED, QUARANTINED, Ledger, Row
 from .worker import Changed, Hashed, Job, Outcome
 
-FOLDERS = ("acks", "forward", "results", "archive", "quarantine", "runs")
+FOLDERS = ("", "acks", "forward", "results", "archive", "archive/duplicates", "quarantine", "runs")  # of OUTBOX
 EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE, EXIT_INTERRUPTED = 0, 1, 2, 130
 WORKER_DEATHS = 3  # a file in hand when a worker died this many times is quarantined, not retried
 POOL_BREAKS = 5  # worker deaths in a row with no file hashed or answered between them: the run stops
@@ -90,7 +90,7 @@ class Outbox:
     def prepare(self) -> None:
         """Make the folders (0700); raises Unusable when OUTBOX cannot be written."""
         try:
-            for sub in ("", *FOLDERS, "archive/duplicates"):
+            for sub in FOLDERS:
                 folder = self.root / sub
                 folder.mkdir(mode=durable.PRIVATE_FOLDER, parents=True, exist_ok=True)
                 if not os.access(folder, os.W_OK | os.X_OK):
@@ -100,7 +100,7 @@ class Outbox:
 
     def lock(self) -> int:
         """Hold OUTBOX for this run (a second run on it would hand out the same numbers): the lock's fd."""
-        fd = os.open(self.root / ".lock", os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        fd = os.open(self.root / ".lock", os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, durable.PRIVATE_FILE)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -110,7 +110,7 @@ class Outbox:
 
     def remove_temporaries(self) -> int:
         """Delete what a killed run left half-written (hidden .tmp files); how many."""
-        return sum(durable.remove_temporaries(self.root / sub) for sub in ("", *FOLDERS, "archive/duplicates"))
+        return sum(durable.remove_temporaries(self.root / sub) for sub in FOLDERS)
 
 
 # -- the run ----------------------------------------------------------------------------------------
@@ -284,8 +284,6 @@ class Stage:
             self.log(f"recovery: {_count(len(flight), 'input')} in flight when a run stopped;"
                      " each is answered again with its reserved control numbers")
 
-    # -- the loop ---------------------------------------------------------------------------------
-
     # -- the workers --------------------------------------------------------------------------------
 
     def _pool(self) -> cf.ProcessPoolExecutor:
@@ -408,7 +406,7 @@ class Stage:
                 hand.claimed.appendleft(claimed)
                 continue
             except Changed:
-                hand.later.append((time.monotonic() + max(self.options.settle, 0.5), claimed))
+                self._later(hand, claimed)
                 continue
             except OSError as exc:
                 self._file_step(claimed, self._quarantine_unreadable, claimed, _why(exc))
@@ -430,13 +428,17 @@ class Stage:
                 continue
             except Changed:  # answered, but the file changed meanwhile: not those bytes' answers
                 self._file_step(claimed, self._withdraw, job)
-                hand.later.append((time.monotonic() + max(self.options.settle, 0.5), claimed))
+                self._later(hand, claimed)
                 continue
             except Exception as exc:  # noqa: BLE001 (a full disk in the worker): the row stays reserved
                 self._not_answered(job, claimed, exc)
                 continue
             self.breaks = 0
             self._file_step(claimed, self._answered, job, claimed, outcome)
+
+    def _later(self, hand: InHand, claimed: Claimed) -> None:
+        """A file that something still writes to: hashed again once it has been left alone a while."""
+        hand.later.append((time.monotonic() + max(self.options.settle, 0.5), claimed))
 
     def _file_step(self, claimed: Claimed, step: Callable[..., Any], *args: Any) -> Any:
         """Run one parent step for a file: an OSError (a full disk) leaves the file claimed for the
@@ -533,13 +535,18 @@ class Stage:
         self._quarantine(claimed, None, self.ledger.free_stem(claimed.shown, None), None, why, None)
 
     def _quarantine(self, claimed: Claimed, sha256: str | None, stem: str, size: int | None, why: str,
-                    control: int | None) -> None:
+                    control: int | None, counts: tuple[int, int, int, int] = (0, 0, 0, 0),
+                    located: bool = False) -> None:
+        """Record a file as quarantined, write its STEM.reason, move it to quarantine/ (that order: a
+        kill after the record is finished by the next run, which writes the reason and moves it).
+        `located`: `why` is a reading error that names the file already."""
+        self.ledger.quarantined(sha256, claimed.shown, stem, size, why, counts)
+        worker.failpoint("recorded")
         home = self.outbox.quarantined(stem)
-        durable.write_atomic(home.with_name(home.name + ".reason"), _reason(f"{claimed.shown}: {why}"))
-        self.ledger.quarantined(sha256, claimed.shown, stem, size, why)
+        durable.write_atomic(home.with_name(home.name + ".reason"), _reason(why if located else f"{claimed.shown}: {why}"))
         durable.move(claimed.path, home)
         self.tally.quarantined += 1
-        self.counted(0, 0)
+        self.counted(counts[0], counts[0] - counts[1])
         numbers = f" (control numbers {_numbers(control)})" if control is not None else ""
         self.log(f"{claimed.shown}: quarantined{numbers}: {why}")
 
@@ -583,25 +590,19 @@ class Stage:
         t.claims += outcome.claims
         t.accepted += outcome.accepted
         t.rejected_sets += outcome.rejected_sets
-        self.counted(outcome.claims, outcome.claims - outcome.accepted)
-        numbers = f"control numbers {_numbers(job.control)}"
         counts = (outcome.claims, outcome.accepted, outcome.rejected_sets, outcome.forwarded)
         if outcome.error is not None:
-            self.ledger.quarantined(job.sha256, job.shown, job.stem, None, outcome.error, counts)
-            worker.failpoint("recorded")
-            home = self.outbox.quarantined(job.stem)
-            durable.write_atomic(home.with_name(home.name + ".reason"), _reason(outcome.error))
-            durable.move(claimed.path, home)
-            t.quarantined += 1
-            self.log(f"{job.shown}: quarantined ({numbers}): {outcome.error}")
+            self._quarantine(claimed, job.sha256, job.stem, None, outcome.error, job.control, counts, located=True)
             return
         self.ledger.answered(job.sha256, *counts)
         worker.failpoint("recorded")
         durable.move(claimed.path, self.outbox.archived(job.stem))
         worker.failpoint("moved")
         t.answered += 1
+        self.counted(outcome.claims, outcome.claims - outcome.accepted)
         sets = f", {outcome.rejected_sets} set(s) rejected" if outcome.rejected_sets else ""
-        self.log(f"{job.shown}: answered ({numbers}): {claims_phrase(outcome.claims, outcome.accepted)}{sets}")
+        self.log(f"{job.shown}: answered (control numbers {_numbers(job.control)}):"
+                 f" {claims_phrase(outcome.claims, outcome.accepted)}{sets}")
 
 
 def _why(exc: OSError) -> str:

@@ -27,7 +27,7 @@ from typing import Any
 from .. import acknowledge, api, durable, lifeline
 from ..acknowledge import AnsweredSet, Read, Targets
 from ..control import Reserved, Settings
-from ..read import BOM, DEFAULT_DELIMITERS
+from ..read import BOM, DEFAULT_DELIMITERS, EdiError, rebuild_error
 from ..write.report import Summary
 
 ANSWERED, QUARANTINED = "answered", "quarantined"
@@ -151,6 +151,11 @@ def _checker(profile: str, today: dt.date) -> Any:
     return api.checker(profile, today, keep_segments=True)
 
 
+def _named(error: EdiError, name: str) -> EdiError:
+    """`error` located in the file by its INBOX name, not by its path in the claims folder."""
+    return rebuild_error(type(error), error.message, {**error.constructor_args(), "file": name})
+
+
 def answer_job(job: Job) -> Outcome:
     """Write one input's answers and its result (in a worker process)."""
     settings = dataclasses.replace(job.settings, fixed_time=job.when)  # a redo writes the same bytes
@@ -176,7 +181,7 @@ def answer_job(job: Job) -> Outcome:
                                      Reserved(job.control), where, summary, durable=True, read=watching,
                                      placed=lambda target: failpoint(f"placed{target.suffix}"))
     failpoint("answered")
-    error = str(result.error) if result.error is not None else None
+    error = None if result.error is None else str(_named(result.error, job.shown))
     written = [str(p.relative_to(job.outbox)) for p in where if p.exists()]
     record = {"name": job.shown, "stem": job.stem, "sha256": job.sha256,
               "outcome": QUARANTINED if error else ANSWERED,
