@@ -394,7 +394,7 @@ def _answer_all(paths: tuple[str, ...], out: Any, checker: Any, settings: Any, n
             claims = summary.claims - before.claims
             if not term.quiet:
                 term.echo(f"{printable(path)}: {claims_phrase(claims, summary.accepted - before.accepted)}")
-            for suffix in ("999", "277ca", "accepted.837"):
+            for suffix in acknowledge.SUFFIXES:
                 answer = (out / name).parent / f"{Path(name).name}.{suffix}"
                 if answer.exists():
                     term.note(f"  wrote {printable(str(answer))}")
