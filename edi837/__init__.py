@@ -5,7 +5,7 @@ The library API (see edi837.api): `check(source)`, `parse(source)`, `answer(sour
 """
 
 from .api import Answers, answer, check, parse
-from .read import EdiError
+from .x12.read import EdiError
 
 # The one place the version is written: setup.cfg reads it from here (`attr:`), so no start-up pays
 # for importlib.metadata (about 40 ms) to find it.

@@ -31,14 +31,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
+from .check.inputs import as_edi_error
+from .check.pipeline import Checker, parse_stream
+from .check.results import FileResult, GroupResult, InterchangeResult, TransactionResult
 from .claims import Claim
-from .inputs import as_edi_error
-from .pipeline import Checker, parse_stream
-from .read import EdiError
-from .results import FileResult, GroupResult, InterchangeResult, TransactionResult
+from .x12.read import EdiError
 
 if TYPE_CHECKING:
-    from .control import Settings
+    from .answers.control import Settings
 
 Source = str | os.PathLike[str] | bytes | bytearray | memoryview | BinaryIO
 
@@ -188,10 +188,10 @@ def answer(source: Source, settings: Settings | None = None, profile: str = "med
     reproducible answers, or one with a `state_file` to number as `ack` does. `today` (the rules'
     date) defaults to the settings' fixed time, if any. Raises EdiError only when the state file
     cannot be read; unreadable input is answered up to where it breaks (see Answers)."""
-    from .acknowledge import Streams, write_answers  # noqa: PLC0415 (only answering needs the writers)
-    from .control import ControlNumbers  # noqa: PLC0415
-    from .control import Settings as _Settings  # noqa: PLC0415
-    from .write.report import Summary  # noqa: PLC0415
+    from .answers.acknowledge import Streams, write_answers  # noqa: PLC0415 (only answering needs the writers)
+    from .answers.control import ControlNumbers  # noqa: PLC0415
+    from .answers.control import Settings as _Settings  # noqa: PLC0415
+    from .answers.write.report import Summary  # noqa: PLC0415
 
     source = checked_source(source)
     settings = settings or _Settings()

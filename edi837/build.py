@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from importlib.machinery import EXTENSION_SUFFIXES
 
-from . import read
+from .x12 import read
 
 
 def is_compiled() -> bool:

@@ -12,7 +12,7 @@ same answers as `edi837 ack`, for a clearinghouse whose inbound 837s live where 
 How it runs. Files are read with Spark's `binaryFile` source (a row per file: its path, length and
 bytes) and checked with `mapInArrow`: each Python worker builds one Checker (the compiled guide is
 loaded once per worker process and kept, see `_checker`) and turns each file's bytes into Arrow rows
-with `edi837.arrow.batches`. No subprocess, no temporary file. The table is `edi837.arrow.SCHEMA`.
+with `edi837.answers.write.arrow.batches`. No subprocess, no temporary file. The table is `edi837.answers.write.arrow.SCHEMA`.
 
 Spark hands a file's bytes to a worker as one value, and refuses a file over
 `spark.sql.sources.binaryFile.maxLength` (2 GB - 1 byte, Java's largest array) with an exception that
@@ -23,7 +23,7 @@ limit become a file row with file_status "too large" and are never read, and onl
 Control numbers of `answers`: every input's answers take three numbers (999, 277CA, forward 837),
 as in `ack`. The driver lists the inputs, puts them in the order `ack` reads them
 (the PATHs as given, each folder's files sorted), and reserves one block of 3 x N
-numbers from the one place `ack` takes them (edi837.control.ControlNumbers: the state file, under its
+numbers from the one place `ack` takes them (edi837.answers.control.ControlNumbers: the state file, under its
 lock and fsynced before the block is used, or the base with `fixed_time`; a block that would pass
 999,999,999 is refused with NumbersUsedUp before anything is answered) before the job starts; the
 i-th input in that order answers with block + 3i. Each
@@ -47,14 +47,14 @@ from urllib.parse import unquote, urlparse
 
 import pyarrow as pa
 
-from . import arrow
-from .inputs import INCLUDE, included
+from .answers.write import arrow
+from .check.inputs import INCLUDE, included
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-    from .control import Settings
-    from .pipeline import Checker
+    from .answers.control import Settings
+    from .check.pipeline import Checker
 
 MAX_LENGTH = "spark.sql.sources.binaryFile.maxLength"
 ANSWERED = pa.schema([
@@ -96,7 +96,7 @@ def _named(paths: Iterable[str]) -> set[str]:
 
 
 def _is_input(uri: str, named: set[str], include: Iterable[str]) -> bool:
-    """The CLI's policy (edi837.inputs): a named file is read; one found in a folder (or by a glob)
+    """The CLI's policy (edi837.check.inputs): a named file is read; one found in a folder (or by a glob)
     when --include names it."""
     path = local_name(uri)
     return uri in named or os.path.abspath(path) in named or included(path, include)
@@ -138,9 +138,9 @@ def _too_large_batches(batches: Iterator[pa.RecordBatch], max_length: int) -> It
 
 def rows(spark: SparkSession, paths: Iterable[str], profile: str = "medicare", today: dt.date | None = None,
          include: Iterable[str] = INCLUDE) -> DataFrame:
-    """Every row of `edi837.arrow.SCHEMA` for the files under `paths` (files, folders, globs, any URI
+    """Every row of `edi837.answers.write.arrow.SCHEMA` for the files under `paths` (files, folders, globs, any URI
     Spark reads): a row per claim and a row per file (`kind`). Of the files found in a folder or by
-    a glob, only those whose name matches an `include` glob are read (edi837.inputs.included, as
+    a glob, only those whose name matches an `include` glob are read (edi837.check.inputs.included, as
     `edi837 check --include`); a file named in `paths` always is. The files are listed when this is
     called; the rest is lazy, as DataFrames are: cache it when both kinds are queried."""
     return _rows(spark, list(paths), profile, today, include)[0]
@@ -163,7 +163,7 @@ def _rows(spark: SparkSession, paths: list[str], profile: str, today: dt.date | 
 
 def claims(spark: SparkSession, paths: Iterable[str], profile: str = "medicare", today: dt.date | None = None,
            include: Iterable[str] = INCLUDE) -> DataFrame:
-    """A row per claim with its verdict (status), lines and findings (see edi837.arrow.SCHEMA)."""
+    """A row per claim with its verdict (status), lines and findings (see edi837.answers.write.arrow.SCHEMA)."""
     return rows(spark, paths, profile, today, include).where("kind = 'claim'")
 
 
@@ -186,7 +186,7 @@ class Plan:
 def _answer_name(uri: str, roots: list[str]) -> str:
     """As `ack` names answers (acknowledge.answer_name): the path inside the folder given as a PATH
     that holds it, else the file's name."""
-    from .acknowledge import answer_name  # noqa: PLC0415
+    from .answers.acknowledge import answer_name  # noqa: PLC0415
 
     path = local_name(uri)
     for root in roots:
@@ -212,7 +212,7 @@ def plan(spark: SparkSession, paths: list[str], settings: Settings, out: str, in
     """List the inputs (no bytes read; answers already in `out` are not inputs, as for `ack`, nor
     files found in a folder that `include` does not name), name their answers and reserve their
     control numbers."""
-    from .control import ControlNumbers  # noqa: PLC0415
+    from .answers.control import ControlNumbers  # noqa: PLC0415
 
     roots = [os.path.abspath(local_name(p)) for p in paths if os.path.isdir(local_name(p))]
     order = ack_order(paths)
@@ -290,7 +290,7 @@ def answers(spark: SparkSession, paths: Iterable[str], out: str, settings: Setti
     from pyspark.sql import functions as F  # noqa: PLC0415
     from pyspark.sql.pandas.types import from_arrow_schema  # noqa: PLC0415
 
-    from .control import load_settings  # noqa: PLC0415
+    from .answers.control import load_settings  # noqa: PLC0415
 
     paths = [str(p) for p in paths]
     out = os.path.abspath(out)
@@ -369,8 +369,8 @@ def main(argv: list[str] | None = None) -> int:
         for r in frame.where("kind = 'file' and file_error is not null").select("file_error").collect():
             print(f"error: {r['file_error']}", file=sys.stderr)
         if a.answers:
-            from .control import NumbersUsedUp, load_settings  # noqa: PLC0415
-            from .read import EdiError  # noqa: PLC0415
+            from .answers.control import NumbersUsedUp, load_settings  # noqa: PLC0415
+            from .x12.read import EdiError  # noqa: PLC0415
 
             try:
                 settings = load_settings(None, None, None, a.fixed_time, Path(a.answers))

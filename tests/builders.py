@@ -24,12 +24,12 @@ from hypothesis import strategies as st
 
 import edi837
 from edi837 import rules
+from edi837.check.pipeline import Checker, parse_stream
+from edi837.check.results import GroupResult, InterchangeResult, TransactionResult
 from edi837.claims import Claim
 from edi837.cli import main
 from edi837.findings import Finding
-from edi837.pipeline import Checker, parse_stream
-from edi837.read import EdiError
-from edi837.results import GroupResult, InterchangeResult, TransactionResult
+from edi837.x12.read import EdiError
 
 ISA = "ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*MEDICARE       *261001*1200*^*00501*000000101*0*T*:~"
 CLAIM = (

@@ -1,12 +1,11 @@
 """Shared paths (the bundled fixtures, and the outside samples when ../shared is beside the repo) and
 fixtures; shared builders are in builders.py. No test module imports another.
 
-The tests mirror the package: tests/test_<module>.py for each module of edi837/; tests/claims/
-for edi837/claims/ (test_builder.py, test_model.py); tests/rules/ for edi837/rules/ (test_registry.py
-for the registry and profiles, one module per rule family); tests/write/ for edi837/write/
-(write/envelope.py's test is write/test_write_envelope.py). Test module names are unique across the
-folders: pytest imports them by base name, with no __init__.py; this folder is on sys.path for
-conftest, builders, oracle and fuzzing.
+The tests mirror the package: a folder per layer (tests/x12/, tests/claims/, tests/rules/,
+tests/check/, tests/answers/ with answers/write/, tests/cli/, tests/stage/) and tests/test_<module>.py
+for the modules at the top (api, findings, frozen, lifeline, spark ...). Test module names are unique
+across the folders: pytest imports them by base name, with no __init__.py; this folder is on sys.path
+for conftest, builders, oracle and fuzzing.
 
 Three groups stay whole because they test the engine from the outside, against pyx12 or with
 generated input, not one module: test_fixtures_pyx12.py (the bundled fixtures and bench/gen.py are

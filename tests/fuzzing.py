@@ -8,7 +8,7 @@ truncation, huge values and bytes that are not UTF-8.
 
 `run_one` reads a mutant like the three commands do (parse and check with the medicare profile, as
 JSON for odd indices and as text for even ones; ack), in this process, and says what went wrong: an internal error (a defect of ours, see
-edi837.inputs.as_edi_error), an exception other than EdiError, or a small input that took too long.
+edi837.check.inputs.as_edi_error), an exception other than EdiError, or a small input that took too long.
 """
 
 from __future__ import annotations
@@ -28,10 +28,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from edi837 import acknowledge, control, pipeline, rules
-from edi837.pipeline import Checker, results
-from edi837.read import EdiError
-from edi837.write import export, report
+from edi837 import rules
+from edi837.answers import acknowledge, control
+from edi837.answers.write import export, report
+from edi837.check import pipeline
+from edi837.check.pipeline import Checker, results
+from edi837.x12.read import EdiError
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -487,7 +489,7 @@ def verdicts_277(text: str) -> list[tuple[str, str, str]]:
 
 def forwarded_claims(path: Path) -> list[str]:
     """CLM01 of every claim of a forward 837, read back with our own parser."""
-    from edi837.pipeline import parse_stream  # noqa: PLC0415
+    from edi837.check.pipeline import parse_stream  # noqa: PLC0415
 
     with open(path, "rb") as fh:
         return [c.claim_id for c in parse_stream(fh, path.name)]
@@ -497,7 +499,7 @@ def answer_problems(m: Mutant, work: Path, validate: Callable[[bytes], tuple[boo
     """What is wrong with the answers to mutant `m`: an answer pyx12 finds invalid (`validate` gives
     its verdict and why), a 277CA verdict that differs from check's, a forward 837 that does not hold
     exactly the accepted claims."""
-    from edi837.write.values import fit  # noqa: PLC0415
+    from edi837.answers.write.values import fit  # noqa: PLC0415
 
     path = work / "mutant.837"
     path.write_bytes(m.data)

@@ -15,9 +15,9 @@ from conftest import FIXTURES, ROOT
 
 import edi837
 from edi837 import rules
+from edi837.answers.control import Settings
+from edi837.check.pipeline import Checker, check_file
 from edi837.cli import main
-from edi837.control import Settings
-from edi837.pipeline import Checker, check_file
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -153,7 +153,7 @@ def test_answer_numbers_from_a_state_file_when_given_one(tmp_path: Path) -> None
     first, second = (edi837.answer(FIXTURES[0], settings, today=TODAY) for _ in range(2))
     assert [isa13(a.ack999) for a in (first, second)] == ["000000040", "000000043"]
     assert json.loads((tmp_path / "state.json").read_text())["numbers"] == [
-        {"sender_id": "EDI837", "receiver_id": "", "last": 45}]  # per sender/receiver pair (edi837.control)
+        {"sender_id": "EDI837", "receiver_id": "", "last": 45}]  # per sender/receiver pair (edi837.answers.control)
 
 
 # -- wrong input types: a clear TypeError, never the input's content in a message ------------------

@@ -25,9 +25,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from edi837 import rules
+from edi837.check.pipeline import Checker, check_file
 from edi837.cli import main
-from edi837.pipeline import Checker, check_file
-from edi837.read import EdiError
+from edi837.x12.read import EdiError
 
 pytestmark = pytest.mark.skipif(not FIXTURES, reason="no fixtures")
 
@@ -181,7 +181,7 @@ def _isa(rep: str = "^", comp: str = ":") -> bytes:
 def test_a_control_character_as_isa11_or_isa16_is_refused(rep: str, comp: str) -> None:
     """ISA11 and ISA16 are AN elements: pyx12 rejects a control character there, and the forward 837,
     which keeps the input's delimiters, was invalid (seed 11 index 863, seed 12 index 159)."""
-    from edi837.read import EdiError, segments  # noqa: PLC0415
+    from edi837.x12.read import EdiError, segments  # noqa: PLC0415
 
     data = _isa(rep, comp) + b"GS*HC*S*R*20261001*0930*1*X*005010X223A2~"
     with pytest.raises(EdiError, match="ISA1[16] .* printable ASCII"):
@@ -214,8 +214,8 @@ def test_the_999_refusing_a_set_or_group_is_valid(tmp_path: Path, old: bytes, ne
 def _check_json(path: Path, jobs: int) -> str:
     import functools  # noqa: PLC0415
 
-    from edi837.pipeline import results  # noqa: PLC0415
-    from edi837.write import report  # noqa: PLC0415
+    from edi837.answers.write import report  # noqa: PLC0415
+    from edi837.check.pipeline import results  # noqa: PLC0415
 
     out = io.StringIO()
     items = results(str(path), fuzzing._checker(), jobs, functools.partial(report.render, fmt="json"))
@@ -224,8 +224,8 @@ def _check_json(path: Path, jobs: int) -> str:
 
 
 def _answers_of(path: Path, out: Path, jobs: int) -> dict[str, bytes]:
-    from edi837 import acknowledge, control  # noqa: PLC0415
-    from edi837.write import report  # noqa: PLC0415
+    from edi837.answers import acknowledge, control  # noqa: PLC0415
+    from edi837.answers.write import report  # noqa: PLC0415
 
     s = control.Settings(fixed_time=fuzzing.FIXED_TIME)
     acknowledge.answer(str(path), fuzzing._checker(keep=True), s, control.ControlNumbers(s), out, report.Summary(), jobs)
@@ -241,7 +241,7 @@ def _same_with_workers(path: Path, tmp_path: Path) -> bool:
 def test_blanks_before_segments_are_reported_once_with_workers(tmp_path: Path, monkeypatch, blank: bytes) -> None:
     """A space before each segment: split between workers, the second part re-read the header and
     filed the GS's blank with its own set, and its ST (at the part's start) lost its blank."""
-    from edi837 import parallel  # noqa: PLC0415
+    from edi837.check import parallel  # noqa: PLC0415
 
     monkeypatch.setattr(parallel, "MIN_BYTES", 0)  # two sets of a small file go to two workers
     path = tmp_path / "blanks.837"
@@ -250,7 +250,7 @@ def test_blanks_before_segments_are_reported_once_with_workers(tmp_path: Path, m
 
 
 def test_mutants_split_between_workers_are_judged_as_in_one_process(tmp_path: Path, monkeypatch) -> None:
-    from edi837 import parallel  # noqa: PLC0415
+    from edi837.check import parallel  # noqa: PLC0415
 
     monkeypatch.setattr(parallel, "MIN_BYTES", 0)
     base = (FIXTURES[0].parent / "two-st.837").read_bytes()
@@ -270,7 +270,7 @@ def test_mutants_split_between_workers_are_judged_as_in_one_process(tmp_path: Pa
 def test_a_segment_s_line_is_its_line_in_the_file() -> None:
     """A line break inside a segment (mutant 231 of the workers' run) was not counted: the segments
     after it were a line short when read in one process, and right when a worker started after it."""
-    from edi837.read import segments  # noqa: PLC0415
+    from edi837.x12.read import segments  # noqa: PLC0415
 
     for i in range(1500):
         m = fuzzing.mutant(CI_SEED + 2, i)

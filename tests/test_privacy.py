@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, ROOT
 
-from edi837.envelope import Envelope, Refused
-from edi837.read import segments
+from edi837.x12.envelope import Envelope, Refused
+from edi837.x12.read import segments
 
 PATIENT = "JOHN Q PATIENT 1EG4TE5MK73"
 EDI837 = [sys.executable, "-m", "edi837"]

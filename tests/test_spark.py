@@ -24,8 +24,8 @@ if shutil.which("java") is None:
 from pyspark.sql import SparkSession  # noqa: E402
 
 from edi837 import spark as edi_spark  # noqa: E402
+from edi837.answers.control import Settings  # noqa: E402
 from edi837.cli import main  # noqa: E402
-from edi837.control import Settings  # noqa: E402
 
 TODAY = dt.date(2026, 11, 1)
 FIXED = "202611220930"
@@ -150,7 +150,7 @@ def test_one_guide_load_per_python_worker(spark) -> None:
     import pyarrow as pa  # noqa: PLC0415
 
     def probe(batches):
-        from edi837 import guide  # noqa: PLC0415
+        from edi837.x12 import guide  # noqa: PLC0415
 
         checked = sum(b.num_rows for b in edi_spark._check_batches(batches, "medicare", TODAY))
         yield pa.RecordBatch.from_pylist([{"pid": os.getpid(), "loads": guide.load.cache_info().misses,

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .. import guide
-from ..read import Segment
+from ..x12 import guide
+from ..x12.read import Segment
 from .model import Claim, Code, Person, Provider, ServiceLine, Where, date8, is_ambulance, money, procedure
 
 MAX_LINES = 999  # the 837I's 2400 loop repeats at most 999 times; later lines of a claim are counted, not kept

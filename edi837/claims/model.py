@@ -13,7 +13,7 @@ import re
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from .. import codes
+from . import codes
 
 ORIGIN_DESTINATION = frozenset("DEGHIJNPRSX")
 

@@ -21,7 +21,7 @@ from ..claims import Claim, Where
 from ..durable import read_limited
 from ..findings import CLAIM, ERROR, WARNING, Finding
 from ..frozen import frozen
-from ..read import EdiError
+from ..x12.read import EdiError
 
 
 @frozen

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
 
-from .. import codes
-from ..claims import Claim, ServiceLine, Where
+from ..claims import Claim, ServiceLine, Where, codes
 from ..findings import WARNING
 from . import Context, Hit, rule
 

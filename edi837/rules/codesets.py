@@ -11,8 +11,7 @@ import functools
 import re
 from collections.abc import Iterator
 
-from .. import codes
-from ..claims import Claim
+from ..claims import Claim, codes
 from ..findings import WARNING
 from . import Context, Hit, rule
 

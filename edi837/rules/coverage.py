@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from .. import codes
-from ..claims import Claim
+from ..claims import Claim, codes
 from ..findings import WARNING
 from . import Context, Hit, rule
 from .ambulance import (

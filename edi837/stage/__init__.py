@@ -7,7 +7,7 @@ once, whatever happens to the files, the processes or the disk.
 - run.py: the scheduler (the parent process), recovery after a crash, and `run --status`.
 """
 
-from ..inputs import INCLUDE
+from ..check.inputs import INCLUDE
 from .inbox import Unusable
 from .run import EXIT_INTERRUPTED, EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE, Options, Stage, status_lines
 

@@ -35,8 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import durable
-from ..inputs import included
-from ..read import printable
+from ..check.inputs import included
+from ..x12.read import printable
 
 ARRIVING = (".part", ".tmp", ".filepart")  # names of files still being written (and any name starting with .)
 CLAIMS = ".edi837-claimed"

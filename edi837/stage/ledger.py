@@ -97,7 +97,7 @@ def now() -> str:
 
 class Ledger:
     """The ledger of one OUTBOX. Each method is one committed transaction. Names are stored as they
-    are shown (edi837.read.printable: a name that is not UTF-8 has its bytes escaped), so every row is
+    are shown (edi837.x12.read.printable: a name that is not UTF-8 has its bytes escaped), so every row is
     valid text; the stage keeps the name as the OS gave it."""
 
     def __init__(self, path: Path, readonly: bool = False) -> None:

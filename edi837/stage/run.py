@@ -51,10 +51,10 @@ from types import FrameType
 from typing import Any
 
 from .. import durable
-from ..control import ControlNumbers, NumbersUsedUp, Settings
-from ..inputs import INCLUDE
-from ..read import EdiError, printable
-from ..write.report import claims_phrase
+from ..answers.control import ControlNumbers, NumbersUsedUp, Settings
+from ..answers.write.report import claims_phrase
+from ..check.inputs import INCLUDE
+from ..x12.read import EdiError, printable
 from . import worker
 from .inbox import Claimed, Inbox, Unusable
 from .ledger import ANSWERED, CLAIMED, QUARANTINED, Ledger, Row

@@ -24,11 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import acknowledge, api, durable, lifeline
-from ..acknowledge import AnsweredSet, Read, Targets
-from ..control import Reserved, Settings
-from ..read import BOM, DEFAULT_DELIMITERS, EdiError, rebuild_error
-from ..write.report import Summary
+from .. import api, durable, lifeline
+from ..answers import acknowledge
+from ..answers.acknowledge import AnsweredSet, Read, Targets
+from ..answers.control import Reserved, Settings
+from ..answers.write.report import Summary
+from ..x12.read import BOM, DEFAULT_DELIMITERS, EdiError, rebuild_error
 
 ANSWERED, QUARANTINED = "answered", "quarantined"
 FAILPOINT = "EDI837_FAILPOINT"  # a test hook: see `failpoint`

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from builders import CLAIM, ISA
 
-from edi837.pipeline import parse_stream
-from edi837.write.export import claim_json
+from edi837.answers.write.export import claim_json
+from edi837.check.pipeline import parse_stream
 
 
 def claims(text: str):
@@ -63,8 +63,8 @@ def test_a_claim_keeps_the_guides_999_service_lines_and_counts_the_rest() -> Non
     past it are counted, not kept, and the JSON and text say how many."""
     from conftest import FIXTURES
 
+    from edi837.answers.write.export import text_line
     from edi837.claims import MAX_LINES
-    from edi837.write.export import text_line
 
     text = FIXTURES[0].read_text()
     i, j = text.index("~LX*1~"), text.index("~LX*2~")

@@ -1,0 +1,315 @@
+"""The implementation guide as data: pyx12's 837I map compiled into flat tables.
+
+pyx12's XML maps are the authority on the guide; nothing here is written per loop. `load()` reads
+the map with lxml once, flattens it into `Node`s (loops and segments, with their element specs),
+and caches the result as a pickle keyed by the map file, so later starts skip the XML.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import pickle
+import sys
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .. import durable
+from ..frozen import frozen
+
+if TYPE_CHECKING:
+    from lxml import etree  # imported where the map is compiled: a start from the cache needs no XML
+
+VERSION_837I = "005010X223A2"
+MAP_837I = "837Q3.I.5010.X223.A1.xml"
+CACHE_FORMAT = 7  # bump when the compiled shape changes
+BIG = sys.maxsize
+
+
+@frozen
+class ElementSpec:
+    """One simple element (or one component of a composite) as the guide defines it."""
+
+    ref: str  # e.g. "SV205" or "SV202-02"
+    seq: int  # position in its segment, or in its composite
+    data_ele: str  # data element reference number, e.g. "380"
+    name: str
+    usage: str  # R, S or N
+    data_type: str  # AN, ID, N0, N2, R, DT, TM, B
+    min_len: int
+    max_len: int
+    codes: frozenset[str]  # valid codes the map carries (empty = any)
+    external: str  # name of an external code list in pyx12's codes.xml, or ""
+    regex: str = ""  # a pattern the value must contain (pyx12 searches, it does not anchor)
+
+
+@frozen
+class CompositeSpec:
+    ref: str  # e.g. "SV202"
+    seq: int
+    data_ele: str  # e.g. "C003"
+    name: str
+    usage: str
+    components: tuple[ElementSpec, ...]
+
+
+@dataclass(slots=True)
+class Node:
+    """A loop or a segment of the guide. Loops and segments share one table, indexed by `index`."""
+
+    index: int
+    is_loop: bool
+    id: str  # loop id ("2300", "ISA_LOOP") or segment id ("CLM")
+    name: str
+    usage: str
+    pos: int
+    max_use: int  # segment max use, or loop repeat
+    parent: int  # index of the enclosing loop (-1 for the root)
+    path: str
+    children: list[int] = field(default_factory=list)  # in pyx12's scan order
+    # segments only
+    qualifier: tuple[int, int, frozenset[str]] | None = None  # (element, component or 0, codes)
+    elements: tuple[ElementSpec | CompositeSpec, ...] = ()
+    syntax: tuple[str, ...] = ()
+    loop_id: str = ""  # the enclosing loop's id (segments)
+    first_seg: int = -1  # loops: index of the first segment when it is the loop's first child
+
+
+@dataclass(slots=True)
+class Guide:
+    """The compiled guide: a flat node table plus what the walker needs to find its way."""
+
+    version: str
+    name: str
+    nodes: list[Node]
+    root: int
+    by_path: dict[str, int]
+    # For each segment id, the places its qualifier may sit: ((element, component), ...)
+    qualifier_paths: dict[str, tuple[tuple[int, int], ...]]
+    # For each segment id and qualifier place, every code any node accepts there.
+    qualifier_codes: dict[tuple[str, int, int], frozenset[str]]
+    # pyx12's external code lists (states, countries, currencies ...), by id (codes.xml).
+    external_codes: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def node(self, path: str) -> Node:
+        return self.nodes[self.by_path[path]]
+
+    def loops_under(self, loop_id: str, stop: tuple[str, ...] = ()) -> frozenset[str]:
+        """The ids of the loop `loop_id` and of every loop nested in it (wherever it occurs), without
+        going into the loops named in `stop`."""
+        found: set[str] = set()
+        todo = [n.index for n in self.nodes if n.is_loop and n.id == loop_id]
+        while todo:
+            node = self.nodes[todo.pop()]
+            if node.is_loop and node.id not in stop:
+                found.add(node.id)
+                todo += node.children
+        return frozenset(found)
+
+
+@dataclass(frozen=True)
+class LoopSets:
+    """Who a loop belongs to, from the guide's own nesting: one claim (2300 and below), one subscriber
+    (2000B and its name loops) or one patient (2000C and its name loop)."""
+
+    claim: frozenset[str]
+    subscriber: frozenset[str]
+    patient: frozenset[str]
+
+    @property
+    def person(self) -> frozenset[str]:
+        return self.subscriber | self.patient
+
+
+@functools.cache
+def loop_sets() -> LoopSets:
+    g = load()
+    return LoopSets(claim=g.loops_under("2300"), subscriber=g.loops_under("2000B", stop=("2300", "2000C")),
+                    patient=g.loops_under("2000C", stop=("2300",)))
+
+
+def map_dir() -> Path:
+    """pyx12's map folder, found without importing pyx12 (a start from the cache needs none of it)."""
+    spec = importlib.util.find_spec("pyx12")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("pyx12 is not installed: edi837 reads the 837I guide from its maps")
+    return Path(next(iter(spec.submodule_search_locations))) / "map"
+
+
+def _data_elements(path: Path) -> dict[str, tuple[str, int, int]]:
+    from lxml import etree
+
+    out = {}
+    for el in etree.parse(str(path)).getroot().iter("data_ele"):
+        out[el.get("ele_num")] = (el.get("data_type"), int(el.get("min_len")), int(el.get("max_len")))
+    return out
+
+
+@frozen
+class DataElement:
+    """A data element as X12's dictionary (pyx12's dataele.xml) defines it, whatever segment holds it."""
+
+    number: str  # data element reference number, e.g. "116"
+    name: str  # e.g. "Postal Code"
+    data_type: str
+    min_len: int
+    max_len: int
+
+
+@functools.cache
+def data_elements() -> dict[str, DataElement]:
+    """Every data element of X12's dictionary, by reference number (what IK402 names)."""
+    from lxml import etree
+
+    out = {}
+    for el in etree.parse(str(map_dir() / "dataele.xml")).getroot().iter("data_ele"):
+        num = el.get("ele_num")
+        out[num] = DataElement(num, el.get("name") or "", el.get("data_type"), int(el.get("min_len")),
+                               int(el.get("max_len")))
+    return out
+
+
+def _max(text: str | None) -> int:
+    if text is None or text.strip() in (">1", "&gt;1"):
+        return BIG
+    return int(text)
+
+
+def _element(el: etree._Element, dataele: dict[str, tuple[str, int, int]]) -> ElementSpec:
+    num = el.findtext("data_ele")
+    data_type, min_len, max_len = dataele.get(num, ("AN", 1, 999))
+    vc = el.find("valid_codes")
+    codes = frozenset(c.text for c in vc.iter("code") if c.text is not None) if vc is not None else frozenset()
+    return ElementSpec(
+        ref=el.get("xid"), seq=int(el.findtext("seq")), data_ele=num, name=el.findtext("name") or "",
+        usage=el.findtext("usage"), data_type=data_type, min_len=min_len, max_len=max_len,
+        codes=codes, external=(vc.get("external") or "") if vc is not None else "",
+        regex=el.findtext("regex") or "")
+
+
+def _qualifier(seg_id: str, elements: tuple[ElementSpec | CompositeSpec, ...]) -> tuple[int, int, frozenset[str]] | None:
+    """Where a segment's identifying qualifier sits, by pyx12's own rule (segment_if.is_match)."""
+    c0 = elements[0] if elements else None
+    if isinstance(c0, ElementSpec) and c0.data_type == "ID" and c0.usage == "R" and c0.codes:
+        return (1, 0, c0.codes)
+    if seg_id == "ENT" and len(elements) > 1 and isinstance(elements[1], ElementSpec) \
+            and elements[1].data_type == "ID" and elements[1].codes:
+        return (2, 0, elements[1].codes)
+    if isinstance(c0, CompositeSpec) and c0.components:
+        first = c0.components[0]
+        if first.codes and (first.data_type == "ID" or (seg_id == "CTX" and first.data_type == "AN")):
+            return (1, 1, first.codes)
+    if seg_id == "HL" and len(elements) > 2 and isinstance(elements[2], ElementSpec) and elements[2].codes:
+        return (3, 0, elements[2].codes)
+    return None
+
+
+def compile_map(map_file: Path, dataele_file: Path) -> Guide:
+    from lxml import etree
+
+    dataele = _data_elements(dataele_file)
+    root_el = etree.parse(str(map_file)).getroot()
+    nodes: list[Node] = []
+    by_path: dict[str, int] = {}
+
+    def add_loop(el: etree._Element, parent: int, parent_path: str) -> int:
+        node = Node(index=len(nodes), is_loop=True, id=el.get("xid"), name=el.findtext("name") or "",
+                    usage=el.findtext("usage") or "R", pos=int(el.findtext("pos") or 0),
+                    max_use=_max(el.findtext("repeat")), parent=parent, path=f"{parent_path}/{el.get('xid')}")
+        nodes.append(node)
+        by_path.setdefault(node.path, node.index)
+        # pyx12 scans children sorted by pos; within one pos, loops (in order) before segments.
+        kids: list[tuple[int, int, int, int]] = []
+        for order, child in enumerate(el.findall("loop")):
+            idx = add_loop(child, node.index, node.path)
+            kids.append((nodes[idx].pos, 0, order, idx))
+        for order, child in enumerate(el.findall("segment")):
+            idx = add_segment(child, node.index, node.path, node.id)
+            kids.append((nodes[idx].pos, 1, order, idx))
+        kids.sort()
+        node.children = [k[-1] for k in kids]
+        if node.children and not nodes[node.children[0]].is_loop:
+            node.first_seg = node.children[0]
+        return node.index
+
+    def add_segment(el: etree._Element, parent: int, parent_path: str, loop_id: str) -> int:
+        elements: list[ElementSpec | CompositeSpec] = []
+        for child in el:
+            if child.tag == "element":
+                elements.append(_element(child, dataele))
+            elif child.tag == "composite":
+                comps = tuple(_element(c, dataele) for c in child.findall("element"))
+                elements.append(CompositeSpec(ref=child.get("xid"), seq=int(child.findtext("seq")),
+                                              data_ele=child.findtext("data_ele") or "",
+                                              name=child.findtext("name") or "", usage=child.findtext("usage"),
+                                              components=comps))
+        seg_id = el.get("xid")
+        els = tuple(elements)
+        qual = _qualifier(seg_id, els)
+        path = f"{parent_path}/{seg_id}" + (f"[{sorted(qual[2])[0]}]" if qual else "")
+        node = Node(index=len(nodes), is_loop=False, id=seg_id, name=el.findtext("name") or "",
+                    usage=el.findtext("usage") or "R", pos=int(el.findtext("pos") or 0),
+                    max_use=_max(el.findtext("max_use")), parent=parent, path=path, qualifier=qual,
+                    elements=els, syntax=tuple(s.text for s in el.findall("syntax")), loop_id=loop_id)
+        nodes.append(node)
+        by_path.setdefault(path, node.index)
+        by_path.setdefault(f"{parent_path}/{seg_id}", node.index)
+        return node.index
+
+    root = Node(index=0, is_loop=True, id=root_el.get("xid"), name=root_el.findtext("name") or "",
+                usage="R", pos=0, max_use=1, parent=-1, path="")
+    nodes.append(root)
+    for child in root_el.findall("loop"):
+        root.children.append(add_loop(child, 0, ""))
+
+    qpaths: dict[str, set[tuple[int, int]]] = {}
+    qcodes: dict[tuple[str, int, int], set[str]] = {}
+    for n in nodes:
+        if not n.is_loop and n.qualifier:
+            e, c, codes = n.qualifier
+            qpaths.setdefault(n.id, set()).add((e, c))
+            qcodes.setdefault((n.id, e, c), set()).update(codes)
+    return Guide(version=VERSION_837I, name=root.name, nodes=nodes, root=0, by_path=by_path,
+                 qualifier_paths={k: tuple(sorted(v)) for k, v in qpaths.items()},
+                 qualifier_codes={k: frozenset(v) for k, v in qcodes.items()},
+                 external_codes=_external_codes(map_file.parent / "codes.xml"))
+
+
+def external_codes() -> dict[str, frozenset[str]]:
+    """pyx12's external code lists (states, countries, currencies ...), by id."""
+    return load().external_codes
+
+
+def _external_codes(codes_file: Path) -> dict[str, frozenset[str]]:
+    from lxml import etree
+
+    out = {}
+    for cs in etree.parse(str(codes_file)).getroot().iter("codeset"):
+        out[cs.findtext("id")] = frozenset(c.text for c in cs.iter("code") if c.text)
+    return out
+
+
+def _cache_file(map_file: Path) -> Path:
+    st = map_file.stat()
+    key = f"{CACHE_FORMAT}-{zlib.crc32(str(map_file).encode()):08x}-{st.st_size}-{st.st_mtime_ns}"
+    return durable.cache_folder() / f"guide-{key}.pickle"
+
+
+@functools.cache
+def load() -> Guide:
+    """The compiled 837I guide; compiled from pyx12's map on first use, then read from the cache."""
+    folder = map_dir()
+    map_file = folder / MAP_837I
+    cache = _cache_file(map_file)
+    try:
+        with open(cache, "rb") as fh:
+            guide = pickle.load(fh)
+        if isinstance(guide, Guide):
+            return guide
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ImportError):  # another release's cache
+        pass
+    guide = compile_map(map_file, folder / "dataele.xml")
+    durable.write_cache(cache, pickle.dumps(guide, protocol=pickle.HIGHEST_PROTOCOL))
+    return guide
