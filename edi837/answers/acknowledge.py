@@ -20,14 +20,14 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import TextIO
 
 from ..check.pipeline import Checker, results
 from ..check.results import FileResult, GroupResult, InterchangeResult, TransactionResult
 from ..durable import fsync_folder, open_private, temporary
 from ..x12.envelope import Refused
 from ..x12.read import DEFAULT_DELIMITERS, Delimiters, EdiError
-from .control import Settings
+from .control import AnswerNumbers, Numbering, Settings
 from .write import ack277, ack999, forward837
 from .write.envelope import Header
 from .write.report import Summary
@@ -66,11 +66,12 @@ def _joined(segments: Iterable[str]) -> list[str]:
     return [text] if text else []  # nothing stays nothing: a set without claims has no 277CA
 
 
-def answer_set(tx: TransactionResult, settings: Settings, base: int, when: dt.datetime) -> AnsweredSet:
+def answer_set(tx: TransactionResult, settings: Settings, numbers: AnswerNumbers, when: dt.datetime) -> AnsweredSet:
     """The 999, 277CA and forward-837 parts answering one transaction set (numbered by its place)."""
-    forward, forwarded = forward837.render(tx, tx.number, base + 2)
+    forward, forwarded = forward837.render(tx, tx.number, numbers.forward837)
     return AnsweredSet(ack999.transaction_segments(tx, DEFAULT_DELIMITERS), tx.ack,
-                       ack277.render(tx, tx.number, base + 1, when, settings.name, settings.sender_id, base + 2),
+                       ack277.render(tx, tx.number, numbers.ack277, when, settings.name, settings.sender_id,
+                                     numbers.forward837),
                        tx.submitter[1], forward, forwarded, tx.delims, tx.receiver[1], tx.version,
                        len(tx.claims), tx.accepted, tx.usage)
 
@@ -125,12 +126,6 @@ class Written:
     forwarded: int  # claims in the forward 837 (0: nothing was written to its stream)
 
 
-class Numbering(Protocol):
-    """Where control numbers come from: edi837.answers.control.ControlNumbers, or a block reserved beforehand."""
-
-    def take(self, count: int = 1) -> int: ...
-
-
 def header(settings: Settings, control: int, when: dt.datetime) -> Header:
     """The interchange header of our answers; each writer names its group (GS01, GS08) and, unless
     the settings do, the receiver. ISA15 is the settings' usage until the partner's is known."""
@@ -156,16 +151,16 @@ def write_answers(read: Read, settings: Settings, numbers: Numbering, summary: S
     an interchange is forgotten once answered. A file that becomes unreadable is answered up to where
     it breaks (its open set rejected, its group and interchange closed as at an early end); one with no
     interchange read gets no 999 or 277CA."""
-    base = numbers.take(3)  # one interchange each for the 999, the 277CA and the forward 837
+    mine = AnswerNumbers.take(numbers)  # one interchange each for the 999, the 277CA and the forward 837
     when = settings.now
-    w999 = ack999.Writer(header(settings, base, when))
-    w277 = ack277.Writer(header(settings, base + 1, when))
-    w837 = forward837.Writer(header(settings, base + 2, when))
+    w999 = ack999.Writer(header(settings, mine.ack999, when))
+    w277 = ack277.Writer(header(settings, mine.ack277, when))
+    w837 = forward837.Writer(header(settings, mine.forward837, when))
     error: EdiError | None = None
     read_any = False  # an interchange was read: there is somebody to answer
     group: GroupResult | None = None  # answered once it is known whether a refused set follows
     usage = ""  # ISA15 of the answers, once the first set or interchange is read
-    for item in read(functools.partial(answer_set, settings=settings, base=base, when=when)):
+    for item in read(functools.partial(answer_set, settings=settings, numbers=mine, when=when)):
         if isinstance(item, (AnsweredSet, GroupResult)) and group is not None:
             w999.group(group)
             group = None

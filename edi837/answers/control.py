@@ -24,6 +24,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final, Protocol
 
 from .. import durable
 from ..x12.read import EdiError
@@ -243,3 +244,48 @@ class Reserved:
         self.left -= count
         first, self.first = self.first, self.first + count
         return first
+
+
+class Numbering(Protocol):
+    """Where an input's control numbers come from: ControlNumbers, or a block Reserved beforehand."""
+
+    def take(self, count: int = 1) -> int: ...
+
+
+class AnswerNumbers:
+    """The control numbers answering one input, the one place their order is written: its 999 takes
+    the first, its 277CA the next, its forward 837 the last (ISA13, GS06 and ST02 of each)."""
+
+    COUNT: Final = 3
+
+    def __init__(self, first: int) -> None:
+        self.first = first
+
+    @classmethod
+    def take(cls, numbers: Numbering) -> AnswerNumbers:
+        """The next input's numbers, reserved from `numbers` (fsynced first when it has a state file)."""
+        return cls(numbers.take(cls.COUNT))
+
+    @property
+    def ack999(self) -> int:
+        return self.first
+
+    @property
+    def ack277(self) -> int:
+        return self.first + 1
+
+    @property
+    def forward837(self) -> int:
+        return self.first + 2
+
+    @property
+    def last(self) -> int:
+        return self.first + self.COUNT - 1
+
+    def span(self) -> str:
+        """As the stage's status shows them: "000000001-000000003"."""
+        return f"{self.first:09d}-{self.last:09d}"
+
+    def as_dict(self) -> dict[str, int]:
+        """As results/*.json records them."""
+        return {"999": self.ack999, "277CA": self.ack277, "837": self.forward837}
