@@ -1,14 +1,24 @@
-"""edi837: front-end checks for 837I hospital-based ambulance claims.
+"""edi837: front-end checks for X12 837I ambulance claims, answered as a clearinghouse answers.
 
-The library API (see edi837.api): `check(source)`, `parse(source)`, `answer(source)` (the 999,
-277CA and forward 837 as bytes); `source` is a path, bytes or a binary stream.
+The public API is what this module exports (see docs/api.md for the stability promise):
+
+    checker = edi837.Checker(profile="medicare")   # check_iter / check / parse / answer
+    edi837.check(source), edi837.parse(source), edi837.answer(source, settings)
+
+`source` is a path, bytes or a binary stream. Everything else in the package may change.
 """
 
-from .api import Answers, answer, check, parse
-from .x12.read import EdiError
+from ._version import __version__
+from .answers.control import Settings
+from .answers.write.report import Summary
+from .api import Answers, Checker, answer, check, parse
+from .check.results import ClaimResult, FileResult, GroupResult, InterchangeResult, TransactionResult
+from .claims import Claim
+from .errors import ConfigError, Edi837Error, EdiError, InputError, NumbersUsedUp, ProfileError, UsageError
+from .findings import Finding
 
-# The one place the version is written: setup.cfg reads it from here (`attr:`), so no start-up pays
-# for importlib.metadata (about 40 ms) to find it.
-__version__ = "0.1.0"
-
-__all__ = ["Answers", "EdiError", "__version__", "answer", "check", "parse"]
+__all__ = [
+    "Answers", "Checker", "Claim", "ClaimResult", "ConfigError", "Edi837Error", "EdiError", "FileResult", "Finding",
+    "GroupResult", "InputError", "InterchangeResult", "NumbersUsedUp", "ProfileError", "Settings", "Summary",
+    "TransactionResult", "UsageError", "__version__", "answer", "check", "parse",
+]

@@ -1,6 +1,6 @@
-"""The library API: `check`, `parse` and `answer` over a path, bytes or a binary stream.
+"""The library API: a reusable `Checker`, and `check`, `parse` and `answer` over a path, bytes or a stream.
 
-Every surface (the CLI, a pipeline stage, a Spark job) is meant to be a thin layer over these three.
+Every surface (the CLI, a pipeline stage, a Spark job) is meant to be a thin layer over these.
 `source` is a path (str or os.PathLike), the file's bytes (bytes, bytearray or memoryview), or a
 binary stream opened for reading ('rb'); `name` says what to call it in findings and errors
 (default: the path, or "<bytes>"/"<stream>").
@@ -13,13 +13,15 @@ path that cannot be opened is named in its error only when it looks like one (sh
 X12 delimiters); otherwise the error says "the path given".
 
     import edi837
-    result = edi837.check("fixtures/bls-emergency.837")
-    for claim in result.claims:
-        print(claim.claim.claim_id, claim.status, [f.rule for f in claim.all_findings])
+    checker = edi837.Checker(profile="medicare")       # the profile is read once, here
+    for result in checker.check_iter("fixtures/bls-emergency.837"):
+        for claim in getattr(result, "claims", ()):       # a TransactionResult's claims
+            print(claim.claim.claim_id, claim.status)
 
-Unreadable input does not raise: `check` returns a FileResult whose `error` is the located EdiError,
-as the CLI reports it, and `answer` the answers up to where the file breaks, with that FileResult.
-`parse` raises the EdiError, since it has nothing else to hand back.
+Errors are the same for `check`, `check_iter` and `parse`: input that cannot be read raises
+`InputError`, located (file, byte, segment, file line, element); results handed out before the break
+stay valid. A profile that cannot be loaded raises `ProfileError` when the Checker is made. `answer`
+alone does not raise for bad input: the 999 that rejects it is the answer (see Answers).
 """
 
 from __future__ import annotations
@@ -32,10 +34,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
 from .check.inputs import as_edi_error
-from .check.pipeline import Checker, parse_stream
-from .check.results import FileResult, GroupResult, InterchangeResult, TransactionResult
+from .check.pipeline import Checker as Engine
+from .check.pipeline import parse_stream
+from .check.results import FileResult, GroupResult, InterchangeResult, Result, TransactionResult
 from .claims import Claim
-from .x12.read import EdiError
+from .errors import InputError
 
 if TYPE_CHECKING:
     from .answers.control import Settings
@@ -49,7 +52,7 @@ SHOWN_PATH_MAX = 255  # a longer "path" is not named in an error (it is more lik
 
 
 class NotBinaryStream(TypeError):
-    """A stream whose `read` gives text, not bytes: a usage error, raised as is (not a located EdiError)."""
+    """A stream whose `read` gives text, not bytes: a usage error, raised as is (not a located Edi837Error)."""
 
 
 def checked_source(source: object) -> Source:
@@ -110,9 +113,9 @@ def _open(source: Source, name: str | None) -> tuple[BinaryIO, str, bool]:
         try:
             return open(path, "rb"), label, True
         except OSError as exc:
-            raise EdiError(f"cannot open: {exc.strerror or type(exc).__name__}", file=label) from None
+            raise InputError(f"cannot open: {exc.strerror or type(exc).__name__}", file=label) from None
         except ValueError:  # a NUL in it: no file has that name
-            raise EdiError("cannot open: not a valid path (it holds a NUL character)", file=label) from None
+            raise InputError("cannot open: not a valid path (it holds a NUL character)", file=label) from None
     label = name or getattr(source, "name", None) or "<stream>"
     if not isinstance(label, str):  # open(fd, "rb") is named by its number
         label = "<stream>"
@@ -121,42 +124,87 @@ def _open(source: Source, name: str | None) -> tuple[BinaryIO, str, bool]:
     return source, label, False
 
 
-def checker(profile: str = "medicare", today: dt.date | None = None, keep_segments: bool = False) -> Checker:
-    """A Checker with a bundled profile by name (or a profile JSON file) and a fixed `today` if given;
-    `keep_segments` keeps each claim's segments as read (the forward 837 needs them)."""
+def checker(profile: str = "medicare", today: dt.date | None = None, keep_segments: bool = False) -> Engine:
+    """The engine's checker with a bundled profile by name (or a profile JSON file) and a fixed `today`
+    if given; `keep_segments` keeps each claim's segments as read (the forward 837 needs them)."""
     from . import rules  # noqa: PLC0415 (parse needs no rules: importing them costs start-up)
 
     ctx = rules.Context(today=today) if today is not None else rules.Context()
-    return Checker(rules.load_profile(profile), ctx, keep_segments=keep_segments)
+    return Engine(rules.load_profile(profile), ctx, keep_segments=keep_segments)
+
+
+def _checked_options(profile: object, today: object) -> None:
+    if not isinstance(profile, (str, os.PathLike)):
+        raise TypeError(f"profile is a bundled profile's name or a profile file's path (str or os.PathLike),"
+                        f" not {type(profile).__name__}")
+    if today is not None and (not isinstance(today, dt.date) or isinstance(today, dt.datetime)):
+        raise TypeError(f"today is a datetime.date, not {type(today).__name__}")
+
+
+class Checker:
+    """Checks files against one payer profile and one `today`, both fixed when it is made: the profile
+    is read once (a ProfileError here if it cannot be), then any number of files are checked.
+
+    `check_iter` hands out each transaction set's result (its claims, their verdicts and findings) as
+    the set closes, then each group's and interchange's, in bounded memory however large the file;
+    `check` gathers them into one FileResult (every claim of the file in memory: for a large file,
+    prefer `check_iter`); `parse` gives the typed claims alone; `answer` the 999, 277CA and forward 837."""
+
+    def __init__(self, profile: str | os.PathLike[str] = "medicare", today: dt.date | None = None) -> None:
+        _checked_options(profile, today)
+        self.profile = os.fspath(profile)
+        self.today = today
+        self._engine = checker(self.profile, today)
+
+    def check_iter(self, source: Source, name: str | None = None) -> Iterator[Result]:
+        """Each TransactionResult, GroupResult and InterchangeResult of one file, as it closes. Raises
+        InputError (located) where the file cannot be read on, after what was read before it."""
+        return self._results(checked_source(source), name, self._engine)
+
+    def check(self, source: Source, name: str | None = None) -> FileResult:
+        """Every result of one file, gathered (see check_iter). Raises InputError as check_iter does."""
+        source = checked_source(source)
+        result = FileResult("")
+        for item in self._results(source, name, self._engine, result):
+            result.add(item)
+        return result
+
+    def parse(self, source: Source, name: str | None = None) -> Iterator[Claim]:
+        """The typed claims of one file, one at a time, each as soon as its loop ends (no rule runs).
+        Raises InputError as check_iter does."""
+        return _parsed(checked_source(source), name)
+
+    def answer(self, source: Source, settings: Settings | None = None, name: str | None = None) -> Answers:
+        """The 999, 277CA and forward 837 answering one file (see `answer`), with this checker's profile."""
+        return _answer(checked_source(source), settings, self.profile, self.today, name)
+
+    @staticmethod
+    def _results(source: Source, name: str | None, engine: Engine, into: FileResult | None = None) -> Iterator[Result]:
+        stream, label, owned = _open(source, name)
+        if into is not None:
+            into.path = label
+        try:
+            yield from engine.run(stream, label)
+        except (NotBinaryStream, InputError):
+            raise
+        except Exception as exc:  # noqa: BLE001 (a defect of ours, or the system's: one located error either way)
+            raise as_edi_error(exc, label) from None
+        finally:
+            if owned:
+                stream.close()
 
 
 def check(source: Source, profile: str = "medicare", today: dt.date | None = None,
           name: str | None = None) -> FileResult:
     """Check one file: its transaction sets (each with its claims, their status and findings), groups
-    and interchanges, and the error that stopped the reading, if any (`FileResult.error`)."""
+    and interchanges. Raises InputError (located) when the file cannot be read, ProfileError when
+    the profile cannot be loaded. Checking many files: make one Checker and call its `check`."""
     source = checked_source(source)
-    try:
-        stream, label, owned = _open(source, name)
-    except EdiError as exc:  # a path that cannot be opened: a located error, as in the CLI
-        result = FileResult(exc.file or name or "")
-        result.error = exc
-        return result
-    result = FileResult(label)
-    try:
-        for item in checker(profile, today).run(stream, result.path):
-            result.add(item)
-    except NotBinaryStream:
-        raise
-    except Exception as exc:  # noqa: BLE001 (EdiError, or a defect of ours: one located error either way)
-        result.error = as_edi_error(exc, result.path)
-    finally:
-        if owned:
-            stream.close()
-    return result
+    return Checker(profile, today).check(source, name)
 
 
 def parse(source: Source, name: str | None = None) -> Iterator[Claim]:
-    """The typed claims of one file, one at a time, each as soon as its loop ends. Raises EdiError
+    """The typed claims of one file, one at a time, each as soon as its loop ends. Raises InputError
     (located) when the input cannot be read, and TypeError at once for a source of another type."""
     return _parsed(checked_source(source), name)
 
@@ -186,14 +234,24 @@ def answer(source: Source, settings: Settings | None = None, profile: str = "med
     it with the same settings. Default settings: the clearinghouse EDI837, control numbers from the
     base (1) with no state file, and the current time; pass `Settings(fixed_time=...)` for
     reproducible answers, or one with a `state_file` to number as `ack` does. `today` (the rules'
-    date) defaults to the settings' fixed time, if any. Raises EdiError only when the state file
-    cannot be read; unreadable input is answered up to where it breaks (see Answers)."""
+    date) defaults to the settings' fixed time, if any.
+
+    Unreadable input does not raise: it is answered up to where it breaks (a 999 rejecting it), and
+    `Answers.result.error` is the located InputError. Raises ConfigError when the state file cannot
+    be read, NumbersUsedUp (a ConfigError) when no control number is left."""
+    _checked_options(profile, today)
+    return _answer(checked_source(source), settings, profile, today, name)
+
+
+def _answer(source: Source, settings: Settings | None, profile: str, today: dt.date | None,
+            name: str | None) -> Answers:
     from .answers.acknowledge import Streams, write_answers  # noqa: PLC0415 (only answering needs the writers)
     from .answers.control import ControlNumbers  # noqa: PLC0415
     from .answers.control import Settings as _Settings  # noqa: PLC0415
     from .answers.write.report import Summary  # noqa: PLC0415
 
-    source = checked_source(source)
+    if settings is not None and not isinstance(settings, _Settings):
+        raise TypeError(f"settings is an edi837.Settings, not {type(settings).__name__}")
     settings = settings or _Settings()
     numbers = ControlNumbers(settings)
     if today is None and settings.fixed_time is not None:
@@ -208,13 +266,13 @@ def answer(source: Source, settings: Settings | None = None, profile: str = "med
                    forward.getvalue().encode("latin-1") if written.forwarded else None, result)
 
 
-def _answered(source: Source, name: str | None, check: Checker, render: Callable[[TransactionResult], object],
+def _answered(source: Source, name: str | None, check: Engine, render: Callable[[TransactionResult], object],
               result: FileResult) -> Iterator[object]:
     """The file's items as `write_answers` reads them (each set as `render` answers it), kept in `result`
-    as they pass; an unreadable file ends with its located EdiError."""
+    as they pass; an unreadable file ends with its located InputError."""
     try:
         stream, result.path, owned = _open(source, name)
-    except EdiError as exc:  # a path that cannot be opened: nothing read, nothing to answer
+    except InputError as exc:  # a path that cannot be opened: nothing read, nothing to answer
         result.path = exc.file or name or ""
         yield exc
         return
@@ -231,7 +289,7 @@ def _answered(source: Source, name: str | None, check: Checker, render: Callable
             yield item
     except NotBinaryStream:
         raise
-    except Exception as exc:  # noqa: BLE001 (EdiError, or a defect of ours: one located error either way)
+    except Exception as exc:  # noqa: BLE001 (InputError, or a defect of ours: one located error either way)
         yield as_edi_error(exc, result.path)
     finally:
         if owned:

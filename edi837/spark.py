@@ -183,18 +183,6 @@ class Plan:
     refused: list[tuple[str, str]]  # (path, why): inputs that are not answered
 
 
-def _answer_name(uri: str, roots: list[str]) -> str:
-    """As `ack` names answers (acknowledge.answer_name): the path inside the folder given as a PATH
-    that holds it, else the file's name."""
-    from .answers.acknowledge import answer_name  # noqa: PLC0415
-
-    path = local_name(uri)
-    for root in roots:
-        if path.startswith(root.rstrip("/") + "/"):
-            return answer_name(path, root)
-    return answer_name(path)
-
-
 def ack_order(paths: list[str]) -> Callable[[str], tuple[int, str]]:
     """The sort key that puts inputs in the order `ack` reads them: the PATHs as given, each folder's
     files sorted. The earlier of two inputs with the same answer name is the one answered."""
@@ -212,6 +200,7 @@ def plan(spark: SparkSession, paths: list[str], settings: Settings, out: str, in
     """List the inputs (no bytes read; answers already in `out` are not inputs, as for `ack`, nor
     files found in a folder that `include` does not name), name their answers and reserve their
     control numbers."""
+    from .answers.acknowledge import name_answers  # noqa: PLC0415
     from .answers.control import ControlNumbers  # noqa: PLC0415
 
     roots = [os.path.abspath(local_name(p)) for p in paths if os.path.isdir(local_name(p))]
@@ -229,13 +218,11 @@ def plan(spark: SparkSession, paths: list[str], settings: Settings, out: str, in
             refused.append((uri, f"not answered: {length:,} bytes, over Spark's {max_length:,}-byte binary file"
                                   " limit; answer it with `edi837 ack`, which streams"))
             continue
-        name = _answer_name(uri, roots)
-        if name in taken:
-            refused.append((uri, "not answered: its answers would overwrite those of the earlier input answered"
-                                 f" as {name} (give the files different names, or answer them apart)"))
+        name, why_not = name_answers(local_name(uri), roots, taken)  # as `ack` names them
+        if why_not is not None:
+            refused.append((uri, why_not))
             continue
         named[uri] = name
-        taken.add(name)
     first = ControlNumbers(settings).take(3 * len(named)) if named else settings.base
     return Plan({uri: (name, first + 3 * i) for i, (uri, name) in enumerate(named.items())}, refused)
 
@@ -370,12 +357,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {r['file_error']}", file=sys.stderr)
         if a.answers:
             from .answers.control import NumbersUsedUp, load_settings  # noqa: PLC0415
-            from .x12.read import EdiError  # noqa: PLC0415
+            from .errors import Edi837Error  # noqa: PLC0415
 
             try:
                 settings = load_settings(None, None, None, a.fixed_time, Path(a.answers))
                 done = answers(spark, a.paths, a.answers, settings, a.profile, a.today, include)
-            except (EdiError, NumbersUsedUp) as exc:  # an unreadable state, no numbers left: nothing was answered
+            except (Edi837Error, NumbersUsedUp) as exc:  # an unreadable state, no numbers left: nothing was answered
                 print(f"error: {exc}", file=sys.stderr)
                 return 2
             print(f"answered {sum(bool(r['written']) for r in done)} of {len(done)} files into {a.answers}")

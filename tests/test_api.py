@@ -36,10 +36,63 @@ def test_check_path_bytes_and_stream_agree_with_the_pipeline(path: Path) -> None
         assert verdicts(edi837.check(fh, today=TODAY)) == want
 
 
-def test_check_reports_unreadable_input_instead_of_raising(tmp_path: Path) -> None:
-    assert "not an X12 interchange" in str(edi837.check(b"hello").error)
-    missing = edi837.check(tmp_path / "nothing.837")
-    assert "cannot open" in str(missing.error) and missing.claims == []
+def test_check_and_parse_raise_the_same_located_input_error(tmp_path: Path) -> None:
+    for call in (edi837.check, lambda source: list(edi837.parse(source)),
+                 lambda source: list(edi837.Checker().check_iter(source))):
+        with pytest.raises(edi837.InputError, match="byte 0, segment 1, file line 1: not an X12 interchange"):
+            call(b"hello")
+        with pytest.raises(edi837.InputError, match="cannot open"):
+            call(tmp_path / "nothing.837")
+
+
+def test_results_before_the_break_are_handed_out_then_the_error_is_raised() -> None:
+    data = FIXTURES[0].read_bytes()
+    cut = data[: data.rindex(b"SE*") + 4]  # the file ends inside the last SE: its set is decided, then the error
+    seen = []
+    with pytest.raises(edi837.InputError, match="file ends"):
+        for item in edi837.Checker(today=TODAY).check_iter(cut, name="cut.837"):
+            seen.append(item)
+    assert any(isinstance(item, edi837.TransactionResult) for item in seen)
+
+
+def test_a_checker_reads_its_profile_once_and_refuses_a_bad_one_when_made(tmp_path: Path) -> None:
+    profile = tmp_path / "p.json"
+    profile.write_text('{"rules": {"AMB013": "off"}}')
+    checker = edi837.Checker(profile=profile, today=TODAY)
+    profile.write_text("not json")  # read when the checker was made, not at each check
+    data = (ROOT / "fixtures" / "bls-emergency.837").read_bytes().replace(b"*716.00*", b"*717.00*")
+    assert [c.status for c in checker.check(data).claims] == ["accepted"]
+    with pytest.raises(edi837.ProfileError, match="p.json: cannot load profile") as info:
+        edi837.Checker(profile=profile)
+    assert isinstance(info.value, edi837.Edi837Error) and not isinstance(info.value, edi837.InputError)
+    for wrong in ({"profile": 3}, {"today": "2026-11-22"}, {"today": dt.datetime(2026, 11, 22)}):
+        with pytest.raises(TypeError, match="profile is|today is a datetime.date"):
+            edi837.Checker(**wrong)  # type: ignore[arg-type]
+
+
+def test_checker_check_iter_agrees_with_check_and_its_answer_with_answer() -> None:
+    checker = edi837.Checker(today=TODAY)
+    for path in FIXTURES[:3]:
+        items = list(checker.check_iter(path))
+        tx = [c for item in items if isinstance(item, edi837.TransactionResult) for c in item.claims]
+        assert [(c.claim.claim_id, c.status) for c in tx] == [(c.claim.claim_id, c.status)
+                                                              for c in edi837.check(path, today=TODAY).claims]
+        assert checker.answer(path, Settings(fixed_time=FIXED)).ack277 == \
+            edi837.answer(path, Settings(fixed_time=FIXED), today=TODAY).ack277
+        assert [c.claim_id for c in checker.parse(path)] == [c.claim.claim_id for c in tx]
+
+
+def test_settings_take_the_fixed_time_as_ack_does_and_refuse_what_they_cannot_use() -> None:
+    assert Settings(fixed_time="202612010930").fixed_time == dt.datetime(2026, 12, 1, 9, 30)
+    assert Settings(fixed_time="2026-12-01T09:30").fixed_time == dt.datetime(2026, 12, 1, 9, 30)
+    with pytest.raises(edi837.UsageError, match="is not a time"):
+        Settings(fixed_time="1 December")
+    with pytest.raises(TypeError, match="fixed_time is a datetime"):
+        Settings(fixed_time=dt.date(2026, 12, 1))  # type: ignore[arg-type]
+    with pytest.raises(edi837.UsageError, match="usage must be P"):
+        Settings(usage="X")
+    with pytest.raises(edi837.UsageError, match="base must be from 1"):
+        Settings(base=0)
 
 
 def test_check_with_a_profile_that_switches_a_rule_off(tmp_path: Path) -> None:
@@ -230,14 +283,17 @@ def test_other_types_are_a_type_error_naming_the_types_accepted(source: object) 
 
 def test_a_missing_path_is_named_only_when_it_looks_like_one(tmp_path: Path) -> None:
     missing = str(tmp_path / "nothing.837")
-    assert str(edi837.check(missing).error) == f"{missing}: cannot open: No such file or directory"
+    with pytest.raises(edi837.InputError) as info:
+        edi837.check(missing)
+    assert str(info.value) == f"{missing}: cannot open: No such file or directory"
     for not_a_name in (f"NM1*IL*1*{PATIENT}~", PATIENT + "x" * 300, f"{PATIENT}\nDOE"):
-        for result in (edi837.check(not_a_name), edi837.answer(not_a_name).result):
-            assert str(result.error).startswith("the path given: cannot open: ")  # no such file, name too long
-        with pytest.raises(edi837.EdiError) as info:
-            list(edi837.parse(not_a_name))
-        assert PATIENT not in str(info.value)
-    assert "not a valid path" in str(edi837.check("a\0b").error)
+        assert str(edi837.answer(not_a_name).result.error).startswith("the path given: cannot open: ")
+        for call in (edi837.check, lambda source: list(edi837.parse(source))):
+            with pytest.raises(edi837.InputError) as info:
+                call(not_a_name)
+            assert str(info.value).startswith("the path given: cannot open: ")  # no such file, name too long
+    with pytest.raises(edi837.InputError, match="not a valid path"):
+        edi837.check("a\0b")
 
 
 def test_a_path_may_be_bytes_like_os_gives_it(tmp_path: Path) -> None:

@@ -25,8 +25,9 @@ from typing import TextIO
 from ..check.pipeline import Checker, results
 from ..check.results import FileResult, GroupResult, InterchangeResult, TransactionResult
 from ..durable import fsync_folder, open_private, temporary
+from ..errors import Edi837Error
 from ..x12.envelope import Refused
-from ..x12.read import DEFAULT_DELIMITERS, Delimiters, EdiError
+from ..x12.read import DEFAULT_DELIMITERS, Delimiters
 from .control import AnswerNumbers, Numbering, Settings
 from .write import ack277, ack999, forward837
 from .write.envelope import Header
@@ -53,12 +54,13 @@ class AnsweredSet:
     claims: int
     accepted: int
     usage: str  # ISA15 of the interchange holding the set
+    st02: str  # the set's control number as read (the pipeline stage's results/*.json record it)
 
     def __reduce__(self) -> tuple:  # sent between processes: what is made as it is written, joined (one
         # string pickles in one copy; a list pickles and unpickles each of its thousands of segments)
         return AnsweredSet, (self.ik, self.ack, _joined(self.status), self.submitter, _joined(self.forward),
                              self.forwarded, self.delims, self.receiver, self.version, self.claims, self.accepted,
-                             self.usage)
+                             self.usage, self.st02)
 
 
 def _joined(segments: Iterable[str]) -> list[str]:
@@ -73,10 +75,10 @@ def answer_set(tx: TransactionResult, settings: Settings, numbers: AnswerNumbers
                        ack277.render(tx, tx.number, numbers.ack277, when, settings.name, settings.sender_id,
                                      numbers.forward837),
                        tx.submitter[1], forward, forwarded, tx.delims, tx.receiver[1], tx.version,
-                       len(tx.claims), tx.accepted, tx.usage)
+                       len(tx.claims), tx.accepted, tx.usage, tx.control)
 
 
-def _answer_refusal(error: EdiError, w999: ack999.Writer, group: GroupResult | None) -> GroupResult | None:
+def _answer_refusal(error: Edi837Error, w999: ack999.Writer, group: GroupResult | None) -> GroupResult | None:
     """The 999's answer to a refused group (AK9 R with AK905) or set (AK2 with IK5 R, in `group`, the
     group that held it, which is returned counting it); any other error is answered by what was read."""
     if not isinstance(error, Refused):
@@ -100,11 +102,27 @@ def answer_name(path: str, root: str | None = None) -> str:
     return Path(path).name
 
 
+def name_answers(path: str, roots: Iterable[str], taken: set[str]) -> tuple[str, str | None]:
+    """How one run (`ack`, Spark's driver) names an input's answers: `answer_name` inside the first of
+    the folders `roots` (those given as PATHs) that holds `path`, else after its file name. A name an
+    earlier input of the run took (in `taken`) is refused, since its answers would overwrite the
+    earlier ones: (name, why it is not answered); else (name, None), and the name is taken. One
+    function, so `ack` and Spark name the same inputs' answers alike."""
+    where = os.path.abspath(path)
+    root = next((r for r in roots if where.startswith(os.path.abspath(r).rstrip("/") + "/")), None)
+    name = answer_name(path, root)
+    if name in taken:
+        return name, (f"not answered: its answers would overwrite those of the earlier input answered as {name}"
+                      " (give the files different names, or answer them apart)")
+    taken.add(name)
+    return name, None
+
+
 
 
 Render = Callable[[TransactionResult], AnsweredSet]
 # A file's items, in order, each set as `render` answers it: AnsweredSet, GroupResult, InterchangeResult
-# and, last when the file is unreadable, its EdiError (as edi837.check.pipeline.results hands them on).
+# and, last when the file is unreadable, its Edi837Error (as edi837.check.pipeline.results hands them on).
 Read = Callable[[Render], Iterable[object]]
 
 
@@ -121,7 +139,7 @@ class Streams:
 class Written:
     """What `write_answers` wrote."""
 
-    error: EdiError | None  # what stopped the reading, located
+    error: Edi837Error | None  # what stopped the reading, located
     answered: bool  # the 999 and 277CA were written (not when no interchange could be read: no ISA to answer)
     forwarded: int  # claims in the forward 837 (0: nothing was written to its stream)
 
@@ -156,7 +174,7 @@ def write_answers(read: Read, settings: Settings, numbers: Numbering, summary: S
     w999 = ack999.Writer(header(settings, mine.ack999, when))
     w277 = ack277.Writer(header(settings, mine.ack277, when))
     w837 = forward837.Writer(header(settings, mine.forward837, when))
-    error: EdiError | None = None
+    error: Edi837Error | None = None
     read_any = False  # an interchange was read: there is somebody to answer
     group: GroupResult | None = None  # answered once it is known whether a refused set follows
     usage = ""  # ISA15 of the answers, once the first set or interchange is read
@@ -181,7 +199,7 @@ def write_answers(read: Read, settings: Settings, numbers: Numbering, summary: S
             w999.interchange(item)
             summary.add_envelope(item)
             read_any = True
-        elif isinstance(item, EdiError):
+        elif isinstance(item, Edi837Error):
             error = item
             group = _answer_refusal(item, w999, group)
     if group is not None:

@@ -34,7 +34,7 @@ from pathlib import Path
 from .. import durable
 from ..check.pipeline import Checker
 from ..check.results import FileResult
-from ..x12.read import EdiError
+from ..errors import ConfigError
 from .acknowledge import Numbering, answer
 from .control import Reserved, Settings
 from .write.report import Summary
@@ -160,7 +160,7 @@ class Record:
         except FileNotFoundError:
             return {}
         except OSError as exc:
-            raise EdiError(f"the record of answered inputs cannot be read: {exc.strerror or exc}",
+            raise ConfigError(f"the record of answered inputs cannot be read: {exc.strerror or exc}",
                            file=str(self.path)) from None
         whole = data.rfind(b"\n") + 1
         if whole < len(data):
@@ -173,7 +173,7 @@ class Record:
                 entries[item["name"]] = Entry(item["sha256"], int(item["control"]), dt.datetime.fromisoformat(item["time"]),
                                               bool(item["done"]), bool(item.get("rejected", False)))
             except (ValueError, KeyError, TypeError):
-                raise EdiError("the record of answered inputs is damaged: restore it, or remove it to answer every"
+                raise ConfigError("the record of answered inputs is damaged: restore it, or remove it to answer every"
                                " input again (under new control numbers)", file=str(self.path), line=number) from None
         return entries
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Final, Protocol
 
 from .. import durable
-from ..x12.read import EdiError
+from ..errors import ConfigError, NumbersUsedUp, UsageError
 
 MAX_CONTROL = 999_999_999  # ISA13 and GS06 of the answers have nine digits
 SMALL_FILE = 1 << 20  # a config, a profile, the state: more is not one of ours (/dev/zero, a log)
@@ -43,9 +43,45 @@ class Settings:
     state_file: Path | None = None
     fixed_time: dt.datetime | None = None
 
+    def __post_init__(self) -> None:
+        """Values checked when the settings are made, so a wrong one is a clear error here rather than
+        an AttributeError deep in a writer: a wrong type is a TypeError, a wrong form a UsageError."""
+        for what, value in (("sender_id", self.sender_id), ("receiver_id", self.receiver_id), ("name", self.name),
+                            ("usage", self.usage)):
+            if not isinstance(value, str):
+                raise TypeError(f"Settings.{what} is a str, not {type(value).__name__}")
+        if self.usage not in ("", "P", "T"):
+            raise UsageError(f"Settings.usage must be P (production), T (test) or \"\" (as the input), not {self.usage!r}")
+        if isinstance(self.base, bool) or not isinstance(self.base, int):
+            raise TypeError(f"Settings.base is an int, not {type(self.base).__name__}")
+        if not 1 <= self.base <= MAX_CONTROL - 2:
+            raise UsageError(f"Settings.base must be from 1 to {MAX_CONTROL - 2}, not {self.base}")
+        if isinstance(self.state_file, str):
+            self.state_file = Path(self.state_file)
+        elif self.state_file is not None and not isinstance(self.state_file, Path):
+            raise TypeError(f"Settings.state_file is a path (str or pathlib.Path), not {type(self.state_file).__name__}")
+        self.fixed_time = fixed_time(self.fixed_time)
+
     @property
     def now(self) -> dt.datetime:
         return self.fixed_time or dt.datetime.now()
+
+
+FIXED_TIME_FORMS = "a datetime, or a str such as 202612010930 (YYYYMMDDHHMM, as --fixed-time takes it) or 2026-12-01T09:30"
+
+
+def fixed_time(value: object) -> dt.datetime | None:
+    """Settings.fixed_time as a datetime: None, a datetime, or a str in one of FIXED_TIME_FORMS."""
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str):
+        raise TypeError(f"Settings.fixed_time is {FIXED_TIME_FORMS}, not {type(value).__name__}")
+    for parse in (lambda v: dt.datetime.strptime(v, "%Y%m%d%H%M"), dt.datetime.fromisoformat):
+        try:
+            return parse(value)
+        except ValueError:
+            continue
+    raise UsageError(f"Settings.fixed_time {value!r} is not a time: give {FIXED_TIME_FORMS}")
 
 
 def load_settings(config: str | None, sender_id: str | None, receiver_id: str | None, fixed_time: dt.datetime | None,
@@ -55,51 +91,45 @@ def load_settings(config: str | None, sender_id: str | None, receiver_id: str | 
     if config:
         data = read_json(config, "the config")
         if not isinstance(data, dict):
-            raise EdiError("the config is a JSON object", file=config)
+            raise ConfigError("the config is a JSON object", file=config)
         s.sender_id = str(data.get("sender_id", s.sender_id))
         s.receiver_id = str(data.get("receiver_id", s.receiver_id))
         s.name = str(data.get("name", s.name))
         s.usage = str(data.get("usage", s.usage))  # absent: answers mirror the inbound ISA15
         base = data.get("first_control_number", s.base)
         if isinstance(base, bool) or not isinstance(base, int) or not 1 <= base <= MAX_CONTROL - 2:
-            raise EdiError(f"first_control_number must be a whole number from 1 to {MAX_CONTROL - 2},"
+            raise ConfigError(f"first_control_number must be a whole number from 1 to {MAX_CONTROL - 2},"
                            f" not {base!r}", file=config)
         s.base = base
         if "usage" in data and s.usage not in ("P", "T"):
-            raise EdiError(f"usage must be P (production) or T (test), not {s.usage!r}", file=config)
+            raise ConfigError(f"usage must be P (production) or T (test), not {s.usage!r}", file=config)
         state_dir = Path(config).resolve().parent
     s.sender_id = sender_id or s.sender_id
     s.receiver_id = receiver_id or s.receiver_id
     for what, value in (("sender id", s.sender_id), ("receiver id", s.receiver_id)):
         if len(value) > 15:
-            raise EdiError(f"the {what} {value!r} is longer than 15 characters (ISA06/ISA08)")
+            raise ConfigError(f"the {what} {value!r} is longer than 15 characters (ISA06/ISA08)")
     s.fixed_time = fixed_time
     s.state_file = None if fixed_time else state_dir / ".edi837-control-numbers.json"
     return s
 
 
-class NumbersUsedUp(Exception):
-    """No control number is left for a sender/receiver pair: a refusal, since a reused one is worse.
-    Not an EdiError (a compiled class, which a module run as plain Python cannot subclass): where a
-    run stops on an EdiError, catch this too. Its text names the state file, the pair and what to do."""
-
-
 def read_json(path: str | Path, what: str) -> object:
     """A small JSON file of ours (a config, a profile, the state), read whole: a regular file only
     (a link is followed to one), at most SMALL_FILE bytes, so /dev/zero or a FIFO is refused at once
-    instead of filling memory or waiting for ever. An EdiError naming the file otherwise."""
+    instead of filling memory or waiting for ever. An Edi837Error naming the file otherwise."""
     try:
         data = durable.read_limited(os.path.realpath(path), SMALL_FILE)
     except durable.NotRegular as exc:
-        raise EdiError(f"cannot read {what}: {exc.strerror}", file=str(path)) from None
+        raise ConfigError(f"cannot read {what}: {exc.strerror}", file=str(path)) from None
     except OSError as exc:
-        raise EdiError(f"cannot read {what}: {exc.strerror or exc}", file=str(path)) from None
+        raise ConfigError(f"cannot read {what}: {exc.strerror or exc}", file=str(path)) from None
     except ValueError as exc:
-        raise EdiError(f"cannot read {what}: {exc}", file=str(path)) from None
+        raise ConfigError(f"cannot read {what}: {exc}", file=str(path)) from None
     try:
         return json.loads(data)
     except ValueError as exc:
-        raise EdiError(f"cannot read {what}: {exc}", file=str(path)) from None
+        raise ConfigError(f"cannot read {what}: {exc}", file=str(path)) from None
 
 
 Pair = tuple[str, str]  # (sender_id, receiver_id): what the numbers are counted for
@@ -226,7 +256,7 @@ class ControlNumbers:
             return State.parse(json.loads(data))
         except (OSError, ValueError) as exc:
             why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            raise EdiError(f"the control-number state cannot be read ({why}): restore it, or remove it to number"
+            raise ConfigError(f"the control-number state cannot be read ({why}): restore it, or remove it to number"
                            " from the base again (answers may then repeat earlier numbers)", file=str(path)) from None
 
 

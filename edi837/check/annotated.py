@@ -111,7 +111,7 @@ def annotate_segment(seg: Segment, node: guide_mod.Node | None, loop: str, loop_
 def segments_of(path: str) -> Iterator[AnnotatedSegment]:
     """Every segment of the file at `path`, annotated (without findings), in file order. Stops quietly
     where the file cannot be read on: the check reports that error."""
-    from ..x12.read import EdiError  # noqa: PLC0415
+    from ..errors import Edi837Error  # noqa: PLC0415
 
     g = guide_mod.load()
     walker = Walker(g)
@@ -130,7 +130,7 @@ def segments_of(path: str) -> Iterator[AnnotatedSegment]:
                     yield annotate_segment(seg, n, walker.loop, loop_node.name, set_number)
                 else:
                     yield annotate_segment(seg, None, walker.loop, "", set_number)
-    except EdiError:
+    except Edi837Error:
         return
 
 

@@ -5,7 +5,7 @@ the --include globs, one policy for every command; special files and the command
 skipped); `open_input`
 opens one (`-` is standard input, a named pipe is waited for, not forever); `read_file` runs a
 reader over a file, in worker processes when it is large enough to split (edi837.check.parallel), and
-turns any failure into one located EdiError. Everything below this works on streams of segments.
+turns any failure into one located Edi837Error. Everything below this works on streams of segments.
 """
 
 from __future__ import annotations
@@ -22,18 +22,19 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .. import durable
-from ..x12.read import EdiError, Segment, segments
+from ..errors import Edi837Error, InputError
+from ..x12.read import Segment, segments
 from . import parallel
 
 
-def as_edi_error(exc: BaseException, path: str) -> EdiError:
-    """Any failure reading `path` as one located EdiError (a defect of ours says so, without a traceback)."""
-    if isinstance(exc, EdiError):
+def as_edi_error(exc: BaseException, path: str) -> Edi837Error:
+    """Any failure reading `path` as one located Edi837Error (a defect of ours says so, without a traceback)."""
+    if isinstance(exc, Edi837Error):
         return exc
     if isinstance(exc, OSError):  # the file vanished, the disk the spool writes to is full ...
-        return EdiError(f"system error: {exc.strerror or exc}", file=path)
+        return InputError(f"system error: {exc.strerror or exc}", file=path)
     # Its message is left out: it may quote the data (a patient's name) the defect was found in.
-    return EdiError(f"internal error ({type(exc).__name__}); please report this file", file=path)
+    return InputError(f"internal error ({type(exc).__name__}); please report this file", file=path)
 
 
 PIPE_WAIT = 5.0  # seconds a named pipe given as PATH may stay silent before it is given up
@@ -50,7 +51,7 @@ def open_input(path: str) -> Iterator[BinaryIO]:
     try:
         fh = _open_pipe(path) if _special_kind(path) == "a named pipe" else open(path, "rb")  # noqa: SIM115 (closed below)
     except OSError as exc:
-        raise EdiError(f"cannot open: {exc.strerror or exc}", file=path) from None
+        raise InputError(f"cannot open: {exc.strerror or exc}", file=path) from None
     with fh:
         yield fh
 
@@ -62,7 +63,7 @@ def _open_pipe(path: str) -> BinaryIO:
         poll = select.poll()
         poll.register(fd, select.POLLIN)
         if not poll.poll(PIPE_WAIT * 1000):
-            raise EdiError(f"a named pipe with nothing written to it in {PIPE_WAIT:g} s: not read", file=path)
+            raise InputError(f"a named pipe with nothing written to it in {PIPE_WAIT:g} s: not read", file=path)
         os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")
     except BaseException:
@@ -232,19 +233,19 @@ def read_file(path: str, jobs: int, read: Callable[[Iterable[Segment], parallel.
               ) -> Iterator[Any]:
     """What `read(segments, part)` makes of `path` (or - for stdin), in file order: of the whole file
     here (part None), or, when `jobs` > 1 and the file is large enough to split (see edi837.check.parallel),
-    of each part in a worker process. An unreadable file ends with its EdiError, located."""
+    of each part in a worker process. An unreadable file ends with its Edi837Error, located."""
     parts = parallel.plan(path, jobs)
     if parts is None:
         try:
             with open_input(path) as fh:
                 yield from read(segments(fh, path), None)
-        except Exception as exc:  # noqa: BLE001  (EdiError, or a defect of ours: either way one located line)
+        except Exception as exc:  # noqa: BLE001  (Edi837Error, or a defect of ours: either way one located line)
             yield as_edi_error(exc, path)
         return
     try:
         for found in parallel.run(parts, jobs, functools.partial(_read_part, path, read), path):
             yield from found
-            if found and isinstance(found[-1], EdiError):
+            if found and isinstance(found[-1], Edi837Error):
                 return  # the file is unreadable from there on: later parts are not reported
     except Exception as exc:  # noqa: BLE001  (a worker died: one located line, never a traceback)
         yield as_edi_error(exc, path)

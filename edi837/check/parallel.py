@@ -26,6 +26,7 @@ import signal
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from ..errors import Edi837Error, InputError
 from ..frozen import frozen
 from ..lifeline import bind_to_parent
 from ..x12.read import (
@@ -35,7 +36,6 @@ from ..x12.read import (
     PADDING,
     WHITESPACE,
     Delimiters,
-    EdiError,
     Resume,
     Segment,
     read_isa,
@@ -85,7 +85,7 @@ def plan(path: str, jobs: int) -> list[Part] | None:
             return None
         with open(path, "rb") as fh:
             return _plan(fh, jobs)
-    except (OSError, EdiError):
+    except (OSError, Edi837Error):
         return None  # the one-process reader reports it, located
 
 
@@ -222,7 +222,7 @@ def _start_worker(parent: int, forked_by_main_thread: bool) -> None:
 def run(parts: list[Part], jobs: int, job: Callable[[Part], Any], name: str = "") -> Iterator[Any]:
     """`job(part)` for every part in worker processes; the results in file order, each as it is ready.
     At most IN_FLIGHT_PER_JOB parts per worker are out at a time, so finished parts waiting for an
-    earlier one to be written cannot pile up. A worker that dies ends the results with an EdiError
+    earlier one to be written cannot pile up. A worker that dies ends the results with an Edi837Error
     located at the first part not read (`name` is the file's name), once the pool has stopped the
     other workers: nothing is left running."""
     import multiprocessing  # here, not at the top: most runs never split a file, and this costs start-up
@@ -262,7 +262,7 @@ def run(parts: list[Part], jobs: int, job: Callable[[Part], Any], name: str = ""
     finally:
         _job = None
     if unread is not None:  # the pool has stopped and reaped every worker: their exit codes are known
-        raise EdiError(f"a worker process died ({_death(workers)}) while reading parts of the file;"
+        raise InputError(f"a worker process died ({_death(workers)}) while reading parts of the file;"
                        " it is not read from here on", file=name, offset=unread.start,
                        segment=unread.resume.number + 1, segment_id="ST", line=unread.resume.line)
 

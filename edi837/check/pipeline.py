@@ -10,10 +10,10 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..claims import Claim, ClaimBuilder
+from ..errors import Edi837Error, InputError
 from ..x12 import guide as guide_mod
-from ..x12 import guide_codes
 from ..x12.envelope import ENVELOPE_IDS, Envelope, EnvelopeError
-from ..x12.read import DEFAULT_DELIMITERS, EdiError, Segment, segments
+from ..x12.read import DEFAULT_DELIMITERS, Segment, segments
 from ..x12.walk import StructureError, Walker
 from . import parallel
 from .inputs import read_file
@@ -35,7 +35,7 @@ SPACED_FIX = "remove the space or tab: write the segment id right after the term
 
 
 def parse_stream(stream: BinaryIO, name: str) -> Iterator[Claim]:
-    """Claims of one stream, one at a time. Raises EdiError on unreadable input."""
+    """Claims of one stream, one at a time. Raises Edi837Error on unreadable input."""
     return parse_segments(segments(stream, name), name)
 
 
@@ -57,7 +57,7 @@ def parse_segments(segs: Iterable[Segment], name: str, whole: bool = True) -> It
             envelope_errors += env.feed(seg)
         if tag(seg, struct) < 0:
             unknown = next(e for e in struct if e.code == "1")
-            raise EdiError(describe(unknown), file=name, offset=seg.offset, segment=seg.number,
+            raise InputError(describe(unknown), file=name, offset=seg.offset, segment=seg.number,
                            segment_id=seg.id, element=f"loop {unknown.loop_id}")
         claim = feed(seg, walker.loop)
         if claim is not None:
@@ -69,12 +69,11 @@ def parse_segments(segs: Iterable[Segment], name: str, whole: bool = True) -> It
         envelope_errors += env.end(last)
     cut = next((e for e in envelope_errors if e.truncated), None)
     if cut is not None:
-        raise EdiError(f"file ends early: {cut.message}", file=name, offset=cut.offset, segment_id=cut.segment_id)
+        raise InputError(f"file ends early: {cut.message}", file=name, offset=cut.offset, segment_id=cut.segment_id)
 
 
 # -- check: findings per claim, verdicts per transaction set --------------------------------------
 
-ENVELOPE_STC = guide_codes.ENVELOPE_STC
 # Segments the checker does more with than walk, validate and build (see Checker.run).
 RARE_IDS = ENVELOPE_IDS | {"HL", "CLM", "LX", "NM1", "BHT"}
 
@@ -98,13 +97,13 @@ class Checker:
         run of its sets; `sets_before` sets came before them, and `whole` False means the file goes on
         after the part, so its group and interchange are neither closed nor yielded."""
         check = FileCheck(self, name, sets_before)
-        failure: EdiError | None = None
+        failure: Edi837Error | None = None
         try:
             for seg in segs:
                 closed = check.read(seg)
                 if closed:
                     yield from closed
-        except EdiError as exc:  # unreadable from here on: close what is open, as at the end of input
+        except Edi837Error as exc:  # unreadable from here on: close what is open, as at the end of input
             failure = exc
         yield from check.end(whole or failure is not None)
         if failure is not None:
@@ -272,7 +271,7 @@ class FileCheck:
         yield from self.sink.closed(self.inter)
 
 
-def rendered_claims(path: str, render: Callable[[Claim], str], jobs: int) -> Iterator[str | EdiError]:
+def rendered_claims(path: str, render: Callable[[Claim], str], jobs: int) -> Iterator[str | Edi837Error]:
     """`path`'s claims as `render` writes them, in file order, from worker processes when the file is
     large enough to split (see edi837.check.parallel); an unreadable file ends with its error."""
 
@@ -285,7 +284,7 @@ def rendered_claims(path: str, render: Callable[[Claim], str], jobs: int) -> Ite
 def results(path: str, checker: Checker, jobs: int = 1,
             render: Callable[[TransactionResult], Any] | None = None) -> Iterator[Any]:
     """What `checker` finds in `path` (or - for stdin), each item as it closes; an unreadable file ends
-    with its EdiError. Nothing is kept past its set: a set's claims wait in a ClaimSpool, so memory
+    with its Edi837Error. Nothing is kept past its set: a set's claims wait in a ClaimSpool, so memory
     stays bounded however large the file or its sets.
 
     With a `render`, each transaction set comes back as `render` made it, and with `jobs` > 1 a large

@@ -20,22 +20,25 @@ import dataclasses
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Final, Literal, TypeVar
 
 from ..claims import Claim
-from ..findings import CLAIM, TRANSACTION, Finding
+from ..errors import Edi837Error
+from ..findings import CLAIM, PERSON, TRANSACTION, WITH_SET, Finding, Scope
 from ..x12 import guide
-from ..x12.read import Delimiters, EdiError
+from ..x12.read import Delimiters
 from .spool import Spill
 
 T = TypeVar("T")
 
 # -- scopes: what an error rejects ------------------------------------------------------------------
 
-PERSON = "block"  # an error of a subscriber/patient loop: every claim under it
+Status = Literal["accepted", "rejected"]  # a claim's verdict, as its 277CA says it
+ACCEPTED: Final = "accepted"
+REJECTED: Final = "rejected"
 
 
-def scope_of(loop: str) -> str:
+def scope_of(loop: str) -> Scope:
     """What a guide error in `loop` rejects: its claim (2300 and below), the claims of its subscriber or
     patient (2000B/2000C and their name loops), or the whole set (see guide.loop_sets)."""
     loops = guide.loop_sets()
@@ -53,7 +56,7 @@ class ClaimResult:
     its set is decided, its status. (A plain class: compiled, its constructor is native, where a
     dataclass's is the interpreted one `dataclasses` writes.)"""
 
-    def __init__(self, claim: Claim, findings: list[Finding], inherited: list[Finding], status: str = "accepted",
+    def __init__(self, claim: Claim, findings: list[Finding], inherited: list[Finding], status: Status = ACCEPTED,
                  segments: list[str] | None = None, blocks: tuple[list[str], ...] = (), number: int = 0) -> None:
         self.claim = claim
         self.findings = findings
@@ -78,14 +81,9 @@ def has_own_error(c: ClaimResult) -> bool:
     return any(f.is_error for f in c.all_findings)
 
 
-def claim_status(c: ClaimResult, set_error: bool) -> str:
+def claim_status(c: ClaimResult, set_error: bool) -> Status:
     """What a claim's answer says: a set-level error or an error of its own rejects it."""
-    return "rejected" if set_error or has_own_error(c) else "accepted"
-
-
-# The 277CA status of a claim returned with its rejected transaction set: unprocessable, missing or
-# invalid information (the claim itself may be fine; what rejected it is the set's error).
-WITH_SET_STC = ("A3:21",)
+    return REJECTED if set_error or has_own_error(c) else ACCEPTED
 
 
 def set_reason(errors: list[Finding]) -> Finding | None:
@@ -97,7 +95,7 @@ def set_reason(errors: list[Finding]) -> Finding | None:
     more = len(errors) - 1
     tail = f" (and {more} more error{'s' * (more != 1)} of the set, listed with it)" if more else ""
     # Without its 999 codes: the 999 answers the set's error once, with the set, not once per claim.
-    return dataclasses.replace(first, scope=TRANSACTION, stc=WITH_SET_STC, ik3="", ik4="", ik4_position="",
+    return dataclasses.replace(first, scope=TRANSACTION, stc=WITH_SET, ik3="", ik4="", ik4_position="",
                                data_element="", message=(
         f"rejected with its transaction set {first.transaction}, whose error rejects every claim in it:"
         f" {first.message}{tail}"))
@@ -248,7 +246,7 @@ class InterchangeResult:
 @dataclass
 class FileResult:
     path: str
-    error: EdiError | None = None  # what stopped the reading, located
+    error: Edi837Error | None = None  # what stopped the reading, located
     transactions: list[TransactionResult] = field(default_factory=list)
     groups: list[GroupResult] = field(default_factory=list)
     interchanges: list[InterchangeResult] = field(default_factory=list)
@@ -257,7 +255,7 @@ class FileResult:
     def claims(self) -> list[ClaimResult]:
         return [c for t in self.transactions for c in t.claims]
 
-    def add(self, item: TransactionResult | GroupResult | InterchangeResult | EdiError) -> None:
+    def add(self, item: TransactionResult | GroupResult | InterchangeResult | Edi837Error) -> None:
         """Keep what the check of the file handed out: a result, or the error that stopped it."""
         if isinstance(item, TransactionResult):
             self.transactions.append(item)

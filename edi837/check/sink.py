@@ -13,12 +13,24 @@ import dataclasses
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from ..findings import CLAIM, ERROR, GROUP, INTERCHANGE, TRANSACTION, Finding
+from ..findings import (
+    CLAIM,
+    ERROR,
+    GROUP,
+    INTERCHANGE,
+    PERSON,
+    TRANSACTION,
+    WITH_SET,
+    Finding,
+    Scope,
+    element_stc,
+    segment_stc,
+)
 from ..x12 import guide_codes
 from ..x12.envelope import EnvelopeError
 from ..x12.read import Segment
 from ..x12.walk import StructureError
-from .results import PERSON, GroupResult, InterchangeResult, TransactionResult, scope_of
+from .results import GroupResult, InterchangeResult, TransactionResult, scope_of
 
 if TYPE_CHECKING:
     from ..x12.validate import ElementError
@@ -47,22 +59,22 @@ def note(findings: list[Finding], f: Finding) -> None:
             ik4_position="", data_element=""))
 
 
-def structure_finding(err: StructureError, name: str, control: str, scope: str, claim_id: str,
+def structure_finding(err: StructureError, name: str, control: str, scope: Scope, claim_id: str,
                       seg: Segment) -> Finding:
     """A segment-level guide error, located at `seg` (the segment read when it was found: for a missing
     segment, the one after the place where it was due)."""
     return Finding(rule=f"X12-IK3-{err.code}", severity=ERROR, message=describe(err), scope=scope, file=name,
                    transaction=control, claim_id=claim_id, loop=err.loop_id, segment=err.segment_id,
-                   position=err.position, stc=("A6:21",) if err.code == "3" else ("A7:21",), ik3=err.code,
+                   position=err.position, stc=segment_stc(err.code), ik3=err.code,
                    offset=seg.offset, line=seg.line, fix=err.fix or guide_codes.fix(f"X12-IK3-{err.code}"))
 
 
-def element_finding(err: ElementError, seg: Segment, loop: str, name: str, control: str, scope: str,
+def element_finding(err: ElementError, seg: Segment, loop: str, name: str, control: str, scope: Scope,
                     claim_id: str, lx: str) -> Finding:
     return Finding(rule=f"X12-IK4-{err.code}", severity=ERROR, message=err.message, scope=scope, file=name,
                    transaction=control, claim_id=claim_id, lx=lx, loop=loop, segment=seg.elements[0],
                    position=seg.position, element=err.ref, value=err.value,
-                   stc=("A6:21",) if err.code in ("1", "2") else ("A7:21",), ik3="8", ik4=err.code,
+                   stc=element_stc(err.code), ik3="8", ik4=err.code,
                    ik4_position=err.position, data_element=err.data_element, offset=seg.offset, line=seg.line,
                    fix=value_fix(err, seg) or err.fix or guide_codes.fix(f"X12-IK4-{err.code}"))
 
@@ -76,11 +88,11 @@ def value_fix(err: ElementError, seg: Segment) -> str:
 
 
 def envelope_finding(err: EnvelopeError, name: str) -> Finding:
-    scope = {"interchange": INTERCHANGE, "group": GROUP}.get(err.level, TRANSACTION)
+    scope: Scope = INTERCHANGE if err.level == "interchange" else GROUP if err.level == "group" else TRANSACTION
     rule = f"X12-ENV-{err.level[:2].upper()}{err.code}"
     return Finding(rule=rule, severity=ERROR, message=err.message, scope=scope, file=name,
                    transaction=err.control if scope == TRANSACTION else "", segment=err.segment_id,
-                   position=err.position, element=err.element, stc=guide_codes.ENVELOPE_STC, offset=err.offset,
+                   position=err.position, element=err.element, stc=WITH_SET, offset=err.offset,
                    line=err.line, fix=guide_codes.fix(rule)
                    or "recount the segments and match the control numbers of the header and trailer")
 

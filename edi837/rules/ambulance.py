@@ -13,7 +13,7 @@ from decimal import ROUND_DOWN, ROUND_UP, Decimal
 
 from ..claims import Claim, ServiceLine, Where, codes
 from ..findings import WARNING
-from . import Context, Hit, rule
+from .registry import Context, Hit, rule
 
 GUIDE = "Hospital-Based Ambulance Billing Guide (MAC, 2023-12-09)"
 CH15 = "CMS IOM 100-04 ch. 15 §30.2"

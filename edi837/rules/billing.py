@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterator
 
 from ..claims import Claim
-from . import Context, Hit, rule
 from .ambulance import at, has_abn_date, modifier_ref
+from .registry import Context, Hit, rule
 
 CH1 = "CMS IOM 100-04 ch. 1"
 X223 = "837I TR3 (005010X223A2)"

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from ..claims import Claim, codes
 from ..findings import WARNING
-from . import Context, Hit, rule
+from .registry import Context, Hit, rule
 
 CH25 = "CMS IOM 100-04 ch. 25 §75 (UB-04 data elements)"
 # HCPCS Level II (a letter and 4 digits, A0427) or Level I, CPT (4 digits and a digit or letter: 99283, 0001F)

@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from ..claims import Claim, codes
 from ..findings import WARNING
-from . import Context, Hit, rule
 from .ambulance import (
     COVERED_DESTINATIONS,
     GUIDE,
@@ -22,6 +21,7 @@ from .ambulance import (
     modifier_ref,
     transport_lines,
 )
+from .registry import Context, Hit, rule
 
 
 @rule("AMB013", "Claim total (CLM02) equals the sum of the line charges (SV203)",

@@ -3,7 +3,7 @@
 `Envelope.feed(seg)` keeps the state of the interchange, group and transaction set in progress and
 returns the envelope errors the segment reveals, each with the acknowledgment code it maps to
 (TA1 for the interchange, AK905 for the group, IK5 for the set). Input that is not the one guide we
-accept (another transaction set or another 837 version) raises EdiError: no guide can check it.
+accept (another transaction set or another 837 version) raises Edi837Error: no guide can check it.
 
 Messages go to log lines, `.reason` files and `run --status`, so they quote an element's value only
 when it has the form of what the element holds (a code, a version, a control number, a count: no
@@ -17,9 +17,10 @@ import dataclasses
 import re
 from collections.abc import Callable
 
+from ..errors import InputError
 from ..frozen import frozen
 from .guide import VERSION_837I
-from .read import EdiError, Segment
+from .read import Segment
 from .validate import valid_date, valid_time
 
 ENVELOPE_IDS = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
@@ -56,7 +57,7 @@ def _code_message(value: str, form: re.Pattern[str], known: str, unknown: str) -
     return known.format(value=repr(value)) if form.match(value) else unknown
 
 
-class Refused(EdiError):
+class Refused(InputError):
     """A functional group or transaction set of a kind or version this engine does not check. The 999
     answers it (AK905 or IK502 `code`); nothing after it is read, and no envelope error is made up
     for what was left open: the refusal is the file's one reason."""

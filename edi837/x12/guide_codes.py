@@ -10,9 +10,8 @@ findings carry.
 
 from __future__ import annotations
 
+from ..findings import INVALID, MISSING, WITH_SET
 from ..frozen import frozen
-
-ENVELOPE_STC = ("A3:21",)  # a claim returned with its transaction set: unprocessable
 
 
 @frozen
@@ -41,7 +40,7 @@ def _ik4(code: str, title: str, stc: tuple[str, ...], doc: str, fix: str) -> Gui
 
 def _env(level: str, code: str, title: str, doc: str, fix: str) -> GuideCode:
     answer, stc = {
-        "TR": (f"999 IK5 transaction set response, IK502 = {code}; the set is rejected (IK501 R)", ENVELOPE_STC),
+        "TR": (f"999 IK5 transaction set response, IK502 = {code}; the set is rejected (IK501 R)", WITH_SET),
         "GR": (f"999 AK9 functional group response, AK905 = {code}", ()),
         "IN": (f"TA1 interchange acknowledgment, TA105 = {code}", ()),
     }[level]
@@ -50,8 +49,6 @@ def _env(level: str, code: str, title: str, doc: str, fix: str) -> GuideCode:
                 " reject them; it is noted in the acknowledgment of the group or interchange.")
     return GuideCode(f"X12-ENV-{level}{code}", title, answer, stc, doc, fix)
 
-
-MISSING, INVALID = ("A6:21",), ("A7:21",)  # missing / invalid information (the pipeline's choice per code)
 
 CODES: tuple[GuideCode, ...] = (
     _ik3("1", "Unrecognized segment", INVALID,

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple, Protocol
 
+from ..errors import EdiError, InputError
 from ..frozen import frozen
 
 CHUNK = 1 << 20
@@ -29,57 +30,6 @@ WHITESPACE = " \t\r\n"
 PADDING = "\x00\x1a"  # NUL and Ctrl-Z (DOS end of file), which some transfer tools add after an interchange
 ENVELOPE_IDS = frozenset({"GS", "GE", "IEA"})  # outside any transaction set: position 0
 SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}\Z")
-
-
-class EdiError(Exception):
-    """Input that cannot be read as the X12 we accept, with where it went wrong."""
-
-    def __init__(self, message: str, *, file: str = "", offset: int | None = None,
-                 segment: int | None = None, segment_id: str = "", element: str = "",
-                 line: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.file = file
-        self.offset = offset
-        self.segment = segment
-        self.segment_id = segment_id
-        self.element = element
-        self.line = line
-
-    def constructor_args(self) -> dict[str, object]:
-        """What the constructor takes besides the message (a subclass adds its own)."""
-        return {"file": self.file, "offset": self.offset, "segment": self.segment, "segment_id": self.segment_id,
-                "element": self.element, "line": self.line}
-
-    def __reduce__(self) -> tuple:
-        # Sent from a worker process (edi837.check.parallel) with its location: pickling an exception keeps only
-        # its args, plus its __dict__, which a compiled class does not have.
-        return rebuild_error, (type(self), self.message, self.constructor_args())
-
-    def __str__(self) -> str:
-        where = [printable(self.file) or "<input>"]
-        if self.offset is not None:
-            where.append(f"byte {self.offset}")
-        if self.segment is not None:
-            where.append(f"segment {self.segment}" + (f" ({self.segment_id})" if self.segment_id else ""))
-        if self.line is not None:
-            where.append(f"file line {self.line}")
-        if self.element:
-            where.append(self.element)
-        return f"{': '.join([', '.join(where), self.message])}"
-
-
-def rebuild_error(cls: type[EdiError], message: str, fields: dict[str, object]) -> EdiError:
-    """An EdiError (or subclass) as `__reduce__` took it apart."""
-    return cls(message, **fields)  # type: ignore[arg-type]
-
-
-def printable(name: str) -> str:
-    """A file name as one line of output: characters that are not printable (a line feed, an escape,
-    a byte of another encoding) written as Python escapes them, so each file stays one line."""
-    if name.isprintable():
-        return name
-    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in name)
 
 
 class Delimiters(NamedTuple):
@@ -175,27 +125,27 @@ def what_starts(text: str, separator: str = "*") -> str:
 def read_isa(text: str, *, file: str = "", offset: int = 0, number: int = 1, line: int | None = None) -> Delimiters:
     """Delimiters of the fixed-width ISA at the start of `text` (which holds at least 106 chars)."""
     if not text.startswith("ISA"):
-        raise EdiError(f"not an X12 interchange: expected 'ISA', found {what_starts(text, text[3:4] or '*')}",
+        raise InputError(f"not an X12 interchange: expected 'ISA', found {what_starts(text, text[3:4] or '*')}",
                        file=file, offset=offset, segment=number, line=line)
     element = text[3]
     if not _usable_delimiter(element):
-        raise EdiError(f"ISA element separator {ascii(element)} is not a delimiter character (an ASCII character"
+        raise InputError(f"ISA element separator {ascii(element)} is not a delimiter character (an ASCII character"
                        " that is not a letter, digit or space)", file=file, offset=offset + 3, segment=number,
                        segment_id="ISA")
     for field, pos in enumerate(ISA_SEPARATORS[1:], start=1):  # the separator at `pos` ends ISA`field`
         if text[pos] != element:
             found = text.find(element, ISA_SEPARATORS[field - 1] + 1)
-            raise EdiError(
+            raise InputError(
                 f"ISA is not fixed-width: ISA{field:02d} ends at byte {found if found >= 0 else '?'}"
                 f" but must end at byte {pos} (ISA is {ISA_LENGTH} bytes)",
                 file=file, offset=offset + pos, segment=number, segment_id="ISA", element=f"ISA{field:02d}")
     component, terminator, repetition = text[104], text[105], text[82]
     if terminator == element or not (_usable_delimiter(terminator) or terminator in "\t\r\n"):
-        raise EdiError(f"ISA segment terminator {ascii(terminator)} (byte after ISA16) is not usable: it must be an"
+        raise InputError(f"ISA segment terminator {ascii(terminator)} (byte after ISA16) is not usable: it must be an"
                        " ASCII character that is not a letter, digit, space or the element separator",
                        file=file, offset=offset + 105, segment=number, segment_id="ISA")
     if component in (element, terminator) or not _element_delimiter(component):
-        raise EdiError(f"ISA16 component separator {ascii(component)} is not usable: it must be a printable ASCII"
+        raise InputError(f"ISA16 component separator {ascii(component)} is not usable: it must be a printable ASCII"
                        " character that is not a letter, digit or space, distinct from the other delimiters",
                        file=file, offset=offset + 104, segment=number, segment_id="ISA", element="ISA16")
     # ISA11 is a repetition separator only when it is not alphanumeric (4010 used "U" there, and the
@@ -203,7 +153,7 @@ def read_isa(text: str, *, file: str = "", offset: int = 0, number: int = 1, lin
     if repetition.isascii() and repetition.isalnum():
         repetition = ""
     elif repetition in (element, component, terminator) or not _element_delimiter(repetition):
-        raise EdiError(f"ISA11 repetition separator {ascii(repetition)} is not usable: it must be a printable ASCII"
+        raise InputError(f"ISA11 repetition separator {ascii(repetition)} is not usable: it must be a printable ASCII"
                        " character that is not a letter, digit or space, distinct from the other delimiters",
                        file=file, offset=offset + 82, segment=number, segment_id="ISA", element="ISA11")
     return Delimiters(element, component, repetition, terminator)
@@ -316,7 +266,7 @@ def segments(stream: Readable, name: str = "<input>", chunk_size: int = CHUNK,
                     break
                 if eof:
                     if not seen_isa:
-                        raise EdiError("empty file: no ISA interchange header", file=name, offset=base)
+                        raise InputError("empty file: no ISA interchange header", file=name, offset=base)
                     return
                 if stripped and not "ISA".startswith(stripped[:3]):
                     break
@@ -332,7 +282,7 @@ def segments(stream: Readable, name: str = "<input>", chunk_size: int = CHUNK,
             at_start = False
             number += 1
             if len(buf) < ISA_LENGTH and buf.startswith("ISA"):
-                raise EdiError(f"ISA is {len(buf)} bytes, expected {ISA_LENGTH}: file ends inside the header",
+                raise InputError(f"ISA is {len(buf)} bytes, expected {ISA_LENGTH}: file ends inside the header",
                                file=name, offset=base, segment=number, segment_id="ISA")
             delims = read_isa(buf, file=name, offset=base, number=number, line=line)
             seen_isa = True
@@ -350,7 +300,7 @@ def segments(stream: Readable, name: str = "<input>", chunk_size: int = CHUNK,
         if term not in buf and not eof:
             if len(buf) > MAX_SEGMENT:  # no X12 segment is this long: junk, or the wrong terminator
                 lead = len(buf) - len(buf.lstrip(WHITESPACE))
-                raise EdiError(f"no segment terminator {term!r} in {len(buf) - lead} bytes from"
+                raise InputError(f"no segment terminator {term!r} in {len(buf) - lead} bytes from"
                                f" {what_starts(buf[lead:], el_sep)} (a segment is at most {MAX_SEGMENT} bytes)",
                                file=name, offset=base + lead, segment=number + 1,
                                line=line + buf.count("\n", 0, lead))
@@ -393,7 +343,7 @@ def segments(stream: Readable, name: str = "<input>", chunk_size: int = CHUNK,
             number += 1
             if sid not in known_ids:
                 if not SEGMENT_ID.match(sid):
-                    raise EdiError(f"not an X12 segment: {what_starts(text, el_sep)} (segments start with a 2-3"
+                    raise InputError(f"not an X12 segment: {what_starts(text, el_sep)} (segments start with a 2-3"
                                    f" character id and end with {term!r})", file=name, offset=base + start,
                                    segment=number, line=line)
                 if len(known_ids) < 10_000:
@@ -432,7 +382,7 @@ def segments(stream: Readable, name: str = "<input>", chunk_size: int = CHUNK,
             rest = tail.strip(WHITESPACE)
             if rest:
                 lead = len(tail) - len(tail.lstrip(WHITESPACE))
-                raise EdiError(f"file ends inside {what_starts(rest, el_sep)}: no segment terminator {term!r}",
+                raise InputError(f"file ends inside {what_starts(rest, el_sep)}: no segment terminator {term!r}",
                                file=name, offset=base + lead, segment=number + 1,
                                line=line + tail.count("\n", 0, lead))
             return

@@ -13,8 +13,8 @@ from typing import Any
 
 from ...check.annotated import AnnotatedSegment, attach, segments_of
 from ...check.results import GroupResult, InterchangeResult, TransactionResult
+from ...errors import Edi837Error
 from ...findings import TRANSACTION, Finding
-from ...x12.read import EdiError
 from .report import finding_text
 
 NAME_WIDTH = 34
@@ -44,14 +44,14 @@ def lines(path: str, items: Iterable[Any], summary: Any) -> Iterator[str]:
     segs = segments_of(path)
     pending: AnnotatedSegment | None = None
     envelope: list[Finding] = []
-    error: EdiError | None = None
+    error: Edi837Error | None = None
     yield path
     for item in items:
         if isinstance(item, (GroupResult, InterchangeResult)):
             summary.add_envelope(item)
             envelope += item.findings
             continue
-        if isinstance(item, EdiError):
+        if isinstance(item, Edi837Error):
             error = item
             continue
         if not isinstance(item, TransactionResult):

@@ -37,7 +37,7 @@ import pyarrow as pa
 
 from ...check.results import GroupResult, InterchangeResult, TransactionResult
 from ...claims.model import money as read_amount
-from ...x12.read import EdiError, printable
+from ...errors import Edi837Error, InputError, printable
 from . import records
 
 if TYPE_CHECKING:
@@ -141,7 +141,7 @@ def rows(data: bytes, path: str, checker: Checker) -> Iterator[dict[str, Any]]:
     """One file's rows as plain data (see the module docstring): claim rows, then the file row."""
     claims = accepted = 0
     envelopes: list[dict[str, Any]] = []
-    error: EdiError | None = None
+    error: Edi837Error | None = None
     try:
         for item in checker.run(io.BytesIO(data), path):
             if isinstance(item, TransactionResult):
@@ -150,7 +150,7 @@ def rows(data: bytes, path: str, checker: Checker) -> Iterator[dict[str, Any]]:
                     accepted += c.status == "accepted"
                     yield claim_row(records.claim_record(c, path, item))
             envelopes.append(envelope_record(item))
-    except Exception as exc:  # noqa: BLE001 (EdiError, or a defect of ours: one located error either way)
+    except Exception as exc:  # noqa: BLE001 (Edi837Error, or a defect of ours: one located error either way)
         from ...check.inputs import as_edi_error  # noqa: PLC0415
 
         error = as_edi_error(exc, path)
@@ -217,7 +217,7 @@ def write_parquet(paths: Iterable[str], out: str, checker: Checker | None = None
                 with open(path, "rb") as src:
                     data = src.read()
             except OSError as exc:
-                error = EdiError(f"cannot open: {exc.strerror or exc}", file=path)
+                error = InputError(f"cannot open: {exc.strerror or exc}", file=path)
                 made: Iterable[pa.RecordBatch] = [_batch([file_record(name, UNREADABLE, str(error))])]
             else:
                 made = batches(data, name, check)

@@ -10,7 +10,7 @@ from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import TypeVar
 
 from ...claims import MAX_LINES, Claim, Code, Person, Provider, ServiceLine, codes
-from ...x12.read import EdiError, printable
+from ...errors import Edi837Error, printable
 
 ARROW = "\u2192"
 
@@ -154,11 +154,11 @@ def text_line(c: Claim) -> str:
 BATCH = 64  # claims written at a time: a write per claim cost more than its JSON
 
 
-def _batches(items: Iterable[str | EdiError]) -> Iterator[list[str] | EdiError]:
+def _batches(items: Iterable[str | Edi837Error]) -> Iterator[list[str] | Edi837Error]:
     """Rendered claims in lists of up to BATCH, then the reader's error if it had one (its last word)."""
     batch: list[str] = []
     for item in items:
-        if isinstance(item, EdiError):
+        if isinstance(item, Edi837Error):
             yield from ([batch] if batch else [])
             batch = []
             yield item
@@ -171,13 +171,13 @@ def _batches(items: Iterable[str | EdiError]) -> Iterator[list[str] | EdiError]:
         yield batch
 
 
-def write_text(path: str, items: Iterable[str | EdiError], echo: Callable[[str], object]) -> EdiError | None:
+def write_text(path: str, items: Iterable[str | Edi837Error], echo: Callable[[str], object]) -> Edi837Error | None:
     """One file of `parse --format text`: its path, a line per claim (`text_line`), its count; returns
     the error that stopped the reading, if any."""
     echo(path + "\n")
     count, error = 0, None
     for batch in _batches(items):
-        if isinstance(batch, EdiError):
+        if isinstance(batch, Edi837Error):
             error = batch
             continue
         echo("\n".join(batch) + "\n")
@@ -187,14 +187,14 @@ def write_text(path: str, items: Iterable[str | EdiError], echo: Callable[[str],
     return error
 
 
-def write_json(path: str, items: Iterable[str | EdiError], echo: Callable[[str], object], first: bool
-               ) -> EdiError | None:
+def write_json(path: str, items: Iterable[str | Edi837Error], echo: Callable[[str], object], first: bool
+               ) -> Edi837Error | None:
     """One file's entry of `parse --format json`'s `{"files": [...]}`: its path (as check shows it), its
     claims (`claim_json`, one per line, written as they are read) and its error; returns the error, if any."""
     echo(("" if first else ",\n") + f'{{"path": {json.dumps(printable(path))}, "claims": [')
     count, error = 0, None
     for batch in _batches(items):
-        if isinstance(batch, EdiError):
+        if isinstance(batch, Edi837Error):
             error = batch
             continue
         echo(("\n" if not count else ",\n") + ",\n".join(batch))

@@ -34,7 +34,7 @@ from xml.sax.saxutils import escape, quoteattr
 import click
 
 from ...durable import kind, replacing
-from ...x12.read import printable
+from ...errors import printable
 from .records import DESCRIPTIONS, ENUMS, ITEMS, SHAPE, Record, versions
 
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -31,9 +31,9 @@ from markupsafe import Markup
 
 from ...check.annotated import ClaimSegments, element_names
 from ...check.results import ClaimResult, TransactionResult
+from ...errors import printable
 from ...findings import Finding
 from ...x12 import guide as guide_mod
-from ...x12.read import printable
 from .records import Record, claim_record, tool_version
 
 PROBLEM_LINKS = 20  # claims linked from a problem of the summary (the count says how many have it)

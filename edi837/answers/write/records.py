@@ -41,6 +41,7 @@ import functools
 import re
 from typing import Any
 
+from ..._version import __version__
 from ...check.results import ClaimResult, TransactionResult
 from ...claims import Claim, Code, Person, ServiceLine, codes
 from ...findings import Finding
@@ -53,8 +54,6 @@ Record = dict[str, Any]
 
 
 def tool_version() -> str:
-    from ... import __version__  # noqa: PLC0415 (edi837/__init__ imports the API, which imports the writers)
-
     return __version__
 
 

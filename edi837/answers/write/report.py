@@ -9,8 +9,8 @@ from json.encoder import encode_basestring_ascii as _str  # type: ignore[attr-de
 from typing import Any
 
 from ...check.results import ClaimResult, GroupResult, InterchangeResult, TransactionResult
+from ...errors import Edi837Error
 from ...findings import Finding
-from ...x12.read import EdiError
 
 
 @dataclass
@@ -147,7 +147,7 @@ def render(t: TransactionResult, fmt: str, every: bool = False) -> RenderedSet:
     return RenderedSet(t.claims.made(lines), entry, len(t.claims), t.accepted, t.ack == "R")
 
 
-Item = GroupResult | InterchangeResult | RenderedSet | EdiError  # what pipeline.results gives with `render`
+Item = GroupResult | InterchangeResult | RenderedSet | Edi837Error  # what pipeline.results gives with `render`
 
 
 def write_text(path: str, items: Iterable[Item], summary: Summary, echo: Callable[[str], object]) -> None:
