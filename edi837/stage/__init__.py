@@ -4,12 +4,18 @@ once, whatever happens to the files, the processes or the disk.
 - inbox.py: what is settled in INBOX, and how a file is taken (claimed by a rename, never reopened by name);
 - worker.py: what the worker processes do (hash, answer) and how they die with the stage;
 - ledger.py: the SQLite ledger, a row per input content, each step committed before it is taken;
-- run.py: the scheduler (the parent process), recovery after a crash, and `run --status`.
+- run.py: a run opened and closed (Options, Stage: the locks, the ledger, recovery after a crash,
+  the signals, the exit code);
+- scheduler.py: the parent's loop: INBOX scanned, files claimed and handed to the workers' pool;
+- steps.py: the parent's steps for each file (reserve, record, move, count, log);
+- outbox.py: the OUTBOX layout, and the moves into it;
+- status.py: the run's counts and summary, and `run --status`.
 """
 
 from ..check.inputs import INCLUDE
 from .inbox import Unusable
-from .run import EXIT_INTERRUPTED, EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE, Options, Stage, status_lines
+from .run import EXIT_INTERRUPTED, EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE, Options, Stage
+from .status import status_lines
 
 __all__ = ["EXIT_INTERRUPTED", "EXIT_OK", "EXIT_REJECTED", "EXIT_UNUSABLE", "INCLUDE", "Options", "Stage", "Unusable",
            "status_lines"]

@@ -28,6 +28,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..answers.control import AnswerNumbers
+
 CLAIMED, ANSWERED, QUARANTINED = "claimed", "answered", "quarantined"
 FILE_NAME = "ledger.sqlite"
 
@@ -39,7 +41,7 @@ CREATE TABLE IF NOT EXISTS inputs (
     stem TEXT NOT NULL UNIQUE,     -- what its answers and its archived copy are named after
     size INTEGER,
     state TEXT NOT NULL,           -- claimed, answered, quarantined
-    control INTEGER,               -- first of its three control numbers (999, 277CA, forward 837)
+    control INTEGER,               -- the first of its AnswerNumbers (999; 277CA and forward 837 follow)
     answer_time TEXT,              -- the clock of its answers (ISO), kept so a redo writes the same bytes
     claims INTEGER, accepted INTEGER, rejected_sets INTEGER, forwarded INTEGER,
     reason TEXT,                   -- why it was quarantined (no claim contents)
@@ -119,7 +121,7 @@ class Ledger:
         """The last control number the ledger says was used (0 when none): numbering never goes below it,
         whatever the state file says (a config added to an OUTBOX later starts a new state file)."""
         (first,) = self.db.execute("SELECT max(control) FROM inputs").fetchone()
-        return 0 if first is None else int(first) + 2  # each input uses three: first .. first + 2
+        return 0 if first is None else AnswerNumbers(int(first)).last
 
     def close(self) -> None:
         self.db.close()

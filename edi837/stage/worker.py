@@ -26,10 +26,12 @@ from typing import Any
 
 from .. import api, durable, lifeline
 from ..answers import acknowledge
-from ..answers.acknowledge import AnsweredSet, Read, Targets
-from ..answers.control import Reserved, Settings
+from ..answers.acknowledge import AnsweredSet, Read
+from ..answers.control import AnswerNumbers, Reserved, Settings
 from ..answers.write.report import Summary
-from ..x12.read import BOM, DEFAULT_DELIMITERS, EdiError, rebuild_error
+from ..errors import EdiError, rebuild_error
+from ..x12.read import BOM
+from .outbox import Outbox
 
 ANSWERED, QUARANTINED = "answered", "quarantined"
 FAILPOINT = "EDI837_FAILPOINT"  # a test hook: see `failpoint`
@@ -56,7 +58,7 @@ class Job:
     sha256: str
     hashed: tuple[int, int]  # size and mtime when hashed: the answers must be of those bytes
     stem: str
-    control: int
+    control: int  # the first of its AnswerNumbers (stage/ledger.py keeps this one)
     when: dt.datetime
     profile: str
     settings: Settings
@@ -70,15 +72,6 @@ class Outcome:
     rejected_sets: int
     forwarded: int
     error: str | None  # why it is quarantined (a located reading error)
-
-
-def targets(outbox: Path, stem: str) -> Targets:
-    return Targets(outbox / "acks" / f"{stem}.999", outbox / "acks" / f"{stem}.277ca",
-                   outbox / "forward" / f"{stem}.accepted.837")
-
-
-def result_path(outbox: Path, stem: str) -> Path:
-    return outbox / "results" / f"{stem}.json"
 
 
 def start(parent: int, inbox: str, outbox: str) -> None:
@@ -167,30 +160,30 @@ def answer_job(job: Job) -> Outcome:
         def items(render: Callable[..., AnsweredSet]) -> Iterator[object]:
             for item in read(render):
                 if isinstance(item, AnsweredSet):
-                    ak2 = item.ik[0].split(DEFAULT_DELIMITERS.element)
-                    st02 = ak2[2] if len(ak2) > 2 else ""
-                    sets.append({"st02": st02 if st02.isdigit() else None, "ik501": item.ack, "claims": item.claims,
-                                 "accepted": item.accepted, "forwarded": item.forwarded})
+                    sets.append({"st02": item.st02 if item.st02.isdigit() else None, "ik501": item.ack,
+                                 "claims": item.claims, "accepted": item.accepted, "forwarded": item.forwarded})
                 yield item
             st = os.stat(job.path)  # read to its end: before any answer is placed, were these the bytes hashed?
             if (st.st_size, st.st_mtime_ns) != job.hashed:  # a writer that still held it open wrote on
                 raise Changed(job.path)
         return items
 
-    where = targets(job.outbox, job.stem)
+    outbox = Outbox(job.outbox)
+    where = outbox.answers(job.stem)
     result = acknowledge.answer_into(job.path, _checker(job.profile, job.when.date()), settings,
-                                     Reserved(job.control), where, summary, durable=True, read=watching,
+                                     Reserved(job.control, AnswerNumbers.COUNT), where, summary, durable=True,
+                                     read=watching,
                                      placed=lambda target: failpoint(f"placed{target.suffix}"))
     failpoint("answered")
     error = None if result.error is None else str(_named(result.error, job.shown))
     written = [str(p.relative_to(job.outbox)) for p in where if p.exists()]
     record = {"name": job.shown, "stem": job.stem, "sha256": job.sha256,
               "outcome": QUARANTINED if error else ANSWERED,
-              "control_numbers": {"999": job.control, "277CA": job.control + 1, "837": job.control + 2},
+              "control_numbers": AnswerNumbers(job.control).as_dict(),
               "answered_at": job.when.isoformat(timespec="seconds"), "claims": summary.claims,
               "accepted": summary.accepted, "rejected": summary.rejected, "rejected_sets": summary.rejected_sets,
               "envelope_errors": summary.envelope_errors, "sets": sets, "error": error, "outputs": written}
-    durable.write_atomic(result_path(job.outbox, job.stem), (json.dumps(record, indent=1) + "\n").encode())
+    durable.write_atomic(outbox.result(job.stem), (json.dumps(record, indent=1) + "\n").encode())
     failpoint("result")
     gc.collect()  # between files, as the CLI does: a service's worker answers files for weeks; what is
     gc.freeze()  # left (the guide, the rules, memos) is kept, so the next collection does not walk it

@@ -1,0 +1,101 @@
+"""What the stage says about its work: the counts of a run (Tally), its summary (OUTBOX/runs/*.json
+and the line printed last), and `run --status`, the ledger printed.
+
+Each line names files, counts and control numbers only, never what a claim holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..answers.control import AnswerNumbers
+from ..answers.write.report import claims_phrase
+from ..errors import printable
+from .inbox import Unusable
+from .ledger import ANSWERED, CLAIMED, QUARANTINED, Ledger
+
+
+@dataclass
+class Tally:
+    answered: int = 0
+    quarantined: int = 0
+    duplicates: int = 0
+    redone: int = 0  # reserved by a killed run, answered again with its numbers
+    moved: int = 0  # answered by a killed run before its move: moved now
+    left_alone: int = 0
+    failed: int = 0  # could not be answered or moved (a full disk): left claimed for the next run
+    worker_deaths: int = 0
+    claims: int = 0
+    accepted: int = 0
+    rejected_sets: int = 0
+
+    @property
+    def rejected(self) -> int:
+        return self.claims - self.accepted
+
+
+def run_summary(t: Tally, *, started_at: dt.datetime, elapsed: float, code: int, interrupted: bool,
+                stopped_by: str, workers: int, watch: bool) -> dict[str, object]:
+    """The run's summary, as OUTBOX/runs/*.json and the ledger's `runs` table keep it."""
+    return {"started_at": started_at.isoformat(timespec="seconds"),
+            "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "seconds": round(elapsed, 3), "workers": workers, "watch": watch,
+            "interrupted": interrupted, "exit_code": code,
+            "files": {"answered": t.answered, "quarantined": t.quarantined, "duplicates": t.duplicates,
+                      "redone_after_a_crash": t.redone, "moved_after_a_crash": t.moved,
+                      "left_alone": t.left_alone, "not_answered": t.failed},
+            "worker_deaths": t.worker_deaths, "stopped_by": stopped_by or None,
+            "claims": t.claims, "accepted": t.accepted, "rejected": t.rejected, "rejected_sets": t.rejected_sets}
+
+
+def summary_line(t: Tally, interrupted: bool) -> str:
+    """The line printed when the run is over (`interrupted`: its exit code says so)."""
+    files = t.answered + t.quarantined
+    return (f"{count(files, 'file')}: {t.answered} answered, {t.quarantined} quarantined,"
+            f" {count(t.duplicates, 'duplicate')}; {count(t.claims, 'claim')}: {t.accepted} accepted,"
+            f" {t.rejected} rejected"
+            + (f"; {t.failed} not answered (see the errors above)" if t.failed else "")
+            + (f"; {count(t.worker_deaths, 'worker death')}" if t.worker_deaths else "")
+            + (" (interrupted: what was not finished stays for the next run)" if interrupted else ""))
+
+
+def count(n: int, what: str) -> str:
+    return f"{n} {what}{'s' * (n != 1)}"
+
+
+def numbers(control: int) -> str:
+    """An input's control numbers, as the log and `--status` show them (from its first)."""
+    return AnswerNumbers(control).span()
+
+
+# -- the ledger, printed --------------------------------------------------------------------------
+
+def status_lines(outbox: Path) -> Iterable[str]:
+    """What the ledger of `outbox` says: one line per input, per duplicate, then the counts. Reads
+    only: OUTBOX need not be writable."""
+    path = outbox / "ledger.sqlite"
+    if not path.is_file():
+        raise Unusable(f"{printable(str(outbox))}: no ledger here (ledger.sqlite): not an OUTBOX of `edi837 run`")
+    try:
+        ledger = Ledger(path, readonly=True)
+        rows, duplicates = list(ledger.rows()), ledger.duplicates()
+        ledger.close()
+    except sqlite3.Error as exc:
+        raise Unusable(f"{printable(str(path))}: cannot read the ledger: {exc}") from None
+    counts = {ANSWERED: 0, QUARANTINED: 0, CLAIMED: 0}
+    for row in rows:
+        counts[row.state] += 1
+        controls = numbers(row.control) if row.control is not None else "-"
+        when = row.finished_at or row.claimed_at
+        what = (claims_phrase(row.claims or 0, row.accepted or 0) if row.state == ANSWERED
+                else "in flight: answered again by the next run" if row.state == CLAIMED
+                else f"reason: {(row.reason or '').splitlines()[0] if row.reason else ''}")
+        yield f"{row.state:<11} {when}  {printable(row.stem)}  control {controls}  {what}"
+    for seen, name, archived, stem in duplicates:
+        yield f"{'duplicate':<11} {seen}  {printable(name)}  of {printable(stem)}  archived as {printable(archived)}"
+    yield (f"{counts[ANSWERED]} answered, {counts[QUARANTINED]} quarantined, {counts[CLAIMED]} in flight,"
+           f" {count(len(duplicates), 'duplicate')}")
