@@ -1,4 +1,4 @@
-"""The pipeline stage (edi837/stage.py, edi837/ledger.py), tested with real processes: `edi837 run`
+"""The pipeline stage (edi837/stage/), tested with real processes: `edi837 run`
 started as a subprocess, killed with SIGKILL at random moments, run again; then every input must be
 answered exactly once, completely, with no temporary left and no control number twice.
 
@@ -555,6 +555,32 @@ def test_a_file_written_to_after_it_was_hashed_gets_no_answer_placed(tmp_path: P
                      "claimed.837", 1, dt.datetime(2026, 12, 1, 9, 30), "medicare", Settings(), outbox)
     assert worker.answer_job(job).claims == 1  # the near miss: the same file, unchanged since its hash
     assert (outbox / "acks" / "claimed.837.999").is_file()
+
+
+def test_results_name_each_set_by_its_st02_as_read_and_the_inputs_numbers_in_order(tmp_path: Path) -> None:
+    """results/STEM.json names each set by the ST02 the input has, taken from the set's result, not
+    from the 999's AK2: a two-digit ST02 is too short for AK202, which then carries 0000. Its control
+    numbers are the three the ledger reserved, 999 first, 277CA next, forward 837 last, and the log
+    and `--status` show them as one span."""
+    inbox, outbox, conf = tmp_path / "in", tmp_path / "out", tmp_path / "conf"
+    inbox.mkdir()
+    conf.mkdir()
+    (conf / "config.json").write_text('{"first_control_number": 700}')
+    text = (FIXTURES[0].parent / "two-st.837").read_text(encoding="latin-1")
+    assert text.count("ST*837*0001*") == 1 and text.count("*0001~") == 1  # the first set's ST02, then its SE02
+    (inbox / "short.837").write_text(text.replace("ST*837*0001*", "ST*837*12*").replace("*0001~", "*12~"),
+                                     encoding="latin-1")
+    done = subprocess.run([*RUN, str(inbox), "--out", str(outbox), "--settle", "0", "--config", str(conf / "config.json")],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1, done.stderr  # the set with a short ST02 is rejected
+    assert "short.837: answered (control numbers 000000700-000000702)" in done.stdout
+    result = json.loads((outbox / "results" / "short.837.json").read_text())
+    assert [s["st02"] for s in result["sets"]] == ["12", "0002"]
+    assert [s["ik501"] for s in result["sets"]] == ["R", "A"]
+    assert result["control_numbers"] == {"999": 700, "277CA": 701, "837": 702}
+    assert "AK2*837*0000*" in (outbox / "acks" / "short.837.999").read_text()
+    status = subprocess.run([*RUN, "--status", str(outbox)], capture_output=True, text=True, timeout=60)
+    assert "short.837  control 000000700-000000702" in status.stdout
 
 
 def test_workers_hold_neither_lock_nor_the_ledger(tmp_path: Path) -> None:
