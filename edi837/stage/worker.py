@@ -19,14 +19,14 @@ import hashlib
 import json
 import os
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .. import api, durable, lifeline
 from ..answers import acknowledge
-from ..answers.acknowledge import AnsweredSet, Read
+from ..answers.acknowledge import AnsweredSet, Read, Render
 from ..answers.control import AnswerNumbers, Reserved, Settings
 from ..answers.write.report import Summary
 from ..errors import EdiError, rebuild_error
@@ -150,29 +150,40 @@ def _named(error: EdiError, name: str) -> EdiError:
     return rebuild_error(type(error), error.message, {**error.constructor_args(), "file": name})
 
 
+class Watch:
+    """The reading of one job's input, watched (acknowledge.answer_into's `read`): each answered set
+    noted for results/*.json and, once the file is read to its end, the check that it is still the
+    bytes hashed (before any answer is placed)."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self.sets: list[dict[str, Any]] = []  # per set: ST02, IK501, counts
+
+    def __call__(self, read: Read) -> Read:
+        return functools.partial(self._items, read)
+
+    def _items(self, read: Read, render: Render) -> Iterator[object]:
+        for item in read(render):
+            if isinstance(item, AnsweredSet):
+                self.sets.append({"st02": item.st02 if item.st02.isdigit() else None, "ik501": item.ack,
+                                  "claims": item.claims, "accepted": item.accepted, "forwarded": item.forwarded})
+            yield item
+        st = os.stat(self.job.path)
+        if (st.st_size, st.st_mtime_ns) != self.job.hashed:  # a writer that still held it open wrote on
+            raise Changed(self.job.path)
+
+
 def answer_job(job: Job) -> Outcome:
     """Write one input's answers and its result (in a worker process)."""
     settings = dataclasses.replace(job.settings, fixed_time=job.when)  # a redo writes the same bytes
     summary = Summary()
-    sets: list[dict[str, Any]] = []
-
-    def watching(read: Read) -> Read:
-        def items(render: Callable[..., AnsweredSet]) -> Iterator[object]:
-            for item in read(render):
-                if isinstance(item, AnsweredSet):
-                    sets.append({"st02": item.st02 if item.st02.isdigit() else None, "ik501": item.ack,
-                                 "claims": item.claims, "accepted": item.accepted, "forwarded": item.forwarded})
-                yield item
-            st = os.stat(job.path)  # read to its end: before any answer is placed, were these the bytes hashed?
-            if (st.st_size, st.st_mtime_ns) != job.hashed:  # a writer that still held it open wrote on
-                raise Changed(job.path)
-        return items
-
+    watch = Watch(job)
+    sets = watch.sets
     outbox = Outbox(job.outbox)
     where = outbox.answers(job.stem)
     result = acknowledge.answer_into(job.path, _checker(job.profile, job.when.date()), settings,
                                      Reserved(job.control, AnswerNumbers.COUNT), where, summary, durable=True,
-                                     read=watching,
+                                     read=watch,
                                      placed=lambda target: failpoint(f"placed{target.suffix}"))
     failpoint("answered")
     error = None if result.error is None else str(_named(result.error, job.shown))
