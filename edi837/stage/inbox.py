@@ -36,7 +36,7 @@ from pathlib import Path
 
 from .. import durable
 from ..check.inputs import included
-from ..x12.read import printable
+from ..errors import printable
 
 ARRIVING = (".part", ".tmp", ".filepart")  # names of files still being written (and any name starting with .)
 CLAIMS = ".edi837-claimed"
