@@ -1,19 +1,20 @@
 """The stage's scheduler: the loop of the parent process that scans INBOX, claims files, hands them
 to a pool of worker processes (hash, then answer) and takes in what they finish.
 
-Theory of operation. What the run holds between looks at the workers is a handful of queues, each a
-file's place on its way (run.py says what happens to a file at each step):
+Theory of operation. What the run holds between looks at the workers is a handful of queues, each
+a place on a file's way (run.py says what happens to a file at each step; steps.py does it):
 
-    ready ──► claimed ──► hashing ──► answering ──► done (steps.py: recorded, moved)
-                 ▲           │            │
-                 │           ▼            ▼
-                 │         later        redo       changed while read: hashed again once settled;
-                 └───────────┘            │        in hand when a worker died: answered again
-                                          └──► answering
+    ready      settled in INBOX; claimed (renamed into the claims folder) when a worker is free
+    claimed    claimed already: left by a stopped run, or handed back by a broken pool
+    later      changed while it was read: hashed again once it has been left alone a while
+    hashing    in a worker: its SHA-256   ──► reserved, or settled at once (duplicate, not X12)
+    answering  in a worker: its answers   ──► recorded and moved
+    redo       in hand when a worker died: answered again (with the numbers it has)
 
-At most 2 x workers files are in hand (hashing + answering): what a first signal waits for. A dead
-worker breaks the whole pool; every file it held goes back to its queue and a new pool takes them
-(`_renew_pool`); a pool that keeps breaking before anything is done ends the run (Stopped).
+`_fill` hands out redos first, then `later` once due, `claimed`, `ready`: at most 2 x workers files
+in hand (hashing + answering), which is what a first signal waits for. A dead worker breaks the
+whole pool; every file it held goes back to its queue and a new pool takes them (`_renew_pool`); a
+pool that keeps breaking before anything is done ends the run (Stopped).
 """
 
 from __future__ import annotations
