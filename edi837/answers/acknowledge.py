@@ -62,6 +62,9 @@ class AnsweredSet:
                              self.forwarded, self.delims, self.receiver, self.version, self.claims, self.accepted,
                              self.usage, self.st02)
 
+    def counts(self) -> tuple[int, int, bool]:
+        return self.claims, self.accepted, self.ack == "R"
+
 
 def _joined(segments: Iterable[str]) -> list[str]:
     text = "".join(segments)
@@ -189,15 +192,15 @@ def write_answers(read: Read, settings: Settings, numbers: Numbering, summary: S
             w999.transaction(item.ik, item.ack)
             w277.add(item.status, item.submitter)
             w837.add(out.forward837, item.forward, item.forwarded, item.delims, item.receiver, item.version)
-            summary.add_counts(item.claims, item.accepted, item.ack == "R")
+            summary.fold(item)
             del item  # written: let it go before the next set is read
         elif isinstance(item, GroupResult):
             group = item
-            summary.add_envelope(item)
+            summary.fold(item)
         elif isinstance(item, InterchangeResult):
             usage = usage or partner_usage(settings, item.isa[15] if len(item.isa) > 15 else "")
             w999.interchange(item)
-            summary.add_envelope(item)
+            summary.fold(item)
             read_any = True
         elif isinstance(item, Edi837Error):
             error = item
@@ -296,6 +299,5 @@ def answer_into(path: str, checker: Checker, settings: Settings, numbers: Number
         for tmp in tmps:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
-    summary.files += 1
-    summary.unreadable += written.error is not None
+    summary.file(unreadable=written.error is not None)
     return FileResult(path, written.error)

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Final, Literal, TypeVar
+from typing import Final, Literal, Protocol, TypeVar
 
 from ..claims import Claim
 from ..errors import Edi837Error
@@ -181,6 +181,10 @@ class TransactionResult:
     def accepted(self) -> int:
         return self.claims.accepted
 
+    def counts(self) -> tuple[int, int, bool]:
+        """What a Summary counts of the set: its claims, those accepted, and whether the set was rejected."""
+        return len(self.claims), self.claims.accepted, self.ack == "R"
+
     @property
     def ack(self) -> str:
         """What the 999 says (IK501): A clean, E claim-level errors only, R rejected."""
@@ -268,3 +272,83 @@ class FileResult:
 
 
 Result = TransactionResult | GroupResult | InterchangeResult
+
+
+# -- a run's counts, and the exit code every surface gives ------------------------------------------
+
+EXIT_OK: Final = 0  # every claim accepted
+EXIT_REJECTED: Final = 1  # a claim, a set or an envelope rejected (answered: not a failure of the run)
+EXIT_UNREADABLE: Final = 2  # a file (or a folder, a config, a profile) could not be read: something is unanswered
+EXIT_INTERRUPTED: Final = 130  # 128 + SIGINT, as shells report a program stopped by Ctrl-C
+
+
+class SetCounts(Protocol):
+    """A transaction set however it was handed on (its result, its rendered report, its answers)."""
+
+    def counts(self) -> tuple[int, int, bool]: ...
+
+
+@dataclass
+class Summary:
+    """What a run found, file by file: `fold` counts each thing a file's check hands out, `file` each
+    file once its reading ends. Every surface (check, ack, report, annotate, export, the stage, Spark)
+    counts with these two and exits with `exit_code`."""
+
+    files: int = 0
+    claims: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    rejected_sets: int = 0
+    envelope_errors: int = 0  # GS/GE and ISA/IEA errors: noted in the AK9/TA1, the claims were already answered
+    unreadable: int = 0
+    skipped: int = 0  # files found in a folder PATH and left alone, not named by --include: not an error
+    # called with (claims, rejected) as each transaction set is counted: the CLI's progress bar
+    on_counts: Callable[[int, int], None] | None = field(default=None, repr=False, compare=False)
+
+    def fold(self, item: SetCounts | GroupResult | InterchangeResult) -> None:
+        """Count a transaction set's claims and verdicts, or a group's or interchange's envelope errors."""
+        if isinstance(item, (GroupResult, InterchangeResult)):
+            self.envelope_errors += sum(f.is_error for f in item.findings)
+            return
+        claims, accepted, rejected_set = item.counts()
+        self.add_counts(claims, accepted, rejected_set)
+
+    def add_counts(self, claims: int, accepted: int, rejected_set: bool) -> None:
+        self.claims += claims
+        self.accepted += accepted
+        self.rejected += claims - accepted
+        self.rejected_sets += rejected_set
+        if self.on_counts is not None:
+            self.on_counts(claims, claims - accepted)
+
+    def file(self, unreadable: bool) -> None:
+        """A file whose reading has ended: read to its end, or stopped by an error (unreadable)."""
+        self.files += 1
+        self.unreadable += unreadable
+
+    @property
+    def exit_code(self) -> int:
+        return exit_code(self)
+
+    def as_dict(self) -> dict[str, int]:
+        return {"files": self.files, "claims": self.claims, "accepted": self.accepted, "rejected": self.rejected,
+                "envelope_errors": self.envelope_errors, "unreadable_files": self.unreadable,
+                "skipped_files": self.skipped}
+
+    def text(self) -> str:
+        return (f"{self.files} file{'s' * (self.files != 1)}, {self.claims} claim{'s' * (self.claims != 1)}:"
+                f" {self.accepted} accepted, {self.rejected} rejected"
+                + (f", {self.envelope_errors} envelope error{'s' * (self.envelope_errors != 1)}"
+                   if self.envelope_errors else "")
+                + (f", {self.unreadable} unreadable" if self.unreadable else "")
+                + (f", {self.skipped} file{'s' * (self.skipped != 1)} skipped (not --include)" if self.skipped else ""))
+
+
+def exit_code(summary: Summary, interrupted: bool = False) -> int:
+    """The exit code of every command and surface: 130 when interrupted, 2 when something could not be
+    read (so something is unanswered), 1 when a claim, a set or an envelope was rejected, else 0."""
+    if interrupted:
+        return EXIT_INTERRUPTED
+    if summary.unreadable:
+        return EXIT_UNREADABLE
+    return EXIT_REJECTED if summary.rejected or summary.rejected_sets or summary.envelope_errors else EXIT_OK

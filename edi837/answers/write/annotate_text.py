@@ -48,7 +48,7 @@ def lines(path: str, items: Iterable[Any], summary: Any) -> Iterator[str]:
     yield path
     for item in items:
         if isinstance(item, (GroupResult, InterchangeResult)):
-            summary.add_envelope(item)
+            summary.fold(item)
             envelope += item.findings
             continue
         if isinstance(item, Edi837Error):
@@ -56,7 +56,7 @@ def lines(path: str, items: Iterable[Any], summary: Any) -> Iterator[str]:
             continue
         if not isinstance(item, TransactionResult):
             continue
-        summary.add_counts(len(item.claims), item.accepted, item.ack == "R")
+        summary.fold(item)
         found: dict[int, list[Finding]] = {}
         # A claim rejected with its set repeats the set's error (scope transaction): shown once, with the set.
         for f in [*item.findings, *(f for c in item.claims for f in c.all_findings if f.scope != TRANSACTION)]:
@@ -87,7 +87,6 @@ def lines(path: str, items: Iterable[Any], summary: Any) -> Iterator[str]:
         yield segment_line(s)
     for f in envelope:
         yield from finding_lines(f, None)
-    summary.files += 1
+    summary.file(unreadable=error is not None)
     if error is not None:
-        summary.unreadable += 1
         yield f"  UNREADABLE: {error}"

@@ -185,17 +185,15 @@ def default_checker() -> Checker:
 
 
 def count(summary: Summary, row: dict[str, Any]) -> None:
-    """Add a file row to a check summary (files, claims, verdicts, envelope errors), as `check` counts."""
-    summary.files += 1
-    summary.unreadable += row["file_status"] != READ
+    """Add a file row to a check summary (files, claims, verdicts, envelope errors), as `check` counts:
+    the row's sets and envelopes in the shape Summary.fold counts."""
+    summary.file(unreadable=row["file_status"] != READ)
     for e in row["envelopes"]:
         if e["level"] == "transaction":
-            summary.rejected_sets += e["ack"] == "R"
+            summary.add_counts(0, 0, e["ack"] == "R")
         else:
             summary.envelope_errors += sum(f["severity"] == "error" for f in e["findings"])
-    summary.claims += row["claims"]
-    summary.accepted += row["accepted"]
-    summary.rejected += row["rejected"]
+    summary.add_counts(row["claims"], row["accepted"], False)
 
 
 def write_parquet(paths: Iterable[str], out: str, checker: Checker | None = None,

@@ -4,57 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from json.encoder import encode_basestring_ascii as _str  # type: ignore[attr-defined]
 from typing import Any
 
-from ...check.results import ClaimResult, GroupResult, InterchangeResult, TransactionResult
+from ...check.results import ClaimResult, GroupResult, InterchangeResult, Summary, TransactionResult
 from ...errors import Edi837Error
 from ...findings import Finding
-
-
-@dataclass
-class Summary:
-    files: int = 0
-    claims: int = 0
-    accepted: int = 0
-    rejected: int = 0
-    rejected_sets: int = 0
-    envelope_errors: int = 0  # GS/GE and ISA/IEA errors: noted in the AK9/TA1, the claims were already answered
-    unreadable: int = 0
-    skipped: int = 0  # files found in a folder PATH and left alone, not named by --include: not an error
-    # called with (claims, rejected) as each transaction set is counted: the CLI's progress bar
-    on_counts: Callable[[int, int], None] | None = field(default=None, repr=False, compare=False)
-
-    def add_counts(self, claims: int, accepted: int, rejected_set: bool) -> None:
-        self.claims += claims
-        self.accepted += accepted
-        self.rejected += claims - accepted
-        self.rejected_sets += rejected_set
-        if self.on_counts is not None:
-            self.on_counts(claims, claims - accepted)
-
-    def add_envelope(self, item: GroupResult | InterchangeResult) -> None:
-        self.envelope_errors += sum(f.is_error for f in item.findings)
-
-    @property
-    def exit_code(self) -> int:
-        if self.unreadable:
-            return 2
-        return 1 if self.rejected or self.rejected_sets or self.envelope_errors else 0
-
-    def as_dict(self) -> dict[str, int]:
-        return {"files": self.files, "claims": self.claims, "accepted": self.accepted, "rejected": self.rejected,
-                "envelope_errors": self.envelope_errors, "unreadable_files": self.unreadable,
-                "skipped_files": self.skipped}
-
-    def text(self) -> str:
-        return (f"{self.files} file{'s' * (self.files != 1)}, {self.claims} claim{'s' * (self.claims != 1)}:"
-                f" {self.accepted} accepted, {self.rejected} rejected"
-                + (f", {self.envelope_errors} envelope error{'s' * (self.envelope_errors != 1)}"
-                   if self.envelope_errors else "")
-                + (f", {self.unreadable} unreadable" if self.unreadable else "")
-                + (f", {self.skipped} file{'s' * (self.skipped != 1)} skipped (not --include)" if self.skipped else ""))
 
 
 def claims_phrase(claims: int, accepted: int) -> str:
@@ -137,6 +93,9 @@ class RenderedSet:
     def __reduce__(self) -> tuple:
         return RenderedSet, (list(self.lines), self.transaction, self.claims, self.accepted, self.rejected_set)
 
+    def counts(self) -> tuple[int, int, bool]:
+        return self.claims, self.accepted, self.rejected_set
+
 
 def render(t: TransactionResult, fmt: str, every: bool = False) -> RenderedSet:
     if fmt == "json":
@@ -157,20 +116,19 @@ def write_text(path: str, items: Iterable[Item], summary: Summary, echo: Callabl
     error = None
     for item in items:
         if isinstance(item, RenderedSet):
-            summary.add_counts(item.claims, item.accepted, item.rejected_set)
+            summary.fold(item)
             claims += item.claims
             accepted += item.accepted
             for line in item.lines:
                 echo(line)
             del item  # written: let it go before the next set is read
         elif isinstance(item, (GroupResult, InterchangeResult)):
-            summary.add_envelope(item)
+            summary.fold(item)
             for f in item.findings:
                 echo(finding_text(f))
         else:
             error = item
-    summary.files += 1
-    summary.unreadable += error is not None
+    summary.file(unreadable=error is not None)
     if error is not None:
         echo(f"  UNREADABLE{' after that' if claims else ''}: {error}")
     echo(f"  {claims_phrase(claims, accepted)}")
@@ -223,19 +181,18 @@ def write_json(path: str, items: Iterable[Item], summary: Summary, echo: Callabl
     n = 0
     for item in items:
         if isinstance(item, RenderedSet):
-            summary.add_counts(item.claims, item.accepted, item.rejected_set)
+            summary.fold(item)
             transactions.append(item.transaction)
             for line in item.lines:
                 echo(("\n" if not n else ",\n") + line)
                 n += 1
             del item  # written: let it go before the next set is read
         elif isinstance(item, (GroupResult, InterchangeResult)):
-            summary.add_envelope(item)
+            summary.fold(item)
             (groups if isinstance(item, GroupResult) else interchanges).append(env_findings_json(item))
         else:
             error = item
-    summary.files += 1
-    summary.unreadable += error is not None
+    summary.file(unreadable=error is not None)
     echo("]")  # the claims
     for key, entries in (("transactions", transactions), ("groups", groups), ("interchanges", interchanges)):
         echo(f', "{key}": ')
