@@ -35,7 +35,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
@@ -109,6 +109,10 @@ class NoProgress:
     def decided(self, claims: int, rejected: int) -> None:
         pass
 
+    def file_done(self, claims: int, rejected: int) -> None:
+        """A file done, with its claims and rejected claims (the pipeline stage's `counted`)."""
+        self.advance(files=1, claims=claims, rejected=rejected)
+
     @property
     def watch(self) -> Callable[[ClaimResult], None] | None:
         """What to give pipeline.Checker to see each claim as it is checked: None, nothing to see."""
@@ -129,7 +133,7 @@ class Progress(NoProgress):
         self.shown = 0.0  # when the bar was last updated by `checked` (at most 20 times a second)
 
     def start_file(self, path: str) -> None:
-        from ..x12.read import printable  # noqa: PLC0415
+        from ..errors import printable  # noqa: PLC0415
 
         try:
             size: int | None = os.stat(path).st_size if path != "-" and os.path.isfile(path) else None
@@ -281,7 +285,7 @@ def terminal(color: str = "auto", quiet: bool = False, verbose: bool = False,
                     stdout=out, stderr=err)
 
 
-def options(command: Callable[..., Any]) -> Callable[..., Any]:
+def options(command: Callable[..., None]) -> Callable[..., None]:
     """Add --color, --quiet and --verbose to a click command, which gets a `term` (a Terminal) instead."""
 
     @click.option("--color", "color", type=click.Choice(COLORS), default="auto", show_default=True,
@@ -289,7 +293,7 @@ def options(command: Callable[..., Any]) -> Callable[..., Any]:
     @click.option("-q", "--quiet", is_flag=True, help="Print the summary only (and errors).")
     @click.option("-v", "--verbose", is_flag=True, help="Print more: every claim, and each file's time.")
     @functools.wraps(command)
-    def wrapped(*args: Any, color: str, quiet: bool, verbose: bool, **kwargs: Any) -> Any:
+    def wrapped(*args: object, color: str, quiet: bool, verbose: bool, **kwargs: object) -> None:
         if quiet and verbose:
             raise click.UsageError("--quiet and --verbose cannot be used together")
         return command(*args, term=terminal(color, quiet, verbose), **kwargs)

@@ -96,11 +96,11 @@ def peak_answering(path: Path, out: Path) -> int:
     import datetime as dt
     import tracemalloc
 
-    from edi837 import cli
     from edi837.answers import acknowledge, control
     from edi837.answers.write.report import Summary
+    from edi837.cli.options import checker as make_checker
 
-    checker = cli._checker("medicare", None, keep_segments=True)
+    checker = make_checker("medicare", None, keep_segments=True)
     settings = control.Settings(fixed_time=dt.datetime(2026, 11, 23))
     tracemalloc.start()
     try:

@@ -1,0 +1,100 @@
+"""`edi837 run`: the pipeline stage (edi837.stage) as a command, and its --status."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from ..check import parallel
+from . import terminal
+from .exits import CliError
+from .options import config_option, include_option, profile_option
+
+if TYPE_CHECKING:
+    from ..answers.control import Settings
+
+
+@click.command()
+@click.argument("inbox", required=False, type=click.Path(file_okay=False))
+@click.option("--out", "outbox", type=click.Path(file_okay=False), help="OUTBOX: answers, archive, quarantine, ledger.")
+@click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Worker processes over files; 0: one per CPU.")
+@click.option("--watch", is_flag=True, help="Keep polling INBOX until SIGINT or SIGTERM (which finish the files in hand).")
+@click.option("--interval", type=click.FloatRange(min=0.05), default=2.0, show_default=True,
+              help="Seconds between looks at INBOX.")
+@click.option("--settle", type=click.FloatRange(min=0), default=5.0, show_default=True,
+              help="Seconds a file's size and mtime must stay unchanged before it is read.")
+@include_option
+@profile_option
+@config_option
+@click.option("--status", "status_of", type=click.Path(file_okay=False), metavar="OUTBOX",
+              help="Print the ledger of OUTBOX (what was answered, when, with which control numbers) and exit.")
+@terminal.options
+def run(inbox: str | None, outbox: str | None, workers: int, watch: bool, interval: float, settle: float,
+        include: tuple[str, ...], profile_name: str, config: str | None, status_of: str | None,
+        term: terminal.Terminal) -> None:
+    """A clearinghouse pipeline stage: answer every file in INBOX exactly once, into OUTBOX.
+
+    Per input: acks/NAME.999, acks/NAME.277ca, forward/NAME.accepted.837 (when a claim is accepted) and
+    results/NAME.json, then the input moves to archive/ (or to quarantine/ with NAME.reason when it is
+    not a readable 837I). A SQLite ledger (OUTBOX/ledger.sqlite) makes a rerun after a crash finish the
+    work without answering anything twice.
+
+    On a terminal a progress bar counts files, claims and rejected claims; --quiet prints the summary
+    only, colour as for check.
+
+    Exit 0 all answered and accepted, 1 a file quarantined or a claim or set rejected, 2 a usage error,
+    an unusable INBOX or OUTBOX; 130 interrupted (a --watch run stopped by a signal exits 0 or 1).
+    """
+    from .. import stage
+
+    if status_of is not None:
+        _print_status(Path(status_of))
+        return
+    if inbox is None or outbox is None:
+        raise CliError("give INBOX and --out OUTBOX (or --status OUTBOX); see edi837 run --help")
+    options = stage.Options(Path(inbox), Path(outbox), _settings(profile_name, config, Path(outbox)), profile_name,
+                            workers or parallel.jobs_available(), watch, interval, settle, include or stage.INCLUDE)
+    with term.progress() as progress:
+        runner = stage.Stage(options, log=_quiet if term.quiet else term.echo, warn=term.error,
+                             counted=progress.file_done)
+        try:
+            code = runner.run()
+        except stage.Unusable as exc:
+            raise CliError(str(exc)) from None
+        for sig in (signal.SIGINT, signal.SIGTERM):  # the run is over: a late signal must not cut its summary
+            signal.signal(sig, signal.SIG_IGN)
+    term.echo(runner.summary_line)
+    sys.exit(code)
+
+
+def _print_status(outbox: Path) -> None:
+    """`run --status OUTBOX`: the ledger's lines (an OUTBOX that cannot be read: exit 2)."""
+    from .. import stage
+
+    try:
+        for line in stage.status_lines(outbox):
+            click.echo(line)
+    except stage.Unusable as exc:
+        raise CliError(str(exc)) from None
+
+
+def _settings(profile_name: str, config: str | None, outbox: Path) -> Settings:
+    """The answers' settings (--config); a bad profile or config stops the run before anything is claimed."""
+    from .. import rules
+    from ..answers import control
+    from ..errors import Edi837Error
+
+    try:
+        rules.load_profile(profile_name)
+        return control.load_settings(config, None, None, None, outbox)
+    except Edi837Error as exc:
+        raise CliError(str(exc)) from None
+
+
+def _quiet(line: str) -> None:
+    """Where --quiet sends the stage's per-file lines."""
