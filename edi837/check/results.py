@@ -209,6 +209,7 @@ class GroupResult:
     gs: list[str]
     sets: int = 0  # transaction sets received in the group
     findings: list[Finding] = field(default_factory=list)
+    ak905: list[str] = field(default_factory=list)  # the codes of its envelope errors (GS/GE), as filed
 
     def ak9(self, verdicts: Counter[str]) -> tuple[str, int, list[str]]:
         """AK901 (A, E, P or R), the sets accepted (AK904) and the group's error codes (AK905-AK909),
@@ -222,7 +223,7 @@ class GroupResult:
             status = "A" if verdicts["A"] == received else "E"
         else:
             status = "R" if accepted == 0 else "P"
-        codes = list(dict.fromkeys(f.rule[-1] for f in self.findings if f.rule.startswith("X12-ENV-GR")))
+        codes = list(dict.fromkeys(self.ak905))
         if codes and status == "A":
             status = "E"
         return status, accepted, codes[:5]
@@ -237,14 +238,13 @@ class InterchangeResult:
     isa: list[str]
     delims: Delimiters
     findings: list[Finding] = field(default_factory=list)
+    ta105: list[str] = field(default_factory=list)  # the codes of its envelope errors (ISA/IEA), as filed
 
     def ta1_code(self) -> str | None:
         """TA105 of the TA1 this interchange gets (its first envelope error), or None: no TA1."""
-        bad = [f for f in self.findings if f.rule.startswith("X12-ENV-IN")]
-        if not bad:
+        if not self.ta105:
             return None
-        code = bad[0].rule.removeprefix("X12-ENV-IN")
-        return code if code in TA105_CODES else "000"
+        return self.ta105[0] if self.ta105[0] in TA105_CODES else "000"
 
 
 @dataclass

@@ -178,8 +178,11 @@ class FindingSink:
                 tx.ik5.append(ik5 or e.code)
             elif f.scope == GROUP and group is not None:
                 note(group.findings, f)
+                group.ak905.append(e.code)
             elif inter is not None:
                 note(inter.findings, f)
+                if f.scope == INTERCHANGE:
+                    inter.ta105.append(e.code)
 
     def closed(self, item: GroupResult | InterchangeResult | None) -> list[GroupResult | InterchangeResult]:
         """A group or interchange at its end, with the findings about segments outside any set."""

@@ -97,20 +97,28 @@ def test_group_result_ak9(sets: int, verdicts: Counter, expected: tuple[str, int
 
 
 def test_a_group_trailer_error_makes_an_accepted_group_e_with_its_code() -> None:
-    g = GroupResult(file="f", control="1", gs=[], sets=1,
-                    findings=[Finding(rule="X12-ENV-GR5", severity=ERROR, message="GE01 miscounts", scope="group")])
+    g = GroupResult(file="f", control="1", gs=[], sets=1, ak905=["5"])
     assert g.ak9(Counter(A=1)) == ("E", 1, ["5"])
 
 
 def test_interchange_result_ta1_code() -> None:
-    def ta1(*rules: str) -> str | None:
-        return InterchangeResult(file="f", isa=[], delims=DEFAULT_DELIMITERS, findings=[
-            Finding(rule=r, severity=ERROR, message="m", scope="interchange") for r in rules]).ta1_code()
+    def ta1(*codes: str) -> str | None:
+        return InterchangeResult(file="f", isa=[], delims=DEFAULT_DELIMITERS, ta105=list(codes)).ta1_code()
 
     assert ta1() is None
-    assert ta1("X12-IK3-3") is None  # not an interchange envelope error
-    assert ta1("X12-ENV-IN001", "X12-ENV-IN021") == "001"  # the first one
-    assert ta1("X12-ENV-IN999") == "000"  # a code the TA1 has no word for
+    assert ta1("001", "021") == "001"  # the first one
+    assert ta1("999") == "000"  # a code the TA1 has no word for
+
+
+def test_the_envelope_codes_are_filed_as_codes_not_read_back_from_rule_ids() -> None:
+    """The AK905 and TA105 codes come from the envelope errors as the sink files them."""
+    text = edit(LF, "GE*1*2061", "GE*2*2061")  # the group trailer counts one set too many
+    text = text.replace("IEA*1*", "IEA*2*")  # and the interchange trailer one group too many
+    groups = [x for x in check(text) if isinstance(x, GroupResult)]
+    inters = [x for x in check(text) if isinstance(x, InterchangeResult)]
+    assert groups[0].ak905 == ["5"] and groups[0].ak9(Counter(A=1))[2] == ["5"]
+    assert inters[0].ta105 == ["021"] and inters[0].ta1_code() == "021"
+    assert any(f.rule == "X12-ENV-GR5" for f in groups[0].findings)
 
 
 def test_a_claim_rejected_with_its_set_carries_the_sets_error_in_text_and_json(tmp_path: Path) -> None:
