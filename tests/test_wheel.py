@@ -1,9 +1,9 @@
-"""The install recipe the README gives for a cluster works: a wheel built from the checkout
+"""The install recipe docs/spark.md gives for a cluster works: a wheel built from the checkout
 (`EDI837_PURE=1 pip wheel --no-deps`), installed into a fresh venv, runs `edi837 --version` and
 `edi837 check` there, with the checkout nowhere on sys.path.
 
 edi837 is not on the package index, so this wheel is how it reaches a machine that has no checkout
-(the venv-pack archive of the Spark section). The pure wheel is built here (the compiled one is the
+(the venv-pack archive of docs/spark.md). The pure wheel is built here (the compiled one is the
 same build plus mypyc, which takes minutes); it is built from a copy of the sources so the shared
 checkout gets no build/ folder. Dependencies are not downloaded: the wheel goes in with --no-deps,
 and a .pth file lets the fresh venv see this venv's site-packages (pyx12, lxml, click, rich, jinja2),
@@ -35,7 +35,7 @@ def build_pure_wheel(work: Path) -> Path:
             shutil.copytree(ROOT / name, src / name, ignore=NOT_SOURCES, symlinks=True)
         else:
             shutil.copy2(ROOT / name, src / name)
-    # Offline when this venv has the build tools (setuptools, wheel); else pip fetches them, as the README says.
+    # Offline when this venv has the build tools (setuptools, wheel); else pip fetches them, as docs/spark.md says.
     isolation = ["--no-build-isolation"] if importlib.util.find_spec("wheel") else []
     done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", *isolation, "-q", "-w",
                            str(work / "dist"), str(src)], capture_output=True, text=True, check=False,

@@ -3,8 +3,8 @@
 accepted claims; a 20,000-claim report is written in bounded memory and opens.
 
 Chromium is the Debian package `chromium`; these tests skip only when it is absent and CI is not set.
-`EDI837_SCREENSHOT=docs/report.png python -m pytest tests/answers/write/test_html.py` remakes the README's
-screenshot.
+`EDI837_SCREENSHOT=docs/report.png python -m pytest tests/answers/write/test_html.py` remakes the
+screenshot in docs/reports.md.
 """
 
 from __future__ import annotations
