@@ -49,6 +49,7 @@ import pyarrow as pa
 
 from .answers.write import arrow
 from .check.inputs import INCLUDE, included
+from .check.results import Summary, exit_code
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -299,6 +300,21 @@ def answers(spark: SparkSession, paths: Iterable[str], out: str, settings: Setti
 
 # -- python -m edi837.spark -----------------------------------------------------------------------
 
+def summary(frame: DataFrame, skipped: int) -> Summary:
+    """The run's Summary (as `check` counts it: files, claims, verdicts, rejected sets, envelope
+    errors, unreadable and too-large files), from `rows(...)`, so the job exits as `check` would."""
+    from pyspark.sql import functions as F  # noqa: PLC0415
+
+    n = counts(frame)
+    envelopes = frame.where("kind = 'file'").select(F.explode("envelopes").alias("e"))
+    rejected_sets = envelopes.where("e.level = 'transaction' and e.ack = 'R'").count()
+    envelope_errors = (envelopes.where("e.level != 'transaction'").select(F.explode("e.findings").alias("f"))
+                       .where("f.severity = 'error'").count())
+    return Summary(files=n["files"], claims=n["claims"], accepted=n["accepted"], rejected=n["rejected"],
+                   rejected_sets=rejected_sets, envelope_errors=envelope_errors,
+                   unreadable=n["unreadable"] + n["too_large"], skipped=skipped)
+
+
 def counts(frame: DataFrame) -> dict[str, int]:
     """files, claims, accepted, rejected, unreadable and too-large files of `rows(...)`, in one job."""
     got = {(r["kind"], r["status"] or r["file_status"]): r["count"]
@@ -366,7 +382,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"error: {exc}", file=sys.stderr)
                 return 2
             print(f"answered {sum(bool(r['written']) for r in done)} of {len(done)} files into {a.answers}")
-        return 2 if n["unreadable"] or n["too_large"] else 1 if n["rejected"] else 0
+        return exit_code(summary(frame, skipped))
     finally:
         if running is None:
             spark.stop()

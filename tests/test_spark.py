@@ -172,8 +172,20 @@ def test_main_prints_the_counts(spark, capsys) -> None:
     code = edi_spark.main([*map(str, FIXTURES), "--today", str(TODAY)])
     out = capsys.readouterr().out
     assert out.startswith(f"{len(FIXTURES)} files, ")
-    assert code in (0, 1)
+    assert code == CliRunner().invoke(main, ["check", "--today", str(TODAY), *map(str, FIXTURES)]).exit_code
     assert spark.sparkContext._jsc is not None  # the module's session is not stopped by main
+
+
+def test_main_exits_as_check_exits_on_an_envelope_error(spark, tmp_path, capsys) -> None:
+    """Every claim accepted, but the group trailer miscounts its sets: `check` exits 1, and so does the
+    Spark job (it exited 0, counting rejected claims only). A clean file exits 0 in both."""
+    clean = ROOT / "fixtures" / "bls-emergency.837"
+    miscounted = tmp_path / "ge.837"
+    miscounted.write_text(clean.read_text(encoding="latin-1").replace("GE*1*1021", "GE*2*1021"), encoding="latin-1")
+    for path, want in ((clean, 0), (miscounted, 1)):
+        checked = CliRunner().invoke(main, ["check", "--today", str(TODAY), str(path)]).exit_code
+        assert (edi_spark.main([str(path), "--today", str(TODAY)]), checked) == (want, want), path
+    capsys.readouterr()
 
 
 def test_a_folder_is_read_by_include_as_the_cli_reads_it(spark, tmp_path, capsys) -> None:
