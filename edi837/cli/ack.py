@@ -182,6 +182,7 @@ class _Answering:
                 self.term.note(f"  wrote {printable(str(answer))}")
 
     def _not_answered(self, path: str, why: str) -> None:
+        """An input refused (its name taken, its answers not written): an error line, counted unreadable."""
         click.echo(f"error: {printable(path)}: {why}", err=True)
         self.summary.files += 1
         self.summary.unreadable += 1

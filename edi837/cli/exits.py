@@ -1,7 +1,7 @@
 """How a command ends: its exit codes, the one error that stops it, and the group that turns an
 interrupt or an unwritable output into one line instead of a traceback.
 
-Exit codes: 0 everything accepted, 1 something rejected (decided by report.Summary.exit_code, not
+Exit codes: 0 everything accepted, 1 something rejected (decided by check.results.exit_code, not
 here), 2 a usage error or an input that could not be read, 130 interrupted.
 """
 
@@ -18,7 +18,7 @@ import click
 if TYPE_CHECKING:
     from typing import NoReturn
 
-EXIT_OK, EXIT_ERROR = 0, 2  # 1 (something rejected) comes from report.Summary.exit_code
+EXIT_OK, EXIT_ERROR = 0, 2  # 1 (something rejected) comes from check.results.exit_code
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a program stopped by Ctrl-C
 
 
