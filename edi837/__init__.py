@@ -12,8 +12,8 @@ from ._version import __version__
 from .answers.control import Settings
 from .answers.write.report import Summary
 from .api import Answers, Checker, answer, check, parse
-from .check.results import ClaimResult, FileResult, GroupResult, InterchangeResult, TransactionResult
 from .claims import Claim
+from .engine.results import ClaimResult, FileResult, GroupResult, InterchangeResult, TransactionResult
 from .errors import ConfigError, Edi837Error, EdiError, InputError, NumbersUsedUp, ProfileError, UsageError
 from .findings import Finding
 

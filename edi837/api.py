@@ -33,11 +33,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
-from .check.inputs import as_edi_error
-from .check.pipeline import Checker as Engine
-from .check.pipeline import parse_stream
-from .check.results import FileResult, GroupResult, InterchangeResult, Result, TransactionResult
 from .claims import Claim
+from .engine.inputs import as_edi_error
+from .engine.pipeline import Checker as Engine
+from .engine.pipeline import for_profile, parse_stream
+from .engine.results import FileResult, GroupResult, InterchangeResult, Result, TransactionResult
 from .errors import InputError
 
 if TYPE_CHECKING:
@@ -124,15 +124,6 @@ def _open(source: Source, name: str | None) -> tuple[BinaryIO, str, bool]:
     return source, label, False
 
 
-def checker(profile: str = "medicare", today: dt.date | None = None, keep_segments: bool = False) -> Engine:
-    """The engine's checker with a bundled profile by name (or a profile JSON file) and a fixed `today`
-    if given; `keep_segments` keeps each claim's segments as read (the forward 837 needs them)."""
-    from . import rules  # noqa: PLC0415 (parse needs no rules: importing them costs start-up)
-
-    ctx = rules.Context(today=today) if today is not None else rules.Context()
-    return Engine(rules.load_profile(profile), ctx, keep_segments=keep_segments)
-
-
 def _checked_options(profile: object, today: object) -> None:
     if not isinstance(profile, (str, os.PathLike)):
         raise TypeError(f"profile is a bundled profile's name or a profile file's path (str or os.PathLike),"
@@ -154,7 +145,7 @@ class Checker:
         _checked_options(profile, today)
         self.profile = os.fspath(profile)
         self.today = today
-        self._engine = checker(self.profile, today)
+        self._engine = for_profile(self.profile, today)
 
     def check_iter(self, source: Source, name: str | None = None) -> Iterator[Result]:
         """Each TransactionResult, GroupResult and InterchangeResult of one file, as it closes. Raises
@@ -256,7 +247,7 @@ def _answer(source: Source, settings: Settings | None, profile: str, today: dt.d
     numbers = ControlNumbers(settings)
     if today is None and settings.fixed_time is not None:
         today = settings.fixed_time.date()
-    check = checker(profile, today, keep_segments=True)
+    check = for_profile(profile, today, keep_segments=True)
     result = FileResult(name or "")
     ack999, ack277, forward = io.StringIO(newline=""), io.StringIO(newline=""), io.StringIO(newline="")
     written = write_answers(lambda render: _answered(source, name, check, render, result), settings, numbers,

@@ -37,7 +37,7 @@ class Edi837Error(Exception):
                 "element": self.element, "line": self.line}
 
     def __reduce__(self) -> tuple:
-        # Sent from a worker process (edi837.check.parallel) with its location: pickling an exception keeps only
+        # Sent from a worker process (edi837.engine.parallel) with its location: pickling an exception keeps only
         # its args, plus its __dict__, which a compiled class does not have.
         return rebuild_error, (type(self), self.message, self.constructor_args())
 

@@ -48,14 +48,14 @@ from urllib.parse import unquote, urlparse
 import pyarrow as pa
 
 from .answers.write import arrow
-from .check.inputs import INCLUDE, included
-from .check.results import Summary, exit_code
+from .engine.inputs import INCLUDE, included
+from .engine.results import Summary, exit_code
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
     from .answers.control import Settings
-    from .check.pipeline import Checker
+    from .engine.pipeline import Checker
 
 MAX_LENGTH = "spark.sql.sources.binaryFile.maxLength"
 ANSWERED = pa.schema([
@@ -69,9 +69,9 @@ ANSWERED = pa.schema([
 def _checker(profile: str, today: dt.date | None, keep_segments: bool = False) -> Checker:
     """One Checker per Python worker process and profile: the guide, the profile and the code tables are
     loaded by the first task a worker runs and kept for every later one (Spark reuses its workers)."""
-    from .api import checker  # noqa: PLC0415
+    from .engine.pipeline import for_profile  # noqa: PLC0415
 
-    return checker(profile, today, keep_segments)
+    return for_profile(profile, today, keep_segments)
 
 
 def local_name(uri: str) -> str:
@@ -97,7 +97,7 @@ def _named(paths: Iterable[str]) -> set[str]:
 
 
 def _is_input(uri: str, named: set[str], include: Iterable[str]) -> bool:
-    """The CLI's policy (edi837.check.inputs): a named file is read; one found in a folder (or by a glob)
+    """The CLI's policy (edi837.engine.inputs): a named file is read; one found in a folder (or by a glob)
     when --include names it."""
     path = local_name(uri)
     return uri in named or os.path.abspath(path) in named or included(path, include)
@@ -141,7 +141,7 @@ def rows(spark: SparkSession, paths: Iterable[str], profile: str = "medicare", t
          include: Iterable[str] = INCLUDE) -> DataFrame:
     """Every row of `edi837.answers.write.arrow.SCHEMA` for the files under `paths` (files, folders, globs, any URI
     Spark reads): a row per claim and a row per file (`kind`). Of the files found in a folder or by
-    a glob, only those whose name matches an `include` glob are read (edi837.check.inputs.included, as
+    a glob, only those whose name matches an `include` glob are read (edi837.engine.inputs.included, as
     `edi837 check --include`); a file named in `paths` always is. The files are listed when this is
     called; the rest is lazy, as DataFrames are: cache it when both kinds are queried."""
     return _rows(spark, list(paths), profile, today, include)[0]

@@ -24,12 +24,12 @@ from hypothesis import strategies as st
 
 import edi837
 from edi837 import rules
-from edi837.check.pipeline import Checker, parse_stream
-from edi837.check.results import GroupResult, InterchangeResult, TransactionResult
 from edi837.claims import Claim
 from edi837.cli import main
+from edi837.engine.pipeline import Checker, parse_stream
+from edi837.engine.results import GroupResult, InterchangeResult, TransactionResult
+from edi837.errors import InputError
 from edi837.findings import Finding
-from edi837.x12.read import EdiError
 
 ISA = "ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*MEDICARE       *261001*1200*^*00501*000000101*0*T*:~"
 CLAIM = (
@@ -259,7 +259,7 @@ def check(data: bytes | str) -> list[TransactionResult | GroupResult | Interchan
     out: list = []
     try:
         out.extend(checker.run(io.BytesIO(raw), "t.837"))
-    except EdiError:
+    except InputError:
         pass  # an unreadable file: what was read before is checked all the same
     return out
 

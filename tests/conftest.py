@@ -2,7 +2,7 @@
 fixtures; shared builders are in builders.py. No test module imports another.
 
 The tests mirror the package: a folder per layer (tests/x12/, tests/claims/, tests/rules/,
-tests/check/, tests/answers/ with answers/write/, tests/cli/, tests/stage/) and tests/test_<module>.py
+tests/engine/, tests/answers/ with answers/write/, tests/cli/, tests/stage/) and tests/test_<module>.py
 for the modules at the top (api, findings, frozen, lifeline, spark ...). Test module names are unique
 across the folders: pytest imports them by base name, with no __init__.py; this folder is on sys.path
 for conftest, builders, oracle and fuzzing.

@@ -8,7 +8,7 @@ truncation, huge values and bytes that are not UTF-8.
 
 `run_one` reads a mutant like the three commands do (parse and check with the medicare profile, as
 JSON for odd indices and as text for even ones; ack), in this process, and says what went wrong: an internal error (a defect of ours, see
-edi837.check.inputs.as_edi_error), an exception other than EdiError, or a small input that took too long.
+edi837.engine.inputs.as_edi_error), an exception other than InputError, or a small input that took too long.
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ from pathlib import Path
 from edi837 import rules
 from edi837.answers import acknowledge, control
 from edi837.answers.write import export, report
-from edi837.check import pipeline
-from edi837.check.pipeline import Checker, results
-from edi837.x12.read import EdiError
+from edi837.engine import pipeline
+from edi837.engine.pipeline import Checker, results
+from edi837.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -329,7 +329,7 @@ def _checker(keep: bool = False) -> Checker:
 
 
 def _internal(item: object, what: str, problems: list[str]) -> None:
-    if isinstance(item, EdiError) and "internal error" in str(item):
+    if isinstance(item, InputError) and "internal error" in str(item):
         problems.append(f"{what}: {item}")
 
 
@@ -374,7 +374,7 @@ def run_one(m: Mutant, work: Path) -> Outcome:
         run_parse(str(path), fmt, problems)
         run_check(str(path), fmt, problems)
         run_ack(str(path), out_dir, problems)
-    except EdiError as exc:  # not expected from the library calls here (they yield it), but not a defect
+    except InputError as exc:  # not expected from the library calls here (they yield it), but not a defect
         if "internal error" in str(exc):
             problems.append(f"raised: {exc}")
     except Exception:  # noqa: BLE001 (the point of the harness)
@@ -489,7 +489,7 @@ def verdicts_277(text: str) -> list[tuple[str, str, str]]:
 
 def forwarded_claims(path: Path) -> list[str]:
     """CLM01 of every claim of a forward 837, read back with our own parser."""
-    from edi837.check.pipeline import parse_stream  # noqa: PLC0415
+    from edi837.engine.pipeline import parse_stream  # noqa: PLC0415
 
     with open(path, "rb") as fh:
         return [c.claim_id for c in parse_stream(fh, path.name)]

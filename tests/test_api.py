@@ -16,8 +16,8 @@ from conftest import FIXTURES, ROOT
 import edi837
 from edi837 import rules
 from edi837.answers.control import Settings
-from edi837.check.pipeline import Checker, check_file
 from edi837.cli import main
+from edi837.engine.pipeline import Checker, check_file
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -106,7 +106,7 @@ def test_check_with_a_profile_that_switches_a_rule_off(tmp_path: Path) -> None:
 def test_parse_yields_claims_and_raises_located_errors() -> None:
     claims = list(edi837.parse(io.BytesIO(FIXTURES[0].read_bytes())))
     assert claims and all(c.claim_id for c in claims)
-    with pytest.raises(edi837.EdiError, match="byte 0"):
+    with pytest.raises(edi837.InputError, match="byte 0"):
         list(edi837.parse(b"hello", name="x.837"))
 
 

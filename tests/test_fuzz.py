@@ -25,9 +25,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from edi837 import rules
-from edi837.check.pipeline import Checker, check_file
 from edi837.cli import main
-from edi837.x12.read import EdiError
+from edi837.engine.pipeline import Checker, check_file
+from edi837.errors import InputError
 
 pytestmark = pytest.mark.skipif(not FIXTURES, reason="no fixtures")
 
@@ -63,7 +63,7 @@ def _run(seed: int, count: int, keep: Path) -> fuzzing.Tally:
 
 
 def test_mutants_meet_no_internal_error(tmp_path_factory) -> None:
-    """20,000 mutants: no internal error, no exception but EdiError, none under 100 KB over 2 s."""
+    """20,000 mutants: no internal error, no exception but InputError, none under 100 KB over 2 s."""
     keep = tmp_path_factory.mktemp("fuzz-failures")
     tally = _run(CI_SEED, int(os.environ.get("EDI837_FUZZ_COUNT", CI_COUNT)), keep)
     assert not tally.failures, f"{tally.text()}\nkept in {keep}"
@@ -181,10 +181,11 @@ def _isa(rep: str = "^", comp: str = ":") -> bytes:
 def test_a_control_character_as_isa11_or_isa16_is_refused(rep: str, comp: str) -> None:
     """ISA11 and ISA16 are AN elements: pyx12 rejects a control character there, and the forward 837,
     which keeps the input's delimiters, was invalid (seed 11 index 863, seed 12 index 159)."""
-    from edi837.x12.read import EdiError, segments  # noqa: PLC0415
+    from edi837.errors import InputError  # noqa: PLC0415
+    from edi837.x12.read import segments  # noqa: PLC0415
 
     data = _isa(rep, comp) + b"GS*HC*S*R*20261001*0930*1*X*005010X223A2~"
-    with pytest.raises(EdiError, match="ISA1[16] .* printable ASCII"):
+    with pytest.raises(InputError, match="ISA1[16] .* printable ASCII"):
         list(segments(io.BytesIO(data), "x.837"))
     list(segments(io.BytesIO(_isa("^", ":") + b"GS*HC*S*R*20261001*0930*1*X*005010X223A2~"), "x.837"))
 
@@ -215,7 +216,7 @@ def _check_json(path: Path, jobs: int) -> str:
     import functools  # noqa: PLC0415
 
     from edi837.answers.write import report  # noqa: PLC0415
-    from edi837.check.pipeline import results  # noqa: PLC0415
+    from edi837.engine.pipeline import results  # noqa: PLC0415
 
     out = io.StringIO()
     items = results(str(path), fuzzing._checker(), jobs, functools.partial(report.render, fmt="json"))
@@ -241,7 +242,7 @@ def _same_with_workers(path: Path, tmp_path: Path) -> bool:
 def test_blanks_before_segments_are_reported_once_with_workers(tmp_path: Path, monkeypatch, blank: bytes) -> None:
     """A space before each segment: split between workers, the second part re-read the header and
     filed the GS's blank with its own set, and its ST (at the part's start) lost its blank."""
-    from edi837.check import parallel  # noqa: PLC0415
+    from edi837.engine import parallel  # noqa: PLC0415
 
     monkeypatch.setattr(parallel, "MIN_BYTES", 0)  # two sets of a small file go to two workers
     path = tmp_path / "blanks.837"
@@ -250,7 +251,7 @@ def test_blanks_before_segments_are_reported_once_with_workers(tmp_path: Path, m
 
 
 def test_mutants_split_between_workers_are_judged_as_in_one_process(tmp_path: Path, monkeypatch) -> None:
-    from edi837.check import parallel  # noqa: PLC0415
+    from edi837.engine import parallel  # noqa: PLC0415
 
     monkeypatch.setattr(parallel, "MIN_BYTES", 0)
     base = (FIXTURES[0].parent / "two-st.837").read_bytes()
@@ -277,7 +278,7 @@ def test_a_segment_s_line_is_its_line_in_the_file() -> None:
         try:
             for seg in segments(io.BytesIO(m.data), "m.837"):
                 assert seg.line == m.data.count(b"\n", 0, seg.offset) + 1, (m.label, seg.number)
-        except EdiError:
+        except InputError:
             pass
     data = (FIXTURES[0].parent / "two-st.837").read_bytes().replace(b"GENERAL", b"GENERA\nL", 1)
     last = list(segments(io.BytesIO(data), "m.837"))[-1]

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from ..check.pipeline import Checker, results
-from ..check.results import FileResult, GroupResult, InterchangeResult, TransactionResult
 from ..durable import fsync_folder, open_private, temporary
+from ..engine.pipeline import Checker, results
+from ..engine.results import FileResult, GroupResult, InterchangeResult, TransactionResult
 from ..errors import Edi837Error
 from ..x12.envelope import Refused
 from ..x12.read import DEFAULT_DELIMITERS, Delimiters
@@ -37,7 +37,7 @@ from .write.report import Summary
 @dataclass
 class AnsweredSet:
     """A transaction set's share of the three answers, made as soon as the set is decided (in a worker
-    process when the file is split: see edi837.check.parallel). Each part depends only on the set and its
+    process when the file is split: see edi837.engine.parallel). Each part depends only on the set and its
     place in the file, so sets can be answered apart and joined in order."""
 
     ik: list[str]  # 999: AK2 .. IK5
@@ -125,7 +125,7 @@ def name_answers(path: str, roots: Iterable[str], taken: set[str]) -> tuple[str,
 
 Render = Callable[[TransactionResult], AnsweredSet]
 # A file's items, in order, each set as `render` answers it: AnsweredSet, GroupResult, InterchangeResult
-# and, last when the file is unreadable, its Edi837Error (as edi837.check.pipeline.results hands them on).
+# and, last when the file is unreadable, its Edi837Error (as edi837.engine.pipeline.results hands them on).
 Read = Callable[[Render], Iterable[object]]
 
 

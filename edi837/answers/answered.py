@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import durable
-from ..check.pipeline import Checker
-from ..check.results import FileResult
+from ..engine.pipeline import Checker
+from ..engine.results import FileResult
 from ..errors import ConfigError
 from .acknowledge import Numbering, answer
 from .control import Reserved, Settings

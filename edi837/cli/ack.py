@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from ..answers.answered import Outcome, Record
     from ..answers.control import ControlNumbers, Settings
     from ..answers.write.report import Summary
-    from ..check.pipeline import Checker
+    from ..engine.pipeline import Checker
 
 
 @click.command()

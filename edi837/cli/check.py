@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from ..check import pipeline
+from ..engine import pipeline
 from ..errors import printable
 from . import terminal
 from .exits import CliError
@@ -26,9 +26,9 @@ if TYPE_CHECKING:
 
     from ..answers.write.records import Record
     from ..answers.write.report import Summary
-    from ..check.annotated import ClaimSegments
-    from ..check.pipeline import Checker
-    from ..check.results import ClaimResult, TransactionResult
+    from ..engine.annotated import ClaimSegments
+    from ..engine.pipeline import Checker
+    from ..engine.results import ClaimResult, TransactionResult
 
 Claims = Iterator[tuple[str, "TransactionResult", "ClaimResult"]]  # (path, its set, a claim's result)
 
@@ -103,7 +103,7 @@ def _checked_claims(paths: tuple[str, ...], checked: Checker, summary: Summary, 
     is decided (read in one process); a file's error is one located line on standard error. Counts go
     into `summary` (with the files --include left out), and each file's entry (path, claims,
     accepted, rejected, error) into `files`. The `output` file, found in a folder PATH, is not read."""
-    from ..check.results import GroupResult, InterchangeResult, TransactionResult
+    from ..engine.results import GroupResult, InterchangeResult, TransactionResult
     from ..errors import Edi837Error
 
     for path in each_file(paths, summary, include, exclude=(output,) if output else ()):
@@ -196,7 +196,7 @@ def _export_parquet(paths: tuple[str, ...], output: str | None, profile_name: st
 
 def _with_segments(claims: Claims) -> Iterator[tuple[str, TransactionResult, ClaimResult, ClaimSegments | None]]:
     """Each checked claim with its annotated segments (findings attached), read again beside the check."""
-    from ..check.annotated import ClaimMatcher, attach
+    from ..engine.annotated import ClaimMatcher, attach
 
     matcher, current = None, None
     for path, tx, c in claims:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..check import inputs
+from ..engine import inputs
 from ..errors import printable
 from .exits import CliError
 

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, TypeVar
 
 import click
 
-from ..check import inputs, parallel
+from ..engine import inputs, parallel
 from .exits import CliError
 
 if TYPE_CHECKING:
     import datetime as dt
 
-    from ..check.pipeline import Checker
-    from ..check.results import ClaimResult
+    from ..engine.pipeline import Checker
+    from ..engine.results import ClaimResult
 
 Command = TypeVar("Command", bound=Callable[..., object])
 
@@ -53,13 +53,10 @@ def checker(profile_name: str, today: dt.datetime | None, keep_segments: bool = 
             watch: Callable[[ClaimResult], None] | None = None) -> Checker:
     """The checker of --profile and --today (a profile that cannot be loaded stops the command, exit 2);
     `keep_segments` for answers, `watch` to see each claim as it is checked (the progress bar)."""
-    from .. import rules
-    from ..check import pipeline
-    from ..errors import Edi837Error
+    from ..engine import pipeline
+    from ..errors import ProfileError
 
     try:
-        profile = rules.load_profile(profile_name)
-    except Edi837Error as exc:
+        return pipeline.for_profile(profile_name, today.date() if today else None, keep_segments, watch)
+    except ProfileError as exc:
         raise CliError(str(exc)) from None
-    ctx = rules.Context(today=today.date()) if today else rules.Context()
-    return pipeline.Checker(profile, ctx, keep_segments=keep_segments, watch=watch)

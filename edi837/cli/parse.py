@@ -8,7 +8,7 @@ import click
 
 from ..answers.write import export
 from ..answers.write.report import Summary
-from ..check import pipeline
+from ..engine import pipeline
 from ..errors import printable
 from .exits import EXIT_ERROR, EXIT_OK
 from .inputs import each_file

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..check import parallel
+from ..engine import parallel
 from . import terminal
 from .exits import CliError
 from .options import config_option, include_option, profile_option

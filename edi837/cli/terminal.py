@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress as RichProgress
 
-    from ..check.results import ClaimResult
+    from ..engine.results import ClaimResult
 
 COLORS = ("auto", "always", "never")
 
@@ -157,7 +157,7 @@ class Progress(NoProgress):
         rejected when it has an error of its own (its set's verdict, later, can only add to that)."""
         if os.getpid() != self.pid:  # a worker process (--jobs): the parent counts its sets instead
             return
-        from ..check.results import has_own_error  # noqa: PLC0415
+        from ..engine.results import has_own_error  # noqa: PLC0415
 
         rejected = int(has_own_error(claim))
         self.live.claims += 1

@@ -12,7 +12,7 @@ once, whatever happens to the files, the processes or the disk.
 - status.py: the run's counts and summary, and `run --status`.
 """
 
-from ..check.inputs import INCLUDE
+from ..engine.inputs import INCLUDE
 from .inbox import Unusable
 from .run import EXIT_INTERRUPTED, EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE, Options, Stage
 from .status import status_lines

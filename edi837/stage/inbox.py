@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import durable
-from ..check.inputs import included
+from ..engine.inputs import included
 from ..errors import printable
 
 ARRIVING = (".part", ".tmp", ".filepart")  # names of files still being written (and any name starting with .)

@@ -47,8 +47,8 @@ from types import FrameType
 
 from .. import durable
 from ..answers.control import ControlNumbers, NumbersUsedUp, Settings
-from ..check.inputs import INCLUDE
-from ..errors import EdiError, printable
+from ..engine.inputs import INCLUDE
+from ..errors import Edi837Error, printable
 from .inbox import Inbox, Unusable
 from .ledger import Ledger
 from .outbox import Outbox
@@ -107,7 +107,7 @@ class Stage:
                 ledger = Ledger(outbox.root / "ledger.sqlite")
                 held.callback(ledger.close)
                 numbers = ControlNumbers(opts.settings, floor=ledger.highest_control())
-            except (OSError, EdiError, NumbersUsedUp, sqlite3.Error) as exc:
+            except (OSError, Edi837Error, NumbersUsedUp, sqlite3.Error) as exc:
                 raise Unusable(f"{printable(str(outbox.root))}: {exc}") from None
             steps = Steps(outbox, ledger, numbers, opts.settings, opts.profile, self.tally, self.log, self.warn,
                           self.counted)

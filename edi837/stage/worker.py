@@ -24,12 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import api, durable, lifeline
+from .. import durable, lifeline
 from ..answers import acknowledge
 from ..answers.acknowledge import AnsweredSet, Read, Render
 from ..answers.control import AnswerNumbers, Reserved, Settings
 from ..answers.write.report import Summary
-from ..errors import EdiError, rebuild_error
+from ..engine import pipeline
+from ..errors import Edi837Error, rebuild_error
 from ..x12.read import BOM
 from .outbox import Outbox
 
@@ -142,10 +143,10 @@ def hash_file(path: str) -> Hashed:
 
 @functools.lru_cache(maxsize=4)
 def _checker(profile: str, today: dt.date) -> Any:
-    return api.checker(profile, today, keep_segments=True)
+    return pipeline.for_profile(profile, today, keep_segments=True)
 
 
-def _named(error: EdiError, name: str) -> EdiError:
+def _named(error: Edi837Error, name: str) -> Edi837Error:
     """`error` located in the file by its INBOX name, not by its path in the claims folder."""
     return rebuild_error(type(error), error.message, {**error.constructor_args(), "file": name})
 

@@ -1,7 +1,7 @@
 """Streaming X12 reader: bytes in, segments out.
 
 The one contract: `segments()` consumes a binary stream chunk by chunk and yields every segment
-with its location (byte offset, line, position in its transaction set), or raises `EdiError` naming
+with its location (byte offset, line, position in its transaction set), or raises `InputError` naming
 the file, byte offset and segment number where the input stopped being X12. It never holds more than
 one chunk plus one partial segment (of at most MAX_SEGMENT bytes), so memory does not grow with the file.
 
@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple, Protocol
 
-from ..errors import EdiError, InputError
+from ..errors import InputError
 from ..frozen import frozen
 
 CHUNK = 1 << 20
@@ -181,7 +181,7 @@ def _same_isa_next(buf: str, at: int, term: str, delims: Delimiters) -> bool:
         return False
     try:
         return read_isa(text + term) == delims
-    except EdiError:
+    except InputError:
         return False  # read afresh, where it is reported with its location
 
 
@@ -221,14 +221,14 @@ class Resume:
 
 
 class Readable(Protocol):
-    """What `segments` reads from: a binary file, or anything with its `read` (edi837.check.parallel.Window)."""
+    """What `segments` reads from: a binary file, or anything with its `read` (edi837.engine.parallel.Window)."""
 
     def read(self, n: int = -1, /) -> bytes: ...
 
 
 def segments(stream: Readable, name: str = "<input>", chunk_size: int = CHUNK,
              resume: Resume | None = None) -> Iterator[Segment]:
-    """Yield every segment of every interchange in `stream`, in order. Raises EdiError.
+    """Yield every segment of every interchange in `stream`, in order. Raises InputError.
 
     With `resume`, the stream starts mid-interchange (see `Resume`) and locations count from there."""
     buf = ""  # text not yet consumed

@@ -9,7 +9,7 @@ from decimal import Decimal
 from builders import CLAIM, ISA
 
 from edi837.answers.write.export import claim_json
-from edi837.check.pipeline import parse_stream
+from edi837.engine.pipeline import parse_stream
 
 
 def claims(text: str):

@@ -18,7 +18,7 @@ from builders import (
 )
 
 from edi837 import rules
-from edi837.check.pipeline import parse_stream
+from edi837.engine.pipeline import parse_stream
 
 
 @pytest.mark.parametrize("rule_id", family("codesets"))

@@ -10,7 +10,7 @@ from builders import BASE, CASES, MILES, TODAY, family, findings, swap
 from conftest import FIXTURES
 
 from edi837 import rules
-from edi837.check.pipeline import Checker, check_file, parse_stream
+from edi837.engine.pipeline import Checker, check_file, parse_stream
 
 
 def test_every_rule_has_cases() -> None:

@@ -11,9 +11,10 @@ import re
 import pytest
 from builders import BATCH, LF, check, corpus, corrupted_patient_loops, edit, findings_of
 
-from edi837.check.results import TransactionResult
+from edi837.engine.results import TransactionResult
+from edi837.errors import InputError
 from edi837.x12 import guide
-from edi837.x12.read import EdiError, segments
+from edi837.x12.read import segments
 from edi837.x12.walk import Walker
 
 # -- the messages -------------------------------------------------------------------------------------
@@ -91,7 +92,7 @@ def patient_values(data: bytes) -> set[str]:
                 out.update(els[i] for i in PATIENT_ELEMENTS.get(els[0], ()) if i < len(els))
             elif walker.loop == "2300" and els[0] == "HI":
                 out.update(part for el in els[1:] for part in el.split(seg.delims.component)[1:2])
-    except EdiError:
+    except InputError:
         pass
     return {v for v in out if len(v.strip()) >= 3}
 

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edi837.x12.read import EdiError, Resume, segments
+from edi837.errors import InputError
+from edi837.x12.read import Resume, segments
 
 
 def isa(el="*", rep="^", comp=":", term="~", control="000000001") -> str:
@@ -132,7 +133,7 @@ def test_many_interchanges_read_on_from_one_buffer(between: str) -> None:
     assert [s.id for s in whole].count("ISA") == 6 and whole[-1].number == len(whole) == 42
     second = text.index("ISA", 1)
     broken = text[:second] + "ISA*00**" + text[second + 7:]  # the second ISA is not fixed-width
-    with pytest.raises(EdiError, match="ISA is not fixed-width: ISA02 ends at byte 7 but must end at byte 17") as exc:
+    with pytest.raises(InputError, match="ISA is not fixed-width: ISA02 ends at byte 7 but must end at byte 17") as exc:
         read(broken)
     assert exc.value.segment == 8 and exc.value.offset == second + 17 and exc.value.element == "ISA02"
 
@@ -145,7 +146,7 @@ def test_many_interchanges_read_on_from_one_buffer(between: str) -> None:
     (b"\x00\x01\x02\xff" * 40, "not an X12 interchange"),
 ])
 def test_unreadable_input(data: bytes, fragment: str) -> None:
-    with pytest.raises(EdiError) as exc:
+    with pytest.raises(InputError) as exc:
         read(data)
     assert fragment in str(exc.value)
     assert str(exc.value).startswith("t.837")
@@ -154,7 +155,7 @@ def test_unreadable_input(data: bytes, fragment: str) -> None:
 def test_truncated_mid_segment_is_located() -> None:
     text = isa() + body()
     cut = text[: text.index("SE*3") + 3]
-    with pytest.raises(EdiError) as exc:
+    with pytest.raises(InputError) as exc:
         read(cut)
     assert exc.value.offset == text.index("SE*3")
     assert "no segment terminator" in str(exc.value)
@@ -162,7 +163,7 @@ def test_truncated_mid_segment_is_located() -> None:
 
 def test_isa_not_fixed_width() -> None:
     text = isa().replace("SENDER         ", "SENDER", 1)
-    with pytest.raises(EdiError) as exc:
+    with pytest.raises(InputError) as exc:
         read(text + "X" * 200)
     assert "ISA is not fixed-width: ISA06 ends at byte 41 but must end at byte 50" in str(exc.value)
     assert exc.value.element == "ISA06" and exc.value.offset == 50
@@ -170,7 +171,7 @@ def test_isa_not_fixed_width() -> None:
 
 def test_garbage_segment_is_located() -> None:
     text = isa() + "GS*HC~\x00\x07junk~"
-    with pytest.raises(EdiError) as exc:
+    with pytest.raises(InputError) as exc:
         read(text)
     assert exc.value.offset == 106 + len("GS*HC~")
 
@@ -180,7 +181,7 @@ def test_garbage_segment_is_located() -> None:
 def test_arbitrary_bytes_raise_only_edierror(data: bytes) -> None:
     try:
         read(data, chunk=17)
-    except EdiError:
+    except InputError:
         pass
 
 
@@ -191,7 +192,7 @@ def test_mutated_interchange_raises_only_edierror(at: int, junk: bytes) -> None:
     at = min(at, len(data))
     try:
         read(data[:at] + junk + data[at + len(junk):], chunk=11)
-    except EdiError:
+    except InputError:
         pass
 
 
@@ -230,7 +231,7 @@ class Endless(io.RawIOBase):
         return len(data)
 
 
-def peak_while_reading(stream) -> tuple[int, EdiError | None]:
+def peak_while_reading(stream) -> tuple[int, InputError | None]:
     import tracemalloc
 
     tracemalloc.start()
@@ -238,7 +239,7 @@ def peak_while_reading(stream) -> tuple[int, EdiError | None]:
     try:
         for _ in segments(io.BufferedReader(stream, 1 << 16), "big.837", chunk_size=1 << 16):
             pass
-    except EdiError as exc:
+    except InputError as exc:
         error = exc
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
@@ -273,5 +274,5 @@ def test_padding_after_an_interchange_is_ignored(pad: str) -> None:
     text = isa() + body()
     assert [s.raw for s in read(text + pad, chunk=64)] == [s.raw for s in read(text)]
     assert [s.id for s in read(text + pad + isa() + body())].count("ISA") == 2
-    with pytest.raises(EdiError, match="not an X12 interchange"):
+    with pytest.raises(InputError, match="not an X12 interchange"):
         read(pad.strip() + text)

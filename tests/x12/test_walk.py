@@ -9,9 +9,10 @@ import oracle
 import pytest
 from conftest import FIXTURES, SAMPLES_837I
 
+from edi837.errors import InputError
 from edi837.x12 import guide
 from edi837.x12.envelope import Envelope
-from edi837.x12.read import EdiError, segments
+from edi837.x12.read import segments
 from edi837.x12.walk import Walker
 
 
@@ -71,7 +72,7 @@ WE_REFUSE = {  # pyx12 reads on; we stop with one located error
 }
 
 
-def ours_until_stopped(data: bytes) -> tuple[list[tuple[str, str]], EdiError | None]:
+def ours_until_stopped(data: bytes) -> tuple[list[tuple[str, str]], InputError | None]:
     """Our loop ids up to where we stop reading, and the located error that stops us (envelope refusals too)."""
     g = guide.load()
     w, env = Walker(g), Envelope("t")
@@ -81,7 +82,7 @@ def ours_until_stopped(data: bytes) -> tuple[list[tuple[str, str]], EdiError | N
             env.feed(seg)
             w.step(seg, [])
             out.append((seg.id, w.loop))
-    except EdiError as exc:
+    except InputError as exc:
         return out, exc
     return out, None
 

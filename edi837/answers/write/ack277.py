@@ -14,8 +14,8 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import TextIO
 
-from ...check.results import ClaimResult, TransactionResult
 from ...claims import ServiceLine
+from ...engine.results import ClaimResult, TransactionResult
 from ...findings import ERROR
 from ...x12.read import DEFAULT_DELIMITERS, Delimiters
 from . import envelope

@@ -11,7 +11,7 @@ import datetime as dt
 from collections import Counter
 from typing import TextIO
 
-from ...check.results import GroupResult, InterchangeResult, TransactionResult
+from ...engine.results import GroupResult, InterchangeResult, TransactionResult
 from ...findings import ERROR, Finding
 from ...x12.read import DEFAULT_DELIMITERS, Delimiters
 from ...x12.validate import valid_date, valid_time

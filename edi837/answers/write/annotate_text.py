@@ -1,5 +1,5 @@
 """`edi837 annotate`: a file segment by segment, as text for a terminal: its place in its set (ST = 1,
-as findings count), loop id and the guide's name, the segment, and each finding under the segment it points at (edi837.check.annotated).
+as findings count), loop id and the guide's name, the segment, and each finding under the segment it points at (edi837.engine.annotated).
 
 Each transaction set is printed once it is checked: its findings (a few) are put on its segments as
 they are read again, so a set of any size is annotated in bounded memory.
@@ -11,8 +11,8 @@ import itertools
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ...check.annotated import AnnotatedSegment, attach, segments_of
-from ...check.results import GroupResult, InterchangeResult, TransactionResult
+from ...engine.annotated import AnnotatedSegment, attach, segments_of
+from ...engine.results import GroupResult, InterchangeResult, TransactionResult
 from ...errors import Edi837Error
 from ...findings import TRANSACTION, Finding
 from .report import finding_text

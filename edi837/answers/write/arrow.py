@@ -35,13 +35,13 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from ...check.results import GroupResult, InterchangeResult, TransactionResult
 from ...claims.model import money as read_amount
+from ...engine.results import GroupResult, InterchangeResult, TransactionResult
 from ...errors import Edi837Error, InputError, printable
 from . import records
 
 if TYPE_CHECKING:
-    from ...check.pipeline import Checker
+    from ...engine.pipeline import Checker
     from .report import Summary
 
 SCHEMA_VERSION = 2  # of the Arrow table; bump on any change of SCHEMA (and regenerate its documents)
@@ -151,7 +151,7 @@ def rows(data: bytes, path: str, checker: Checker) -> Iterator[dict[str, Any]]:
                     yield claim_row(records.claim_record(c, path, item))
             envelopes.append(envelope_record(item))
     except Exception as exc:  # noqa: BLE001 (Edi837Error, or a defect of ours: one located error either way)
-        from ...check.inputs import as_edi_error  # noqa: PLC0415
+        from ...engine.inputs import as_edi_error  # noqa: PLC0415
 
         error = as_edi_error(exc, path)
     yield file_record(path, READ if error is None else UNREADABLE, str(error) if error else None, claims, accepted,
@@ -179,9 +179,9 @@ def too_large(path: str, length: int, limit: int) -> pa.RecordBatch:
 
 
 def default_checker() -> Checker:
-    from ...api import checker  # noqa: PLC0415
+    from ...engine.pipeline import for_profile  # noqa: PLC0415
 
-    return checker()
+    return for_profile()
 
 
 def count(summary: Summary, row: dict[str, Any]) -> None:

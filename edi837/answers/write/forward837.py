@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
-from ...check.results import TransactionResult
+from ...engine.results import TransactionResult
 from ...x12.read import Delimiters, redelimit
 from .envelope import Header, write_all
 from .trace import trace

@@ -9,7 +9,7 @@ spool file while the summary is counted; then the page is written chunk by chunk
 summary (now known), the cards copied from the spool, its foot. Memory holds one claim and the
 summary's counts, whatever the number of claims.
 
-Each claim's annotated 837 comes from edi837.check.annotated (its subscriber/patient loops and its own
+Each claim's annotated 837 comes from edi837.engine.annotated (its subscriber/patient loops and its own
 segments, with the findings attached). A claim with findings has every element in its own tag with
 the guide's name as its title, those in error highlighted and linked to their finding; a clean
 claim's segments are written as text, and the page's script puts the names on their elements when
@@ -29,8 +29,8 @@ from typing import Any, TextIO
 
 from markupsafe import Markup
 
-from ...check.annotated import ClaimSegments, element_names
-from ...check.results import ClaimResult, TransactionResult
+from ...engine.annotated import ClaimSegments, element_names
+from ...engine.results import ClaimResult, TransactionResult
 from ...errors import printable
 from ...findings import Finding
 from ...x12 import guide as guide_mod
@@ -100,11 +100,11 @@ class Card:
 
     anchor: str
     record: Record
-    segments: list[Any]  # edi837.check.annotated.AnnotatedSegment, findings attached
+    segments: list[Any]  # edi837.engine.annotated.AnnotatedSegment, findings attached
     finding_index: dict[Finding, int]  # a finding -> its number in record["findings"]
     detailed: bool  # every element in its own tag (a claim with findings)
     unmatched: bool  # its segments could not be read again (the file changed, or broke before it)
-    total_segments: int = 0  # the claim's segments, of which `segments` are the first (edi837.check.annotated.SHOWN_PER_CLAIM)
+    total_segments: int = 0  # the claim's segments, of which `segments` are the first (edi837.engine.annotated.SHOWN_PER_CLAIM)
 
     @property
     def segments_cut(self) -> bool:

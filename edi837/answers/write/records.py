@@ -42,8 +42,8 @@ import re
 from typing import Any
 
 from ..._version import __version__
-from ...check.results import ClaimResult, TransactionResult
 from ...claims import Claim, Code, Person, ServiceLine, codes
+from ...engine.results import ClaimResult, TransactionResult
 from ...findings import Finding
 from ...x12 import guide_codes
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from json.encoder import encode_basestring_ascii as _str  # type: ignore[attr-defined]
 from typing import Any
 
-from ...check.results import ClaimResult, GroupResult, InterchangeResult, Summary, TransactionResult
+from ...engine.results import ClaimResult, GroupResult, InterchangeResult, Summary, TransactionResult
 from ...errors import Edi837Error
 from ...findings import Finding
 
@@ -81,7 +81,7 @@ def transaction_text(t: TransactionResult, every: bool = False) -> Iterator[str]
 @dataclass
 class RenderedSet:
     """A transaction set's share of the report, rendered as soon as the set is decided (in a worker
-    process when the file is split: see edi837.check.parallel)."""
+    process when the file is split: see edi837.engine.parallel)."""
 
     lines: Iterable[str]  # text: report lines; json: one JSON object per claim (made as they are
     # written when the set's claims were spooled to disk; listed when it is sent between processes)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...check.results import ClaimResult
+from ...engine.results import ClaimResult
 
 
 def trace_number(control: int, set_number: int, claim: int) -> str:

@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from conftest import FIXTURES, SAMPLES_837I
 
 from edi837.answers.write import ack277
-from edi837.check.results import TransactionResult
 from edi837.cli import main
+from edi837.engine.results import TransactionResult
 
 
 def verdicts_277(text: str) -> dict[str, str]:

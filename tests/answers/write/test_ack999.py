@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from conftest import FIXTURES, SAMPLES_837I
 
 from edi837.answers.write import ack999
-from edi837.check.results import TransactionResult
 from edi837.cli import main
+from edi837.engine.results import TransactionResult
 from edi837.x12.read import DEFAULT_DELIMITERS
 
 
@@ -121,7 +121,7 @@ def test_a_file_cut_short_is_answered_up_to_the_cut(tmp_path: Path) -> None:
 
 
 def test_a_claim_with_thousands_of_errors_is_answered_with_its_first_hundred(tmp_path: Path) -> None:
-    from edi837.check.sink import MAX_FINDINGS
+    from edi837.engine.sink import MAX_FINDINGS
 
     text = FIXTURES[0].read_text()
     extra = 3000

@@ -12,9 +12,9 @@ from conftest import ROOT
 
 from edi837 import rules
 from edi837.cli import main
+from edi837.errors import ProfileError
 from edi837.findings import TRANSACTION, WITH_SET
 from edi837.x12 import guide_codes
-from edi837.x12.read import EdiError
 
 
 def test_docs_rules_md_is_generated_from_the_registry() -> None:
@@ -59,7 +59,7 @@ def test_profile_changes_severity_only(tmp_path) -> None:
 def test_bad_profiles_are_clear_errors(tmp_path, content, fragment) -> None:
     p = tmp_path / "bad.json"
     p.write_text(content)
-    with pytest.raises(EdiError) as exc:
+    with pytest.raises(ProfileError) as exc:
         rules.load_profile(str(p))
     assert fragment in str(exc.value)
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from edi837.answers.write.export import claim_json
-from edi837.check.pipeline import parse_stream
+from edi837.engine.pipeline import parse_stream
 
 
 @settings(max_examples=60, deadline=None)

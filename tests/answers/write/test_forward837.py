@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 
-from edi837.check.pipeline import parse_stream
 from edi837.claims import Where, is_ambulance_line
+from edi837.engine.pipeline import parse_stream
 
 
 def claims_of(path: Path) -> list:

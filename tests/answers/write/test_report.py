@@ -84,8 +84,8 @@ def test_check_report_claim_json_is_what_json_dumps_writes(claim_id: str, total:
     that does not balance, or none, and claim ids of odd characters give the claim findings with
     quotes and escapes of their own."""
     from edi837.answers.write import report
-    from edi837.check.pipeline import Checker
-    from edi837.check.results import TransactionResult
+    from edi837.engine.pipeline import Checker
+    from edi837.engine.results import TransactionResult
     from edi837.rules import Context, load_profile
 
     text = (ISA + CLAIM).replace("CLM*OK1*1130*", f"CLM*{claim_id}*{total}*")

@@ -1,4 +1,4 @@
-"""`report` keeps at most SHOWN_PER_CLAIM annotated segments of a claim (edi837.check.annotated): a claim
+"""`report` keeps at most SHOWN_PER_CLAIM annotated segments of a claim (edi837.engine.annotated): a claim
 of hundreds of thousands of segments costs the report what it costs `export`, and its card says how
 many of its segments it shows."""
 
@@ -10,7 +10,7 @@ import pytest
 from builders import CLAIM, ISA, invoke, peak_rss_kb
 from conftest import FIXTURES
 
-from edi837.check.annotated import SHOWN_PER_CLAIM, claims_of, segments_of
+from edi837.engine.annotated import SHOWN_PER_CLAIM, claims_of, segments_of
 
 
 def long_claim(extra: int) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from builders import a_claim
 
 from edi837.answers.write.trace import trace, trace_number
-from edi837.check.results import ClaimResult
+from edi837.engine.results import ClaimResult
 
 
 def test_a_trace_number_is_fixed_width_and_found_from_the_claims_place() -> None:

@@ -1,4 +1,4 @@
-"""The annotated 837 (edi837.check.annotated) and `edi837 annotate`: every segment with its loop id and the
+"""The annotated 837 (edi837.engine.annotated) and `edi837 annotate`: every segment with its loop id and the
 guide's names, every finding of the check under the segment (and element) it points at."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from conftest import FIXTURES
 
 import edi837
 from edi837.answers.write import annotate_text
-from edi837.check.annotated import ClaimMatcher, attach, claims_of, element_place, segments_of
+from edi837.engine.annotated import ClaimMatcher, attach, claims_of, element_place, segments_of
 from edi837.findings import Finding
 
 

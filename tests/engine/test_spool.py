@@ -16,10 +16,10 @@ from builders import combined, mutants
 from click.testing import CliRunner
 from conftest import FIXTURES
 
-from edi837.check import inputs, parallel
-from edi837.check import results as results_mod
-from edi837.check.spool import Spill
 from edi837.cli import main
+from edi837.engine import inputs, parallel
+from edi837.engine import results as results_mod
+from edi837.engine.spool import Spill
 
 BATCH = next(p for p in FIXTURES if p.stem == "batch")
 

@@ -1,10 +1,11 @@
 """Segments in, claims and verdicts out: the one place that wires read → structure → claims → rules.
 
-Files and folders are edi837.check.inputs' (and the CLI's); everything here works on streams of segments.
+Files and folders are edi837.engine.inputs' (and the CLI's); everything here works on streams of segments.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -93,7 +94,7 @@ class Checker:
 
     def run_segments(self, segs: Iterable[Segment], name: str, sets_before: int = 0, whole: bool = True
                      ) -> Iterator[Result]:
-        """`run` over a file's segments. A part of a file (see edi837.check.parallel) is its header, then a
+        """`run` over a file's segments. A part of a file (see edi837.engine.parallel) is its header, then a
         run of its sets; `sets_before` sets came before them, and `whole` False means the file goes on
         after the part, so its group and interchange are neither closed nor yielded."""
         check = FileCheck(self, name, sets_before)
@@ -111,6 +112,17 @@ class Checker:
                 raise failure
             finally:
                 failure = None  # its traceback holds this frame: no reference cycle through the local
+
+
+def for_profile(profile: str = "medicare", today: dt.date | None = None, keep_segments: bool = False,
+                watch: Callable[[ClaimResult], None] | None = None) -> Checker:
+    """A Checker with a bundled profile by name (or a profile JSON file: ProfileError if it cannot be
+    loaded) and a fixed `today` if given; `keep_segments` keeps each claim's segments as read (the
+    forward 837 needs them), `watch` sees each claim as it is checked."""
+    from .. import rules  # noqa: PLC0415 (parse needs no rules: importing them costs start-up)
+
+    ctx = rules.Context(today=today) if today is not None else rules.Context()
+    return Checker(rules.load_profile(profile), ctx, keep_segments=keep_segments, watch=watch)
 
 
 class FileCheck:
@@ -273,7 +285,7 @@ class FileCheck:
 
 def rendered_claims(path: str, render: Callable[[Claim], str], jobs: int) -> Iterator[str | Edi837Error]:
     """`path`'s claims as `render` writes them, in file order, from worker processes when the file is
-    large enough to split (see edi837.check.parallel); an unreadable file ends with its error."""
+    large enough to split (see edi837.engine.parallel); an unreadable file ends with its error."""
 
     def read(segs: Iterable[Segment], part: parallel.Part | None) -> Iterator[str]:
         return map(render, parse_segments(segs, path, whole=part is None or part.last))

@@ -14,10 +14,10 @@ from conftest import FIXTURES, ROOT
 from edi837 import rules
 from edi837.answers import acknowledge, control
 from edi837.answers.write.report import Summary
-from edi837.check import results as results_mod
-from edi837.check.pipeline import Checker, parse_stream, results
-from edi837.check.results import TransactionResult
-from edi837.x12.read import EdiError
+from edi837.engine import results as results_mod
+from edi837.engine.pipeline import Checker, parse_stream, results
+from edi837.engine.results import TransactionResult
+from edi837.errors import InputError
 
 BATCH = (ROOT / "fixtures" / "batch.837").read_text()
 TWO_ST = (ROOT / "fixtures" / "two-st.837").read_text()
@@ -119,7 +119,7 @@ def test_reading_leaves_no_reference_cycles(tmp_path, monkeypatch, spool_claims:
     try:
         for p in paths:
             list(results(str(p), checker))
-            with contextlib.suppress(EdiError):
+            with contextlib.suppress(InputError):
                 list(parse_stream(io.BytesIO(p.read_bytes()), str(p)))
             acknowledge.answer(str(p), checker, settings, control.ControlNumbers(settings), tmp_path / "out", Summary())
         assert gc.collect() == 0
@@ -149,7 +149,7 @@ def test_a_claim_lists_its_first_hundred_errors_and_keeps_no_segments_once_in_er
     """150 repeated REF*6R in one service line are 150 errors: the claim lists the first MAX_FINDINGS
     and one saying more were found (memory stays bounded however many there are), and it is rejected.
     A claim in error is never forwarded, so its segments stop being kept for the forward 837."""
-    from edi837.check.sink import MAX_FINDINGS
+    from edi837.engine.sink import MAX_FINDINGS
 
     segs = BATCH.split("~")
     clm = next(i for i, s in enumerate(segs) if s.startswith("CLM*"))
@@ -171,7 +171,7 @@ def test_a_claim_lists_its_first_hundred_errors_and_keeps_no_segments_once_in_er
 
 def test_an_interchange_left_open_by_the_next_isa_is_closed_with_its_error() -> None:
     """Before: the next ISA replaced it unanswered, and its missing IEA was reported nowhere (no TA1)."""
-    from edi837.check.results import InterchangeResult
+    from edi837.engine.results import InterchangeResult
 
     text = (ROOT / "fixtures" / "cah.837").read_text()
     cut = text[:text.index("IEA")] + text

@@ -4,7 +4,7 @@
 the --include globs, one policy for every command; special files and the command's own outputs
 skipped); `open_input`
 opens one (`-` is standard input, a named pipe is waited for, not forever); `read_file` runs a
-reader over a file, in worker processes when it is large enough to split (edi837.check.parallel), and
+reader over a file, in worker processes when it is large enough to split (edi837.engine.parallel), and
 turns any failure into one located Edi837Error. Everything below this works on streams of segments.
 """
 
@@ -232,7 +232,7 @@ def _kind(mode: int) -> str | None:
 def read_file(path: str, jobs: int, read: Callable[[Iterable[Segment], parallel.Part | None], Iterable[Any]]
               ) -> Iterator[Any]:
     """What `read(segments, part)` makes of `path` (or - for stdin), in file order: of the whole file
-    here (part None), or, when `jobs` > 1 and the file is large enough to split (see edi837.check.parallel),
+    here (part None), or, when `jobs` > 1 and the file is large enough to split (see edi837.engine.parallel),
     of each part in a worker process. An unreadable file ends with its Edi837Error, located."""
     parts = parallel.plan(path, jobs)
     if parts is None:

@@ -10,8 +10,15 @@ from pathlib import Path
 import pytest
 from builders import BATCH, LF, a_claim, check, cli, edit
 
-from edi837.check import results as results_mod
-from edi837.check.results import ClaimResult, GroupResult, InterchangeResult, SetClaims, TransactionResult, claim_status
+from edi837.engine import results as results_mod
+from edi837.engine.results import (
+    ClaimResult,
+    GroupResult,
+    InterchangeResult,
+    SetClaims,
+    TransactionResult,
+    claim_status,
+)
 from edi837.findings import CLAIM, ERROR, TRANSACTION, WARNING, Finding
 from edi837.x12.read import DEFAULT_DELIMITERS
 

@@ -3,8 +3,8 @@ errors made into findings of their level, and a finding filed under its claim, p
 
 from __future__ import annotations
 
-from edi837.check import sink
-from edi837.check.results import PERSON, TransactionResult
+from edi837.engine import sink
+from edi837.engine.results import PERSON, TransactionResult
 from edi837.findings import CLAIM, ERROR, GROUP, INTERCHANGE, TRANSACTION, Finding
 from edi837.x12.envelope import EnvelopeError
 

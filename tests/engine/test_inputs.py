@@ -15,7 +15,7 @@ def test_folders_are_read_in_name_order_without_hidden_files_pipes_or_loops(tmp_
     once (a link back up does not loop), and a named pipe is skipped with a warning, never opened."""
     import os
 
-    from edi837.check.inputs import expand
+    from edi837.engine.inputs import expand
 
     inbound, elsewhere = tmp_path / "inbound", tmp_path / "elsewhere"
     for d in (inbound / "sub", inbound / ".hidden", elsewhere):
@@ -63,7 +63,7 @@ def test_a_sub_folder_that_cannot_be_listed_is_exit_2_naming_it(tmp_path, monkey
     stop a listing: the refusal is simulated.)"""
     import os
 
-    from edi837.check import inputs
+    from edi837.engine import inputs
 
     (tmp_path / "sub").mkdir()
     (tmp_path / "a.837").write_bytes(FIXTURES[0].read_bytes())
@@ -130,7 +130,7 @@ def test_a_named_pipe_given_as_path_is_read_when_written_else_an_error(tmp_path,
     import os
     import threading
 
-    from edi837.check import inputs
+    from edi837.engine import inputs
 
     monkeypatch.setattr(inputs, "PIPE_WAIT", 0.3)
     pipe = tmp_path / "claims.837"
@@ -149,7 +149,7 @@ def test_a_named_pipe_given_as_path_is_read_when_written_else_an_error(tmp_path,
 # -- one policy for what a folder holds (--include), and outputs that are never inputs -------------
 
 def test_included_is_case_insensitive_on_the_name_only() -> None:
-    from edi837.check.inputs import INCLUDE, included
+    from edi837.engine.inputs import INCLUDE, included
 
     assert INCLUDE == ("*.837", "*.edi", "*.txt", "*.x12")
     assert all(included(n) for n in ("a.837", "B.EDI", "inbound/c.Txt", "d.x12"))
@@ -160,7 +160,7 @@ def test_included_is_case_insensitive_on_the_name_only() -> None:
 def test_a_folder_is_read_by_include_a_named_file_whatever_its_name(tmp_path) -> None:
     """What a folder holds beside its 837s (a saved report, a pyx12 .997, a README) is left out, each
     passed to `left_out`; a file named as a PATH is read though --include does not name it."""
-    from edi837.check.inputs import expand
+    from edi837.engine.inputs import expand
 
     for name in ("a.837", "B.EDI", "report.html", "answer.997", "README.md", "sub/c.x12", "sub/notes.pdf"):
         (tmp_path / name).parent.mkdir(exist_ok=True)
@@ -180,7 +180,7 @@ def test_an_output_is_never_read_by_inode_or_by_path_before_it_exists(tmp_path) 
     one that does not exist yet when the walk starts (written during it), by its resolved path."""
     import os
 
-    from edi837.check.inputs import expand, is_output
+    from edi837.engine.inputs import expand, is_output
 
     (tmp_path / "a.837").write_text("x")
     (tmp_path / "out.txt").write_text("an earlier run's output")

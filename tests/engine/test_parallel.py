@@ -24,8 +24,8 @@ from builders import LF, SINGLE, cli, combined, mutants
 from click.testing import CliRunner
 from conftest import FIXTURES, ROOT
 
-from edi837.check import inputs, parallel
 from edi837.cli import main
+from edi837.engine import inputs, parallel
 from edi837.x12.read import segments
 
 MIN_BYTES = parallel.MIN_BYTES  # what `python -m edi837` splits at (the fixture below sets 0 in this process)
