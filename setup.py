@@ -19,7 +19,7 @@ from setuptools import setup
 HOT = [
     "edi837/x12/read.py", "edi837/x12/walk.py", "edi837/x12/validate.py", "edi837/x12/memo.py",
     "edi837/x12/envelope.py", "edi837/errors.py", "edi837/findings.py",
-    "edi837/check/sink.py", "edi837/check/results.py", "edi837/check/pipeline.py",
+    "edi837/engine/sink.py", "edi837/engine/results.py", "edi837/engine/pipeline.py",
     "edi837/claims/model.py", "edi837/claims/builder.py",
     "edi837/rules/registry.py", "edi837/rules/ambulance.py", "edi837/rules/billing.py",
     "edi837/rules/coverage.py", "edi837/rules/codesets.py",
