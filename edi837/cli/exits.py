@@ -18,8 +18,9 @@ import click
 if TYPE_CHECKING:
     from typing import NoReturn
 
-EXIT_OK, EXIT_ERROR = 0, 2  # 1 (something rejected) comes from check.results.exit_code
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a program stopped by Ctrl-C
+from ..engine.results import EXIT_INTERRUPTED as EXIT_INTERRUPTED
+from ..engine.results import EXIT_OK as EXIT_OK
+from ..engine.results import EXIT_UNREADABLE as EXIT_ERROR  # and 1 (rejected) from engine.results.exit_code
 
 
 class CliError(click.ClickException):

@@ -14,8 +14,7 @@ once, whatever happens to the files, the processes or the disk.
 
 from ..engine.inputs import INCLUDE
 from .inbox import Unusable
-from .run import EXIT_INTERRUPTED, EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE, Options, Stage
+from .run import Options, Stage
 from .status import status_lines
 
-__all__ = ["EXIT_INTERRUPTED", "EXIT_OK", "EXIT_REJECTED", "EXIT_UNUSABLE", "INCLUDE", "Options", "Stage", "Unusable",
-           "status_lines"]
+__all__ = ["INCLUDE", "Options", "Stage", "Unusable", "status_lines"]

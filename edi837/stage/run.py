@@ -48,6 +48,7 @@ from types import FrameType
 from .. import durable
 from ..answers.control import ControlNumbers, NumbersUsedUp, Settings
 from ..engine.inputs import INCLUDE
+from ..engine.results import EXIT_INTERRUPTED, exit_code
 from ..errors import Edi837Error, printable
 from .inbox import Inbox, Unusable
 from .ledger import Ledger
@@ -55,8 +56,6 @@ from .outbox import Outbox
 from .scheduler import Pace, Scheduler, Stop
 from .status import Tally, count, run_summary, summary_line
 from .steps import Steps, Stopped
-
-EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 @dataclass
@@ -149,12 +148,8 @@ class Stage:
         return code
 
     def exit_code(self) -> int:
-        if self.interrupted and not self.options.watch:
-            return EXIT_INTERRUPTED
-        t = self.tally
-        if t.failed or self.stopped_by:
-            return EXIT_UNUSABLE
-        return EXIT_REJECTED if t.quarantined or t.rejected or t.rejected_sets else EXIT_OK
+        return exit_code(self.tally.summary(stopped=bool(self.stopped_by)),
+                         interrupted=self.interrupted and not self.options.watch)
 
     def _signalled(self, signum: int, frame: FrameType | None) -> None:
         if self.stop.stopping:  # asked twice: stop at once; what is in hand stays claimed

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..answers.control import AnswerNumbers
 from ..answers.write.report import claims_phrase
+from ..engine.results import Summary
 from ..errors import printable
 from .inbox import Unusable
 from .ledger import ANSWERED, CLAIMED, QUARANTINED, Ledger
@@ -36,6 +37,14 @@ class Tally:
     @property
     def rejected(self) -> int:
         return self.claims - self.accepted
+
+    def summary(self, stopped: bool) -> Summary:
+        """The run as the one exit code reads it: a file left unanswered (or a run stopped for cause) is
+        work not done, as an unreadable file is to `check`; a quarantined file was answered, with its
+        reason, so it counts as a rejection, as a rejected transaction set does."""
+        return Summary(files=self.answered + self.quarantined + self.failed, claims=self.claims,
+                       accepted=self.accepted, rejected=self.rejected,
+                       rejected_sets=self.rejected_sets + self.quarantined, unreadable=self.failed + stopped)
 
 
 def run_summary(t: Tally, *, started_at: dt.datetime, elapsed: float, code: int, interrupted: bool,
