@@ -306,3 +306,30 @@ def test_a_path_may_be_bytes_like_os_gives_it(tmp_path: Path) -> None:
             return name
 
     assert verdicts(edi837.check(BytesPath(), today=TODAY)) == verdicts(edi837.check(FIXTURES[0], today=TODAY))
+
+
+CHECK_ITER = """
+import resource, sys
+import edi837
+claims = 0
+for result in edi837.Checker(today=None).check_iter(sys.argv[1]):
+    if isinstance(result, edi837.TransactionResult):
+        claims += sum(1 for claim in result.claims if claim.status in ("accepted", "rejected"))
+print(claims, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+@pytest.mark.slow
+def test_check_iter_over_100000_claims_stays_under_100_mb(tmp_path: Path) -> None:
+    """A loop over check_iter holds one set while the next is read; sets of 5,000 claims (the guide's
+    most) are checked with at most 1,000 claims of a set in memory, the rest spooled to disk."""
+    import subprocess
+    import sys
+
+    src = tmp_path / "100k.837"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "gen.py"), "--claims", "100000", "--out", str(src)],
+                   check=True, capture_output=True)
+    done = subprocess.run([sys.executable, "-c", CHECK_ITER, str(src)], capture_output=True, text=True, check=True)
+    claims, peak_kb = map(int, done.stdout.split())
+    assert claims == 100_000
+    assert peak_kb < 100 * 1024, f"peak RSS {peak_kb / 1024:.0f} MB"

@@ -24,6 +24,7 @@ from .results import (
     GroupResult,
     InterchangeResult,
     Result,
+    SetClaims,
     TransactionResult,
 )
 from .sink import FindingSink, describe, note
@@ -83,11 +84,12 @@ class Checker:
     """Runs every check over one stream; yields TransactionResult, GroupResult, InterchangeResult as each closes."""
 
     def __init__(self, profile: rules_mod.Profile, ctx: rules_mod.Context, keep_segments: bool = False,
-                 watch: Callable[[ClaimResult], None] | None = None) -> None:
+                 watch: Callable[[ClaimResult], None] | None = None, memory_claims: int | None = None) -> None:
         self.profile = profile
         self.ctx = ctx
         self.keep = keep_segments
         self.watch = watch  # called with each claim as its rules have run, before its set is decided
+        self.memory_claims = memory_claims  # of a set's claims, kept in memory (the rest spooled): see SetClaims
 
     def run(self, stream: BinaryIO, name: str) -> Iterator[Result]:
         return self.run_segments(segments(stream, name), name)
@@ -115,14 +117,15 @@ class Checker:
 
 
 def for_profile(profile: str = "medicare", today: dt.date | None = None, keep_segments: bool = False,
-                watch: Callable[[ClaimResult], None] | None = None) -> Checker:
+                watch: Callable[[ClaimResult], None] | None = None, memory_claims: int | None = None) -> Checker:
     """A Checker with a bundled profile by name (or a profile JSON file: ProfileError if it cannot be
     loaded) and a fixed `today` if given; `keep_segments` keeps each claim's segments as read (the
     forward 837 needs them), `watch` sees each claim as it is checked."""
     from .. import rules  # noqa: PLC0415 (parse needs no rules: importing them costs start-up)
 
     ctx = rules.Context(today=today) if today is not None else rules.Context()
-    return Checker(rules.load_profile(profile), ctx, keep_segments=keep_segments, watch=watch)
+    return Checker(rules.load_profile(profile), ctx, keep_segments=keep_segments, watch=watch,
+                   memory_claims=memory_claims)
 
 
 class FileCheck:
@@ -142,6 +145,7 @@ class FileCheck:
         self.walker = Walker(self.guide)
         self.env = Envelope(name)
         self.builder = ClaimBuilder(name, keep=checker.keep)
+        self.memory_claims = checker.memory_claims
         self.sink = FindingSink(name)
         self.name = name
         self.sets_before = sets_before
@@ -215,8 +219,8 @@ class FileCheck:
         elif sid == "ST":
             self.set_number += 1
             usage = self.inter.isa[15] if self.inter is not None and len(self.inter.isa) > 15 else ""
-            self.tx = TransactionResult(self.name, seg.get(2), seg.get(3), delims=seg.delims, number=self.set_number,
-                                        usage=usage)
+            self.tx = TransactionResult(self.name, seg.get(2), seg.get(3), claims=SetClaims(self.memory_claims),
+                                        delims=seg.delims, number=self.set_number, usage=usage)
             self.sink.new_set(self.tx)
         return closed
 
