@@ -17,7 +17,7 @@ import sysconfig
 from setuptools import setup
 
 HOT = [
-    "edi837/x12/read.py", "edi837/x12/walk.py", "edi837/x12/validate.py", "edi837/x12/memo.py",
+    "edi837/x12/read.py", "edi837/x12/walk.py", "edi837/x12/validate.py", "edi837/x12/datatypes.py", "edi837/x12/memo.py",
     "edi837/x12/envelope.py", "edi837/errors.py", "edi837/findings.py",
     "edi837/engine/sink.py", "edi837/engine/results.py", "edi837/engine/pipeline.py",
     "edi837/claims/model.py", "edi837/claims/builder.py",

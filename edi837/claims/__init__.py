@@ -1,6 +1,7 @@
 """Typed claims: the model (`model`: Claim, ServiceLine, ... with an ambulance view) and the builder
 that makes them from tagged segments (`builder`: ClaimBuilder, its reader tables)."""
 
+from ..x12.datatypes import date8
 from .builder import MAX_LINES, ClaimBuilder, RawSegments
 from .model import (
                     ORIGIN_DESTINATION,
@@ -11,7 +12,6 @@ from .model import (
                     ServiceLine,
                     Where,
                     ambulance_view,
-                    date8,
                     is_ambulance,
                     is_ambulance_line,
                     line_kind,

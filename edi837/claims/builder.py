@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..x12 import guide
+from ..x12.datatypes import date8
 from ..x12.read import Segment
-from .model import Claim, Code, Person, Provider, ServiceLine, Where, date8, is_ambulance, money, procedure
+from .model import Claim, Code, Person, Provider, ServiceLine, Where, is_ambulance, money, procedure
 
 MAX_LINES = 999  # the 837I's 2400 loop repeats at most 999 times; later lines of a claim are counted, not kept
 PAD = ("",) * 12  # `(*elements, *PAD)[:n]`: a segment's first n elements, absent ones empty

@@ -9,36 +9,26 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from ..x12.datatypes import NUMBER_R
 from . import codes
 
 ORIGIN_DESTINATION = frozenset("DEGHIJNPRSX")
 
 
-MONEY = re.compile(r"-?[0-9]*(\.[0-9]+)?\Z", re.ASCII)  # an X12 R element: no exponent, no "+"
 MONEY_DIGITS = 18  # the most digits an R element carries (monetary amounts, data element 782)
 
 
 @functools.lru_cache(maxsize=4096)  # charges and dates repeat across claims; Decimal and date are immutable
 def money(text: str) -> Decimal | None:
-    """An amount as written in an R element, or None when it is not one (the guide check reports it
-    where it is): "1E40" or 19 digits would overflow sums and the answers' amounts."""
-    if not MONEY.match(text) or not 1 <= sum(ch.isdigit() for ch in text) <= MONEY_DIGITS:
+    """An R (decimal) element as a Decimal, or None when it is not one (the guide check reports it where
+    it is): "1E40" or 19 digits would overflow sums and the answers' amounts. The one decimal reader:
+    amounts, units, value code amounts."""
+    if not NUMBER_R.match(text) or not 1 <= sum(ch.isdigit() for ch in text) <= MONEY_DIGITS:
         return None
     return Decimal(text)
-
-
-@functools.lru_cache(maxsize=4096)
-def date8(text: str) -> dt.date | None:
-    if len(text) != 8 or not text.isdigit():
-        return None
-    try:
-        return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
-    except ValueError:
-        return None
 
 
 @functools.lru_cache(maxsize=4096)

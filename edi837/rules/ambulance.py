@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from decimal import ROUND_DOWN, ROUND_UP, Decimal
 
 from ..claims import Claim, ServiceLine, Where, codes
+from ..claims.model import money
 from ..findings import WARNING
 from .registry import Context, Hit, rule
 
@@ -40,15 +41,6 @@ def has_abn_date(c: Claim) -> bool:
 
 def transport_lines(c: Claim) -> list[ServiceLine]:
     return [ln for ln in c.ambulance_lines if ln.kind in ("base", "mileage", "noncovered_mileage")]
-
-
-def decimal(text: str) -> Decimal | None:
-    """An X12 numeric element as a Decimal; None when it is not a finite number."""
-    try:
-        value = Decimal(text)
-    except ArithmeticError:
-        return None
-    return value if value.is_finite() else None
 
 
 @rule("AMB001", "Type of bill is 13X (hospital outpatient) or 85X (critical access hospital)",
@@ -141,7 +133,7 @@ def origin_destination(c: Claim, ctx: Context) -> Iterator[Hit]:
     """)
 def base_units(c: Claim, ctx: Context) -> Iterator[Hit]:
     for ln in c.ambulance_lines:
-        if ln.kind == "base" and decimal(ln.units) != 1:
+        if ln.kind == "base" and money(ln.units) != 1:
             yield Hit(f"base-rate service line {ln.procedure_code} reports {ln.units or 'no'} units; report 1",
                       at(ln, "SV205"), ln.units, "set SV205 to 1", lx=ln.lx)
 
@@ -163,7 +155,7 @@ def mileage_units(c: Claim, ctx: Context) -> Iterator[Hit]:
     for ln in c.ambulance_lines:
         if ln.kind != "mileage":
             continue
-        miles = decimal(ln.units)
+        miles = money(ln.units)
         if miles is None or miles <= 0:
             yield Hit(f"mileage service line {ln.procedure_code} must report the loaded miles (more than 0), not"
                       f" {ln.units or 'nothing'}", at(ln, "SV205"), ln.units,
@@ -248,7 +240,7 @@ def pickup_zip(c: Claim, ctx: Context) -> Iterator[Hit]:
     """)
 def patient_count(c: Claim, ctx: Context) -> Iterator[Hit]:
     for v in c.value("32"):
-        n = decimal(v.amount)
+        n = money(v.amount)
         if n is None or n < 2 or n != n.to_integral_value():
             yield Hit(f"value code 32 must be the number of patients on the trip (2 or more), not {v.amount!r}",
                       v.where, v.amount, "report the whole number of patients, or drop value code 32 for one patient",

@@ -19,9 +19,9 @@ from collections.abc import Callable
 
 from ..errors import InputError
 from ..frozen import frozen
+from .datatypes import valid_date, valid_time
 from .guide import VERSION_837I
 from .read import Segment
-from .validate import valid_date, valid_time
 
 ENVELOPE_IDS = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
 

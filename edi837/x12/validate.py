@@ -8,22 +8,18 @@ provider, dates), and a repeated segment costs one dict lookup.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable
 
 from ..frozen import frozen
+from .datatypes import valid_type
+from .fixes import NUMBER_FIX, SHAPES, code_fix, date_fix, length_fix, units
 from .guide import CompositeSpec, ElementSpec, Node, external_codes
 from .guide import load as load_guide
 from .memo import Memo, segment_memo
 from .read import Segment
 
-NUMBER_N = re.compile(r"-?[0-9]+\Z", re.ASCII)
-NUMBER_R = re.compile(r"-?[0-9]*(\.[0-9]+)?\Z", re.ASCII)
-# The 5010 extended character set (pyx12's rec_ID_E5): anything else is an invalid character.
-BAD_CHAR = re.compile(r"""[^A-Z0-9!"&'()*+,\-\./:;?= a-z%~@\[\]_{}\\|<>^`#$]""", re.ASCII)
 CONTROL = re.compile(r"[\x07\x09\x0a\x0b\x0c\x0d\x1c\x1d\x1e\x1f]")
-DIGITS = re.compile(r"[0-9]+\Z", re.ASCII)
 
 
 @frozen
@@ -41,41 +37,6 @@ class ElementError:
 # or diagnosis, and error lines and logs must not carry those. The value in error is the finding's
 # `value` (the clerk's own report, and the 999's IK404, which the guide asks for).
 
-def valid_date(v: str) -> bool:
-    """CCYYMMDD, YYMMDD, or CCYYMMDDHHMM (pyx12 accepts the 12-digit date-time as a DT date)."""
-    if len(v) not in (6, 8, 12) or not DIGITS.match(v):
-        return False
-    if len(v) == 6:
-        v = ("20" if int(v[:2]) < 50 else "19") + v
-    try:
-        return dt.date(int(v[:4]), int(v[4:6]), int(v[6:8])).year >= 1800
-    except ValueError:
-        return False
-
-
-def valid_time(v: str) -> bool:
-    if not DIGITS.match(v) or len(v) not in (4, 6, 7, 8):
-        return False
-    return v[:2] <= "23" and v[2:4] <= "59" and (len(v) == 4 or v[4:6] <= "59")
-
-
-def valid_type(v: str, data_type: str) -> bool:
-    if data_type[0] == "N":
-        return bool(NUMBER_N.match(v))
-    if data_type == "R":
-        return bool(NUMBER_R.match(v)) and v not in ("", "-")
-    if data_type in ("ID", "AN"):
-        return not BAD_CHAR.search(v)
-    if data_type == "RD8":
-        start, sep, end = v.partition("-")
-        return bool(sep) and valid_date(start) and valid_date(end) and len(start) == len(end) == 8
-    if data_type in ("DT", "D8", "D6"):
-        return valid_date(v) and (data_type != "D8" or len(v) == 8) and (data_type != "D6" or len(v) == 6)
-    if data_type == "TM":
-        return valid_time(v)
-    return True
-
-
 def label(spec: ElementSpec | CompositeSpec) -> str:
     """An element as a clerk finds it in the guide: its name, then its reference ("Name Suffix (NM107)")."""
     return f"{spec.name} ({spec.ref})" if spec.name else spec.ref
@@ -87,46 +48,7 @@ def _err(spec: ElementSpec | CompositeSpec, code: str, position: str, value: str
     return ElementError(code, position, spec.data_ele, spec.ref, value, f"{label(spec)} {message}", fix)
 
 
-# What each date or time format looks like, for the messages and fixes.
-FORMATS = {
-    "D8": "a date, CCYYMMDD (e.g. 20240131)", "DT": "a date, CCYYMMDD (e.g. 20240131)",
-    "D6": "a date, YYMMDD (e.g. 240131)", "RD8": "a date range, CCYYMMDD-CCYYMMDD (e.g. 20240101-20240131)",
-    "TM": "a time, HHMM on a 24-hour clock (e.g. 1430)", "DTM": "a date and time, CCYYMMDDHHMM",
-}
-SHAPES = {"D8": "CCYYMMDD", "DT": "CCYYMMDD", "D6": "YYMMDD", "RD8": "CCYYMMDD-CCYYMMDD", "TM": "HHMM",
-          "DTM": "CCYYMMDDHHMM"}
-NUMBER_FIX = {
-    "R": "write a decimal number such as 125.50: digits, one optional point, no $ or commas",
-    "N0": "write a whole number: digits only",
-    "N2": "write the amount as digits only, with two implied decimals (12550 for 125.50)",
-    "N": "write a whole number: digits only",
-}
 ZIP9 = "[0-9]{9}"  # the one pattern the 837I map carries (2010AA N403)
-MAX_CODES_LISTED = 12
-
-
-def _units(spec: ElementSpec, n: int = 2) -> str:
-    unit = "digit" if spec.data_type == "R" or spec.data_type[0] == "N" else "character"
-    return unit if n == 1 else unit + "s"
-
-
-def _length_fix(spec: ElementSpec) -> str:
-    if spec.min_len == spec.max_len:
-        return f"write {spec.ref} with exactly {spec.max_len} {_units(spec, spec.max_len)}"
-    return f"write {spec.ref} with {spec.min_len} to {spec.max_len} {_units(spec)}"
-
-
-def _code_fix(spec: ElementSpec) -> str:
-    if spec.codes and len(spec.codes) <= MAX_CODES_LISTED and not spec.external:
-        return f"use one of the codes the guide allows in {spec.ref}: {', '.join(sorted(spec.codes))}"
-    if spec.external:
-        return f"use a valid code from the {spec.external} code list in {spec.ref}"
-    return f"use one of the codes the 837I guide lists for {spec.ref}"
-
-
-def _date_fix(spec: ElementSpec, types: tuple[str, ...] = ()) -> str:
-    kinds = [FORMATS[t] for t in (types or (spec.data_type,)) if t in FORMATS]
-    return f"write {spec.ref} as {' or '.join(dict.fromkeys(kinds)) or FORMATS['D8']}"
 
 
 _element_memo = Memo()
@@ -158,11 +80,11 @@ def _check_element(spec: ElementSpec, value: str | None, position: str, in_compo
     numeric = spec.data_type == "R" or spec.data_type[0] == "N"
     length = len(value.replace("-", "").replace(".", "") if numeric else value)
     if length < spec.min_len:
-        out.append(_err(spec, "4", position, value, f"is too short: {length} {_units(spec, length)},"
-                        f" at least {spec.min_len}", _length_fix(spec)))
+        out.append(_err(spec, "4", position, value, f"is too short: {length} {units(spec, length)},"
+                        f" at least {spec.min_len}", length_fix(spec)))
     if length > spec.max_len:
-        out.append(_err(spec, "5", position, value, f"is too long: {length} {_units(spec, length)},"
-                        f" at most {spec.max_len}", _length_fix(spec)))
+        out.append(_err(spec, "5", position, value, f"is too long: {length} {units(spec, length)},"
+                        f" at most {spec.max_len}", length_fix(spec)))
     if CONTROL.search(value):
         return out + [_err(spec, "6", position, value, "contains a control character (a tab, a line break"
                            " or another invisible character)", f"remove the control character from {spec.ref}")]
@@ -170,12 +92,12 @@ def _check_element(spec: ElementSpec, value: str | None, position: str, in_compo
         out.append(_err(spec, "6", position, value, "ends with spaces", f"remove the spaces at the end of {spec.ref}"))
     if (spec.codes or spec.external) and value not in spec.codes and not (
             spec.external and value in external_codes().get(spec.external, ())):
-        out.append(_err(spec, "7", position, value, "is not a code the guide allows here", _code_fix(spec)))
+        out.append(_err(spec, "7", position, value, "is not a code the guide allows here", code_fix(spec)))
     if not valid_type(value, spec.data_type):
         if spec.data_type in ("DT", "D8", "D6", "RD8"):
-            out.append(_err(spec, "8", position, value, "is not a valid date", _date_fix(spec)))
+            out.append(_err(spec, "8", position, value, "is not a valid date", date_fix(spec)))
         elif spec.data_type == "TM":
-            out.append(_err(spec, "9", position, value, "is not a valid time", _date_fix(spec)))
+            out.append(_err(spec, "9", position, value, "is not a valid time", date_fix(spec)))
         elif numeric:
             out.append(_err(spec, "6", position, value, "is not a number",
                             NUMBER_FIX.get(spec.data_type, NUMBER_FIX["R"])))
@@ -184,10 +106,10 @@ def _check_element(spec: ElementSpec, value: str | None, position: str, in_compo
                             f"use only letters, digits, spaces and common punctuation in {spec.ref}"))
     if types and not any(valid_type(value, t) for t in types):
         if "TM" in types:
-            out.append(_err(spec, "9", position, value, "is not a valid time", _date_fix(spec, types)))
+            out.append(_err(spec, "9", position, value, "is not a valid time", date_fix(spec, types)))
         elif {"RD8", "DT", "D8", "D6"} & set(types):
             out.append(_err(spec, "8", position, value, "is not in the date format its qualifier names"
-                            f" ({' or '.join(SHAPES.get(t, t) for t in types)})", _date_fix(spec, types)))
+                            f" ({' or '.join(SHAPES.get(t, t) for t in types)})", date_fix(spec, types)))
     if spec.regex and not re.search(spec.regex, value):
         if spec.regex == ZIP9:
             out.append(_err(spec, "7", position, value, "must be 9 digits: the ZIP code with its 4-digit"

@@ -39,7 +39,7 @@ from builders import mutants
 from conftest import FIXTURES, SAMPLES_837I
 
 from edi837.errors import InputError
-from edi837.x12 import guide, validate
+from edi837.x12 import datatypes, guide, validate
 from edi837.x12.envelope import Envelope
 from edi837.x12.guide import CompositeSpec
 from edi837.x12.read import Delimiters, Segment, segments
@@ -174,4 +174,4 @@ def test_segment_memo_keeps_component_separators_apart() -> None:
     ("2359", "TM", True), ("2460", "TM", False), ("ABC~", "AN", True), ("A\x01", "AN", False),
 ])
 def test_data_types(value, data_type, ok) -> None:
-    assert validate.valid_type(value, data_type) is ok
+    assert datatypes.valid_type(value, data_type) is ok

@@ -13,8 +13,8 @@ from typing import TextIO
 
 from ...engine.results import GroupResult, InterchangeResult, TransactionResult
 from ...findings import ERROR, Finding
+from ...x12.datatypes import valid_date, valid_time
 from ...x12.read import DEFAULT_DELIMITERS, Delimiters
-from ...x12.validate import valid_date, valid_time
 from . import envelope
 from .envelope import Header
 from .values import fit

@@ -13,8 +13,8 @@ import functools
 from decimal import Decimal
 
 from ...x12 import guide
+from ...x12.datatypes import BAD_CHAR, valid_type
 from ...x12.read import DEFAULT_DELIMITERS, Delimiters
-from ...x12.validate import BAD_CHAR, valid_type
 
 CENTS = Decimal("0.01")
 
