@@ -72,13 +72,3 @@ class Finding:
     @property
     def is_error(self) -> bool:
         return self.severity == ERROR
-
-    def to_dict(self) -> dict:
-        return {
-            "rule": self.rule, "severity": self.severity, "message": self.message, "scope": self.scope,
-            "loop": self.loop or None, "segment": self.segment or None, "position": self.position or None,
-            "line": self.line or None,
-            "element": self.element or None, "lx": self.lx or None, "value": self.value,
-            "fix": self.fix or None, "stc": list(self.stc),
-            "ik3": self.ik3 or None, "ik4": self.ik4 or None,
-        }

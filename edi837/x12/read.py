@@ -28,7 +28,7 @@ ISA_SEPARATORS = (3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103
 BOM = "\xef\xbb\xbf"  # UTF-8 byte order mark, as Latin-1 text
 WHITESPACE = " \t\r\n"
 PADDING = "\x00\x1a"  # NUL and Ctrl-Z (DOS end of file), which some transfer tools add after an interchange
-ENVELOPE_IDS = frozenset({"GS", "GE", "IEA"})  # outside any transaction set: position 0
+OUTSIDE_SETS = frozenset({"GS", "GE", "IEA"})  # segments outside any transaction set: position 0
 SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}\Z")
 
 
@@ -349,7 +349,7 @@ def segments(stream: Readable, name: str = "<input>", chunk_size: int = CHUNK,
                 if len(known_ids) < 10_000:
                     known_ids.add(sid)
             if position:  # counting goes on past SE, so a stray segment before GE has a place to report
-                position = 1 if sid == "ST" else (0 if sid in ENVELOPE_IDS else position + 1)
+                position = 1 if sid == "ST" else (0 if sid in OUTSIDE_SETS else position + 1)
             elif sid == "ST":
                 position = 1
             # Each class called by name: compiled, that is a direct call of its constructor.

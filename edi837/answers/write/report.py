@@ -51,6 +51,19 @@ def claim_text(c: ClaimResult) -> list[str]:
     return [head] + [finding_text(f) for f in c.all_findings]
 
 
+def finding_dict(f: Finding) -> dict[str, Any]:
+    """A finding as the check report's JSON carries it (check-report.schema.json). The export's records
+    carry findings in their own published shape (records.finding_record, export.schema.json)."""
+    return {
+        "rule": f.rule, "severity": f.severity, "message": f.message, "scope": f.scope,
+        "loop": f.loop or None, "segment": f.segment or None, "position": f.position or None,
+        "line": f.line or None,
+        "element": f.element or None, "lx": f.lx or None, "value": f.value,
+        "fix": f.fix or None, "stc": list(f.stc),
+        "ik3": f.ik3 or None, "ik4": f.ik4 or None,
+    }
+
+
 def claim_json(c: ClaimResult) -> str:
     """A claim's object of the report's "claims" array: what json.dumps writes, written with an
     f-string (most claims have no findings, and json.dumps of a dict cost more than the claim's rules)."""
@@ -59,12 +72,12 @@ def claim_json(c: ClaimResult) -> str:
     return (f'{{"claim_id": {_str(cl.claim_id)}, "transaction": {_str(cl.transaction)}, "status": {_str(c.status)}, '
             f'"total_charge": {_str(cl.total_charge_text) if cl.total_charge_text else "null"}, '
             f'"type_of_bill": {_str(cl.type_of_bill)}, "position": {cl.where.position}, '
-            f'"findings": {json.dumps([f.to_dict() for f in found]) if found else "[]"}}}')
+            f'"findings": {json.dumps([finding_dict(f) for f in found]) if found else "[]"}}}')
 
 
 def env_findings_json(item: GroupResult | InterchangeResult) -> dict[str, Any]:
     control = item.control if isinstance(item, GroupResult) else (item.isa[13] if len(item.isa) > 13 else "")
-    return {"control": control, "findings": [f.to_dict() for f in item.findings]}
+    return {"control": control, "findings": [finding_dict(f) for f in item.findings]}
 
 
 def transaction_text(t: TransactionResult, every: bool = False) -> Iterator[str]:
@@ -100,7 +113,7 @@ class RenderedSet:
 def render(t: TransactionResult, fmt: str, every: bool = False) -> RenderedSet:
     if fmt == "json":
         lines: Iterator[str] = (claim_json(c) for c in t.claims)
-        entry = {"control_number": t.control, "ack": t.ack, "findings": [f.to_dict() for f in t.findings]}
+        entry = {"control_number": t.control, "ack": t.ack, "findings": [finding_dict(f) for f in t.findings]}
     else:
         lines, entry = transaction_text(t, every), {}
     return RenderedSet(t.claims.made(lines), entry, len(t.claims), t.accepted, t.ack == "R")

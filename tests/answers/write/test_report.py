@@ -20,7 +20,10 @@ from conftest import FIXTURES, ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from edi837.answers.write.report import finding_dict
 from edi837.cli import main
+from edi837.findings import CLAIM as CLAIM_SCOPE
+from edi837.findings import ERROR, TRANSACTION, WARNING, Finding
 
 SCHEMA = json.loads((ROOT / "schemas" / "check-report.schema.json").read_text())
 TYPES = {"string": str, "integer": int, "array": list, "object": dict, "null": type(None)}
@@ -146,3 +149,28 @@ def test_a_guide_error_on_the_pickup_zip_gets_a_zip_fix(tmp_path: Path) -> None:
     found = json.loads(CliRunner().invoke(main, ["check", "--format", "json", str(money)]).output)
     fixes = [f["fix"] for f in found["files"][0]["claims"][0]["findings"] if f["rule"] == "X12-IK4-6"]
     assert fixes and all("125.50" in fix for fix in fixes)
+
+
+KEYS = ["rule", "severity", "message", "scope", "loop", "segment", "position", "line", "element", "lx",
+        "value", "fix", "stc", "ik3", "ik4"]
+
+
+def test_finding_dict_gives_every_key_with_none_for_what_is_unknown() -> None:
+    f = Finding(rule="AMB006", severity=WARNING, message="m")
+    d = finding_dict(f)
+    assert list(d) == KEYS
+    assert d == {"rule": "AMB006", "severity": "warning", "message": "m", "scope": CLAIM_SCOPE, "loop": None,
+                 "segment": None, "position": None, "line": None, "element": None, "lx": None, "value": "",
+                 "fix": None, "stc": [], "ik3": None, "ik4": None}
+    assert json.loads(json.dumps(d)) == d
+
+
+def test_finding_dict_carries_where_and_how_to_answer() -> None:
+    f = Finding(rule="X12-IK4-7", severity=ERROR, message="not a code", scope=TRANSACTION, loop="2400",
+                segment="SV2", position=31, line=4, element="SV201", lx="2", value="9999", fix="use 0540",
+                stc=("A7:562:71", "A3:21"), ik3="8", ik4="7", file="a.837", claim_id="OK1", offset=120)
+    d = finding_dict(f)
+    assert d["loop"] == "2400" and d["segment"] == "SV2" and d["position"] == 31 and d["line"] == 4
+    assert d["element"] == "SV201" and d["lx"] == "2" and d["value"] == "9999" and d["fix"] == "use 0540"
+    assert d["stc"] == ["A7:562:71", "A3:21"] and d["ik3"] == "8" and d["ik4"] == "7"
+    assert "file" not in d and "claim_id" not in d and "offset" not in d  # said once per file and claim
