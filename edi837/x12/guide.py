@@ -207,40 +207,57 @@ def _qualifier(seg_id: str, elements: tuple[ElementSpec | CompositeSpec, ...]) -
 
 
 def compile_map(map_file: Path, dataele_file: Path) -> Guide:
+    """The guide's tables from pyx12's map: every loop and segment a Node, in the order pyx12 scans them."""
     from lxml import etree
 
-    dataele = _data_elements(dataele_file)
     root_el = etree.parse(str(map_file)).getroot()
-    nodes: list[Node] = []
-    by_path: dict[str, int] = {}
+    tree = _MapTree(_data_elements(dataele_file))
+    root = Node(index=0, is_loop=True, id=root_el.get("xid"), name=root_el.findtext("name") or "",
+                usage="R", pos=0, max_use=1, parent=-1, path="")
+    tree.nodes.append(root)
+    for child in root_el.findall("loop"):
+        root.children.append(tree.add_loop(child, 0, ""))
+    qpaths, qcodes = _qualifier_tables(tree.nodes)
+    return Guide(version=VERSION_837I, name=root.name, nodes=tree.nodes, root=0, by_path=tree.by_path,
+                 qualifier_paths=qpaths, qualifier_codes=qcodes,
+                 external_codes=_external_codes(map_file.parent / "codes.xml"))
 
-    def add_loop(el: etree._Element, parent: int, parent_path: str) -> int:
-        node = Node(index=len(nodes), is_loop=True, id=el.get("xid"), name=el.findtext("name") or "",
+
+class _MapTree:
+    """The nodes of the map as they are read, each loop before its children, and their paths."""
+
+    def __init__(self, dataele: dict[str, tuple[str, int, int]]) -> None:
+        self.dataele = dataele
+        self.nodes: list[Node] = []
+        self.by_path: dict[str, int] = {}
+
+    def add_loop(self, el: etree._Element, parent: int, parent_path: str) -> int:
+        node = Node(index=len(self.nodes), is_loop=True, id=el.get("xid"), name=el.findtext("name") or "",
                     usage=el.findtext("usage") or "R", pos=int(el.findtext("pos") or 0),
                     max_use=_max(el.findtext("repeat")), parent=parent, path=f"{parent_path}/{el.get('xid')}")
-        nodes.append(node)
-        by_path.setdefault(node.path, node.index)
+        self.nodes.append(node)
+        self.by_path.setdefault(node.path, node.index)
         # pyx12 scans children sorted by pos; within one pos, loops (in order) before segments.
         kids: list[tuple[int, int, int, int]] = []
         for order, child in enumerate(el.findall("loop")):
-            idx = add_loop(child, node.index, node.path)
-            kids.append((nodes[idx].pos, 0, order, idx))
+            idx = self.add_loop(child, node.index, node.path)
+            kids.append((self.nodes[idx].pos, 0, order, idx))
         for order, child in enumerate(el.findall("segment")):
-            idx = add_segment(child, node.index, node.path, node.id)
-            kids.append((nodes[idx].pos, 1, order, idx))
+            idx = self.add_segment(child, node.index, node.path, node.id)
+            kids.append((self.nodes[idx].pos, 1, order, idx))
         kids.sort()
         node.children = [k[-1] for k in kids]
-        if node.children and not nodes[node.children[0]].is_loop:
+        if node.children and not self.nodes[node.children[0]].is_loop:
             node.first_seg = node.children[0]
         return node.index
 
-    def add_segment(el: etree._Element, parent: int, parent_path: str, loop_id: str) -> int:
+    def add_segment(self, el: etree._Element, parent: int, parent_path: str, loop_id: str) -> int:
         elements: list[ElementSpec | CompositeSpec] = []
         for child in el:
             if child.tag == "element":
-                elements.append(_element(child, dataele))
+                elements.append(_element(child, self.dataele))
             elif child.tag == "composite":
-                comps = tuple(_element(c, dataele) for c in child.findall("element"))
+                comps = tuple(_element(c, self.dataele) for c in child.findall("element"))
                 elements.append(CompositeSpec(ref=child.get("xid"), seq=int(child.findtext("seq")),
                                               data_ele=child.findtext("data_ele") or "",
                                               name=child.findtext("name") or "", usage=child.findtext("usage"),
@@ -249,21 +266,19 @@ def compile_map(map_file: Path, dataele_file: Path) -> Guide:
         els = tuple(elements)
         qual = _qualifier(seg_id, els)
         path = f"{parent_path}/{seg_id}" + (f"[{sorted(qual[2])[0]}]" if qual else "")
-        node = Node(index=len(nodes), is_loop=False, id=seg_id, name=el.findtext("name") or "",
+        node = Node(index=len(self.nodes), is_loop=False, id=seg_id, name=el.findtext("name") or "",
                     usage=el.findtext("usage") or "R", pos=int(el.findtext("pos") or 0),
                     max_use=_max(el.findtext("max_use")), parent=parent, path=path, qualifier=qual,
                     elements=els, syntax=tuple(s.text for s in el.findall("syntax")), loop_id=loop_id)
-        nodes.append(node)
-        by_path.setdefault(path, node.index)
-        by_path.setdefault(f"{parent_path}/{seg_id}", node.index)
+        self.nodes.append(node)
+        self.by_path.setdefault(path, node.index)
+        self.by_path.setdefault(f"{parent_path}/{seg_id}", node.index)
         return node.index
 
-    root = Node(index=0, is_loop=True, id=root_el.get("xid"), name=root_el.findtext("name") or "",
-                usage="R", pos=0, max_use=1, parent=-1, path="")
-    nodes.append(root)
-    for child in root_el.findall("loop"):
-        root.children.append(add_loop(child, 0, ""))
 
+def _qualifier_tables(nodes: list[Node]) -> tuple[dict[str, tuple[tuple[int, int], ...]],
+                                                  dict[tuple[str, int, int], frozenset[str]]]:
+    """Where each qualified segment id carries its qualifier (element, component), and the codes of each."""
     qpaths: dict[str, set[tuple[int, int]]] = {}
     qcodes: dict[tuple[str, int, int], set[str]] = {}
     for n in nodes:
@@ -271,10 +286,7 @@ def compile_map(map_file: Path, dataele_file: Path) -> Guide:
             e, c, codes = n.qualifier
             qpaths.setdefault(n.id, set()).add((e, c))
             qcodes.setdefault((n.id, e, c), set()).update(codes)
-    return Guide(version=VERSION_837I, name=root.name, nodes=nodes, root=0, by_path=by_path,
-                 qualifier_paths={k: tuple(sorted(v)) for k, v in qpaths.items()},
-                 qualifier_codes={k: frozenset(v) for k, v in qcodes.items()},
-                 external_codes=_external_codes(map_file.parent / "codes.xml"))
+    return ({k: tuple(sorted(v)) for k, v in qpaths.items()}, {k: frozenset(v) for k, v in qcodes.items()})
 
 
 def external_codes() -> dict[str, frozenset[str]]:
