@@ -202,7 +202,7 @@ def plan(spark: SparkSession, paths: list[str], settings: Settings, out: str, in
     files found in a folder that `include` does not name), name their answers and reserve their
     control numbers."""
     from .answers.acknowledge import name_answers  # noqa: PLC0415
-    from .answers.control import ControlNumbers  # noqa: PLC0415
+    from .answers.control import AnswerNumbers, ControlNumbers  # noqa: PLC0415
 
     roots = [os.path.abspath(local_name(p)) for p in paths if os.path.isdir(local_name(p))]
     order = ack_order(paths)
@@ -224,8 +224,9 @@ def plan(spark: SparkSession, paths: list[str], settings: Settings, out: str, in
             refused.append((uri, why_not))
             continue
         named[uri] = name
-    first = ControlNumbers(settings).take(3 * len(named)) if named else settings.base
-    return Plan({uri: (name, first + 3 * i) for i, (uri, name) in enumerate(named.items())}, refused)
+    each = AnswerNumbers.COUNT
+    first = ControlNumbers(settings).take(each * len(named)) if named else settings.base
+    return Plan({uri: (name, first + each * i) for i, (uri, name) in enumerate(named.items())}, refused)
 
 
 def answer_one(content: bytes, uri: str, name: str, control: int, out: str, settings: Settings, profile: str,
@@ -372,13 +373,13 @@ def main(argv: list[str] | None = None) -> int:
         for r in frame.where("kind = 'file' and file_error is not null").select("file_error").collect():
             print(f"error: {r['file_error']}", file=sys.stderr)
         if a.answers:
-            from .answers.control import NumbersUsedUp, load_settings  # noqa: PLC0415
+            from .answers.control import load_settings  # noqa: PLC0415
             from .errors import Edi837Error  # noqa: PLC0415
 
             try:
                 settings = load_settings(None, None, None, a.fixed_time, Path(a.answers))
                 done = answers(spark, a.paths, a.answers, settings, a.profile, a.today, include)
-            except (Edi837Error, NumbersUsedUp) as exc:  # an unreadable state, no numbers left: nothing was answered
+            except Edi837Error as exc:  # an unreadable state, no numbers left (NumbersUsedUp): nothing was answered
                 print(f"error: {exc}", file=sys.stderr)
                 return 2
             print(f"answered {sum(bool(r['written']) for r in done)} of {len(done)} files into {a.answers}")

@@ -36,7 +36,7 @@ from ..engine.pipeline import Checker
 from ..engine.results import FileResult
 from ..errors import ConfigError
 from .acknowledge import Numbering, answer
-from .control import Reserved, Settings
+from .control import AnswerNumbers, Reserved, Settings
 from .write.report import Summary
 
 RECORD, LOCK = ".edi837-ack.jsonl", ".edi837-ack.lock"
@@ -201,11 +201,12 @@ def answer_once(path: str, name: str, record: Record | None, checker: Checker, s
         return Outcome(None, entry.control, rejected=entry.rejected)
     again = entry is not None and entry.sha256 == was.sha256
     if entry is None or not again:
-        control, when = numbers.take(3), settings.now  # taken, and on disk, before the record names them
+        control, when = AnswerNumbers.take(numbers).first, settings.now  # taken, and on disk, before the record names them
         record.claimed(name, was.sha256, control, when)
         entry = Entry(was.sha256, control, when, done=False)
     before = _verdicts(summary)
-    result = answer(path, checker, dataclasses.replace(settings, fixed_time=entry.time), Reserved(entry.control),
+    numbered = Reserved(entry.control, AnswerNumbers.COUNT)  # the numbers the record names, as the first time
+    result = answer(path, checker, dataclasses.replace(settings, fixed_time=entry.time), numbered,
                     out, summary, jobs, name, durable=True)
     if result.error is None and unchanged(path, was):  # else it is made again by the next run (same numbers)
         record.done(name, was.sha256, entry.control, entry.time, rejected=_verdicts(summary) != before)

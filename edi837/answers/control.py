@@ -265,7 +265,7 @@ class Reserved:
     ledger, by the Spark driver), handed out as a ControlNumbers would: an answer made again with it
     is byte for byte the first one."""
 
-    def __init__(self, first: int, count: int = 3) -> None:
+    def __init__(self, first: int, count: int) -> None:
         self.first, self.left = first, count
 
     def take(self, count: int = 1) -> int:

@@ -46,7 +46,7 @@ from pathlib import Path
 from types import FrameType
 
 from .. import durable
-from ..answers.control import ControlNumbers, NumbersUsedUp, Settings
+from ..answers.control import ControlNumbers, Settings
 from ..engine.inputs import INCLUDE
 from ..engine.results import EXIT_INTERRUPTED, exit_code
 from ..errors import Edi837Error, printable
@@ -106,7 +106,7 @@ class Stage:
                 ledger = Ledger(outbox.root / "ledger.sqlite")
                 held.callback(ledger.close)
                 numbers = ControlNumbers(opts.settings, floor=ledger.highest_control())
-            except (OSError, Edi837Error, NumbersUsedUp, sqlite3.Error) as exc:
+            except (OSError, Edi837Error, sqlite3.Error) as exc:  # Edi837Error: NumbersUsedUp too
                 raise Unusable(f"{printable(str(outbox.root))}: {exc}") from None
             steps = Steps(outbox, ledger, numbers, opts.settings, opts.profile, self.tally, self.log, self.warn,
                           self.counted)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 from .. import durable
-from ..answers.control import AnswerNumbers, ControlNumbers, NumbersUsedUp, Settings
+from ..answers.control import AnswerNumbers, ControlNumbers, Settings
 from ..answers.write.report import claims_phrase
 from ..errors import Edi837Error, printable
 from . import worker
@@ -61,7 +61,7 @@ class Steps:
             return step(*args, **kwargs)
         except sqlite3.Error as exc:
             raise Stopped(f"{printable(str(self.outbox.root))}: the ledger cannot be written ({exc})") from None
-        except (NumbersUsedUp, Edi837Error) as exc:  # no number left, or a control-number state that cannot be read
+        except Edi837Error as exc:  # no number left (NumbersUsedUp), or a control-number state that cannot be read
             raise Stopped(str(exc)) from None
         except OSError as exc:
             self.tally.failed += 1
