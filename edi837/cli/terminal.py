@@ -238,7 +238,7 @@ class Terminal:
             self.echo(line)
 
     def error(self, line: str) -> None:
-        """An error or warning line on standard error (never patient data: see the README's Privacy)."""
+        """An error or warning line on standard error (never patient data: see docs/privacy.md)."""
         click.echo(line, err=True, color=self.color)
 
     @contextmanager
