@@ -5,7 +5,7 @@ The tests mirror the package: a folder per layer (tests/x12/, tests/claims/, tes
 tests/engine/, tests/answers/ with answers/write/, tests/cli/, tests/stage/) and tests/test_<module>.py
 for the modules at the top (api, findings, frozen, lifeline, spark ...). Test module names are unique
 across the folders: pytest imports them by base name, with no __init__.py; this folder is on sys.path
-for conftest, builders, oracle and fuzzing.
+for conftest and the helper modules (builders, oracle, fuzzing, arrow_rows).
 
 Three groups stay whole because they test the engine from the outside, against pyx12 or with
 generated input, not one module: test_fixtures_pyx12.py (the bundled fixtures and bench/gen.py are

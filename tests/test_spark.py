@@ -65,14 +65,14 @@ def inputs(bench_files: list[Path]) -> list[str]:
 
 
 def test_rows_equal_check_json(spark, bench_files) -> None:
-    import test_arrow  # noqa: PLC0415 (the comparison is the one of the Arrow rows, not a copy)
+    import arrow_rows  # noqa: PLC0415 (the comparison is the one of the Arrow rows, not a copy)
 
     paths = inputs(bench_files)
     compared = ["kind", "file", "transaction", "claim_id", "status", "position", "total_charge", "type_of_bill",
                 "findings", "file_status", "file_error", "claims", "accepted", "rejected", "envelopes"]
     rows = edi_spark.rows(spark, paths, today=TODAY).select(*compared).toArrow().to_pylist()
-    doc = test_arrow.check_json(paths)
-    test_arrow.compare(rows, doc)
+    doc = arrow_rows.check_json(paths)
+    arrow_rows.compare(rows, doc)
     assert sum(r["kind"] == "claim" for r in rows) == sum(len(f["claims"]) for f in doc["files"]) > BENCH_CLAIMS
     assert {r["file_status"] for r in rows if r["kind"] == "file"} == {"read", "unreadable"}
 

@@ -245,7 +245,10 @@ def run(parts: list[Part], jobs: int, job: Callable[[Part], Any], name: str = ""
             try:
                 first = itertools.islice(todo, jobs * IN_FLIGHT_PER_JOB)
                 out = collections.deque((p, _submit(pool, p)) for p in first)
-                workers = [p for p in multiprocessing.active_children() if p not in others]
+                # The pool's own list: active_children() would drop a worker already dead (and reaped)
+                # by now, and its death would then be told as the survivor's SIGTERM.
+                workers = list(getattr(pool, "_processes", {}).values()) or [
+                    p for p in multiprocessing.active_children() if p not in others]
                 while out:
                     part, future = out.popleft()
                     try:

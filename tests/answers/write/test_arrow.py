@@ -3,7 +3,6 @@ document in schemas/ is the code's; the Parquet export; and `import edi837` need
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -26,85 +25,21 @@ def test_import_edi837_imports_no_arrow_or_spark() -> None:
 
 try:  # pyarrow is optional (the arrow and spark extras): without it the tests below skip
     import pyarrow.parquet as pq
+    from arrow_rows import check_json, compare
 
     from edi837.answers.write import arrow
 except ImportError:
-    pq = arrow = None
-from edi837 import api  # noqa: E402
+    pq = arrow = check_json = compare = None  # type: ignore[assignment]
+import edi837  # noqa: E402
+from edi837.engine import pipeline  # noqa: E402
 
 needs_arrow = pytest.mark.skipif(arrow is None, reason="needs pyarrow: pip install -e '.[arrow]'")
-
-
-def check_json(paths: list[str]) -> dict:
-    res = CliRunner().invoke(main, ["check", "--format", "json", "--jobs", "1", "--today", TODAY, *paths])
-    assert res.exit_code in (0, 1, 2), res.output
-    return json.loads(res.stdout)
-
-
-FINDING_KEYS = ("rule", "severity", "message", "scope", "loop", "segment", "position", "line", "element", "lx",
-                "value", "fix", "stc")  # the record adds the rule's source; the report its 999 codes
-
-
-def findings_key(found: list[dict]) -> list[dict]:
-    return [{k: f[k] for k in FINDING_KEYS} for f in found]
-
-
-def claim_key(row: dict) -> dict:
-    """What a claim row shares with the claims of `check --format json`."""
-    keys = ("claim_id", "transaction", "status", "type_of_bill", "position")
-    charge = row["total_charge"]  # a Decimal in a row, the amount as written in check's JSON
-    return {**{k: row[k] for k in keys}, "total_charge": arrow.money(None if charge is None else str(charge)),
-            "findings": findings_key(row["findings"])}
-
-
-def expected(doc: dict) -> tuple[dict, dict]:
-    """(claims by file, file outcome by file) of a check report."""
-    claims = {f["path"]: sorted((c for c in f["claims"]), key=lambda c: (c["transaction"], c["position"]))
-              for f in doc["files"]}
-    def envelopes(entries: list[dict]) -> list[dict]:
-        return [{"control": e["control"], "findings": findings_key(e["findings"])} for e in entries]
-
-    outcome = {f["path"]: {"error": f["error"],
-                           "transactions": [{"control": t["control_number"], "ack": t["ack"],
-                                             "findings": findings_key(t["findings"])} for t in f["transactions"]],
-                           "groups": envelopes(f["groups"]), "interchanges": envelopes(f["interchanges"])}
-               for f in doc["files"]}
-    return claims, outcome
-
-
-def compare(rows: list[dict], doc: dict) -> None:
-    """Rows of edi837.answers.write.arrow (any order across files) against a check report: claim for claim, and
-    every file's outcome."""
-    claims, outcome = expected(doc)
-    got_claims: dict[str, list] = {path: [] for path in claims}
-    got_files = {}
-    for row in rows:
-        if row["kind"] == "claim":
-            got_claims[row["file"]].append(claim_key(row))
-        else:
-            assert row["file"] not in got_files
-            got_files[row["file"]] = row
-    for path in claims:
-        got = sorted(got_claims[path], key=lambda c: (c["transaction"], c["position"]))
-        assert got == [claim_key(c) for c in claims[path]], path
-        f = got_files[path]
-        want = outcome[path]
-        assert f["file_error"] == want["error"], path
-        assert f["file_status"] == ("read" if want["error"] is None else "unreadable")
-        assert (f["claims"], f["accepted"]) == (len(got), sum(c["status"] == "accepted" for c in got))
-        sets = [{"control": e["control"], "ack": e["ack"], "findings": findings_key(e["findings"])}
-                for e in f["envelopes"] if e["level"] == "transaction"]
-        assert sets == want["transactions"], path
-        for level, key in (("group", "groups"), ("interchange", "interchanges")):
-            assert [{"control": e["control"], "findings": findings_key(e["findings"])}
-                    for e in f["envelopes"] if e["level"] == level] == want[key], path
-    assert set(got_files) == set(claims)
 
 
 @needs_arrow
 def test_rows_equal_check_json_on_fixtures_and_samples() -> None:
     paths = [str(p) for p in FIXTURES + SAMPLES_837I]
-    check = api.checker(today=__import__("datetime").date.fromisoformat(TODAY))
+    check = pipeline.for_profile(today=__import__("datetime").date.fromisoformat(TODAY))
     rows = []
     for path in paths:
         with open(path, "rb") as fh:
@@ -124,7 +59,7 @@ def test_claim_row_carries_lines_and_ambulance_view() -> None:
     assert (claim["kind"], file["kind"]) == ("claim", "file")
     from edi837.answers.write import records  # noqa: PLC0415
 
-    [result] = api.check(path).claims
+    [result] = edi837.check(path).claims
     row = arrow.claim_row(records.claim_record(result, path, None))
     assert {k: v for k, v in claim.items() if k in records.SHAPE} == {k: v for k, v in row.items() if k != "kind"} | {
         "transaction_ack": "A"}  # the record, column for column (money as decimals)
