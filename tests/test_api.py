@@ -323,16 +323,18 @@ with open("/proc/self/status") as status:
 
 
 @pytest.mark.slow
-def test_check_iter_over_100000_claims_stays_under_100_mb(tmp_path: Path) -> None:
+def test_check_iter_stays_under_100_mb_however_many_sets(tmp_path: Path) -> None:
     """A loop over check_iter holds one set while the next is read; sets of 5,000 claims (the guide's
-    most) are checked with at most 1,000 claims of a set in memory, the rest spooled to disk."""
+    most) are checked with at most 1,000 claims of a set in memory, the rest spooled to disk. The peak
+    is reached by the second set and stays: 25,000 claims here (100,000 peak at 61 MB compiled, 65 MB
+    pure: `python -c "$CHECK_ITER" FILE` on `bench/gen.py --claims 100000`, docs/benchmarks.md)."""
     import subprocess
     import sys
 
-    src = tmp_path / "100k.837"
-    subprocess.run([sys.executable, str(ROOT / "bench" / "gen.py"), "--claims", "100000", "--out", str(src)],
+    src = tmp_path / "25k.837"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "gen.py"), "--claims", "25000", "--out", str(src)],
                    check=True, capture_output=True)
     done = subprocess.run([sys.executable, "-c", CHECK_ITER, str(src)], capture_output=True, text=True, check=True)
     claims, peak_kb = map(int, done.stdout.split())
-    assert claims == 100_000
+    assert claims == 25_000
     assert peak_kb < 100 * 1024, f"peak RSS {peak_kb / 1024:.0f} MB"
