@@ -37,11 +37,12 @@ from .claims import Claim
 from .engine.inputs import as_edi_error
 from .engine.pipeline import Checker as Engine
 from .engine.pipeline import for_profile, parse_stream
-from .engine.results import FileResult, GroupResult, InterchangeResult, Result, TransactionResult
+from .engine.results import FileResult, Result, TransactionResult
 from .errors import InputError
 
 if TYPE_CHECKING:
     from .answers.control import Settings
+    from .rules import Profile
 
 Source = str | os.PathLike[str] | bytes | bytearray | memoryview | BinaryIO
 
@@ -173,7 +174,7 @@ class Checker:
 
     def answer(self, source: Source, settings: Settings | None = None, name: str | None = None) -> Answers:
         """The 999, 277CA and forward 837 answering one file (see `answer`), with this checker's profile."""
-        return _answer(checked_source(source), settings, self.profile, self.today, name)
+        return _answer(checked_source(source), settings, self._engine.profile, self.today, name)  # loaded once
 
     @staticmethod
     def _results(source: Source, name: str | None, engine: Engine, into: FileResult | None = None) -> Iterator[Result]:
@@ -240,7 +241,7 @@ def answer(source: Source, settings: Settings | None = None, profile: str = "med
     return _answer(checked_source(source), settings, profile, today, name)
 
 
-def _answer(source: Source, settings: Settings | None, profile: str, today: dt.date | None,
+def _answer(source: Source, settings: Settings | None, profile: str | Profile, today: dt.date | None,
             name: str | None) -> Answers:
     from .answers.acknowledge import Streams, write_answers  # noqa: PLC0415 (only answering needs the writers)
     from .answers.control import ControlNumbers  # noqa: PLC0415
@@ -275,15 +276,8 @@ def _answered(source: Source, name: str | None, check: Engine, render: Callable[
         return
     try:
         for item in check.run(stream, result.path):
-            if isinstance(item, TransactionResult):
-                result.transactions.append(item)
-                yield render(item)
-                continue
-            if isinstance(item, GroupResult):
-                result.groups.append(item)
-            elif isinstance(item, InterchangeResult):
-                result.interchanges.append(item)
-            yield item
+            result.add(item)
+            yield render(item) if isinstance(item, TransactionResult) else item
     except NotBinaryStream:
         raise
     except Exception as exc:  # noqa: BLE001 (InputError, or a defect of ours: one located error either way)

@@ -62,6 +62,7 @@ def test_a_checker_reads_its_profile_once_and_refuses_a_bad_one_when_made(tmp_pa
     profile.write_text("not json")  # read when the checker was made, not at each check
     data = (ROOT / "fixtures" / "bls-emergency.837").read_bytes().replace(b"*716.00*", b"*717.00*")
     assert [c.status for c in checker.check(data).claims] == ["accepted"]
+    assert [c.status for c in checker.answer(data, Settings(fixed_time=FIXED)).result.claims] == ["accepted"]
     with pytest.raises(edi837.ProfileError, match="p.json: cannot load profile") as info:
         edi837.Checker(profile=profile)
     assert isinstance(info.value, edi837.Edi837Error) and not isinstance(info.value, edi837.InputError)

@@ -116,15 +116,16 @@ class Checker:
                 failure = None  # its traceback holds this frame: no reference cycle through the local
 
 
-def for_profile(profile: str = "medicare", today: dt.date | None = None, keep_segments: bool = False,
+def for_profile(profile: str | rules_mod.Profile = "medicare", today: dt.date | None = None, keep_segments: bool = False,
                 watch: Callable[[ClaimResult], None] | None = None, memory_claims: int | None = None) -> Checker:
-    """A Checker with a bundled profile by name (or a profile JSON file: ProfileError if it cannot be
-    loaded) and a fixed `today` if given; `keep_segments` keeps each claim's segments as read (the
+    """A Checker with a profile already loaded, a bundled one by name, or a profile JSON file
+    (ProfileError if it cannot be loaded), and a fixed `today` if given; `keep_segments` keeps each claim's segments as read (the
     forward 837 needs them), `watch` sees each claim as it is checked."""
     from .. import rules  # noqa: PLC0415 (parse needs no rules: importing them costs start-up)
 
     ctx = rules.Context(today=today) if today is not None else rules.Context()
-    return Checker(rules.load_profile(profile), ctx, keep_segments=keep_segments, watch=watch,
+    loaded = profile if isinstance(profile, rules.Profile) else rules.load_profile(profile)
+    return Checker(loaded, ctx, keep_segments=keep_segments, watch=watch,
                    memory_claims=memory_claims)
 
 
