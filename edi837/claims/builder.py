@@ -1,6 +1,10 @@
 """Building claims from tagged segments: `ClaimBuilder` is fed (segment, loop id) in file order and
 hands back each claim as soon as its 2300 loop ends, so memory holds one claim at a time.
 
+The 837I and the 837P share the builder but not all loop ids (2310A is the attending physician of an
+837I and the referring provider of an 837P; 2310E the service facility of one and the pick-up
+location of the other), so each claim type has its own reader tables, chosen at ST by ST03.
+
 Every reader below keeps one contract: it takes the builder (or the claim being read), the segment,
 its elements and its loop, and records what the claim needs; it never decides anything about the
 claim's verdict. Which reader a segment goes to is the two tables at the end of this file:
@@ -9,12 +13,27 @@ claim's verdict. Which reader a segment goes to is the two tables at the end of 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from ..x12 import guide
 from ..x12.datatypes import date8
 from ..x12.read import Segment
-from .model import Claim, Code, Person, Provider, ServiceLine, Where, is_ambulance, money, procedure
+from .model import (
+    Certification,
+    Claim,
+    Code,
+    Location,
+    Note,
+    Person,
+    Provider,
+    ServiceLine,
+    Transport,
+    Where,
+    is_ambulance,
+    money,
+    procedure,
+)
 
 MAX_LINES = 999  # the 837I's 2400 loop repeats at most 999 times; later lines of a claim are counted, not kept
 PAD = ("",) * 12  # `(*elements, *PAD)[:n]`: a segment's first n elements, absent ones empty
@@ -53,6 +72,36 @@ class _Draft:
         self.dtp: Segment | None = None
         self.line_control = ""
         self.lines_not_read = 0  # service lines past MAX_LINES
+        self.pro: _Professional | None = None  # an 837P claim's own data (None on an 837I claim)
+
+
+class _Professional:
+    """What an 837P claim carries that an 837I claim does not, for the claim and for the line being read."""
+
+    def __init__(self) -> None:
+        self.transport: Transport | None = None
+        self.certifications: list[Certification] = []
+        self.pickup: Location | None = None
+        self.dropoff: Location | None = None
+        self.admission: Segment | None = None
+        self.notes: list[Note] = []
+        self.prior: list[Code] = []
+        self.facility: Where | None = None
+        self.line = _ProLine()
+
+
+class _ProLine:
+    """The 837P data of the service line being read (2400 CR1, CRC, QTY*PT, NTE, REF*G1; 2420C/G/H)."""
+
+    def __init__(self) -> None:
+        self.transport: Transport | None = None
+        self.certifications: list[Certification] = []
+        self.qty: Segment | None = None
+        self.pickup: Location | None = None
+        self.dropoff: Location | None = None
+        self.notes: list[Note] = []
+        self.prior: list[Code] = []
+        self.facility: Where | None = None
 
 
 def _where(seg: Segment, loop: str, element: str = "") -> Where:
@@ -103,6 +152,10 @@ class ClaimBuilder:
         self.file = file
         self.raw: RawSegments | None = RawSegments() if keep else None
         self.loops = guide.loop_sets()
+        self.kind = "837I"  # the claim type of the set being read (ST03)
+        self.claim_readers = CLAIM_READERS
+        self.readers = READERS
+        self.created = ""  # BHT04 of the set being read
         self.transaction = ""
         self.billing = Provider()
         self.subscriber = Person()
@@ -119,12 +172,12 @@ class ClaimBuilder:
         done = None
         if d is not None:
             if loop in self.loops.claim and sid not in CLAIM_ENDS:
-                claim_reader = CLAIM_READERS.get(loop, NO_READERS).get(sid)
+                claim_reader = self.claim_readers.get(loop, NO_READERS).get(sid)
                 if claim_reader is not None:
                     claim_reader(d, seg, els, loop)
                 return None
             done = self.finish()
-        reader = ANYWHERE.get(sid) or READERS.get(loop, NO_READERS).get(sid)
+        reader = ANYWHERE.get(sid) or self.readers.get(loop, NO_READERS).get(sid)
         if reader is not None:
             reader(self, seg, els, loop)
         return done
@@ -162,6 +215,8 @@ class ClaimBuilder:
         clm05 = els[5].split(d.clm.delims.component) if len(els) > 5 and els[5] else []
         start, _, end = d.period.partition("-")
         total = _get(els, 2)
+        if d.pro is not None:
+            return _professional_claim(self, d, els, clm05, total)
         # Positional, in the model's field order: with keywords, making the claims and their lines cost
         # 4% of a parse (cProfile, 2,000 claims). tests/claims/test_builder.py reads every field back.
         return Claim(
@@ -171,13 +226,19 @@ class ClaimBuilder:
             self.billing, self.subscriber, self.patient or self.subscriber, self.payer[0], self.payer[1],
             d.attending, tuple(d.lines), self.file, self.transaction, d.clm_where, self.hl_subscriber,
             self.hl_patient, d.d9, d.f8, d.period_where, d.cl1_where, tuple(d.ambulance), d.lines_not_read,
-            tuple(d.diagnosis_codes))
+            tuple(d.diagnosis_codes), "837I", date8(self.created))
 
 
 # -- outside a claim: the set, the billing provider, the subscriber, the patient ------------------------
 
 def _st(b: ClaimBuilder, seg: Segment, els: list[str], loop: str) -> None:
     b.transaction = _get(els, 2)
+    b.created = ""
+    known = guide.GUIDES.get(_get(els, 3))
+    if known is not None:  # (an unknown ST03 is refused by the envelope; a missing one keeps the last)
+        b.kind = known[0]
+        b.claim_readers = PRO_CLAIM_READERS if b.kind == "837P" else CLAIM_READERS
+        b.readers = PRO_READERS if b.kind == "837P" else READERS
     if b.raw is not None:
         b.raw.new_set()
 
@@ -195,8 +256,14 @@ def _hl(b: ClaimBuilder, seg: Segment, els: list[str], loop: str) -> None:
         b.billing = Provider()
 
 
+def _bht(b: ClaimBuilder, seg: Segment, els: list[str], loop: str) -> None:
+    b.created = _get(els, 4)
+
+
 def _clm(b: ClaimBuilder, seg: Segment, els: list[str], loop: str) -> None:
     b.draft = _Draft(seg, _where(seg, loop))
+    if b.kind == "837P":
+        b.draft.pro = _Professional()
     if b.raw is not None:
         b.raw.claim_opened()
 
@@ -325,18 +392,18 @@ def _end_line(d: _Draft) -> None:
     sv2, dtp, lx, line_control = d.sv2, d.dtp, d.lx, d.line_control
     d.lx, d.sv2, d.dtp, d.line_control = None, None, None, ""
     if sv2 is None or lx is None:
+        if d.pro is not None:
+            d.pro.line = _ProLine()
         return
     if len(d.lines) >= MAX_LINES:
         d.lines_not_read += 1
         return
+    if sv2.elements[0] == "SV1":
+        _end_professional_line(d, sv2, dtp, lx, line_control)
+        return
     _, revenue, sv202, charge, basis, units, _, non_covered = (*sv2.elements, *PAD)[:8]
     qualifier, code, modifiers, kind, od, arrangement, dead = procedure(sv202, sv2.delims.component)
-    if dtp is not None:
-        date_text = _get(dtp.elements, 3)
-        service_date = date8(date_text.partition("-")[0]) if date_text else None
-        date_where = _where(dtp, "2400", "DTP03")
-    else:
-        date_text, service_date, date_where = "", None, None
+    date_text, service_date, date_where = _line_date_of(dtp)
     line = ServiceLine(  # positional, in field order (see ClaimBuilder.finish)
         lx, revenue, qualifier, code, modifiers, money(charge), charge, basis, units, money(non_covered),
         non_covered, service_date, date_text, line_control, _where(sv2, "2400"), date_where, kind, od,
@@ -346,13 +413,198 @@ def _end_line(d: _Draft) -> None:
         d.ambulance.append(line)
 
 
+def _line_date_of(dtp: Segment | None) -> tuple[str, dt.date | None, Where | None]:
+    """DTP*472 of a line: (DTP03 as written, its first date, where it is)."""
+    if dtp is None:
+        return "", None, None
+    text = _get(dtp.elements, 3)
+    return text, date8(text.partition("-")[0]) if text else None, _where(dtp, "2400", "DTP03")
+
+
+# -- the 837P: its claim and line data (CR1, CRC, QTY*PT, NTE, REF*G1, pick-up and drop-off) -----------
+
+def _professional_claim(b: ClaimBuilder, d: _Draft, els: list[str], clm05: list[str], total: str) -> Claim:
+    """An 837P claim: CLM05-1 is the place of service (in `facility_type`, as CLM05 is read for both),
+    no statement period, CL1 or value codes; its ambulance data from the _Professional draft."""
+    pro = d.pro
+    assert pro is not None
+    admission = _get(pro.admission.elements, 3) if pro.admission is not None else ""
+    return Claim(
+        _get(els, 1), money(total), total, clm05[0] if clm05 else "", clm05[1] if len(clm05) > 1 else "",
+        clm05[2] if len(clm05) > 2 else "", None, None, "", "", "", d.principal, tuple(d.diagnoses), (), (), (),
+        b.billing, b.subscriber, b.patient or b.subscriber, b.payer[0], b.payer[1], None, tuple(d.lines), b.file,
+        b.transaction, d.clm_where, b.hl_subscriber, b.hl_patient, d.d9, d.f8, None, None, tuple(d.ambulance),
+        d.lines_not_read, tuple(d.diagnosis_codes), "837P", date8(b.created), transport=pro.transport,
+        certifications=tuple(pro.certifications), pickup=pro.pickup, dropoff=pro.dropoff,
+        admission_date=date8(admission[:8]) if admission else None,
+        admission_where=_where(pro.admission, "2300", "DTP03") if pro.admission is not None else None,
+        notes=tuple(pro.notes), prior_authorizations=tuple(pro.prior), facility_where=pro.facility)
+
+
+def _end_professional_line(d: _Draft, sv1: Segment, dtp: Segment | None, lx: str, line_control: str) -> None:
+    """SV1: SV101 HC:code:modifiers, SV102 charge, SV103 UN, SV104 units (a decimal), SV105 place of
+    service, SV107 diagnosis pointers, SV109 emergency; with the line's CR1, CRC, QTY*PT, 2420C/G/H."""
+    pro = d.pro
+    assert pro is not None
+    ln, pro.line = pro.line, _ProLine()
+    _, sv101, charge, basis, units, pos, _, sv107, _, emergency = (*sv1.elements, *PAD)[:10]
+    comp = sv1.delims.component
+    qualifier, code, modifiers, kind, od, arrangement, dead = procedure(sv101, comp)
+    date_text, service_date, date_where = _line_date_of(dtp)
+    qty = ln.qty
+    line = ServiceLine(
+        lx, "", qualifier, code, modifiers, money(charge), charge, basis, units, None, "", service_date,
+        date_text, line_control, _where(sv1, "2400"), date_where, kind, od, arrangement, dead,
+        place_of_service=pos, pointers=tuple(sv107.split(comp)) if sv107 else (), emergency=emergency,
+        transport=ln.transport, certifications=tuple(ln.certifications),
+        patient_count=_get(qty.elements, 2) if qty is not None else "",
+        patient_count_where=_where(qty, "2400", "QTY02") if qty is not None else None, pickup=ln.pickup,
+        dropoff=ln.dropoff, notes=tuple(ln.notes), prior_authorizations=tuple(ln.prior),
+        facility_where=ln.facility)
+    d.lines.append(line)
+    if is_ambulance("", code):
+        d.ambulance.append(line)
+
+
+def _transport(seg: Segment, els: list[str], loop: str) -> Transport:
+    e = (*els, *PAD)[:11]
+    return Transport(e[1], e[2], e[4], e[5], money(e[6]), e[6], e[9], e[10], tuple(e[1:11]), _where(seg, loop))
+
+
+def _certification(seg: Segment, els: list[str], loop: str) -> Certification:
+    return Certification(_get(els, 1), _get(els, 2), tuple(c for c in els[3:8] if c), _where(seg, loop))
+
+
+def _pro_line(d: _Draft) -> _ProLine | None:
+    """The 837P data of the line being read (None before the claim's first LX, or on an 837I claim)."""
+    return d.pro.line if d.pro is not None and d.lx is not None else None
+
+
+def _pro_cr1(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
+    if d.pro is None:
+        return
+    if loop == "2400":
+        line = _pro_line(d)
+        if line is not None:
+            line.transport = _transport(seg, els, loop)
+    else:
+        d.pro.transport = _transport(seg, els, loop)
+
+
+def _pro_crc(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
+    if d.pro is None:
+        return
+    if loop == "2400":
+        line = _pro_line(d)
+        if line is not None:
+            line.certifications.append(_certification(seg, els, loop))
+    else:
+        d.pro.certifications.append(_certification(seg, els, loop))
+
+
+def _pro_nte(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
+    if d.pro is None:
+        return
+    note = Note(_get(els, 1), _get(els, 2), _where(seg, loop, "NTE02"))
+    if loop == "2400":
+        line = _pro_line(d)
+        if line is not None:
+            line.notes.append(note)
+    else:
+        d.pro.notes.append(note)
+
+
+def _pro_claim_ref(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
+    _claim_ref(d, seg, els, loop)
+    if d.pro is not None and _get(els, 1) == "G1":
+        d.pro.prior.append(Code("G1", _get(els, 2), "", "", _where(seg, loop, "REF02")))
+
+
+def _pro_line_ref(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
+    _line_ref(d, seg, els, loop)
+    line = _pro_line(d)
+    if line is not None and _get(els, 1) == "G1":
+        line.prior.append(Code("G1", _get(els, 2), "", "", _where(seg, loop, "REF02")))
+
+
+def _pro_claim_dtp(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
+    if d.pro is not None and _get(els, 1) == "435":
+        d.pro.admission = seg
+
+
+def _pro_qty(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
+    line = _pro_line(d)
+    if line is not None and _get(els, 1) == "PT":
+        line.qty = seg
+
+
+def _pro_sv1(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
+    if d.lx is not None:
+        d.sv2 = seg  # the line's service segment (SV2 on an 837I, SV1 on an 837P)
+
+
+# Pick-up and drop-off: NM1 opens the location, N3 and N4 fill it, on the claim (2310E/F) or the line (2420G/H).
+LOCATION_LOOPS = {"2310E": ("claim", "pickup"), "2310F": ("claim", "dropoff"),
+                  "2420G": ("line", "pickup"), "2420H": ("line", "dropoff")}
+
+
+def _location_holder(d: _Draft, loop: str) -> _Professional | _ProLine | None:
+    if d.pro is None:
+        return None
+    return d.pro if LOCATION_LOOPS[loop][0] == "claim" else _pro_line(d)
+
+
+def _location_get(holder: _Professional | _ProLine, loop: str) -> Location | None:
+    return holder.pickup if LOCATION_LOOPS[loop][1] == "pickup" else holder.dropoff
+
+
+def _location_set(holder: _Professional | _ProLine, loop: str, location: Location) -> None:
+    if LOCATION_LOOPS[loop][1] == "pickup":
+        holder.pickup = location
+    else:
+        holder.dropoff = location
+
+
+def _location_nm1(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
+    holder = _location_holder(d, loop)
+    if holder is not None:
+        _location_set(holder, loop, Location(_get(els, 1), _get(els, 3), where=_where(seg, loop)))
+
+
+def _location_n3(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
+    holder = _location_holder(d, loop)
+    found = _location_get(holder, loop) if holder is not None else None
+    if holder is not None and found is not None:
+        _location_set(holder, loop, found.replace(street=tuple(x for x in els[1:3] if x),
+                                                  address_where=_where(seg, loop, "N301")))
+
+
+def _location_n4(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
+    holder = _location_holder(d, loop)
+    found = _location_get(holder, loop) if holder is not None else None
+    if holder is not None and found is not None:
+        _location_set(holder, loop, found.replace(city=_get(els, 1), state=_get(els, 2), zip=_get(els, 3),
+                                                  country=_get(els, 4), city_where=_where(seg, loop, "N403")))
+
+
+def _facility(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
+    if d.pro is None:
+        return
+    if loop == "2310C":
+        d.pro.facility = _where(seg, loop)
+    else:
+        line = _pro_line(d)
+        if line is not None:
+            line.facility = _where(seg, loop)
+
+
 Reader = Callable[[ClaimBuilder, Segment, list[str], str], None]
 ClaimReader = Callable[[_Draft, Segment, list[str], str], None]
 
 # Which reader takes a segment outside the claim being read: by segment id wherever it is (ST, HL), else
 # by loop id, then segment id. A segment no entry names is not needed for the claims. (Tables keyed by
 # strings alone: a lookup by a fresh (loop, id) tuple costs a tuple and its comparison per segment.)
-ANYWHERE: dict[str, Reader] = {"ST": _st, "HL": _hl}
+ANYWHERE: dict[str, Reader] = {"ST": _st, "HL": _hl, "BHT": _bht}
 READERS: dict[str, dict[str, Reader]] = {
     "2300": {"CLM": _clm},
     "2000A": {"PRV": _billing_taxonomy},
@@ -369,3 +621,17 @@ CLAIM_READERS: dict[str, dict[str, ClaimReader]] = {
     "2400": {"LX": _lx, "SV2": _sv2, "DTP": _line_date, "REF": _line_ref},
 }
 NO_READERS: dict = {}  # what a loop no table names has: no reader
+
+# The 837P's: the same outside a claim (the 2000A-2010CA loops are the same in both guides).
+PRO_READERS = READERS
+_LOCATION = {"NM1": _location_nm1, "N3": _location_n3, "N4": _location_n4}
+PRO_CLAIM_READERS: dict[str, dict[str, ClaimReader]] = {
+    "2300": {"HI": _hi, "DTP": _pro_claim_dtp, "REF": _pro_claim_ref, "CR1": _pro_cr1, "CRC": _pro_crc,
+             "NTE": _pro_nte},
+    "2310C": {"NM1": _facility},
+    "2310E": _LOCATION, "2310F": _LOCATION,
+    "2400": {"LX": _lx, "SV1": _pro_sv1, "DTP": _line_date, "REF": _pro_line_ref, "CR1": _pro_cr1,
+             "CRC": _pro_crc, "QTY": _pro_qty, "NTE": _pro_nte},
+    "2420C": {"NM1": _facility},
+    "2420G": _LOCATION, "2420H": _LOCATION,
+}

@@ -1,4 +1,7 @@
-"""The claim model: the 837I's 2300 loops as small value classes (see `Value`), with an ambulance view.
+"""The claim model: the 2300 loops of an 837I or an 837P as small value classes (see `Value`), with one
+ambulance view for both (pick-up ZIP, loaded miles, patients: `Claim.pickup_zip` ...), whatever loop
+of which guide carries them. `Claim.claim_type` tells the two apart; the 837P's own data (CR1, CRC,
+pick-up and drop-off locations, QTY*PT, NTE, REF*G1) sits in attributes an 837I claim leaves empty.
 
 Money is Decimal; amounts that are not numbers become None here (the guide checks report them),
 never a float. Values stay as written beside what is made of them (`charge_text`, `units`), so an
@@ -138,6 +141,71 @@ class Code(Value):
         self.where = where
 
 
+class Transport(Value):
+    """CR1, ambulance transport information (837P 2300, or 2400 for one line). `elements` are CR101-CR110
+    as written (absent ones empty), for comparing a line's CR1 with the claim's."""
+
+    def __init__(self, weight_unit: str, weight: str, reason: str, distance_unit: str, miles: Decimal | None,
+                 miles_text: str, round_trip_purpose: str, stretcher_purpose: str, elements: tuple[str, ...],
+                 where: Where) -> None:
+        self.weight_unit = weight_unit  # CR101 (LB)
+        self.weight = weight  # CR102, as written
+        self.reason = reason  # CR104: A nearest facility, B preferred physician, C near family, D specialist, E rehab
+        self.distance_unit = distance_unit  # CR105 (DH: miles)
+        self.miles = miles  # CR106 as a number (None when it is not one)
+        self.miles_text = miles_text  # CR106 as written
+        self.round_trip_purpose = round_trip_purpose  # CR109
+        self.stretcher_purpose = stretcher_purpose  # CR110
+        self.elements = elements
+        self.where = where  # the CR1 segment
+
+
+class Certification(Value):
+    """CRC, a certification (837P 2300 or 2400): CRC01 its category (07 ambulance; 70 hospice, 09 DME,
+    E1-E3 vision, 75 homebound, ZZ EPSDT), CRC02 Y or N, CRC03-CRC07 its condition codes."""
+
+    def __init__(self, category: str, answer: str, codes: tuple[str, ...], where: Where) -> None:
+        self.category = category
+        self.answer = answer
+        self.codes = codes
+        self.where = where
+
+
+class Location(Value):
+    """An ambulance pick-up (NM1*PW: 2310E, 2420G) or drop-off (NM1*45: 2310F, 2420H) location. The ZIP
+    (N403) is a string as written: never padded (4 digits are a bad ZIP, not 0xxxx)."""
+
+    def __init__(self, qualifier: str, name: str = "", street: tuple[str, ...] = (), city: str = "",
+                 state: str = "", zip: str = "", country: str = "", where: Where | None = None,
+                 address_where: Where | None = None, city_where: Where | None = None) -> None:
+        self.qualifier = qualifier  # NM101: PW pick-up, 45 drop-off
+        self.name = name  # NM103 (drop-off only)
+        self.street = street  # N301, N302 (may be a description: "mile marker 265")
+        self.city = city  # N401
+        self.state = state  # N402
+        self.zip = zip  # N403 as written
+        self.country = country  # N404
+        self.where = where  # the NM1 segment
+        self.address_where = address_where  # the N3 segment (None: no N3)
+        self.city_where = city_where  # the N4 segment (None: no N4)
+
+    @property
+    def zip5(self) -> str | None:
+        """The 5 digits that price the trip: N403 of exactly 5 or 9 digits, else None (never padded)."""
+        z = self.zip
+        return z[:5] if len(z) in (5, 9) and z.isascii() and z.isdigit() else None
+
+
+class Note(Value):
+    """An NTE narrative (837P 2300 or 2400): NTE01 its kind (ADD, CER, DCP, DGN, TPO), NTE02 the text.
+    The text is free text from the sender: it may name a patient, so it is never logged."""
+
+    def __init__(self, kind: str, text: str, where: Where) -> None:
+        self.kind = kind
+        self.text = text
+        self.where = where
+
+
 @functools.cache
 def line_kind(procedure_code: str) -> str:
     row = codes.table("ambulance_hcpcs").get(procedure_code)
@@ -186,7 +254,12 @@ class ServiceLine(Value):
                  units: str, non_covered: Decimal | None, non_covered_text: str, service_date: dt.date | None,
                  service_date_text: str, line_control: str, where: Where, date_where: Where | None = None,
                  kind: str = "other", origin_destination: str = "", arrangement: str = "",
-                 pronounced_dead: bool = False) -> None:
+                 pronounced_dead: bool = False, place_of_service: str = "", pointers: tuple[str, ...] = (),
+                 emergency: str = "", transport: Transport | None = None,
+                 certifications: tuple[Certification, ...] = (), patient_count: str = "",
+                 patient_count_where: Where | None = None, pickup: Location | None = None,
+                 dropoff: Location | None = None, notes: tuple[Note, ...] = (),
+                 prior_authorizations: tuple[Code, ...] = (), facility_where: Where | None = None) -> None:
         self.lx = lx
         self.revenue_code = revenue_code
         self.procedure_qualifier = procedure_qualifier
@@ -208,6 +281,19 @@ class ServiceLine(Value):
         self.origin_destination = origin_destination  # the origin/destination modifier, e.g. "RH"
         self.arrangement = arrangement  # QM or QN ("QM+QN" when both are given)
         self.pronounced_dead = pronounced_dead  # QL
+        # -- 837P only (an 837I line leaves them empty) -----------------------------------------------
+        self.place_of_service = place_of_service  # SV105 (only when it differs from CLM05-1)
+        self.pointers = pointers  # SV107: diagnosis code pointers
+        self.emergency = emergency  # SV109 (Y)
+        self.transport = transport  # 2400 CR1 (overrides the claim's for this line)
+        self.certifications = certifications  # 2400 CRC, every category
+        self.patient_count = patient_count  # 2400 QTY*PT QTY02 as written
+        self.patient_count_where = patient_count_where
+        self.pickup = pickup  # 2420G (overrides 2310E for this line)
+        self.dropoff = dropoff  # 2420H (overrides 2310F)
+        self.notes = notes  # 2400 NTE
+        self.prior_authorizations = prior_authorizations  # 2400 REF*G1 (qualifier G1, code = REF02)
+        self.facility_where = facility_where  # 2420C service facility (not used for ambulance)
 
     def modifiers_of(self, kind: str) -> tuple[str, ...]:
         """The line's modifiers of one kind (see `modifier_kind`), e.g. "origin_destination", "liability"."""
@@ -249,7 +335,12 @@ class Claim(Value):
                  where: Where, hl_subscriber: str = "", hl_patient: str = "", clearinghouse_trace: str = "",
                  payer_claim_number: str = "", period_where: Where | None = None,
                  cl1_where: Where | None = None, ambulance_lines: tuple[ServiceLine, ...] = (),
-                 lines_not_read: int = 0, diagnosis_codes: tuple[Code, ...] = ()) -> None:
+                 lines_not_read: int = 0, diagnosis_codes: tuple[Code, ...] = (), claim_type: str = "837I",
+                 created: dt.date | None = None, transport: Transport | None = None,
+                 certifications: tuple[Certification, ...] = (), pickup: Location | None = None,
+                 dropoff: Location | None = None, admission_date: dt.date | None = None,
+                 admission_where: Where | None = None, notes: tuple[Note, ...] = (),
+                 prior_authorizations: tuple[Code, ...] = (), facility_where: Where | None = None) -> None:
         self.claim_id = claim_id
         self.total_charge = total_charge
         self.total_charge_text = total_charge_text
@@ -289,10 +380,32 @@ class Claim(Value):
         self.lines_not_read = lines_not_read  # service lines past MAX_LINES (the guide rejects them; memory stays bounded)
         # The diagnosis codes as written (HI ABK principal, ABF other), each where it sits: for the code-form edit.
         self.diagnosis_codes = diagnosis_codes
+        self.claim_type = claim_type  # "837I" (005010X223A2) or "837P" (005010X222A1)
+        self.created = created  # BHT04: the date the set was created (both guides)
+        # -- 837P only (an 837I claim leaves them empty) ----------------------------------------------
+        self.transport = transport  # 2300 CR1
+        self.certifications = certifications  # 2300 CRC, every category (07 is ambulance certification)
+        self.pickup = pickup  # 2310E
+        self.dropoff = dropoff  # 2310F
+        self.admission_date = admission_date  # 2300 DTP*435
+        self.admission_where = admission_where
+        self.notes = notes  # 2300 NTE
+        self.prior_authorizations = prior_authorizations  # 2300 REF*G1 (qualifier G1, code = REF02)
+        self.facility_where = facility_where  # 2310C service facility (not used for ambulance)
 
     @property
     def type_of_bill(self) -> str:
-        return self.facility_type + self.frequency
+        """837I: facility type + frequency (CLM05-1, CLM05-3). An 837P has no type of bill: "" there."""
+        return self.facility_type + self.frequency if self.claim_type == "837I" else ""
+
+    @property
+    def place_of_service(self) -> str:
+        """837P: CLM05-1 (41 ambulance - land, 42 air or water); "" on an 837I."""
+        return self.facility_type if self.claim_type == "837P" else ""
+
+    @property
+    def professional(self) -> bool:
+        return self.claim_type == "837P"
 
     # -- ambulance view --------------------------------------------------------------------------
     def value(self, code: str) -> list[Code]:
@@ -306,11 +419,19 @@ class Claim(Value):
 
     @property
     def pickup_zip(self) -> str | None:
+        """The ZIP that prices the trip: value code A0 (837I, a number: padded) or 2310E N403 (837P, a
+        string: its first 5 of 5 or 9 digits, never padded)."""
+        if self.claim_type == "837P":
+            return self.pickup.zip5 if self.pickup is not None else None
         amount = self._first_value("A0")
         return None if amount is None else zip5(amount)
 
     @property
     def patient_count(self) -> str | None:
+        """Patients in the vehicle: value code 32 (837I) or the largest QTY*PT of a line (837P), as written."""
+        if self.claim_type == "837P":
+            counts = [ln.patient_count for ln in self.lines if ln.patient_count]
+            return max(counts, key=lambda c: money(c) or 0) if counts else None
         return self._first_value("32")
 
     @property

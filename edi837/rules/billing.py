@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from ..claims import Claim
 from .ambulance import at, has_abn_date, modifier_ref
-from .registry import Context, Hit, rule
+from .registry import BOTH, Context, Hit, rule
 
 CH1 = "CMS IOM 100-04 ch. 1"
 X223 = "837I TR3 (005010X223A2)"
@@ -108,7 +108,7 @@ def frequency_fits(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("AMB024", "The billing provider's address (2010AA N3) is a street address, not a PO Box or lock box",
-      source=f"{X223} 2010AA N3 note (a PO Box or lock box goes in 2010AB)", stc=("A7:503:85",),
+      source=f"{X223} 2010AA N3 note (a PO Box or lock box goes in 2010AB)", claim_types=BOTH, stc=("A7:503:85",),
       doc="""What it does: looks for a PO Box, lock box or private mailbox (PMB) in N301/N302 of the billing provider loop.
 
     Why: the 837I guide requires the billing provider's physical address in 2010AA; a PO Box or lock

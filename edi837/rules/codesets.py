@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from ..claims import Claim, codes
 from ..findings import WARNING
-from .registry import Context, Hit, rule
+from .registry import BOTH, Context, Hit, rule
 
 CH25 = "CMS IOM 100-04 ch. 25 §75 (UB-04 data elements)"
 # HCPCS Level II (a letter and 4 digits, A0427) or Level I, CPT (4 digits and a digit or letter: 99283, 0001F)
@@ -104,7 +104,7 @@ def revenue_known(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("COD005", "HCPCS codes have the HCPCS format (a letter or digit and 4 more characters)",
-      source="CMS HCPCS Level II file format", stc=("A7:454", "A7:507"),
+      source="CMS HCPCS Level II file format", claim_types=BOTH, stc=("A7:454", "A7:507"),
       doc="""What it does: checks SV202-2 is five characters, the HCPCS shape.
 
     Why: a malformed procedure code cannot be priced.
@@ -134,7 +134,7 @@ def mbi_problem(mbi: str) -> str:
 
 @rule("MBI001", "The Medicare Beneficiary Identifier (2010BA NM109 when NM108 = MI) has the MBI's form",
       source="CMS, Medicare Beneficiary Identifier format (MBI, required on claims from 2020-01-01); 42 U.S.C."
-             " 405 note (MACRA §501)", stc=("A7:164:IL",),
+             " 405 note (MACRA §501)", claim_types=BOTH, stc=("A7:164:IL",),
       doc="""What it does: checks the subscriber's member id against the MBI's published form: 11
     characters; position 1 a digit 1-9; positions 2, 5, 8 and 9 a letter; 3 and 6 a letter or digit;
     4, 7, 10 and 11 a digit; letters uppercase, never S, L, O, I, B or Z.
@@ -160,7 +160,7 @@ def mbi_form(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("TIN001", "The billing provider's tax id (2010AA REF*EI) is a 9-digit employer identification number",
-      source="837I TR3 (005010X223A2) 2010AA REF02; IRS, EIN (nine digits)", stc=("A7:128:85",),
+      source="837I TR3 (005010X223A2) 2010AA REF02; IRS, EIN (nine digits)", claim_types=BOTH, stc=("A7:128:85",),
       confidence="S",
       doc="""What it does: checks REF02 of the billing provider's REF*EI is nine digits.
 
@@ -202,7 +202,7 @@ def condition_once(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("COD010", "The billing provider's taxonomy code (2000A PRV03) has the NUCC form", source="837I TR3"
-      " (005010X223A2) 2000A PRV03, code source 682 (NUCC Health Care Provider Taxonomy)", stc=("A7:145:85",),
+      " (005010X223A2) 2000A PRV03, code source 682 (NUCC Health Care Provider Taxonomy)", claim_types=BOTH, stc=("A7:145:85",),
       doc="""What it does: checks PRV03 of the billing provider's PRV*BI*PXC, when it is reported, has the form
     of a NUCC taxonomy code: 10 characters, three digits, six digits or uppercase letters, and a
     final X.
@@ -223,7 +223,7 @@ def taxonomy_form(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 @rule("COD011", "Diagnosis codes are ICD-10-CM codes, written without the decimal point",
       source="837I TR3 (005010X223A2) 2300 HI (code source 897, ICD-10-CM; the decimal point is not sent);"
-             " HIPAA ICD-10 rule, 45 CFR 162.1002 (from 2015-10-01)", stc=("A7:254", "A7:255"),
+             " HIPAA ICD-10 rule, 45 CFR 162.1002 (from 2015-10-01)", claim_types=BOTH, stc=("A7:254", "A7:255"),
       doc="""What it does: checks the form of every diagnosis code (HI ABK principal, ABF other): a letter, a
     digit, a digit or letter, then up to four digits or letters, uppercase, 3 to 7 characters, no
     decimal point; and that no diagnosis is reported as ICD-9 (BK, BF) for services from 2015-10-01.
@@ -301,7 +301,7 @@ def cl1_codes(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 
 @rule("NPI001", "Billing provider NPI passes the NPI check digit", source="45 CFR 162.406; CMS NPI check digit (Luhn, 80840)",
-      stc=("A7:562:85",),
+      claim_types=BOTH, stc=("A7:562:85",),
       doc="""What it does: runs the Luhn check (with prefix 80840) on the billing provider's NPI.
 
     Why: a mistyped NPI cannot be matched to the provider.

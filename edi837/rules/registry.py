@@ -58,6 +58,7 @@ class Rule:
     family: str  # module it lives in: ambulance, codesets, balancing ...
     check: Check
     doc: str
+    claim_types: tuple[str, ...] = ("837I",)  # the claim types it judges: "837I", "837P" or both
 
 
 REGISTRY: dict[str, Rule] = {}
@@ -65,17 +66,24 @@ Level = Literal["error", "warning", "off"]  # a rule's level in a profile
 PROFILE_LIMIT = 1 << 20  # bytes: a profile is a few lines of JSON
 
 
+CLAIM_TYPES = ("837I", "837P")
+BOTH = CLAIM_TYPES
+
+
 def rule(id: str, title: str, *, severity: Severity = ERROR, source: str, stc: tuple[str, ...],
-         confidence: str = "V", doc: str) -> Callable[[Check], Check]:
-    """Register `check` as rule `id`, documented by `doc`."""
+         confidence: str = "V", doc: str, claim_types: tuple[str, ...] = ("837I",)) -> Callable[[Check], Check]:
+    """Register `check` as rule `id`, documented by `doc`, for the claims of `claim_types` (an 837I
+    rule never runs on an 837P claim, nor the reverse, unless it names both)."""
 
     def register(check: Check) -> Check:
         if id in REGISTRY:
             raise ValueError(f"rule {id} registered twice")
         if severity not in (ERROR, WARNING):
             raise ValueError(f"rule {id}: severity must be error or warning")
+        if not claim_types or not set(claim_types) <= set(CLAIM_TYPES):
+            raise ValueError(f"rule {id}: claim types must be among {CLAIM_TYPES}")
         REGISTRY[id] = Rule(id, title, severity, source, stc, confidence,
-                            check.__module__.rsplit(".", 1)[-1], check, doc.strip())
+                            check.__module__.rsplit(".", 1)[-1], check, doc.strip(), tuple(claim_types))
         return check
 
     return register
@@ -95,12 +103,15 @@ class Armed:
 class Profile:
     name: str
     severity: dict[str, Level]  # rule id -> error | warning | off
-    # The rules this profile runs, with their level: worked out once, not once per claim.
+    # The rules this profile runs, with their level: worked out once, not once per claim; and the
+    # same by claim type (what `run` reads).
     active: tuple[Armed, ...] = field(init=False, repr=False, compare=False)
+    by_type: dict[str, tuple[Armed, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        active = tuple(Armed(r, lv) for r in REGISTRY.values() if (lv := self.level(r)) != "off")
-        object.__setattr__(self, "active", active)
+        armed = [(r, Armed(r, lv)) for r in REGISTRY.values() if (lv := self.level(r)) != "off"]
+        object.__setattr__(self, "active", tuple(a for _, a in armed))
+        object.__setattr__(self, "by_type", {t: tuple(a for r, a in armed if t in r.claim_types) for t in CLAIM_TYPES})
 
     def level(self, r: Rule) -> Level:
         return self.severity.get(r.id, r.severity)
@@ -127,9 +138,9 @@ def load_profile(name_or_path: str = "medicare") -> Profile:
 
 
 def run(claim: Claim, profile: Profile, ctx: Context) -> list[Finding]:
-    """Every active rule on one claim."""
+    """Every active rule of the claim's type on one claim."""
     out: list[Finding] = []
-    for r in profile.active:
+    for r in profile.by_type.get(claim.claim_type, ()):
         for hit in r.check(claim, ctx):
             w = hit.where or claim.where
             severity = WARNING if hit.severity == WARNING else r.level

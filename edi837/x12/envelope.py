@@ -3,7 +3,8 @@
 `Envelope.feed(seg)` keeps the state of the interchange, group and transaction set in progress and
 returns the envelope errors the segment reveals, each with the acknowledgment code it maps to
 (TA1 for the interchange, AK905 for the group, IK5 for the set). Input that is not the one guide we
-accept (another transaction set or another 837 version) raises Edi837Error: no guide can check it.
+accept (another transaction set or another 837 version than GUIDES: 837I X223A2, 837P X222A1) raises
+Edi837Error: no guide can check it.
 
 Messages go to log lines, `.reason` files and `run --status`, so they quote an element's value only
 when it has the form of what the element holds (a code, a version, a control number, a count: no
@@ -20,16 +21,16 @@ from collections.abc import Callable
 from ..errors import InputError
 from ..frozen import frozen
 from .datatypes import valid_date, valid_time
-from .guide import VERSION_837I
+from .guide import GUIDES, VERSION_837I, VERSION_837P
 from .read import Segment
 
 ENVELOPE_IDS = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
 
 # Other guides people send by mistake, named in the error so the fix is obvious.
 KNOWN_VERSIONS = {
-    "005010X222A2": "the 837P (professional) guide",
-    "005010X222A1": "the 837P (professional) guide",
-    "005010X222": "the 837P (professional) guide",
+    "005010X222A2": "a later errata of the 837P guide not accepted here (use 005010X222A1)",
+    "005010X222": "the 837P base guide without its addenda (use 005010X222A1)",
+    "004010X098A1": "the 4010 837P guide, retired in 2012",
     "005010X223A1": "an older addendum of the 837I guide (use 005010X223A2)",
     "005010X223A3": "a later errata of the 837I guide not accepted here (use 005010X223A2)",
     "005010X223": "the 837I base guide without its addenda (use 005010X223A2)",
@@ -147,6 +148,10 @@ class Envelope:
                 "ST01 is not a transaction set identifier code (ST01 must be 837)"))
         if seg.get(3):
             self._version(seg, "ST03", seg.get(3))
+            group = self.gs.get(8) if self.gs is not None else seg.get(3)
+            if seg.get(3) != group:  # one guide per group: the walker follows GS08
+                raise self._unsupported(seg, "ST03", f"ST03 {seg.get(3)!r} is not its group's guide (GS08"
+                                        f" {group!r}): a group holds sets of one guide")
         if self.gs is None:
             errs.append(self._err("group", "1", "ST outside a functional group (no GS before it)", seg, ""))
         self.st = seg
@@ -214,11 +219,12 @@ class Envelope:
 
     # -- closing ------------------------------------------------------------------------------
     def _version(self, seg: Segment, element: str, version: str) -> None:
-        if version != VERSION_837I:
+        if version not in GUIDES:
             what = KNOWN_VERSIONS.get(version, "not a guide this engine checks")
+            reads = f"edi837 reads 837I {VERSION_837I} and 837P {VERSION_837P}"
             raise self._unsupported(seg, element, _code_message(
-                version, VERSION, f"{element} {{value}} is {what}; edi837 reads 837I {VERSION_837I}",
-                f"{element} is not a version code (such as {VERSION_837I}); edi837 reads 837I {VERSION_837I}"))
+                version, VERSION, f"{element} {{value}} is {what}; {reads}",
+                f"{element} is not a version code (such as {VERSION_837I}); {reads}"))
 
     @staticmethod
     def _err(level: str, code: str, message: str, seg: Segment, control: str, element: str = "") -> EnvelopeError:

@@ -1,8 +1,10 @@
-"""The implementation guide as data: pyx12's 837I map compiled into flat tables.
+"""The implementation guides as data: pyx12's 837I and 837P maps compiled into flat tables.
 
 pyx12's XML maps are the authority on the guide; nothing here is written per loop. `load()` reads
-the map with lxml once, flattens it into `Node`s (loops and segments, with their element specs),
-and caches the result as a pickle keyed by the map file, so later starts skip the XML.
+the maps with lxml once, flattens them into one table of `Node`s (loops and segments, with their
+element specs; each transaction a tree of its own, found by its version in `Guide.transactions`),
+and caches the result as a pickle keyed by the map files, so later starts skip the XML. One table
+keeps a node index meaningful everywhere (walker, validator, annotations) whatever the set's guide.
 """
 
 from __future__ import annotations
@@ -23,8 +25,15 @@ if TYPE_CHECKING:
     from lxml import etree  # imported where the map is compiled: a start from the cache needs no XML
 
 VERSION_837I = "005010X223A2"
-MAP_837I = "837Q3.I.5010.X223.A1.xml"
-CACHE_FORMAT = 7  # bump when the compiled shape changes
+VERSION_837P = "005010X222A1"
+# The guides edi837 checks: version (GS08, ST03) -> (claim type, pyx12's map file). The first is the
+# default tree of the walker until a GS names another.
+GUIDES = {
+    VERSION_837I: ("837I", "837Q3.I.5010.X223.A1.xml"),
+    VERSION_837P: ("837P", "837.5010.X222.A1.xml"),
+}
+CLAIM_TYPES = {kind: version for version, (kind, _) in GUIDES.items()}  # "837P" -> "005010X222A1"
+CACHE_FORMAT = 8  # bump when the compiled shape changes
 BIG = sys.maxsize
 
 
@@ -78,14 +87,31 @@ class Node:
 
 
 @dataclass(slots=True)
+class Transaction:
+    """One guide's tree in the table: its root and the envelope nodes the walker forces (ISA, GS)."""
+
+    version: str  # "005010X223A2"
+    kind: str  # "837I" or "837P"
+    name: str  # the map's own name
+    root: int
+    by_path: dict[str, int]  # "/ISA_LOOP/GS_LOOP/..." -> node, within this tree
+    isa_loop: int = -1
+    isa: int = -1
+    gs_loop: int = -1
+    gs: int = -1
+
+
+@dataclass(slots=True)
 class Guide:
-    """The compiled guide: a flat node table plus what the walker needs to find its way."""
+    """The compiled guides: one flat node table plus what the walker needs to find its way.
+    `version`, `root` and `by_path` are the default (837I) tree's."""
 
     version: str
     name: str
     nodes: list[Node]
     root: int
     by_path: dict[str, int]
+    transactions: dict[str, Transaction]
     # For each segment id, the places its qualifier may sit: ((element, component), ...)
     qualifier_paths: dict[str, tuple[tuple[int, int], ...]]
     # For each segment id and qualifier place, every code any node accepts there.
@@ -93,8 +119,21 @@ class Guide:
     # pyx12's external code lists (states, countries, currencies ...), by id (codes.xml).
     external_codes: dict[str, frozenset[str]] = field(default_factory=dict)
 
-    def node(self, path: str) -> Node:
-        return self.nodes[self.by_path[path]]
+    def node(self, path: str, version: str = VERSION_837I) -> Node:
+        return self.nodes[self.transactions[version].by_path[path]]
+
+    def tree(self, version: str) -> list[Node]:
+        """The nodes of one guide's tree (its root first), in table order."""
+        start = self.transactions[version].root
+        later = [tx.root for tx in self.transactions.values() if tx.root > start]
+        return self.nodes[start:min(later, default=len(self.nodes))]
+
+    def kind_of(self, node: int) -> str:
+        """The claim type ("837I", "837P") of the tree `node` belongs to."""
+        for tx in reversed(self.transactions.values()):
+            if node >= tx.root:
+                return tx.kind
+        return ""
 
     def loops_under(self, loop_id: str, stop: tuple[str, ...] = ()) -> frozenset[str]:
         """The ids of the loop `loop_id` and of every loop nested in it (wherever it occurs), without
@@ -206,21 +245,30 @@ def _qualifier(seg_id: str, elements: tuple[ElementSpec | CompositeSpec, ...]) -
     return None
 
 
-def compile_map(map_file: Path, dataele_file: Path) -> Guide:
-    """The guide's tables from pyx12's map: every loop and segment a Node, in the order pyx12 scans them."""
+def compile_map(map_dir_: Path, dataele_file: Path) -> Guide:
+    """The guides' tables from pyx12's maps: every loop and segment a Node, in the order pyx12 scans
+    them, one tree per guide (GUIDES), one after the other in one table."""
     from lxml import etree
 
-    root_el = etree.parse(str(map_file)).getroot()
     tree = _MapTree(_data_elements(dataele_file))
-    root = Node(index=0, is_loop=True, id=root_el.get("xid"), name=root_el.findtext("name") or "",
-                usage="R", pos=0, max_use=1, parent=-1, path="")
-    tree.nodes.append(root)
-    for child in root_el.findall("loop"):
-        root.children.append(tree.add_loop(child, 0, ""))
+    transactions: dict[str, Transaction] = {}
+    for version, (kind, map_name) in GUIDES.items():
+        root_el = etree.parse(str(map_dir_ / map_name)).getroot()
+        tree.by_path = {}
+        root = Node(index=len(tree.nodes), is_loop=True, id=root_el.get("xid"), name=root_el.findtext("name") or "",
+                    usage="R", pos=0, max_use=1, parent=-1, path="")
+        tree.nodes.append(root)
+        for child in root_el.findall("loop"):
+            root.children.append(tree.add_loop(child, root.index, ""))
+        p = tree.by_path
+        transactions[version] = Transaction(version, kind, root.name, root.index, p, isa_loop=p["/ISA_LOOP"],
+                                            isa=p["/ISA_LOOP/ISA"], gs_loop=p["/ISA_LOOP/GS_LOOP"],
+                                            gs=p["/ISA_LOOP/GS_LOOP/GS"])
     qpaths, qcodes = _qualifier_tables(tree.nodes)
-    return Guide(version=VERSION_837I, name=root.name, nodes=tree.nodes, root=0, by_path=tree.by_path,
-                 qualifier_paths=qpaths, qualifier_codes=qcodes,
-                 external_codes=_external_codes(map_file.parent / "codes.xml"))
+    first = transactions[VERSION_837I]
+    return Guide(version=VERSION_837I, name=first.name, nodes=tree.nodes, root=first.root, by_path=first.by_path,
+                 transactions=transactions, qualifier_paths=qpaths, qualifier_codes=qcodes,
+                 external_codes=_external_codes(map_dir_ / "codes.xml"))
 
 
 class _MapTree:
@@ -303,18 +351,18 @@ def _external_codes(codes_file: Path) -> dict[str, frozenset[str]]:
     return out
 
 
-def _cache_file(map_file: Path) -> Path:
-    st = map_file.stat()
-    key = f"{CACHE_FORMAT}-{zlib.crc32(str(map_file).encode()):08x}-{st.st_size}-{st.st_mtime_ns}"
-    return durable.cache_folder() / f"guide-{key}.pickle"
+def _cache_file(folder: Path) -> Path:
+    stats = [(folder / name).stat() for _, name in GUIDES.values()]
+    key = f"{CACHE_FORMAT}-{zlib.crc32(str(folder).encode()):08x}-" + "-".join(
+        f"{st.st_size}-{st.st_mtime_ns}" for st in stats)
+    return durable.cache_folder() / f"guide-{zlib.crc32(key.encode()):08x}.pickle"
 
 
 @functools.cache
 def load() -> Guide:
-    """The compiled 837I guide; compiled from pyx12's map on first use, then read from the cache."""
+    """The compiled guides; compiled from pyx12's maps on first use, then read from the cache."""
     folder = map_dir()
-    map_file = folder / MAP_837I
-    cache = _cache_file(map_file)
+    cache = _cache_file(folder)
     try:
         with open(cache, "rb") as fh:
             guide = pickle.load(fh)
@@ -322,6 +370,6 @@ def load() -> Guide:
             return guide
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ImportError):  # another release's cache
         pass
-    guide = compile_map(map_file, folder / "dataele.xml")
+    guide = compile_map(folder, folder / "dataele.xml")
     durable.write_cache(cache, pickle.dumps(guide, protocol=pickle.HIGHEST_PROTOCOL))
     return guide

@@ -13,7 +13,7 @@ else, so `tag` (for parse, which wants only loop ids) follows transitions withou
 from __future__ import annotations
 
 from ..frozen import frozen
-from .guide import Guide, Node
+from .guide import Guide, Node, Transaction
 from .read import Segment
 
 # Steps of a transition, replayed against the counters.
@@ -104,12 +104,25 @@ class Walker:
         t = self._tables = tables(guide)
         self._end, self._limit, self._zero_runs, self._loop_of = t.end, t.limit, t.zero_runs, t.loop_of
         self._memo, self._qualifier = t.memo, t.qualifier
-        self._isa = guide.by_path["/ISA_LOOP/ISA"]
-        self._gs = guide.by_path["/ISA_LOOP/GS_LOOP/GS"]
-        self._isa_loop = guide.by_path["/ISA_LOOP"]
-        self._gs_loop = guide.by_path["/ISA_LOOP/GS_LOOP"]
+        self._transactions = guide.transactions
+        self._envelope_loops = frozenset(i for tx in guide.transactions.values() for i in (tx.isa_loop, tx.gs_loop))
+        self._use(guide.transactions[guide.version])
         self.cur = self._isa
         self.loop = self._loop_of[self.cur]  # id of the loop the walker is in ("2300" ...)
+
+    def _use(self, tx: Transaction) -> None:
+        """Walk `tx`'s tree from here on (a GS names the guide of its group in GS08)."""
+        self.kind = tx.kind  # "837I" or "837P"
+        self._isa, self._gs, self._isa_loop, self._gs_loop = tx.isa, tx.gs, tx.isa_loop, tx.gs_loop
+
+    def _group(self, seg: Segment) -> bool:
+        """At a GS: switch to the tree of the guide its GS08 names, when that is another; True if so.
+        (A version edi837 does not check is refused by the envelope: the walker stays where it is.)"""
+        tx = self._transactions.get(seg.get(8))
+        if tx is None or tx.gs == self._gs:
+            return False
+        self._use(tx)
+        return True
 
     # -- public ---------------------------------------------------------------------------------
     def step(self, seg: Segment, errors: list[StructureError]) -> int:
@@ -118,6 +131,7 @@ class Walker:
         if key is None:  # ISA or GS: a new interchange or group starts whatever came before
             if seg.elements[0] == "ISA":
                 return self._force(self._isa_loop, self._isa)
+            self._group(seg)
             return self._force(self._gs_loop, self._gs)
         hit = self._transition(key)
         target, trace, enter = hit.target, hit.trace, hit.enter
@@ -136,6 +150,8 @@ class Walker:
             if target < 0:
                 return target
             self.loop = self._loop_of[target]
+        if target == self._gs and self._group(seg):  # a group of the other guide: walk its tree
+            return self._force(self._gs_loop, self._gs)
         self.cur = target
         return target
 
@@ -144,6 +160,8 @@ class Walker:
         counts behind usage and repeat errors. Only a segment with no place (-1) gets its error."""
         key = self._key(seg)
         if key is None:
+            if seg.elements[0] == "GS":
+                self._group(seg)
             target = self._isa if seg.elements[0] == "ISA" else self._gs
         else:
             hit = self._transition(key)
@@ -151,6 +169,8 @@ class Walker:
             if target < 0:
                 self._replay(hit.trace, seg, errors)
                 return target
+            if target == self._gs and self._group(seg):
+                target = self._gs
         self.cur = target
         self.loop = self._loop_of[target]
         return target
@@ -304,7 +324,7 @@ class Walker:
             found = self._scan(loop, node_pos, sid, qvalue, trace)
             if found is not None:
                 break
-            if loop == self.guide.root:
+            if nodes[loop].parent < 0:  # the root of the tree: nowhere else to look
                 trace.append((NOT_FOUND, cur))
                 return Transition(-1, tuple(trace), -1)
             node_pos = nodes[loop].pos
@@ -312,7 +332,7 @@ class Walker:
         entered = set()
         a = nodes[cur].parent
         while a >= 0:
-            if nodes[a].first_seg >= 0 or a in (self._isa_loop, self._gs_loop):
+            if nodes[a].first_seg >= 0 or a in self._envelope_loops:
                 entered.add(a)  # counted when entered (wrapper loops never are)
             a = nodes[a].parent
         steps = tuple(t for t in trace if not ((t[0] == SKIP_SEG and t[1] == cur)
@@ -331,7 +351,7 @@ class Walker:
                 continue
             if not child.is_loop:
                 if self._match(child, sid, qvalue):
-                    if loop != self.guide.root and self._loop_match(loop, sid, qvalue, trace):
+                    if nodes[loop].parent >= 0 and self._loop_match(loop, sid, qvalue, trace):
                         return self._goto(loop, sid, qvalue, trace)
                     trace.append((MATCH_SEG, c))
                     return c

@@ -36,7 +36,7 @@ import io
 import oracle
 import pytest
 from builders import mutants
-from conftest import FIXTURES, SAMPLES_837I
+from conftest import FIXTURES, ROOT, SAMPLES_837I
 
 from edi837.errors import InputError
 from edi837.x12 import datatypes, guide, validate
@@ -157,7 +157,7 @@ def test_segment_memo_keeps_component_separators_apart() -> None:
     one simple element holding a colon under `>`."""
     g = guide.load()
     w = Walker(g)
-    sv2 = next((g.nodes[n], s) for s in segments(io.BytesIO(FIXTURES[0].read_bytes()), "t")
+    sv2 = next((g.nodes[n], s) for s in segments(io.BytesIO((ROOT / "fixtures" / "bls-emergency.837").read_bytes()), "t")
                if (n := w.step(s, [])) >= 0 and s.id == "SV2")
     node, seg = sv2
     other = Segment(seg.elements, seg.offset, seg.line, seg.position, seg.number,

@@ -129,16 +129,19 @@ def test_loop_ids_match_pyx12(path) -> None:
 def test_loop_starts_follow_qualifiers() -> None:
     g = guide.load()
     assert g.node("/ISA_LOOP/GS_LOOP/ST_LOOP/DETAIL/2000A/2000B/2300/2310A").first_seg >= 0
-    hi = [n for n in g.nodes if n.id == "HI" and n.loop_id == "2300"]
+    i837 = g.tree(guide.VERSION_837I)
+    hi = [n for n in i837 if n.id == "HI" and n.loop_id == "2300"]
     assert any(n.qualifier and "BE" in n.qualifier[2] for n in hi)
     assert any(n.qualifier and "BG" in n.qualifier[2] for n in hi)
-    hl = [n for n in g.nodes if n.id == "HL"]
-    assert sorted(next(iter(n.qualifier[2])) for n in hl) == ["20", "22", "23"]
+    for version in guide.GUIDES:  # each tree has one HL of each level
+        hl = [n for n in g.tree(version) if n.id == "HL"]
+        assert sorted(next(iter(n.qualifier[2])) for n in hl) == ["20", "22", "23"]
 
 
 def test_cr1_is_not_in_the_837i_guide() -> None:
     g = guide.load()
-    assert not [n for n in g.nodes if n.id == "CR1"]
+    assert not [n for n in g.tree(guide.VERSION_837I) if n.id == "CR1"]
+    assert [n for n in g.tree(guide.VERSION_837P) if n.id == "CR1"]  # the 837P's 2300 and 2400 CR1
 
 
 def test_guide_cache_round_trip(tmp_path, monkeypatch) -> None:
