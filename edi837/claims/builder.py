@@ -624,7 +624,7 @@ NO_READERS: dict = {}  # what a loop no table names has: no reader
 
 # The 837P's: the same outside a claim (the 2000A-2010CA loops are the same in both guides).
 PRO_READERS = READERS
-_LOCATION = {"NM1": _location_nm1, "N3": _location_n3, "N4": _location_n4}
+_LOCATION: dict[str, ClaimReader] = {"NM1": _location_nm1, "N3": _location_n3, "N4": _location_n4}
 PRO_CLAIM_READERS: dict[str, dict[str, ClaimReader]] = {
     "2300": {"HI": _hi, "DTP": _pro_claim_dtp, "REF": _pro_claim_ref, "CR1": _pro_cr1, "CRC": _pro_crc,
              "NTE": _pro_nte},
