@@ -83,7 +83,8 @@ def test_parse_every_fixture(path) -> None:
     (lambda t: t.replace("005010X223A2", "005010X223A1"), "005010X223A1"),
     (lambda t: t.replace("005010X223A2", "005010X223A3"), "005010X223A3"),
     (lambda t: t.replace("005010X223A2", "004010X096A1").replace("*00501*", "*00401*"), "004010X096A1"),
-    (lambda t: t.replace("005010X223A2", "005010X222A1"), "837P"),
+    (lambda t: t.replace("005010X223A2", "005010X222A2"), "later errata of the 837P guide"),
+    (lambda t: t.replace("ST*837*987654*005010X223A2", "ST*837*987654*005010X222A1"), "is not its group's guide"),
     (lambda t: t.replace("CL1*1**01~", "CL1*1**01~CR1*LB*140**A*DH*12~"), "SV205"),
     (lambda t: t[: t.index("SE*")], "ends early"),
 ])
