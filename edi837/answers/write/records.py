@@ -15,9 +15,14 @@ claim has no value for it).
     principal_diagnosis, other_diagnoses, condition_codes, value_codes, occurrence_codes,
     patient, subscriber (last, first, member_id, birth_date, gender), payer (name, id),
     billing_provider (name, npi, zip), attending_npi
+    claim_type       "837I" (005010X223A2) or "837P" (005010X222A1)
     ambulance        the trip: level, base_code, emergency, origin, destination (letters and words),
                      trip ("Residence → Hospital"), loaded_miles, pickup_zip, patient_count,
-                     arrangement (QM/QN), pronounced_dead
+                     arrangement (QM/QN), pronounced_dead; and the 837P's own (None, or [] for a
+                     list, on an 837I): place_of_service (CLM05-1 41/42, and in words),
+                     transport_reason (CR104, and in words), cr1_miles (CR106 as written),
+                     certification (CRC02 of CRC*07) and conditions (CRC03-07, and in words),
+                     pickup_address and dropoff_address (2310E/2310F as written, on one line)
     lines            service lines: lx, revenue_code, procedure_code, modifiers, charge, unit_basis,
                      units, non_covered, service_date, kind, origin, destination, arrangement,
                      pronounced_dead, line_control, position, line (lx: the service line's LX01)
@@ -43,11 +48,12 @@ from typing import Any
 
 from ..._version import __version__
 from ...claims import Claim, Code, Person, ServiceLine, codes
+from ...claims.model import Certification, Location
 from ...engine.results import ClaimResult, TransactionResult
 from ...findings import Finding
 from ...x12 import guide_codes
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: claim_type and the 837P keys of `ambulance`
 ARROW = "\u2192"
 
 Record = dict[str, Any]
@@ -156,7 +162,122 @@ def ambulance_record(c: Claim) -> Record:
         "trip": f"{place(origin)} {ARROW} {place(destination)}" if od_line else None,
         "loaded_miles": c.loaded_miles, "pickup_zip": c.pickup_zip, "patient_count": c.patient_count,
         "arrangement": "+".join(arrangements) or None, "pronounced_dead": any(ln.pronounced_dead for ln in c.lines),
+        **professional_record(c),
     }
+
+
+# -- the 837P's own data, in a clerk's words ------------------------------------------------------------
+# CR104 (837P TR3; ../shared/domain/ambulance-837p-rules.md, "transport reason")
+TRANSPORT_REASONS = {"A": "nearest facility", "B": "preferred physician", "C": "near family",
+                     "D": "specialist or special equipment", "E": "rehabilitation facility"}
+# CLM05-1 on an ambulance claim (CMS place of service codes)
+PLACES_OF_SERVICE = {"41": "ambulance - land", "42": "ambulance - air or water"}
+# CRC*07 condition codes CRC03-CRC07 (domain notes P11)
+AMBULANCE_CONDITIONS = {"01": "admitted to a hospital", "04": "moved by stretcher", "05": "unconscious or in shock",
+                        "06": "emergency situation", "07": "physically restrained", "08": "visible hemorrhaging",
+                        "09": "medically necessary", "12": "confined to a bed or chair"}
+
+
+def in_words(table: dict[str, str], code: str | None) -> str | None:
+    """A code in words from one of the tables above; an unknown code as "unknown code X" (the guide or a
+    P rule reports it), never a guess."""
+    if not code:
+        return None
+    return table.get(code) or f"unknown code {code}"
+
+
+def address(loc: Location | None) -> str | None:
+    """A pick-up or drop-off location on one line, as written: name (a drop-off's NM103), street (N301,
+    N302), city, state and ZIP (N401-N403; the ZIP unpadded, 5 or 9 digits or whatever was sent)."""
+    if loc is None:
+        return None
+    state_zip = " ".join(p for p in (loc.state, loc.zip) if p)
+    return ", ".join(p for p in (loc.name, *loc.street, loc.city, state_zip) if p) or None
+
+
+def ambulance_crc(certifications: tuple[Certification, ...]) -> Certification | None:
+    """The first CRC*07 (ambulance certification) of a loop."""
+    return next((x for x in certifications if x.category == "07"), None)
+
+
+def claim_crc(c: Claim) -> Certification | None:
+    """The claim's CRC*07 (2300), else the first one on a line (2400)."""
+    return ambulance_crc(c.certifications) or next(
+        (x for ln in c.lines if (x := ambulance_crc(ln.certifications)) is not None), None)
+
+
+def cr1_miles(c: Claim) -> str | None:
+    """CR106 as written: the claim's (2300); without a 2300 CR1, the lines' own CR1s joined with "+"
+    (as `loaded_miles` joins the mileage units), so it reads beside the billed units."""
+    if c.transport is not None:
+        return _text(c.transport.miles_text)
+    own = [ln.transport.miles_text for ln in c.lines if ln.transport is not None and ln.transport.miles_text]
+    return "+".join(own) or None
+
+
+def claim_transport_reason(c: Claim) -> str | None:
+    """CR104: the claim's, else the first line CR1's."""
+    if c.transport is not None:
+        return _text(c.transport.reason)
+    return next((ln.transport.reason for ln in c.lines if ln.transport is not None and ln.transport.reason), None)
+
+
+def professional_record(c: Claim) -> Record:
+    """The 837P's keys of the ambulance view; on an 837I each is None (a list: []), so the record has
+    one shape for both claim types."""
+    if c.claim_type != "837P":
+        return {"place_of_service": None, "place_of_service_name": None, "transport_reason": None,
+                "transport_reason_name": None, "cr1_miles": None, "certification": None, "conditions": [],
+                "condition_names": [], "pickup_address": None, "dropoff_address": None}
+    crc = claim_crc(c)
+    conditions = list(crc.codes) if crc is not None else []
+    reason = claim_transport_reason(c)
+    pos = c.place_of_service
+    return {"place_of_service": _text(pos), "place_of_service_name": in_words(PLACES_OF_SERVICE, pos),
+            "transport_reason": reason, "transport_reason_name": in_words(TRANSPORT_REASONS, reason),
+            "cr1_miles": cr1_miles(c), "certification": _text(crc.answer) if crc is not None else None,
+            "conditions": conditions, "condition_names": [in_words(AMBULANCE_CONDITIONS, x) for x in conditions],
+            "pickup_address": address(c.pickup), "dropoff_address": address(c.dropoff)}
+
+
+class Leg:
+    """One trip of an 837P claim for the report's card: its date and O/D pair, where it started and
+    ended (the line's 2420G/2420H, else the claim's 2310E/2310F), the miles billed (SV104 of its
+    mileage lines) and the miles its CR1 says (CR106 of its mileage line's CR1, else the claim's)."""
+
+    def __init__(self, date: str, pair: str, codes: list[str], pickup: str | None, dropoff: str | None,
+                 billed_miles: str | None, cr1_miles: str | None) -> None:
+        self.date = date
+        self.pair = pair
+        self.codes = codes
+        self.pickup = pickup
+        self.dropoff = dropoff
+        self.billed_miles = billed_miles
+        self.cr1_miles = cr1_miles
+
+
+def legs(c: Claim) -> list[Leg]:
+    """The claim's trips (lines with the same date and O/D pair, as rules/trips.py groups them), in
+    line order; [] for an 837I or a claim without ambulance lines."""
+    if c.claim_type != "837P":
+        return []
+    grouped: dict[tuple[str, str], list[ServiceLine]] = {}
+    for ln in c.lines:
+        if ln.procedure_code[:2] == "A0":
+            grouped.setdefault((ln.service_date_text, ln.origin_destination or ("QL" if ln.pronounced_dead else "")),
+                               []).append(ln)
+    out: list[Leg] = []
+    for (_when, pair), lines in grouped.items():
+        first = lines[0]
+        mileage = [ln for ln in lines if ln.kind in ("mileage", "noncovered_mileage")]
+        own_cr1 = [ln.transport.miles_text for ln in mileage if ln.transport is not None]
+        pickup = next((ln.pickup for ln in lines if ln.pickup is not None), c.pickup)
+        dropoff = next((ln.dropoff for ln in lines if ln.dropoff is not None), c.dropoff)
+        out.append(Leg(_date(first.service_date) or first.service_date_text, pair,
+                       [ln.procedure_code for ln in lines], address(pickup), address(dropoff),
+                       "+".join(ln.units for ln in mileage) or None,
+                       "+".join(own_cr1) or (c.transport.miles_text if c.transport is not None else None)))
+    return out
 
 
 def claim_record(result: ClaimResult, file: str, transaction: TransactionResult | None = None) -> Record:
@@ -167,7 +288,8 @@ def claim_record(result: ClaimResult, file: str, transaction: TransactionResult 
     errors = sum(f.is_error for f in found)
     return {
         "file": file, "transaction": c.transaction, "transaction_ack": transaction.ack if transaction else None,
-        "claim_id": c.claim_id, "status": result.status, "position": c.where.position, "line": c.where.line or None,
+        "claim_id": c.claim_id, "claim_type": c.claim_type, "status": result.status,
+        "position": c.where.position, "line": c.where.line or None,
         "offset": c.where.offset if c.where.offset >= 0 else None,
         "type_of_bill": c.type_of_bill, "total_charge": _text(c.total_charge_text),
         "statement_from": _date(c.statement_from), "statement_to": _date(c.statement_to),
@@ -204,9 +326,14 @@ LINE = {"lx": "str", "revenue_code": "str", "procedure_code": "str", "modifiers"
         "line_control": "str?", "position": "int", "line": "int?"}
 AMBULANCE = {"level": "str?", "base_code": "str?", "emergency": "bool?", "origin": "str?", "destination": "str?",
              "origin_name": "str?", "destination_name": "str?", "trip": "str?", "loaded_miles": "str?",
-             "pickup_zip": "str?", "patient_count": "str?", "arrangement": "str?", "pronounced_dead": "bool"}
+             "pickup_zip": "str?", "patient_count": "str?", "arrangement": "str?", "pronounced_dead": "bool",
+             # 837P only (None, or [], on an 837I)
+             "place_of_service": "str?", "place_of_service_name": "str?", "transport_reason": "str?",
+             "transport_reason_name": "str?", "cr1_miles": "str?", "certification": "str?", "conditions": ["str"],
+             "condition_names": ["str"], "pickup_address": "str?", "dropoff_address": "str?"}
 SHAPE: dict[str, Any] = {
-    "file": "str", "transaction": "str", "transaction_ack": "str?", "claim_id": "str", "status": "str",
+    "file": "str", "transaction": "str", "transaction_ack": "str?", "claim_id": "str", "claim_type": "str",
+    "status": "str",
     "position": "int", "line": "int?", "offset": "int?", "type_of_bill": "str", "total_charge": "str?",
     "statement_from": "str?", "statement_to": "str?", "admission_type": "str", "admission_source": "str",
     "patient_status": "str", "principal_diagnosis": "str?", "other_diagnoses": ["str"],
@@ -226,6 +353,7 @@ DESCRIPTIONS = {
 # XML: what a list's items are called.
 ITEMS = {"other_diagnoses": "code", "condition_codes": "code", "value_codes": "value_code",
          "occurrence_codes": "occurrence", "modifiers": "modifier", "lines": "line", "findings": "finding",
-         "stc": "stc"}
-ENUMS: dict[str, list[str | None]] = {"status": ["accepted", "rejected"], "transaction_ack": ["A", "E", "R", None],
+         "stc": "stc", "conditions": "code", "condition_names": "name"}
+ENUMS: dict[str, list[str | None]] = {"status": ["accepted", "rejected"], "claim_type": ["837I", "837P"],
+         "transaction_ack": ["A", "E", "R", None],
          "severity": ["error", "warning"]}
