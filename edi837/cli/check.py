@@ -43,7 +43,7 @@ Claims = Iterator[tuple[str, "TransactionResult", "ClaimResult"]]  # (path, its 
 @terminal.options
 def check(paths: tuple[str, ...], fmt: str, profile_name: str, today: dt.datetime | None, jobs: int,
           include: tuple[str, ...], term: terminal.Terminal) -> None:
-    """Check 837I files like a clearinghouse front end: per claim, accepted or rejected and why.
+    """Check 837I and 837P files like a clearinghouse front end: per claim, accepted or rejected and why.
 
     On a terminal a progress bar shows files, claims, rejected claims and the rate, and verdicts are
     coloured; --quiet prints the summary only, --verbose every claim and each file's time.

@@ -1,4 +1,5 @@
-"""`edi837 parse`: the claims of 837I files as text or JSON, unchecked."""
+"""`edi837 parse`: the claims of 837I and 837P files as text or JSON, unchecked (an 837P line names
+its place of service, `POS 41`, where an 837I line has its type of bill)."""
 
 from __future__ import annotations
 
@@ -21,9 +22,9 @@ from .options import format_option, include_option, jobs_option, paths_argument
 @jobs_option
 @include_option
 def parse(paths: tuple[str, ...], fmt: str, jobs: int, include: tuple[str, ...]) -> None:
-    """Read 837I files (or folders, or - for stdin) into typed ambulance claims.
+    """Read 837I and 837P files (or folders, or - for stdin) into typed ambulance claims.
 
-    Exit 0 when every file was read, 2 when a file could not be read as an 837I (or a folder could not
+    Exit 0 when every file was read, 2 when a file could not be read as an 837 (or a folder could not
     be listed, or held no input file), 130 when interrupted. Files a folder holds that --include does
     not name are counted on standard error.
     """

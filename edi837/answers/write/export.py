@@ -94,7 +94,7 @@ def _billing(b: Provider) -> str:
 def claim_json(c: Claim) -> str:
     """A claim as one JSON object (the shape `parse --format json` documents)."""
     return (
-        f'{{"claim_id": {_str(c.claim_id)}, "transaction": {_str(c.transaction)}, '
+        f'{{"claim_id": {_str(c.claim_id)}, "transaction": {_str(c.transaction)}, "claim_type": {_str(c.claim_type)}, '
         f'"type_of_bill": {_str(c.type_of_bill)}, "total_charge": {_opt(c.total_charge_text)}, '
         f'"statement_from": {_date(c.statement_from)}, "statement_to": {_date(c.statement_to)}, '
         f'"admission_type": {_str(c.admission_type)}, "admission_source": {_str(c.admission_source)}, '
@@ -126,8 +126,10 @@ def _trip(c: Claim) -> str:
 
 
 def claim_line(c: Claim) -> str:
-    """One readable line per claim, e.g. `OK1  TOB 131  ALS emergency  R→H  12.5 mi  pick-up 62704  $1,130.00`."""
-    parts = [c.claim_id, f"TOB {c.type_of_bill or '?'}", _trip(c)]
+    """One readable line per claim, e.g. `OK1  TOB 131  ALS emergency  R→H  12.5 mi  pick-up 62704  $1,130.00`
+    (an 837P names its place of service where the 837I has its type of bill: `POS 41`)."""
+    kind = f"POS {c.place_of_service or '?'}" if c.claim_type == "837P" else f"TOB {c.type_of_bill or '?'}"
+    parts = [c.claim_id, kind, _trip(c)]
     od = next((ln for ln in c.base_lines if ln.origin_destination), None)
     if od is not None:
         parts.append(f"{od.origin}{ARROW}{od.destination}")

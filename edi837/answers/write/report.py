@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from json.encoder import encode_basestring_ascii as _str  # type: ignore[attr-defined]
 from typing import Any
 
+from ...claims import Claim
 from ...engine.results import ClaimResult, GroupResult, InterchangeResult, Summary, TransactionResult
 from ...errors import Edi837Error
 from ...findings import Finding
@@ -43,10 +44,16 @@ def finding_text(f: Finding) -> str:
     return f"    {f.severity.upper():7} {f.rule:8} {where(f)}{value}\n        {f.message}{fix}"
 
 
+def bill_kind(cl: Claim) -> str:
+    """What says which bill a claim is: an 837I's type of bill (`TOB 131`), an 837P's place of service
+    (`POS 41`, CLM05-1), which is where the 837I's type of bill sits."""
+    return f"POS {cl.place_of_service}" if cl.claim_type == "837P" else f"TOB {cl.type_of_bill}"
+
+
 def claim_text(c: ClaimResult) -> list[str]:
     cl = c.claim
     money = f"${cl.total_charge:,.2f}" if cl.total_charge is not None else cl.total_charge_text
-    head = f"  {c.status.upper():8} claim {cl.claim_id}  TOB {cl.type_of_bill}  {money}  (transaction {cl.transaction})"
+    head = f"  {c.status.upper():8} claim {cl.claim_id}  {bill_kind(cl)}  {money}  (transaction {cl.transaction})"
     # A claim rejected with its set carries the set's error (spool.set_reason): every rejection says why.
     return [head] + [finding_text(f) for f in c.all_findings]
 
@@ -64,6 +71,14 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     }
 
 
+def _professional(cl: Claim) -> str:
+    """An 837P claim's keys of the check report (`claim_type`, `place_of_service`); an 837I claim's
+    object has neither, so it reads byte for byte as before the 837P."""
+    if cl.claim_type != "837P":
+        return ""
+    return f'"claim_type": "837P", "place_of_service": {_str(cl.place_of_service)}, '
+
+
 def claim_json(c: ClaimResult) -> str:
     """A claim's object of the report's "claims" array: what json.dumps writes, written with an
     f-string (most claims have no findings, and json.dumps of a dict cost more than the claim's rules)."""
@@ -71,7 +86,7 @@ def claim_json(c: ClaimResult) -> str:
     found = c.all_findings
     return (f'{{"claim_id": {_str(cl.claim_id)}, "transaction": {_str(cl.transaction)}, "status": {_str(c.status)}, '
             f'"total_charge": {_str(cl.total_charge_text) if cl.total_charge_text else "null"}, '
-            f'"type_of_bill": {_str(cl.type_of_bill)}, "position": {cl.where.position}, '
+            f'"type_of_bill": {_str(cl.type_of_bill)}, {_professional(cl)}"position": {cl.where.position}, '
             f'"findings": {json.dumps([finding_dict(f) for f in found]) if found else "[]"}}}')
 
 
