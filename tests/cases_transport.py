@@ -44,18 +44,19 @@ def line_pickups(base_zip: str, mileage_zip: str) -> Edit:
 
 
 def second_trip(line_cr1s: bool) -> Edit:
-    """Two transports: the second trip added; with `line_cr1s`, a CR1 on each mileage line and the 2300
-    CR106 their sum (X12 RFI 1876)."""
+    """Two transports: the second trip added (CLM02 the new total, a narrative saying why two trips, the
+    2300 CR106 the sum of the miles); with `line_cr1s`, a CR1 on each mileage line (X12 RFI 1876)."""
+    claim = (("CLM*OK1*1130*", "CLM*OK1*1708*"),
+             (CLAIM_CR1, "NTE*ADD*SECOND TRIP TO NURSING FACILITY~CR1*LB*180**A*DH*22.3~"))
     if not line_cr1s:
-        return edits((LINE2_END, LINE2_END + TRIP2.format(cr1="")))
+        return edits(*claim, (LINE2_END, LINE2_END + TRIP2.format(cr1="")))
     with_cr1 = LINE2_END.replace(LINE2, LINE2 + "CR1*LB*180**A*DH*12.5~")
-    return edits((CLAIM_CR1, "CR1*LB*180**A*DH*22.3~"),
-                 (LINE2_END, with_cr1 + TRIP2.format(cr1="CR1*LB*180**A*DH*9.8~")))
+    return edits(*claim, (LINE2_END, with_cr1 + TRIP2.format(cr1="CR1*LB*180**A*DH*9.8~")))
 
 
 CASES: dict[str, tuple[Edit, str, Edit]] = {
     # P1: no 2300 CR1 / the smallest CR1 the guide allows (no weight).
-    "AMBP001": (p_swap(CLAIM_CR1, ""), "CLM", p_swap(CLAIM_CR1, "CR1***A*DH*12.5~")),
+    "AMBP001": (p_swap(CLAIM_CR1, ""), "CLM", p_swap(CLAIM_CR1, "CR1****A*DH*12.5~")),
     # P2: the mileage line repeats the 2300 CR1 / the line's CR1 differs (reason D: specialist).
     "AMBP002": (p_swap(LINE2, LINE2 + CLAIM_CR1), "CR1", p_swap(LINE2, LINE2 + "CR1*LB*180**D*DH*12.5~")),
     # P3: CR106 15 against 12.5 billed / 12.50 (the same miles by value).
