@@ -207,7 +207,7 @@ def write_answers(read: Read, settings: Settings, numbers: Numbering, summary: S
             group = _answer_refusal(item, w999, group)
     if group is not None:
         w999.group(group)
-    out.forward837.write(w837.close())
+    w837.close(out.forward837)
     answered = error is None or read_any
     if answered:
         for writer in (w999, w277):

@@ -14,9 +14,10 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import TextIO
 
-from ...claims import ServiceLine
+from ...claims import Claim, ServiceLine
 from ...engine.results import ClaimResult, TransactionResult
 from ...findings import ERROR
+from ...x12.datatypes import date8
 from ...x12.read import DEFAULT_DELIMITERS, Delimiters
 from . import envelope
 from .envelope import Header
@@ -85,12 +86,7 @@ def _claim(c: ClaimResult, hl: int, parent: int, date: str, trace: str) -> list[
     segs.append(f"REF{e}D9{e}{fit(trace, '127')}")
     if bill_type := fit(cl.type_of_bill, "127"):
         segs.append(f"REF{e}BLT{e}{bill_type}")
-    if cl.statement_from and cl.statement_to:
-        segs.append(f"DTP{e}472{e}RD8{e}{ymd(cl.statement_from)}-{ymd(cl.statement_to)}")
-    elif cl.lines and cl.lines[0].service_date:
-        segs.append(f"DTP{e}472{e}D8{e}{ymd(cl.lines[0].service_date)}")
-    else:
-        segs.append(f"DTP{e}472{e}D8{e}{date}")
+    segs.append(_claim_date(cl, date, e))
     if c.status != "accepted":
         for ln, service in zip(cl.lines, services):
             line_findings = [f for f in c.all_findings if f.lx == ln.lx and f.severity == ERROR]
@@ -104,9 +100,50 @@ def _claim(c: ClaimResult, hl: int, parent: int, date: str, trace: str) -> list[
             segs += _stc(codes[:3], date, "U", "", d)  # 2220D has one STC: its first three codes
             if line_control := fit(ln.line_control, "127"):
                 segs.append(f"REF{e}FJ{e}{line_control}")
-            if ln.service_date:
+            if cl.professional and (span := _line_span(ln)) is not None:
+                segs.append(_dates(*span, e))
+            elif ln.service_date:
                 segs.append(f"DTP{e}472{e}D8{e}{ymd(ln.service_date)}")
     return segs
+
+
+def _claim_date(cl: Claim, today: str, e: str) -> str:
+    """2200D DTP*472, the claim's service dates: an 837I's statement period (DTP*434); an 837P has
+    none, so the span of its lines' dates (2400 DTP*472, from the first to the last); else the first
+    line's date, else the day answered (the segment is required)."""
+    if cl.statement_from and cl.statement_to:
+        return f"DTP{e}472{e}RD8{e}{ymd(cl.statement_from)}-{ymd(cl.statement_to)}"
+    if cl.professional:
+        first: dt.date | None = None
+        last: dt.date | None = None
+        for ln in cl.lines:
+            span = _line_span(ln)
+            if span is not None:
+                first = span[0] if first is None else min(first, span[0])
+                last = span[1] if last is None else max(last, span[1])
+        if first is not None and last is not None:
+            return _dates(first, last, e)
+    if cl.lines and cl.lines[0].service_date:
+        return f"DTP{e}472{e}D8{e}{ymd(cl.lines[0].service_date)}"
+    return f"DTP{e}472{e}D8{e}{today}"
+
+
+def _line_span(ln: ServiceLine) -> tuple[dt.date, dt.date] | None:
+    """A line's service dates (first, last) as its DTP*472 gives them: D8 one day, RD8 a range (a range
+    whose end cannot be read, or comes before its start, is its first day)."""
+    first = ln.service_date
+    if first is None:
+        return None
+    _, dash, end = ln.service_date_text.partition("-")
+    last = date8(end) if dash else None
+    return first, last if last is not None and last >= first else first
+
+
+def _dates(first: dt.date, last: dt.date, e: str) -> str:
+    """DTP*472 of one day (D8) or of a range of days (RD8)."""
+    if first == last:
+        return f"DTP{e}472{e}D8{e}{ymd(first)}"
+    return f"DTP{e}472{e}RD8{e}{ymd(first)}-{ymd(last)}"
 
 
 def render(tx: TransactionResult, number: int, control: int, when: dt.datetime, name: str, sender_id: str,

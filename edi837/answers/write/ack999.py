@@ -134,11 +134,14 @@ class Writer:
             self._write_group(ak1, self.d.element.join(["AK9", "R", "0", "0", "0", code]))
 
     def refused_set(self, st: list[str], code: str) -> None:
-        """Add a transaction set refused (IK502 `code`) to the group being answered."""
+        """Add a transaction set refused (IK502 `code`) to the group being answered. AK203 is the set's
+        ST03 as sent, even the one it is refused for (X12 RFI 1438: AK203 carries whatever the sender
+        placed in ST03; I6 or 19 rejects an implementation convention the receiver does not take)."""
         e = self.d.element
         ident = st[1] if len(st) > 1 and st[1] in AK201_CODES else "837"  # AK201 names a set the 999 guide knows
         control = fit(st[2] if len(st) > 2 else "", "329", self.d) or "0000"
-        self.transaction([e.join(["AK2", ident, control]), e.join(["IK5", "R", code])], "R")
+        convention = fit(st[3] if len(st) > 3 else "", "1705", self.d)
+        self.transaction([e.join(["AK2", ident, control, convention]).rstrip(e), e.join(["IK5", "R", code])], "R")
 
     def interchange(self, i: InterchangeResult) -> None:
         if not self.receiver and len(i.isa) > 6:

@@ -33,6 +33,7 @@ class Header:
     delims: Delimiters = DEFAULT_DELIMITERS
     group_receiver: str = ""  # GS03 when it is not ISA08
     line_break: str = "\n"  # after each envelope segment ("" to write them as the body's segments are)
+    group_control: int = 0  # GS06 and GE02 when it is not ISA13 (a second group of one interchange)
 
     def isa(self) -> str:
         d = self.delims
@@ -44,14 +45,23 @@ class Header:
     def gs(self) -> str:
         d = self.delims
         fields = ["GS", self.functional_id, _party(self.sender, d), _party(self.group_receiver or self.receiver, d),
-                  self.when.strftime("%Y%m%d"), self.when.strftime("%H%M"), str(self.control), "X", self.version]
+                  self.when.strftime("%Y%m%d"), self.when.strftime("%H%M"), str(self.group_control or self.control),
+                  "X", self.version]
         return d.element.join(fields) + d.segment + self.line_break
 
     def trailer(self, sets: int) -> str:
         """GE and IEA closing `sets` transaction sets; IEA alone (no group) when there are none."""
-        e, end, lb = self.delims.element, self.delims.segment, self.line_break
-        iea = f"IEA{e}{1 if sets else 0}{e}{self.control:09d}{end}{lb}"
-        return f"GE{e}{sets}{e}{self.control}{end}{lb}{iea}" if sets else iea
+        return (self.group_trailer(sets) + self.interchange_trailer(1)) if sets else self.interchange_trailer(0)
+
+    def group_trailer(self, sets: int) -> str:
+        """GE closing the group (GS06 `group_control`, else ISA13) of `sets` transaction sets."""
+        e = self.delims.element
+        return f"GE{e}{sets}{e}{self.group_control or self.control}{self.delims.segment}{self.line_break}"
+
+    def interchange_trailer(self, groups: int) -> str:
+        """IEA closing the interchange of `groups` functional groups."""
+        e = self.delims.element
+        return f"IEA{e}{groups}{e}{self.control:09d}{self.delims.segment}{self.line_break}"
 
 
 def write(out: IO[str], header: Header, sets: int, body: IO[str], before_group: IO[str] | None = None) -> None:
