@@ -34,7 +34,7 @@ from ...engine.results import ClaimResult, TransactionResult
 from ...errors import printable
 from ...findings import Finding
 from ...x12 import guide as guide_mod
-from .records import Record, claim_record, tool_version
+from .records import Leg, Record, claim_record, legs, tool_version
 
 PROBLEM_LINKS = 20  # claims linked from a problem of the summary (the count says how many have it)
 TOP_PROBLEMS = 15
@@ -105,6 +105,7 @@ class Card:
     detailed: bool  # every element in its own tag (a claim with findings)
     unmatched: bool  # its segments could not be read again (the file changed, or broke before it)
     total_segments: int = 0  # the claim's segments, of which `segments` are the first (edi837.engine.annotated.SHOWN_PER_CLAIM)
+    legs: list[Leg] = field(default_factory=list)  # an 837P claim's trips (records.legs): a table when more than one
 
     @property
     def segments_cut(self) -> bool:
@@ -122,13 +123,18 @@ def money(amount: Decimal | str | None) -> str:
 
 
 def pickup_zip(record: Record) -> str:
-    """The card's pick-up ZIP: the ZIP, or why there is none. A value code A0 whose amount is not a ZIP
+    """The card's pick-up ZIP: the ZIP, or why there is none. On an 837P it is 2310E's N403 (its address
+    is on the card beside it). On an 837I, a value code A0 whose amount is not a ZIP
     is shown as invalid with the amount as given, never as "not given" (the clerk would look for a
     missing code instead of a wrong one). The amount is shown because the card is the billing office's
     (it already shows the patient) and the finding quotes it too; a ZIP is a place, not a person."""
     zip_code = record["ambulance"]["pickup_zip"]
     if zip_code:
         return str(zip_code)
+    if record["claim_type"] == "837P":  # 2310E N403, a string: never padded
+        if record["ambulance"]["pickup_address"] is None:
+            return "not given (no 2310E pick-up location)"
+        return "invalid: the pick-up N403 is not a 5- or 9-digit ZIP code (see the address)"
     given = next((v["amount"] for v in record["value_codes"] if v["code"] == "A0"), None)
     if given is None:
         return "not given (no value code A0)"
@@ -141,7 +147,7 @@ def card(n: int, path: str, tx: TransactionResult, c: ClaimResult, segs: ClaimSe
     for i, f in enumerate(found):
         index.setdefault(f, i)
     return Card(f"c{n}", claim_record(c, printable(path), tx), segs.segments if segs is not None else [], index,
-                bool(found), segs is None, segs.total if segs is not None else 0)
+                bool(found), segs is None, segs.total if segs is not None else 0, legs(c.claim))
 
 
 def _environment() -> Any:

@@ -25,7 +25,9 @@ claim has no value for it).
                      pickup_address and dropoff_address (2310E/2310F as written, on one line)
     lines            service lines: lx, revenue_code, procedure_code, modifiers, charge, unit_basis,
                      units, non_covered, service_date, kind, origin, destination, arrangement,
-                     pronounced_dead, line_control, position, line (lx: the service line's LX01)
+                     pronounced_dead, line_control, position, line (lx: the service line's LX01);
+                     and the 837P's per line (None on an 837I): place_of_service, emergency,
+                     pickup_zip, dropoff_zip, cr1_miles, patient_count (write/professional.py)
     lines_not_read   lines past the guide's 999 (counted, not kept)
     errors, warnings counts of the findings
     findings         rule, severity, message, fix, source, scope, loop, segment, position, line,
@@ -52,8 +54,9 @@ from ...claims.model import Certification, Location
 from ...engine.results import ClaimResult, TransactionResult
 from ...findings import Finding
 from ...x12 import guide_codes
+from .professional import LINE_KEYS, line_keys
 
-SCHEMA_VERSION = "1.1"  # 1.1: claim_type and the 837P keys of `ambulance`
+SCHEMA_VERSION = "1.1"  # 1.1: claim_type and the 837P keys of `ambulance` and of each line
 ARROW = "\u2192"
 
 Record = dict[str, Any]
@@ -143,6 +146,16 @@ def line_record(ln: ServiceLine) -> Record:
             "position": ln.where.position, "line": ln.where.line or None}
 
 
+def emergency(c: Claim, base: ServiceLine | None, lvl: str | None) -> bool | None:
+    """Whether the trip was an emergency: from the base code's level ("BLS emergency"); None without a
+    base line. An 837P base line whose level does not say (air, specialty care) tells it in SV109 (Y)."""
+    if lvl is None or base is None:
+        return None
+    if "emergency" in lvl or c.claim_type != "837P":
+        return "non-emergency" not in lvl and "emergency" in lvl
+    return base.emergency == "Y"
+
+
 def ambulance_record(c: Claim) -> Record:
     """The trip: what a clerk reads first. Its base line (the first base-rate line) gives the level and
     the origin/destination modifier; a claim without one has no level and, unless a line carries an
@@ -156,7 +169,7 @@ def ambulance_record(c: Claim) -> Record:
     arrangements = sorted({ln.arrangement for ln in c.ambulance_lines if ln.arrangement})
     return {
         "level": lvl, "base_code": base.procedure_code if base else None,
-        "emergency": None if lvl is None else ("non-emergency" not in lvl and "emergency" in lvl),
+        "emergency": emergency(c, base, lvl),
         "origin": _text(origin), "destination": _text(destination),
         "origin_name": place(origin) if origin else None, "destination_name": place(destination) if destination else None,
         "trip": f"{place(origin)} {ARROW} {place(destination)}" if od_line else None,
@@ -304,7 +317,7 @@ def claim_record(result: ClaimResult, file: str, transaction: TransactionResult 
                              "zip": c.billing_provider.zip},
         "attending_npi": _text(c.attending_npi),
         "ambulance": ambulance_record(c),
-        "lines": [line_record(ln) for ln in c.lines],
+        "lines": [{**line_record(ln), **line_keys(c, ln)} for ln in c.lines],
         "lines_not_read": c.lines_not_read,
         "errors": errors, "warnings": len(found) - errors,
         "findings": [finding_record(f) for f in found],
@@ -323,7 +336,7 @@ FINDING = {"rule": "str", "severity": "str", "message": "str", "fix": "str?", "s
 LINE = {"lx": "str", "revenue_code": "str", "procedure_code": "str", "modifiers": ["str"], "charge": "str?",
         "unit_basis": "str", "units": "str?", "non_covered": "str?", "service_date": "str?", "kind": "str",
         "origin": "str?", "destination": "str?", "arrangement": "str?", "pronounced_dead": "bool",
-        "line_control": "str?", "position": "int", "line": "int?"}
+        "line_control": "str?", "position": "int", "line": "int?", **LINE_KEYS}
 AMBULANCE = {"level": "str?", "base_code": "str?", "emergency": "bool?", "origin": "str?", "destination": "str?",
              "origin_name": "str?", "destination_name": "str?", "trip": "str?", "loaded_miles": "str?",
              "pickup_zip": "str?", "patient_count": "str?", "arrangement": "str?", "pronounced_dead": "bool",
