@@ -44,8 +44,9 @@ if TYPE_CHECKING:
     from ...engine.pipeline import Checker
     from .report import Summary
 
-SCHEMA_VERSION = 2  # of the Arrow table; bump on any change of SCHEMA (and regenerate its documents)
+SCHEMA_VERSION = 3  # of the Arrow table; bump on any change of SCHEMA (and regenerate its documents)
 # 2: money columns (total_charge, lines[].charge, lines[].non_covered) are decimal128(20, 2), not strings
+# 3: the 837P (record schema 1.1): claim_type, the 837P keys of `ambulance` and of each line (null on an 837I)
 BATCH = 1000  # claim rows per RecordBatch
 
 CLAIM, FILE = "claim", "file"
@@ -261,6 +262,10 @@ def describe() -> str:
             "most 18 digits and 2 decimal places (its finding's `value` keeps it as written). Value code",
             "amounts stay strings (A0's is a ZIP, 32's a count). Dates are strings, YYYY-MM-DD. `line` is",
             "the line of the file a segment is on (file line); `lx` is the service line's number (LX01).",
+            "`claim_type` is 837I or 837P; the 837P's own data is in `ambulance` (place_of_service,",
+            "transport_reason, cr1_miles, certification, conditions, pickup/dropoff addresses) and in",
+            "`lines[]` (place_of_service, emergency, pickup_zip, dropoff_zip, cr1_miles, patient_count),",
+            "null (a list: empty) on an 837I claim. Version 3 added them (record schema 1.1).",
             "The claim columns carry patient data (names, member ids, birth dates, diagnoses).", "",
             "| column | type | meaning |", "|---|---|---|"]
     return "\n".join([*head, *_fields(SCHEMA), ""])

@@ -15,6 +15,12 @@ read, and the schemas of the JSON and XML, generated from the record's SHAPE.
   with a leading `'`, unless it is a plain number (`-12.50` stays a number): the input is the
   sender's, and a claim id `@SUM(1+1)` must stay text. JSON and XML keep the raw value.
 
+Both claim types share one shape (record schema 1.1): `claim_type` (837I, 837P) tells them apart; the
+837P's claim data is in `ambulance` (CSV: ambulance_place_of_service, ambulance_transport_reason,
+ambulance_cr1_miles, ambulance_certification, ambulance_conditions, ambulance_pickup_address ...) and
+each line's in its `line_*` columns (line_place_of_service, line_emergency, line_pickup_zip,
+line_dropoff_zip, line_cr1_miles, line_patient_count); an 837I claim leaves them null (CSV: empty).
+
 File names are bytes: one that is not UTF-8 (a surrogate-escaped str in Python) is written as `check`
 shows it (edi837.x12.read.printable), in every format, so no writer fails half-way through a file.
 """

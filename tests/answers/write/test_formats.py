@@ -53,7 +53,8 @@ def test_json_export_validates_and_carries_versions(rejected: Path) -> None:
     doc = json.loads(export("json", *FIXTURES, rejected))
     jsonschema.validate(doc, schema)
     assert doc["tool"] == "edi837" and doc["schema_version"] == records.SCHEMA_VERSION and doc["tool_version"]
-    assert len(doc["claims"]) == doc["summary"]["claims"] == 45 + 4
+    assert len(doc["claims"]) == doc["summary"]["claims"] == 46 + 17 + 4  # the fixtures' 837I and 837P, the 4 above
+    assert [c["claim_type"] for c in doc["claims"]].count("837P") == 17
     bad = [c for c in doc["claims"] if c["status"] == "rejected"]
     assert len(bad) == 3
     assert {f["rule"] for c in bad for f in c["findings"] if f["severity"] == "error"} >= {"AMB003", "AMB006", "COD005"}
