@@ -34,6 +34,28 @@ def modifier_ref(ln: ServiceLine, modifier: str) -> str:
     return f"SV202-{ln.modifiers.index(modifier) + 3}" if modifier in ln.modifiers else "SV202"
 
 
+def mileage_rounding(miles: Decimal) -> tuple[Decimal, Decimal, Decimal] | None:
+    """CR 7065's reading of loaded miles (more than 0): (what Medicare pays, what to report, the step),
+    or None when the miles are already as precise as Medicare reads them. Under 100 miles the step
+    is a tenth, from 100 a whole mile; Medicare truncates to it ("99.99 will become 99.9", "100.99
+    will become 100"), the provider rounds up. Shared by the 837I (SV205) and 837P (SV104) rules."""
+    step = Decimal("0.1") if miles < 100 else Decimal(1)
+    try:
+        paid = miles.quantize(step, rounding=ROUND_DOWN)
+        report = miles.quantize(step, rounding=ROUND_UP)
+    except ArithmeticError:  # more digits than any mileage: the guide check reports the element's length
+        return None
+    return None if paid == miles else (paid, report, step)
+
+
+def truncation_message(units: str, rounded: tuple[Decimal, Decimal, Decimal]) -> str:
+    """The clerk's words for over-precise miles `units` (as written), from `mileage_rounding`."""
+    paid, report, step = rounded
+    return (f"{units} miles is more precise than Medicare reads: it pays {paid} (truncated),"
+            f" and {report} is what to report (rounded up "
+            f"{'to the tenth under 100 miles' if step < 1 else 'to the whole mile from 100 miles'})")
+
+
 def has_abn_date(c: Claim) -> bool:
     """Occurrence code 32: the date the beneficiary was given an ABN."""
     return any(o.qualifier == "BH" and o.code == "32" for o in c.occurrence_codes)
@@ -162,17 +184,10 @@ def mileage_units(c: Claim, ctx: Context) -> Iterator[Hit]:
                       "report the loaded miles in SV205, rounded up: to the tenth under 100 miles, whole miles"
                       " from 100", lx=ln.lx, stc=("A6:267",) if not ln.units else ("A7:267",))
             continue
-        step = Decimal("0.1") if miles < 100 else Decimal(1)
-        try:
-            paid = miles.quantize(step, rounding=ROUND_DOWN)
-            report = miles.quantize(step, rounding=ROUND_UP)
-        except ArithmeticError:  # more digits than any mileage: the guide check reports SV205's length
-            continue
-        if paid != miles:
-            yield Hit(f"{ln.units} miles is more precise than Medicare reads: it pays {paid} (truncated),"
-                      f" and {report} is what to report (rounded up "
-                      f"{'to the tenth under 100 miles' if step < 1 else 'to the whole mile from 100 miles'})",
-                      at(ln, "SV205"), ln.units, f"report {report} in SV205", lx=ln.lx, severity=WARNING)
+        rounded = mileage_rounding(miles)
+        if rounded is not None:
+            yield Hit(truncation_message(ln.units, rounded), at(ln, "SV205"), ln.units,
+                      f"report {rounded[1]} in SV205", lx=ln.lx, severity=WARNING)
 
 
 @rule("AMB007", "A mileage line needs a matching base-rate line on the same date",
