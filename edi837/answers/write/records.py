@@ -103,22 +103,26 @@ def level(procedure_code: str) -> str | None:
     return row.get("short") if row is not None else None
 
 
+GUIDES = {"837I": "005010X223A2", "837P": "005010X222A1"}  # the implementation guide of each claim type
+
+
 @functools.cache
-def source_of(rule: str) -> str:
+def source_of(rule: str, claim_type: str = "837I") -> str:
     """Where a finding's rule comes from: the rule's source (billing guide, CMS manual), or for an
-    X12-level code the implementation guide and how the 999 answers it."""
+    X12-level code the implementation guide of the claim's type and how the 999 answers it."""
     from ... import rules  # noqa: PLC0415
 
     r = rules.REGISTRY.get(rule)
     if r is not None:
         return r.source
+    guide = f"{GUIDES.get(claim_type, GUIDES['837I'])} implementation guide"
     code = next((c for c in guide_codes.CODES if c.id == rule), None)
-    return f"005010X223A2 implementation guide; {code.answer}" if code else "005010X223A2 implementation guide"
+    return f"{guide}; {code.answer}" if code else guide
 
 
-def finding_record(f: Finding) -> Record:
+def finding_record(f: Finding, claim_type: str = "837I") -> Record:
     return {"rule": f.rule, "severity": f.severity, "message": f.message, "fix": _text(f.fix),
-            "source": source_of(f.rule), "scope": f.scope, "loop": _text(f.loop), "segment": _text(f.segment),
+            "source": source_of(f.rule, claim_type), "scope": f.scope, "loop": _text(f.loop), "segment": _text(f.segment),
             "position": f.position or None, "line": f.line or None, "element": _text(f.element), "lx": _text(f.lx),
             "value": f.value, "stc": list(f.stc)}
 
@@ -320,7 +324,7 @@ def claim_record(result: ClaimResult, file: str, transaction: TransactionResult 
         "lines": [{**line_record(ln), **line_keys(c, ln)} for ln in c.lines],
         "lines_not_read": c.lines_not_read,
         "errors": errors, "warnings": len(found) - errors,
-        "findings": [finding_record(f) for f in found],
+        "findings": [finding_record(f, c.claim_type) for f in found],
     }
 
 
