@@ -223,10 +223,8 @@ def test_one_trip_with_two_pickup_zips_is_an_error_naming_both() -> None:
 
 
 def test_two_trips_may_start_at_different_zips_but_the_claim_is_warned() -> None:
-    lines = "\n".join([
-        "LX*3~SV1*HC:A0428:HN*480*UN*1***1~DTP*472*D8*20260914~" + pickup_at("62702"),
-        "LX*4~SV1*HC:A0425:HN*98*UN*9.8***1~DTP*472*D8*20260914~" + pickup_at("62702"),
-    ]).replace("\n", "")
+    lines = ("LX*3~SV1*HC:A0428:HN*480*UN*1***1~DTP*472*D8*20260914~" + pickup_at("62702")
+             + "LX*4~SV1*HC:A0425:HN*98*UN*9.8***1~DTP*472*D8*20260914~" + pickup_at("62702"))
     text = edit((LINE2_END, LINE2_END + lines))
     assert hits(text, "AMBP008") == []
     [f] = hits(text, "AMBP009")
