@@ -19,6 +19,7 @@ from decimal import Decimal
 from ..claims import Claim, ServiceLine, Where
 from ..claims.model import money
 from ..findings import WARNING
+from ..x12.datatypes import date8
 from .ambulance import mileage_rounding, truncation_message
 from .registry import Context, Hit, rule
 from .trips import (
@@ -115,6 +116,15 @@ def et3_pair(ln: ServiceLine) -> str:
 def needs_pair(ln: ServiceLine) -> bool:
     """A base or mileage line (A0888 too) without QL: it carries one O/D pair (P12)."""
     return ln.procedure_code in BASE or ln.procedure_code in MILEAGE_WITH_NONCOVERED
+
+
+def last_day(ln: ServiceLine) -> dt.date | None:
+    """The last day of a line's DTP*472: its date (D8), or the end of its range (RD8) when that reads
+    as a date on or after the start (as the 277CA reads the range)."""
+    first = ln.service_date
+    _, dash, end = ln.service_date_text.partition("-")
+    last = date8(end) if dash and first is not None else None
+    return last if last is not None and first is not None and last >= first else first
 
 
 def patients(ln: ServiceLine) -> Decimal | None:
@@ -644,7 +654,8 @@ def charges(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 @rule("AMBP026", "No line date after the date the claim was created (BHT04)",
       source="pyx12 X222A1 map; " + TR3, stc=("A7:510", "A7:187"), confidence="V", claim_types=P837,
-      doc="""What it does: compares each line date (DTP*472) with the transaction's creation date (BHT04).
+      doc="""What it does: compares each line date (DTP*472; the last day of an RD8 range) with the
+    transaction's creation date (BHT04).
 
     Why: a service cannot be billed before it happened: a line dated after the claim was made is a
     wrong date.
@@ -655,8 +666,9 @@ def line_dates(c: Claim, ctx: Context) -> Iterator[Hit]:
     if c.created is None:
         return
     for ln in claim_lines(c):
-        if ln.service_date is not None and ln.service_date > c.created:
-            yield Hit(f"service line {ln.lx} date {ln.service_date.isoformat()} is after the claim was created"
+        last = last_day(ln)
+        if last is not None and last > c.created:
+            yield Hit(f"service line {ln.lx} date {last.isoformat()} is after the claim was created"
                       f" ({c.created.isoformat()}, BHT04)", ln.date_where or ln.where, ln.service_date_text,
                       "correct the line date; bill a trip once it has happened", lx=ln.lx)
 

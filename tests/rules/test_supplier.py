@@ -265,6 +265,13 @@ def test_line_dated_after_bht04_points_at_its_dtp() -> None:
     assert f.segment == "DTP" and f.lx == "2" and f.value == "20261002" and "2026-10-01" in f.message
 
 
+@pytest.mark.parametrize("dates, fires", [("RD8*20260930-20261002", True), ("RD8*20260930-20261001", False),
+                                          ("D8*20261001", False)])
+def test_a_date_range_is_judged_by_its_last_day(dates: str, fires: bool) -> None:
+    text = p_swap(MILES_DATED, MILES_P + f"~DTP*472*{dates}~")(BASE_P)
+    assert [f.value for f in hits(text, "AMBP026")] == ([dates.split("*")[1]] if fires else [])
+
+
 def test_same_day_trips_with_a_narrative_are_quiet() -> None:
     second = p_swap(LAST_LINE, LAST_LINE + "LX*3~SV1*HC:A0428:HN*480*UN*1***1~" + DATE)
     assert [f.lx for f in hits(second(BASE_P), "AMBP034")] == ["3"]
