@@ -102,7 +102,8 @@ def iter_bytes(text: str) -> io.BytesIO:
 
 
 @pytest.mark.parametrize(("segment_id", "index", "value", "message"), [
-    ("GS", 8, "005010X222A1", "GS08 '005010X222A1' is the 837P (professional) guide"),
+    ("GS", 8, "005010X222A2", "GS08 '005010X222A2' is a later errata of the 837P guide"),
+    ("ST", 3, "005010X222A1", "ST03 '005010X222A1' is not its group's guide (GS08 '005010X223A2')"),
     ("GS", 8, "005010X999", "GS08 '005010X999' is not a guide this engine checks"),
     ("GS", 8, "005010JOHNQP", "GS08 is not a version code (such as 005010X223A2)"),
     ("GS", 8, "", "GS08 is not a version code"),

@@ -150,8 +150,8 @@ class Envelope:
             self._version(seg, "ST03", seg.get(3))
             group = self.gs.get(8) if self.gs is not None else seg.get(3)
             if seg.get(3) != group:  # one guide per group: the walker follows GS08
-                raise self._unsupported(seg, "ST03", f"ST03 {seg.get(3)!r} is not its group's guide (GS08"
-                                        f" {group!r}): a group holds sets of one guide")
+                raise self._unsupported(seg, "ST03", f"ST03 {shown(seg.get(3), VERSION)} is not its group's guide"
+                                        f" (GS08 {shown(group, VERSION)}): a group holds sets of one guide")
         if self.gs is None:
             errs.append(self._err("group", "1", "ST outside a functional group (no GS before it)", seg, ""))
         self.st = seg
