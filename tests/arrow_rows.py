@@ -29,11 +29,12 @@ def findings_key(found: list[dict]) -> list[dict]:
 
 
 def claim_key(row: dict) -> dict:
-    """What a claim row shares with the claims of `check --format json`."""
+    """What a claim row shares with the claims of `check --format json` (whose 837I claims carry no
+    claim_type: 837P claims only name theirs)."""
     keys = ("claim_id", "transaction", "status", "type_of_bill", "position")
     charge = row["total_charge"]  # a Decimal in a row, the amount as written in check's JSON
     return {**{k: row[k] for k in keys}, "total_charge": arrow.money(None if charge is None else str(charge)),
-            "findings": findings_key(row["findings"])}
+            "claim_type": row.get("claim_type", "837I"), "findings": findings_key(row["findings"])}
 
 
 def expected(doc: dict) -> tuple[dict, dict]:

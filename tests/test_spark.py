@@ -1,6 +1,7 @@
 """edi837.spark on a real Spark in local[2] (skipped without pyspark or Java): the claim rows equal
 `check --format json` claim for claim, and `answers` writes byte for byte what `ack --fixed-time`
-writes, on the fixtures, the outside samples and a 20,000-claim bench file split into 20 files.
+writes, on the fixtures (837I, 837P and the mixed 837I + 837P interchange), the outside 837I and
+837P samples and a 20,000-claim bench file split into 20 files.
 One Spark session serves the whole module (a JVM start costs 10-30 s here)."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, ROOT, SAMPLES_837I
+from conftest import FIXTURES, ROOT, SAMPLES_837I, SHARED
 
 pytest.importorskip("pyspark")
 pytest.importorskip("pyarrow")
@@ -30,6 +31,7 @@ from edi837.cli import main  # noqa: E402
 TODAY = dt.date(2026, 11, 1)
 FIXED = "202611220930"
 BENCH_CLAIMS, BENCH_FILES = 20_000, 20
+SAMPLES_837P = sorted((SHARED / "samples" / "837p-ambulance").glob("*"))
 
 
 @pytest.fixture(scope="module")
@@ -61,20 +63,24 @@ def bench_files(tmp_path_factory) -> list[Path]:
 
 def inputs(bench_files: list[Path]) -> list[str]:
     """Every input, sorted by path."""
-    return sorted(os.path.abspath(p) for p in [*FIXTURES, *SAMPLES_837I, *bench_files])
+    return sorted(os.path.abspath(p) for p in [*FIXTURES, *SAMPLES_837I, *SAMPLES_837P, *bench_files])
 
 
 def test_rows_equal_check_json(spark, bench_files) -> None:
     import arrow_rows  # noqa: PLC0415 (the comparison is the one of the Arrow rows, not a copy)
 
     paths = inputs(bench_files)
-    compared = ["kind", "file", "transaction", "claim_id", "status", "position", "total_charge", "type_of_bill",
-                "findings", "file_status", "file_error", "claims", "accepted", "rejected", "envelopes"]
+    compared = ["kind", "file", "transaction", "claim_id", "claim_type", "status", "position", "total_charge",
+                "type_of_bill", "findings", "file_status", "file_error", "claims", "accepted", "rejected", "envelopes"]
     rows = edi_spark.rows(spark, paths, today=TODAY).select(*compared).toArrow().to_pylist()
     doc = arrow_rows.check_json(paths)
     arrow_rows.compare(rows, doc)
     assert sum(r["kind"] == "claim" for r in rows) == sum(len(f["claims"]) for f in doc["files"]) > BENCH_CLAIMS
     assert {r["file_status"] for r in rows if r["kind"] == "file"} == {"read", "unreadable"}
+    mixed = str(ROOT / "fixtures" / "mixed-837i-837p.837")
+    assert {r["claim_type"] for r in rows if r["file"] == mixed and r["kind"] == "claim"} == {"837I", "837P"}
+    professional = [r for r in rows if r["kind"] == "claim" and r["claim_type"] == "837P"]
+    assert len(professional) > len(SAMPLES_837P) and any(r["status"] == "accepted" for r in professional)
 
 
 def test_claims_and_files_split_the_rows(spark) -> None:
