@@ -145,26 +145,32 @@ def test_filter_hides_accepted_claims(report: tuple[Path, dict], tmp_path: Path)
 
 HOVER = """<!DOCTYPE html><html><body><div id="out"></div><iframe id="f" src="%s"></iframe><script>
 document.getElementById("f").addEventListener("load", function () {
-  var code = Array.from(this.contentDocument.querySelectorAll("code[data-g]")).find(function (c) {
-    return c.textContent.indexOf("SV2*") === 0; });
-  code.dispatchEvent(new MouseEvent("mouseover", {bubbles: true}));
-  document.getElementById("out").textContent = JSON.stringify(Array.from(code.querySelectorAll("i")).map(
-    function (i) { return [i.textContent, i.title]; }));
+  var codes = Array.from(this.contentDocument.querySelectorAll("code[data-g]")), named = {};
+  ["SV2*", "SV1*"].forEach(function (id) {
+    var code = codes.find(function (c) { return c.textContent.indexOf(id) === 0; });
+    code.dispatchEvent(new MouseEvent("mouseover", {bubbles: true}));
+    named[id] = Array.from(code.querySelectorAll("i")).map(function (i) { return [i.textContent, i.title]; });
+  });
+  document.getElementById("out").textContent = JSON.stringify(named);
 });
 </script></body></html>"""
 
 
 def test_clean_claims_get_element_names_on_hover(tmp_path: Path) -> None:
-    """A clean claim's segments are text; the page's script names their elements on the first hover."""
+    """A clean claim's segments are text; the page's script names their elements on the first hover,
+    from the guide of the claim's own type: an 837I's SV2 and an 837P's SV1 in one page."""
     page = tmp_path / "clean.html"
-    assert invoke("report", "-o", str(page), str(FIXTURES[0])).exit_code == 0
+    clean = [ROOT / "fixtures" / "bls-emergency.837", ROOT / "fixtures" / "837p-bls-emergency.837"]
+    assert invoke("report", "-o", str(page), *map(str, clean)).exit_code == 0
     (tmp_path / "hover.html").write_text(HOVER % page.name)
     out = chromium("--allow-file-access-from-files", "--virtual-time-budget=3000", "--dump-dom",
                    (tmp_path / "hover.html").as_uri())
     named = json.loads(lxml_html.fromstring(out).get_element_by_id("out").text_content())
-    titles = dict((title.split()[0], value) for value, title in named)
-    assert titles["SV201"] == "0540" and titles["SV202-02"].startswith("A0")
-    assert all(len(title.split()) > 1 for _, title in named)  # a name beside each reference
+    titles = {seg: dict((title.split()[0], value) for value, title in pairs) for seg, pairs in named.items()}
+    assert titles["SV2*"]["SV201"] == "0540" and titles["SV2*"]["SV202-02"].startswith("A0")
+    assert titles["SV1*"]["SV101-02"].startswith("A0") and titles["SV1*"]["SV103"] == "UN"
+    assert "Line Item Charge Amount" in dict((t.split()[0], t) for _, t in named["SV1*"])["SV102"]
+    assert all(len(title.split()) > 1 for pairs in named.values() for _, title in pairs)  # a name beside each
 
 
 def test_report_of_stdin_and_of_an_unreadable_file(tmp_path: Path) -> None:
