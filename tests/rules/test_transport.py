@@ -319,3 +319,15 @@ def test_the_837p_fixtures_are_correct_claims(path: Path) -> None:
 @pytest.mark.parametrize("path", I_FIXTURES, ids=lambda p: p.name)
 def test_never_on_837i_claims(path: Path) -> None:
     assert transport_findings(path) == []
+
+
+def test_the_same_code_under_y_and_n_is_p10_not_a_repeat() -> None:
+    text = edit((CLAIM_CRC, CLAIM_CRC + "CRC*07*N*06~"))
+    assert hits(text, "AMBP037") == [] and len(hits(text, "AMBP010")) == 1
+
+
+@pytest.mark.parametrize("pair", ["RG", "GR", "RJ", "JR"])
+def test_a_non_emergency_trip_to_or_from_dialysis_without_utn_is_reminded(pair: str) -> None:
+    text = edit(("HC:A0427:RH*950*UN*1***1**Y", f"HC:A0428:{pair}*950*UN*1***1"), ("HC:A0425:RH", f"HC:A0425:{pair}"))
+    [f] = hits(text, "AMBP040")
+    assert f.lx == "1" and f.severity == "warning" and pair in f.message
