@@ -253,9 +253,10 @@ def edit(text: str, old: str, new: str) -> str:
     return text.replace(old, new)
 
 
-def check(data: bytes | str) -> list[TransactionResult | GroupResult | InterchangeResult]:
+def check(data: bytes | str, profile: rules.Profile | None = None
+          ) -> list[TransactionResult | GroupResult | InterchangeResult]:
     raw = data.encode() if isinstance(data, str) else data
-    checker = Checker(rules.load_profile(), rules.Context(today=TODAY))
+    checker = Checker(profile or rules.load_profile(), rules.Context(today=TODAY))
     out: list = []
     try:
         out.extend(checker.run(io.BytesIO(raw), "t.837"))

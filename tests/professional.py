@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from builders import ISA, findings
+from builders import ISA, check, findings_of
 
 from edi837 import rules
 
@@ -60,10 +60,19 @@ def p_cases() -> dict[str, tuple[Edit, str, Edit]]:
     return {**TRANSPORT, **SUPPLIER}
 
 
+def findings(text: str, rule_id: str = "") -> list:
+    """Every finding of `text` under the medicare profile; with `rule_id`, under it with that rule at its
+    own default level (a rule the profile turns off, such as the PCS reminder, is still judged)."""
+    profile = rules.load_profile()
+    if rule_id and profile.level(rules.REGISTRY[rule_id]) == "off":
+        profile = rules.Profile("medicare+" + rule_id, {**profile.severity, rule_id: rules.REGISTRY[rule_id].severity})
+    return findings_of(check(text, profile))
+
+
 def assert_fires_p(rule_id: str, cases: dict[str, tuple[Edit, str, Edit]]) -> None:
     """The rule's case fires it on an 837P claim, with its severity, its 277CA codes, at its segment."""
     edit, segment, _ = cases[rule_id]
-    hits = [f for f in findings(edit(BASE_P)) if f.rule == rule_id]
+    hits = [f for f in findings(edit(BASE_P), rule_id) if f.rule == rule_id]
     assert hits, f"{rule_id} did not fire"
     r = rules.REGISTRY[rule_id]
     for f in hits:
@@ -75,4 +84,4 @@ def assert_fires_p(rule_id: str, cases: dict[str, tuple[Edit, str, Edit]]) -> No
 def assert_near_miss_is_quiet_p(rule_id: str, cases: dict[str, tuple[Edit, str, Edit]]) -> None:
     near_miss = cases[rule_id][2](BASE_P)
     assert near_miss != BASE_P, "a near miss that changes nothing cannot fail"
-    assert [f.rule for f in findings(near_miss) if f.rule == rule_id] == []
+    assert [f.rule for f in findings(near_miss, rule_id) if f.rule == rule_id] == []

@@ -37,6 +37,7 @@ class Hit:
     lx: str = ""
     stc: tuple[str, ...] = ()  # a subset of the rule's codes that fits this hit best (default: all)
     severity: Severity | None = None  # WARNING: this hit is softer than its rule (e.g. mileage Medicare truncates)
+    switch: str = ""  # a named sub-case a profile may set on its own ("AMBP017.zero": "error"); see Rule.switches
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,9 @@ class Rule:
     check: Check
     doc: str
     claim_types: tuple[str, ...] = ("837I",)  # the claim types it judges: "837I", "837P" or both
+    # Sub-cases a profile may set apart from the rule (name -> what it is): a profile's "AMBP017.zero"
+    # sets the level of the hits with switch "zero" (their own severity otherwise).
+    switches: tuple[tuple[str, str], ...] = ()
 
 
 REGISTRY: dict[str, Rule] = {}
@@ -71,7 +75,8 @@ BOTH = CLAIM_TYPES
 
 
 def rule(id: str, title: str, *, severity: Severity = ERROR, source: str, stc: tuple[str, ...],
-         confidence: str = "V", doc: str, claim_types: tuple[str, ...] = ("837I",)) -> Callable[[Check], Check]:
+         confidence: str = "V", doc: str, claim_types: tuple[str, ...] = ("837I",),
+         switches: dict[str, str] | None = None) -> Callable[[Check], Check]:
     """Register `check` as rule `id`, documented by `doc`, for the claims of `claim_types` (an 837I
     rule never runs on an 837P claim, nor the reverse, unless it names both)."""
 
@@ -83,20 +88,23 @@ def rule(id: str, title: str, *, severity: Severity = ERROR, source: str, stc: t
         if not claim_types or not set(claim_types) <= set(CLAIM_TYPES):
             raise ValueError(f"rule {id}: claim types must be among {CLAIM_TYPES}")
         REGISTRY[id] = Rule(id, title, severity, source, stc, confidence,
-                            check.__module__.rsplit(".", 1)[-1], check, doc.strip(), tuple(claim_types))
+                            check.__module__.rsplit(".", 1)[-1], check, doc.strip(), tuple(claim_types),
+                            tuple((switches or {}).items()))
         return check
 
     return register
 
 
 class Armed:
-    """A rule as a profile runs it: its check, id and status codes, at the profile's level."""
+    """A rule as a profile runs it: its check, id and status codes, at the profile's level, and the
+    levels the profile gives its switched sub-cases."""
 
-    def __init__(self, rule: Rule, level: Severity) -> None:
+    def __init__(self, rule: Rule, level: Severity, switches: dict[str, Level] | None = None) -> None:
         self.id = rule.id
         self.check = rule.check
         self.stc = rule.stc
         self.level = level
+        self.switches: dict[str, Level] = switches or {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,16 +117,21 @@ class Profile:
     by_type: dict[str, tuple[Armed, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        armed = [(r, Armed(r, lv)) for r in REGISTRY.values() if (lv := self.level(r)) != "off"]
+        armed = [(r, Armed(r, lv, self.switch_levels(r))) for r in REGISTRY.values() if (lv := self.level(r)) != "off"]
         object.__setattr__(self, "active", tuple(a for _, a in armed))
         object.__setattr__(self, "by_type", {t: tuple(a for r, a in armed if t in r.claim_types) for t in CLAIM_TYPES})
 
     def level(self, r: Rule) -> Level:
         return self.severity.get(r.id, r.severity)
 
+    def switch_levels(self, r: Rule) -> dict[str, Level]:
+        """The levels this profile gives `r`'s switched sub-cases ("AMBP017.zero": "error")."""
+        return {name: self.severity[f"{r.id}.{name}"] for name, _ in r.switches if f"{r.id}.{name}" in self.severity}
+
 
 def load_profile(name_or_path: str = "medicare") -> Profile:
-    """A bundled profile by name, or a JSON file: {"name": ..., "rules": {"AMB007": "warning", "AMB020": "off"}}."""
+    """A bundled profile by name, or a JSON file: {"name": ..., "rules": {"AMB007": "warning", "AMB020": "off",
+    "AMBP017.zero": "error"}} (a rule id, or a rule id and one of its switches)."""
     bundled = Path(__file__).resolve().parents[1] / "profiles" / f"{name_or_path}.json"
     try:  # a regular file (a link followed to one) of at most PROFILE_LIMIT bytes: /dev/zero or a FIFO is refused at once
         path = bundled if bundled.is_file() else os.path.realpath(name_or_path)
@@ -130,7 +143,8 @@ def load_profile(name_or_path: str = "medicare") -> Profile:
     if not isinstance(rules, dict):
         raise ProfileError('a profile is a JSON object with a "rules" object', file=name_or_path)
     for rid, level in rules.items():
-        if rid not in REGISTRY:
+        base, _, switch = rid.partition(".")
+        if base not in REGISTRY or (switch and switch not in dict(REGISTRY[base].switches)):
             raise ProfileError(f"profile names unknown rule {rid!r}", file=name_or_path)
         if level not in (ERROR, WARNING, "off"):
             raise ProfileError(f"rule {rid}: level must be error, warning or off, not {level!r}", file=name_or_path)
@@ -144,6 +158,11 @@ def run(claim: Claim, profile: Profile, ctx: Context) -> list[Finding]:
         for hit in r.check(claim, ctx):
             w = hit.where or claim.where
             severity = WARNING if hit.severity == WARNING else r.level
+            if hit.switch and hit.switch in r.switches:  # a sub-case the profile sets on its own
+                level = r.switches[hit.switch]
+                if level == "off":
+                    continue
+                severity = ERROR if level == ERROR else WARNING
             out.append(Finding(
                 rule=r.id, severity=severity, message=hit.message, scope=CLAIM, file=claim.file,
                 transaction=claim.transaction, claim_id=claim.claim_id, lx=hit.lx, loop=w.loop,

@@ -177,6 +177,8 @@ def od_pair(c: Claim, ctx: Context) -> Iterator[Hit]:
 @rule("AMBP039", "ET3 Model destination letters are not an origin/destination pair outside the ET3 Model (2021-2023)",
       source="CMS 'Origin and Destination Codes Specific to Ambulance Service Claims and ET3 Model claims';"
              " CMS ET3 Model FAQ", stc=("A7:453",), confidence="S", claim_types=P837,
+      switches={"model-years": "an ET3 letter on a date of service in 2021-2023 (a warning: the front end cannot"
+                " know Model participation)"},
       doc="""What it does: on a base or mileage line without QL and without a valid O/D pair, finds an
     origin letter followed by an ET3 Model destination letter (C, F, O, Q, W: RW, SC; never GW, the
     hospice modifier). This is P12's missing pair, told with its reason. Judged by the line date
@@ -204,7 +206,7 @@ def et3_letters(c: Claim, ctx: Context) -> Iterator[Hit]:
                   + (" (accepted only if this was an ET3 Model claim)" if in_model else ""),
                   modifier_at(ln, letters), letters,
                   "use a standard origin/destination pair (letters D E G H I J N P R S X), e.g. RH",
-                  lx=ln.lx, severity=WARNING if in_model else None)
+                  lx=ln.lx, severity=WARNING if in_model else None, switch="model-years" if in_model else "")
 
 
 @rule("AMBP033", "The origin/destination pair is the first modifier", severity=WARNING,
@@ -408,6 +410,7 @@ def over_precise(text: str) -> str:
 @rule("AMBP017", "Mileage units (SV104): the loaded miles, rounded up as Medicare reads them; at most 3 decimals",
       source=f"{CR7065}; {SEED}; X12 RFI 2072 (the X222 SV104 note)", stc=("A7:697", "A7:267", "A7:476"),
       confidence="V(MAC)/S/B", claim_types=P837,
+      switches={"zero": "SV104 = 0 on a mileage line (a warning: Part B defaults missing mileage to 0.1)"},
       doc="""What it does: on every line of an ambulance claim, SV104 with more than 8 digits or more than
     3 decimals is an error. On A0425/A0435/A0436 lines, by value (12.50 is 12.5, 100.0 is 100):
     units more precise than Medicare reads (tenths under 100 miles, whole miles from 100) are a
@@ -440,7 +443,7 @@ def mileage_units(c: Claim, ctx: Context) -> Iterator[Hit]:
         elif miles == 0:
             yield Hit(f"mileage line {ln.lx} ({ln.procedure_code}) reports 0 miles", sv1(ln, "SV104"), ln.units,
                       "report the loaded miles, or remove the line when no mileage is billed", lx=ln.lx,
-                      severity=WARNING)
+                      stc=("A7:267", "A7:476"), severity=WARNING, switch="zero")
         else:
             rounded = mileage_rounding(miles)
             if rounded is not None:
@@ -575,7 +578,7 @@ def pcs_reminder(c: Claim, ctx: Context) -> Iterator[Hit]:
 
 @rule("AMBP023", "A0888 and codes Medicare never pays carry GY or GZ; GA not on an emergency trip",
       source=f"{SEED}; WPS J8 'Ambulance Modifiers'; {CH15}", stc=("A7:453",), confidence="V(MAC)/S/B",
-      claim_types=P837,
+      claim_types=P837, switches={"ga-emergency": "GA on an emergency trip (a warning: no ABN under duress)"},
       doc="""What it does: an A0888 line (miles beyond the nearest facility) or a code Medicare never pays
     (A0021-A0424 but A0380/A0390, which are P24; A0998) without GY or GZ is an error. GA (ABN on
     file) on an emergency base (A0427, A0429) or a mileage line of its trip is a warning.
@@ -602,7 +605,8 @@ def liability_modifiers(c: Claim, ctx: Context) -> Iterator[Hit]:
                 ln.procedure_code in MILEAGE_WITH_NONCOVERED and any(same_trip(ln, b) for b in emergency)):
             yield Hit(f"service line {ln.lx} ({ln.procedure_code}) carries GA (ABN on file) on an emergency trip;"
                       " an ABN is not given under duress", modifier_at(ln, "GA"), "GA",
-                      "remove GA: emergency trips are not billed with an ABN", lx=ln.lx, severity=WARNING)
+                      "remove GA: emergency trips are not billed with an ABN", lx=ln.lx, severity=WARNING,
+                      switch="ga-emergency")
 
 
 @rule("AMBP024", "A0380/A0390 (BLS/ALS mileage) are not payable by Medicare: bill A0425",
