@@ -41,8 +41,8 @@ def run(inbox: str | None, outbox: str | None, workers: int, watch: bool, interv
 
     Per input: acks/NAME.999, acks/NAME.277ca, forward/NAME.accepted.837 (when a claim is accepted) and
     results/NAME.json, then the input moves to archive/ (or to quarantine/ with NAME.reason when it is
-    not a readable 837I). A SQLite ledger (OUTBOX/ledger.sqlite) makes a rerun after a crash finish the
-    work without answering anything twice.
+    not a readable 837I or 837P; a file may hold both). A SQLite ledger (OUTBOX/ledger.sqlite) makes a
+    rerun after a crash finish the work without answering anything twice.
 
     On a terminal a progress bar counts files, claims and rejected claims; --quiet prints the summary
     only, colour as for check.

@@ -5,7 +5,7 @@ Theory of operation. A row goes through these states, each written (and committe
 it announces, so that a run killed at any moment can tell what it was doing:
 
     claimed ──► answered     the answers are written; the input then moves to archive/
-            └─► quarantined  the input is not a readable 837I; it then moves to quarantine/
+            └─► quarantined  the input is not a readable 837; it then moves to quarantine/
 
 `claimed` is the intent: it holds the control numbers and the clock of the answers, reserved before
 a byte is written. A run that finds a `claimed` row for an input in INBOX answers it again with the

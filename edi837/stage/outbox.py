@@ -5,7 +5,7 @@
            results/STEM.json                what the stage found (counts, codes, control numbers)
            archive/STEM                     the input, once answered
            archive/duplicates/NAME[.N]      content answered before, arriving again
-           quarantine/STEM, STEM.reason     an input that is not a readable 837I, and why
+           quarantine/STEM, STEM.reason     an input that is not a readable 837, and why
            runs/*.json                      one summary per run
            ledger.sqlite, .lock             the ledger (stage/ledger.py) and the run's lock
 

@@ -18,7 +18,7 @@ For each input:
    missing, the original, killed before its move);
 4. a worker writes its answers (acks/STEM.999, acks/STEM.277ca, forward/STEM.accepted.837) and
    results/STEM.json, each private, under a temporary name, fsynced, renamed, its folder fsynced;
-5. the parent records the outcome (answered, or quarantined: not a readable 837I), then moves the
+5. the parent records the outcome (answered, or quarantined: not a readable 837), then moves the
    claimed file to archive/STEM (or quarantine/STEM with a STEM.reason beside it), last.
 
 A kill at any of these points leaves the file claimed and a ledger row that says how far it got; the
