@@ -22,13 +22,14 @@ import pytest
 from builders import check, edit, mutants, run_ack
 from conftest import FIXTURES
 
-from edi837.answers.write import ack277
+from edi837.answers.write import ack277, ack999
 from edi837.answers.write.values import fit
 from edi837.claims import Claim, Where
 from edi837.claims.model import Value
 from edi837.engine.pipeline import parse_stream
 from edi837.engine.results import TransactionResult
 from edi837.x12.guide import VERSION_837I, VERSION_837P
+from edi837.x12.read import DEFAULT_DELIMITERS
 
 PROFESSIONAL = [p for p in FIXTURES if p.stem.startswith("837p-")]
 MIXED = next(p for p in FIXTURES if p.stem == "mixed-837i-837p")
@@ -321,3 +322,29 @@ def ack277_interchange(body: str) -> str:
     """A 277CA set `render` made, in an interchange of its own."""
     return ("ISA*00*          *00*          *ZZ*CH             *ZZ*SUBMITTER      *261122*0930*^*00501*000000005*0*P*:~"
             "GS*HN*CH*SUBMITTER*20261122*0930*5*X*005010X214~" + body + "GE*1*5~IEA*1*000000005~")
+
+
+TRIPS = "837p-multiple-trips"
+STOP3 = "REF*6R*AMB-P-MULTI-01-3~NM1*PW*2~N3*800 E CARPENTER ST~N4*SPRINGFIELD*IL*"
+
+
+@pytest.mark.parametrize("old,new,loop", [
+    ("CR1*LB*165**A*DH*16.0", "CR1*LB*165**Q*DH*16.0", "2300"),  # CR104 not a transport reason
+    ("N4*SPRINGFIELD*IL*627021105~NM1*45", "N4*SPRINGFIELD*ILL*627021105~NM1*45", "2310"),  # 2310E pick-up
+    (STOP3, STOP3.replace("*IL*", "*ILL*"), "2420"),  # 2420G: the line's own pick-up
+    ("SV1*HC:A0425:HN*137.20*UN*9.8***1", "SV1*HC:A0425:HN*137.20*ZZ*9.8***1", "2400"),
+    ("CR1*LB*165**A*DH*9.8", "CR1*LB*165*X*A*DH*9.8", "2400"),  # a line's CR1 (CR103 not used)
+    ("NM1*PW*2~N3*12 ELM ST", "NM1*PW*2*X~N3*12 ELM ST", "2310"),  # NM1*PW has no name
+], ids=["2300-CR1", "2310E-N4", "2420G-N4", "2400-SV1", "2400-CR1", "2310E-NM1"])
+def test_the_999_of_an_837p_names_its_guide_and_the_837p_loops(old: str, new: str, loop: str) -> None:
+    """IK3 names the segment pyx12 names (id, position, code), in the 837P guide's loop (IK303 its
+    first four characters: the loop of the 837 diagram); AK2 names X222A1."""
+    text = edit(professional(TRIPS), old, new)
+    theirs = oracle.validate(text)
+    [tx] = [x for x in check(text) if isinstance(x, TransactionResult)]
+    ours = ack999.transaction_segments(tx, DEFAULT_DELIMITERS)
+    assert ours[0] == f"AK2*837*3070*{VERSION_837P}"
+    ik3 = [s.split("*")[1:] for s in ours if s.startswith("IK3*")]
+    pyx12_ik3 = re.findall(r"IK3\*(\w+)\*(\d+)\*\w*\*(\w+)", theirs.ack.replace("\n", ""))
+    assert [(seg, pos, code) for seg, pos, _, code in ik3] == pyx12_ik3 != []
+    assert [x[2] for x in ik3] == [loop]
