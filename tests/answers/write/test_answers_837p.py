@@ -348,3 +348,20 @@ def test_the_999_of_an_837p_names_its_guide_and_the_837p_loops(old: str, new: st
     pyx12_ik3 = re.findall(r"IK3\*(\w+)\*(\d+)\*\w*\*(\w+)", theirs.ack.replace("\n", ""))
     assert [(seg, pos, code) for seg, pos, _, code in ik3] == pyx12_ik3 != []
     assert [x[2] for x in ik3] == [loop]
+
+
+def test_sets_of_one_guide_met_apart_share_its_group(tmp_path: Path) -> None:
+    """837I, 837P, then 837I again (two interchanges in one file): the forward 837 has one group per
+    guide, in the order each was first met, the second 837I set in the first group; pyx12 accepts it."""
+    institutional = next(p for p in FIXTURES if p.stem == "bls-emergency").read_text().strip()
+    source = tmp_path / "in" / "i-p-i.837"
+    source.parent.mkdir()
+    source.write_text(MIXED.read_text().strip() + "\n" + institutional)
+    run_ack([source], tmp_path / "out", "--today", TODAY)
+    text = (tmp_path / "out" / f"{source.name}.accepted.837").read_text()
+    heads = [s.split("*") for s in segments(text) if s.startswith(("GS*", "ST*", "GE*", "IEA*"))]
+    assert [(h[0], h[8] if h[0] == "GS" else h[3] if h[0] == "ST" else h[1]) for h in heads] == [
+        ("GS", VERSION_837I), ("ST", VERSION_837I), ("ST", VERSION_837I), ("GE", "2"),
+        ("GS", VERSION_837P), ("ST", VERSION_837P), ("GE", "1"), ("IEA", "2")]
+    verdict = oracle.validate(text)
+    assert verdict.ok, verdict.messages[:3]
