@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from builders import CASES, CLAIM, ISA, invoke
-from conftest import FIXTURES
+from conftest import FIXTURES, ROOT
 
 import edi837
 from edi837.answers.write import annotate_text
@@ -24,7 +24,7 @@ def flagged(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_segments_carry_loop_and_guide_names() -> None:
-    segs = list(segments_of(str(FIXTURES[0])))
+    segs = list(segments_of(str(ROOT / "fixtures" / "bls-emergency.837")))
     clm = next(s for s in segs if s.id == "CLM")
     assert (clm.loop, clm.name, clm.loop_name) == ("2300", "Claim Information", "Claim Information")
     assert clm.elements[0][0].ref == "CLM01" and clm.elements[0][0].name == "Patient Control Number"
@@ -33,6 +33,21 @@ def test_segments_carry_loop_and_guide_names() -> None:
     sv2 = next(s for s in segs if s.id == "SV2")
     assert sv2.loop == "2400" and sv2.name == "Institutional Service Line"
     assert [s.position for s in segs if s.set_number == 1][:3] == [1, 2, 3]  # ST = 1, as findings count
+
+
+def test_837p_segments_are_named_from_the_837p_guide() -> None:
+    """An 837P set's segments get the X222A1 guide's loops and names, in a file that holds an 837I set
+    before it (one node table for both guides: the walker switches tree at the 837P's GS)."""
+    segs = list(segments_of(str(ROOT / "fixtures" / "mixed-837i-837p.837")))
+    clm_i, clm_p = [s for s in segs if s.id == "CLM"]
+    assert clm_i.elements[4][0].name == "Facility Type Code" and clm_p.elements[4][0].name == "Place of Service Code"
+    assert {s.name for s in segs if s.id == "SV1"} == {"Professional Service"}
+    assert {s.name for s in segs if s.id == "SV2"} == {"Institutional Service Line"}
+    cr1 = next(s for s in segs if s.id == "CR1")
+    assert (cr1.loop, cr1.name) == ("2300", "Ambulance Transport Information")
+    assert [e.name for e in cr1.elements[5]] == ["Transport Distance"]
+    pickup = [s for s in segs if s.loop == "2310E"]
+    assert [s.id for s in pickup] == ["NM1", "N3", "N4"] and pickup[0].name == "Ambulance Pick-up Location"
 
 
 def test_claims_group_their_person_loops_and_own_segments() -> None:
