@@ -63,9 +63,10 @@ def facts(card: lxml_html.HtmlElement) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The clean inline 837P claim with a pick-up street that is markup, conditions 01 and 12 and reason B."""
+    """The clean inline 837P claim with a pick-up street that is markup, reason B, and conditions 01
+    and 12 certified as not met (CRC02 N)."""
     text = BASE_P.replace("N3*5 ELM ST~N4*SPRINGFIELD*IL*62704~NM1*45", f"N3*{HOSTILE}~N4*SPRINGFIELD*IL*62704~NM1*45")
-    text = resegment(text.replace("CRC*07*Y*04*06", "CRC*07*Y*01*12").replace("CR1*LB*180**A*", "CR1*LB*180**B*"))
+    text = resegment(text.replace("CRC*07*Y*04*06", "CRC*07*N*01*12").replace("CR1*LB*180**A*", "CR1*LB*180**B*"))
     path = tmp_path_factory.mktemp("p") / "hostile.837"
     path.write_text(text)
     return path
@@ -109,11 +110,15 @@ def test_each_837p_card_shows_what_its_837p_says(page: tuple[lxml_html.HtmlEleme
         assert shown["Patients"].split()[0] == (max(qty, key=float) if qty else "1")
 
 
-def test_an_address_is_text_not_markup(page: tuple[lxml_html.HtmlElement, list[Path]]) -> None:
+def test_an_address_is_text_not_markup_and_conditions_not_met_say_so(
+        page: tuple[lxml_html.HtmlElement, list[Path]]) -> None:
     doc, files = page
     (card,) = cards_of(doc, files[-2])
     assert not card.xpath(".//dd[@class='pickup']//b")
     assert HOSTILE in facts(card)["Pick-up"]
+    assert facts(card)["Conditions"].startswith("not met: admitted to a hospital 01")
+    (other,) = cards_of(doc, files[1])  # CRC*07*Y
+    assert "not met" not in facts(other)["Conditions"]
 
 
 def test_several_trips_get_a_row_each(page: tuple[lxml_html.HtmlElement, list[Path]]) -> None:
