@@ -44,11 +44,17 @@ def _judges(r: Rule) -> str:
     return which + (f" (domain rule P{m.group(1)})" if m else "")
 
 
+def _switches(r: Rule) -> list[str]:
+    """A rule's switched sub-cases, each as a profile names it (`AMBP017.zero`) with what it covers."""
+    return [f"{r.id}.{name}: {text}" for name, text in r.switches]
+
+
 def as_dict(e: Entry) -> dict[str, Any]:
     if isinstance(e, Rule):
         return {"id": e.id, "kind": "rule", "title": e.title, "severity": e.severity, "source": e.source,
                 "stc": list(e.stc), "confidence": e.confidence, "family": e.family,
-                "claim_types": list(e.claim_types), "doc": e.doc}
+                "claim_types": list(e.claim_types), "switches": {f"{e.id}.{k}": v for k, v in e.switches},
+                "doc": e.doc}
     return {"id": e.id, "kind": "x12", "title": e.title, "severity": e.severity, "answer": e.answer,
             "stc": list(e.stc), "doc": e.doc, "fix": e.fix, "reported": e.produced}
 
@@ -61,7 +67,9 @@ def section(e: Entry) -> list[str]:
     """The entry's page, in markdown: its heading, what it is and how it is answered, its text."""
     if isinstance(e, Rule):
         return [f"## {e.id}", "", f"**{e.title}** — {e.severity}, confidence {e.confidence},"
-                f" 277CA {_stc(e)}. Judges {_judges(e)}. Source: {e.source}.", "", e.doc]
+                f" 277CA {_stc(e)}. Judges {_judges(e)}. Source: {e.source}.", "", e.doc] + (
+                ["", "Profile switches (a profile may set each apart from the rule): "
+                 + "; ".join(f"`{e.id}.{name}`: {text}" for name, text in e.switches) + "."] if e.switches else [])
     never = "" if e.produced else " Not reported by edi837 (listed for the 999's code list)."
     return [f"## {e.id}", "", f"**{e.title}** — {e.severity}. 999: {e.answer}. 277CA: {_stc(e)}.{never}", "",
             e.doc, "", f"Fix: {e.fix}"]
@@ -75,8 +83,8 @@ def page(e: Entry, fmt: str) -> str:
         return "\n".join(section(e)) + "\n"
     if isinstance(e, Rule):
         lines = [f"{e.id}  {e.title}", f"severity:   {e.severity} (confidence {e.confidence})",
-                 f"277CA:      {_stc(e)}", f"judges:     {_judges(e)}", f"source:     {e.source}", "",
-                 inspect.cleandoc(e.doc)]
+                 f"277CA:      {_stc(e)}", f"judges:     {_judges(e)}", f"source:     {e.source}",
+                 *(f"switch:     {x}" for x in _switches(e)), "", inspect.cleandoc(e.doc)]
     else:
         lines = [f"{e.id}  {e.title}", f"severity:   {e.severity}", f"answer:     {e.answer}",
                  f"277CA:      {_stc(e)}"] + ([] if e.produced else ["reported:   never by edi837 (see below)"]) + [

@@ -167,3 +167,17 @@ def test_an_837p_rule_is_found_by_its_domain_number() -> None:
     assert out.splitlines()[0].startswith(p_rule.id) and f"domain rule P{n})" in out and "837P claims only" in out
     rc, out = cli("rules", "P999")
     assert rc == 2 and "P999" in out
+
+
+def test_a_rule_page_lists_the_switches_a_profile_may_set() -> None:
+    """A rule with switched sub-cases names each as a profile spells it (AMBP017.zero), in text and JSON."""
+    switched = [r for r in rules.catalog() if r.switches]
+    if not switched:
+        pytest.skip("no rule has a switch yet")
+    for r in switched:
+        rc, out = cli("rules", r.id)
+        names = [f"{r.id}.{name}" for name, _ in r.switches]
+        assert rc == 0 and [line.split()[1].rstrip(":") for line in out.splitlines() if line.startswith("switch:")] == names
+        assert list(json.loads(cli("rules", r.id, "--format", "json")[1])["switches"]) == names
+    plain = next(r for r in rules.catalog() if not r.switches)
+    assert "switch:" not in cli("rules", plain.id)[1]
