@@ -106,6 +106,11 @@ def test_each_837p_card_shows_what_its_837p_says(page: tuple[lxml_html.HtmlEleme
             assert f"{CONDITIONS[code]} {code}" in shown["Conditions"], (path.name, shown["Conditions"])
         if "conditions" not in want:
             assert shown["Conditions"] == "none (no CRC*07)"
+        sv1 = [s for s in segments(path.read_text()) if s[0] == "SV1"]
+        rows = card.xpath(".//table[@class='lines']/tbody/tr")
+        assert card.xpath("string(.//table[@class='lines']/thead/tr/th[2])") == "POS"
+        assert [tr.xpath("string(td[2])") for tr in rows] == [(s[5] if len(s) > 5 and s[5] else want["pos"])
+                                                               for s in sv1]
         qty = [s[2] for s in segments(path.read_text()) if s[0] == "QTY" and s[1] == "PT"]
         assert shown["Patients"].split()[0] == (max(qty, key=float) if qty else "1")
 
@@ -145,4 +150,5 @@ def test_the_837i_card_of_a_mixed_interchange_is_the_837i_card(page: tuple[lxml_
     i_card, p_card = cards
     assert "type of bill 131" in i_card.xpath("string(.//p[@class='meta'])")
     assert list(facts(i_card)) == ["Patient", "Payer", "Trip", "Level", "Loaded miles", "Pick-up ZIP", "Arrangement"]
+    assert i_card.xpath("string(.//table[@class='lines']/thead/tr/th[2])") == "Revenue"
     assert {"Pick-up", "Drop-off", "Reason", "Conditions", "Patients"} <= set(facts(p_card))
