@@ -167,24 +167,87 @@ def envelope_counts_hold(text: str) -> None:
             assert int(e[1]) == groups, seg
 
 
-def distinct_sets(answers: list[Path]) -> str:
-    """One interchange (the first answer's ISA and GS) holding each distinct set of `answers` once,
-    numbered afresh."""
-    first = segments(answers[0].read_text())
+def distinct_sets(answers: list[Path]) -> list[list[str]]:
+    """Each distinct set of `answers` once (its SE01 as written)."""
     seen: dict[tuple[str, ...], list[str]] = {}
     for path in answers:
         for one in transaction_sets(path.read_text()):
             seen.setdefault(tuple(set_key(s) for s in one), one)
+    return list(seen.values())
+
+
+def is_hl(seg: str, level: str) -> bool:
+    return seg.startswith("HL*") and seg.split("*")[3:4] == [level]
+
+
+def claim_units(one: list[str]) -> tuple[list[str], list[list[str]]]:
+    """A 277CA set as its head (ST up to its first claim: the clearinghouse, the submitter, the first
+    billing provider) and its units after it: a claim (2000D: HL*..*PT up to the next HL), or a
+    later billing provider with its first claim."""
+    first = next(i for i, seg in enumerate(one) if is_hl(seg, "PT"))
+    units: list[list[str]] = []
+    for seg in one[first:-1]:
+        if seg.startswith("HL*") and not (units and is_hl(units[-1][0], "19") and len(
+                [x for x in units[-1] if x.startswith("HL*")]) == 1):
+            units.append([])
+        units[-1].append(seg)
+    return one[:first], units
+
+
+def unit_key(unit: list[str]) -> tuple[str, ...]:
+    """A unit told apart by its content, its HL numbers aside (they are numbered afresh)."""
+    return tuple("HL*" + seg.split("*")[3] if seg.startswith("HL*") else set_key(seg) for seg in unit)
+
+
+def distinct_277ca(answers: list[Path]) -> list[list[str]]:
+    """The 277CA sets of `answers` cut down to what differs: each distinct head once (with the first
+    claim it had), and each distinct claim (or later provider) once, after the first head, numbered
+    afresh. pyx12 reads a claim's loop by its own segments and its place under a billing provider."""
+    heads: dict[tuple[str, ...], tuple[list[str], list[str]]] = {}
+    units: dict[tuple[str, ...], list[str]] = {}
+    for path in answers:
+        for one in transaction_sets(path.read_text()):
+            head, mine = claim_units(one)
+            heads.setdefault(tuple(set_key(s) for s in head), (head, mine[0]))
+            for unit in mine:
+                units.setdefault(unit_key(unit), unit)
+    out = []
+    for n, (head, first) in enumerate(heads.values()):
+        out.append(renumbered(head, list(units.values()) if n == 0 else [first]))
+    return out
+
+
+def renumbered(head: list[str], units: list[list[str]]) -> list[str]:
+    """`head` and `units` as one 277CA set: HL01 counted on, each claim under the billing provider
+    before it, SE01 counted."""
+    hl = sum(seg.startswith("HL*") for seg in head)
+    provider = hl  # the head ends with its first billing provider's loop
+    body = list(head)
+    for unit in units:
+        for seg in unit:
+            if seg.startswith("HL*"):
+                e = seg.split("*")
+                hl += 1
+                e[1], e[2] = str(hl), e[2] if e[3] == "19" else str(provider)
+                provider = hl if e[3] == "19" else provider
+                seg = "*".join(e)
+            body.append(seg)
+    return [*body, f"SE*{len(body) + 1}*{head[0].split('*')[2]}"]
+
+
+def one_interchange(first: Path, sets: list[list[str]]) -> str:
+    """`sets` in one interchange under the ISA and GS of the answer `first`, ST02/SE02 numbered afresh."""
+    isa, gs = segments(first.read_text())[:2]
     body = []
-    for n, one in enumerate(seen.values(), 1):
+    for n, one in enumerate(sets, 1):
         body += [re.sub(r"^(ST\*\w+\*)\w+", rf"\g<1>{n:04d}", one[0]), *one[1:-1],
                  f"SE*{one[-1].split('*')[1]}*{n:04d}"]
-    gs06, isa13 = first[1].split("*")[6], first[0].split("*")[13]
-    return "~\n".join([first[0], first[1], *body, f"GE*{len(seen)}*{gs06}", f"IEA*1*{isa13}"]) + "~\n"
+    return "~\n".join([isa, gs, *body, f"GE*{len(sets)}*{gs.split('*')[6]}", f"IEA*1*{isa.split('*')[13]}"]) + "~\n"
 
 
 def every_answer_valid(run: Run) -> dict[str, int]:
-    """pyx12 accepts every distinct 999, 277CA and forward-837 set of `run`; how many sets each kind had."""
+    """pyx12 accepts every distinct 999, 277CA (claim by claim) and forward-837 set of `run`; how many
+    it read of each (999 and 837 sets, 277CA claims)."""
     sizes = {}
     for kind in KINDS:
         answers = [run.answer(p, kind) for p in run.inputs if run.answer(p, kind).exists()]
@@ -193,10 +256,10 @@ def every_answer_valid(run: Run) -> dict[str, int]:
             continue
         for path in answers:
             envelope_counts_hold(path.read_text())
-        doc = distinct_sets(answers)
-        verdict = oracle.validate(doc)
+        sets = distinct_277ca(answers) if kind == "277ca" else distinct_sets(answers)
+        verdict = oracle.validate(one_interchange(answers[0], sets))
         assert verdict.ok, (kind, verdict.messages[:5])
-        sizes[kind] = doc.count("\nST*")
+        sizes[kind] = sum(is_hl(seg, "PT") for one in sets for seg in one) if kind == "277ca" else len(sets)
     return sizes
 
 
