@@ -1,8 +1,14 @@
-"""Generate ambulance 837I files: the bundled fixtures, and N-claim files for the benchmark.
+"""Generate ambulance 837 files: the bundled 837I fixtures, and N-claim files for the benchmark.
 
     python bench/gen.py --claims N --out FILE [--seed S] [--claims-per-st K] [--line-feeds | --crlf]
+                        [--claim-type 837I | 837P]
     python bench/gen.py --size-mb M --out FILE
     python bench/gen.py --fixtures fixtures/
+
+`--claim-type 837P` writes Medicare Part B ambulance supplier claims (005010X222A1) made like the
+fixtures/837p-*.837 files: CR1 with the loaded miles, CRC*07 condition codes, the pick-up (2310E)
+and drop-off (2310F) loops, SV1 lines with an O/D pair, multiple patients with GM and QTY*PT, QL,
+A0888 with GY, air with place of service 42. The default is the 837I (005010X223A2).
 
 Every claim is guide-valid (pyx12 accepts it) and clean under every Medicare ambulance rule, so a
 check of a generated file must accept every claim. Files are written as they are built: a 1 GB
@@ -108,11 +114,12 @@ class Subscriber:
     member: str
     birth: str
     gender: str
-    trips: list[Trip] = field(default_factory=list)
+    trips: list[Trip | Transport] = field(default_factory=list)
 
 
-def isa(control: int, el: str = "*", comp: str = ":", rep: str = "^", term: str = "~") -> str:
-    fields = ["ISA", "00", " " * 10, "00", " " * 10, "ZZ", "GENHOSPAMB".ljust(15), "ZZ", "MEDICAREMAC".ljust(15),
+def isa(control: int, el: str = "*", comp: str = ":", rep: str = "^", term: str = "~",
+        sender: str = "GENHOSPAMB") -> str:
+    fields = ["ISA", "00", " " * 10, "00", " " * 10, "ZZ", sender.ljust(15), "ZZ", "MEDICAREMAC".ljust(15),
               "261001", "0930", rep, "00501", f"{control:09d}", "0", "T", comp]
     return el.join(fields) + term
 
@@ -129,6 +136,128 @@ def transaction(st_control: str, subscribers: list[Subscriber]) -> list[str]:
         segs += [f"HL*{hl}*1*22*0", "SBR*P*18*******MA", f"NM1*IL*1*{s.last}*{s.first}****MI*{s.member}",
                  "N3*12 ELM ST", "N4*SPRINGFIELD*IL*62704", f"DMG*D8*{s.birth}*{s.gender}",
                  "NM1*PR*2*MEDICARE PART A*****PI*00120"]
+        for t in s.trips:
+            segs += t.segments()
+    segs.append(f"SE*{len(segs) + 1}*{st_control}")
+    return segs
+
+
+# -- 837P (005010X222A1): Medicare Part B ambulance supplier claims, as in fixtures/837p-*.837 --------
+
+HOSPITAL = ("SPRINGFIELD GENERAL HOSPITAL", "800 E CARPENTER ST", "SPRINGFIELD", "IL", "627690001")
+UNIVERSITY = ("UNIVERSITY MEDICAL CENTER", "1740 W TAYLOR ST", "CHICAGO", "IL", "606127232")
+HOME = ("12 ELM ST", "SPRINGFIELD", "IL", "627021105")
+
+
+@dataclass
+class Transport:
+    """One 837P ambulance claim; `lines` are (HCPCS, modifiers, charge, units). One trip: the 2300
+    CR1 carries its loaded miles (CR106 = the units of the mileage lines, A0888's included), the
+    2310E pick-up and 2310F drop-off its origin and destination, and no line CR1 is sent."""
+
+    claim_id: str
+    lines: list[tuple[str, str, str, str]]
+    miles: str
+    dx: tuple[str, ...]
+    pos: str = "41"  # CLM05-1: 41 ground, 42 air
+    reason: str = "A"  # CR104: A patient was transported to the nearest facility
+    weight: str = "180"  # CR102, pounds
+    conditions: tuple[str, ...] = ()  # CRC*07 condition codes
+    emergency: bool = False  # SV109 = Y on every line
+    pointers: str = "1"  # SV107: diagnosis pointers
+    patients: int = 1  # QTY*PT on every line when 2 or more (with GM)
+    note: str = ""  # 2300 NTE*ADD: the narrative the MACs ask for (GM, QL, A0888, reason B)
+    admitted: bool = False  # 2300 DTP*435 (CRC code 01: admitted to a hospital)
+    authorization: str = ""  # 2300 REF*G1: a prior authorization (RSNAT's unique tracking number)
+    pickup: tuple[str, str, str, str] = HOME  # street, city, state, ZIP
+    dropoff: tuple[str, str, str, str, str] = HOSPITAL  # name, street, city, state, ZIP
+    date: str = "20260914"
+
+    def segments(self) -> list[str]:
+        total = sum(int(round(float(ln[2]) * 100)) for ln in self.lines)
+        segs = [f"CLM*{self.claim_id}*{total // 100}.{total % 100:02d}***{self.pos}:B:1*Y*A*Y*Y"]
+        if self.admitted:
+            segs.append(f"DTP*435*D8*{self.date}")
+        if self.authorization:
+            segs.append(f"REF*G1*{self.authorization}")
+        if self.note:
+            segs.append(f"NTE*ADD*{self.note}")
+        segs.append(f"CR1*LB*{self.weight}**{self.reason}*DH*{self.miles}")
+        if self.conditions:
+            segs.append("CRC*07*Y*" + "*".join(self.conditions))
+        segs.append("HI*ABK:" + "*ABF:".join(self.dx))
+        street, city, state, zip_code = self.pickup
+        name, to_street, to_city, to_state, to_zip = self.dropoff
+        segs += ["NM1*PW*2", f"N3*{street}", f"N4*{city}*{state}*{zip_code}",
+                 f"NM1*45*2*{name}", f"N3*{to_street}", f"N4*{to_city}*{to_state}*{to_zip}"]
+        for lx, (code, mods, charge, units) in enumerate(self.lines, start=1):
+            sv1 = f"SV1*HC:{code}:{mods}*{charge}*UN*{units}***{self.pointers}" + ("**Y" if self.emergency else "")
+            segs += [f"LX*{lx}", sv1, f"DTP*472*D8*{self.date}"]
+            if self.patients > 1:
+                segs.append(f"QTY*PT*{self.patients}")
+            segs.append(f"REF*6R*{self.claim_id}-{lx}")
+        return segs
+
+
+def transport(kind: str, claim_id: str, date: str = "20260914") -> Transport:
+    """The 837P claim kinds, as the fixtures of the same names."""
+    t = {
+        "als-emergency": Transport(claim_id, [("A0427", "SH", "950.00", "1"), ("A0425", "SH", "116.20", "8.3")], "8.3",
+                                   ("S069X9A", "R4020"), weight="210", conditions=("04", "05", "06"), emergency=True,
+                                   pointers="1:2", pickup=("MILE MARKER 92 I-55 NB", "SPRINGFIELD", "IL", "62707")),
+        "bls-emergency": Transport(claim_id, [("A0429", "RH", "650.00", "1"), ("A0425", "RH", "175.00", "12.5")], "12.5",
+                                   ("R0789",), emergency=True),
+        "als-nonemergency": Transport(claim_id, [("A0426", "NH", "560.00", "1"), ("A0425", "NH", "72.80", "5.2")], "5.2",
+                                      ("J9601", "I5022"), weight="195", conditions=("04", "12"),
+                                      pickup=("525 S GRAND AVE W", "SPRINGFIELD", "IL", "62704")),
+        "bls-nonemergency": Transport(claim_id, [("A0428", "RJ", "480.00", "1"), ("A0425", "RJ", "61.60", "4.4")], "4.4",
+                                      ("N186", "Z992"), weight="240", conditions=("12",), authorization="JG2026091500A1",
+                                      dropoff=("PRAIRIE KIDNEY CENTER", "1900 W LAWRENCE AVE", "SPRINGFIELD", "IL",
+                                               "627041420")),
+        "air-fixed-wing": Transport(claim_id, [("A0430", "HH", "4200.00", "1"), ("A0435", "HH", "2968.00", "212")], "212",
+                                    ("I7101", "I10"), pos="42", reason="D", weight="150", conditions=("04", "06"),
+                                    pointers="1:2", pickup=HOSPITAL[1:], dropoff=UNIVERSITY),
+        "air-rotary-wing": Transport(claim_id, [("A0431", "SH", "5100.00", "1"), ("A0436", "SH", "1075.20", "38.4")],
+                                     "38.4", ("S270XXA", "V4352XA"), pos="42", weight="200", conditions=("05", "06"),
+                                     emergency=True, pickup=("MILE MARKER 265 I-55 SB", "DIVERNON", "IL", "62530")),
+        "multi-patient": Transport(claim_id, [("A0429", "SH:GM", "650.00", "1"), ("A0425", "SH:GM", "103.60", "7.4")],
+                                   "7.4", ("S0990XA",), weight="170", emergency=True, patients=2,
+                                   note="2 PATIENTS ONE VEHICLE. OTHER PT ON OWN CLAIM, MBI ON FILE, 7.4 MI",
+                                   pickup=("RT 4 AT W JEFFERSON ST", "SPRINGFIELD", "IL", "62702")),
+        "noncovered-mileage": Transport(claim_id, [("A0428", "RH", "480.00", "1"), ("A0425", "RH", "84.00", "6"),
+                                                   ("A0888", "RH:GY", "63.00", "4.5")], "10.5", ("M6281", "R262"),
+                                        reason="B", weight="240", conditions=("04", "12"),
+                                        note="PT CHOSE HOSPITAL OF OWN PHYSICIAN, 4.5 MI PAST NEAREST FACILITY AS A0888 GY",
+                                        dropoff=("LINCOLN LAND REGIONAL HOSPITAL", "301 W MAIN ST", "JACKSONVILLE", "IL",
+                                                 "626503131")),
+        "specialty-care": Transport(claim_id, [("A0434", "HH", "1350.00", "1"), ("A0425", "HH", "1288.00", "92")], "92",
+                                    ("I214", "I509"), reason="D", weight="210", conditions=("01", "04"), emergency=True,
+                                    pointers="1:2", admitted=True, pickup=HOSPITAL[1:], dropoff=UNIVERSITY),
+        "pronounced-dead": Transport(claim_id, [("A0429", "QL", "650.00", "1")], "0", ("R99",), weight="190",
+                                     emergency=True,
+                                     note="PRONOUNCED DEAD AT RESIDENCE BEFORE LOADING, NOT TRANSPORTED"),
+    }[kind]
+    t.date = date
+    return t
+
+
+P_KINDS = ("als-emergency", "bls-emergency", "als-nonemergency", "bls-nonemergency", "air-fixed-wing",
+           "air-rotary-wing", "multi-patient", "noncovered-mileage", "specialty-care", "pronounced-dead")
+
+
+def professional(st_control: str, subscribers: list[Subscriber]) -> list[str]:
+    """One 837P transaction set of an ambulance supplier billing its Part B MAC."""
+    segs = [f"ST*837*{st_control}*005010X222A1", f"BHT*0019*00*{st_control}*20261001*0930*CH",
+            "NM1*41*2*PRAIRIE AMBULANCE SERVICE*****46*PRAIRIEAMB", "PER*IC*BILLING OFFICE*TE*2175550123",
+            "NM1*40*2*MEDICARE PART B MAC*****46*MEDICAREMAC", "HL*1**20*1", "PRV*BI*PXC*3416L0300X",
+            f"NM1*85*2*PRAIRIE AMBULANCE SERVICE*****XX*{npi('154321987')}", "N3*2200 S MACARTHUR BLVD",
+            "N4*SPRINGFIELD*IL*627040001", "REF*EI*371234568"]
+    hl = 1
+    for s in subscribers:
+        hl += 1
+        segs += [f"HL*{hl}*1*22*0", "SBR*P*18*******MB", f"NM1*IL*1*{s.last}*{s.first}****MI*{s.member}",
+                 "N3*12 ELM ST", "N4*SPRINGFIELD*IL*62702", f"DMG*D8*{s.birth}*{s.gender}",
+                 "NM1*PR*2*MEDICARE PART B*****PI*06102"]
         for t in s.trips:
             segs += t.segments()
     segs.append(f"SE*{len(segs) + 1}*{st_control}")
@@ -190,15 +319,24 @@ def fixtures(folder: Path) -> None:
     (folder / "custom-delims.837").write_text(interchange(207, one("als-emergency", "DELIM-1"), delims=("|", ">", "^", "~")))
 
 
-def stream(out: Path, claims: int | None, size_mb: int | None, seed: int, per_st: int, newline: str = "") -> int:
-    """Write a one-interchange file of ambulance claims; returns the number of claims. With `newline`
-    ("\n" or "\r\n") every segment terminator is followed by it (one segment per line)."""
+# By claim type: the submitter, the version (GS08), the claim kinds, a claim of a kind, a transaction set.
+CLAIM_TYPES = {
+    "837I": ("GENHOSPAMB", "005010X223A2", KINDS, trip, transaction),
+    "837P": ("PRAIRIEAMB", "005010X222A1", P_KINDS, transport, professional),
+}
+
+
+def stream(out: Path, claims: int | None, size_mb: int | None, seed: int, per_st: int, newline: str = "",
+           claim_type: str = "837I") -> int:
+    """Write a one-interchange file of ambulance claims (837I or 837P); returns the number of claims.
+    With `newline` ("\n" or "\r\n") every segment terminator is followed by it (one segment per line)."""
+    sender, version, kinds, claim_of, set_of = CLAIM_TYPES[claim_type]
     rng = random.Random(seed)
     limit = size_mb * 1_000_000 if size_mb else None
     written = n = st = 0
     term = "~" + newline
     with open(out, "w", buffering=1 << 20, newline="") as fh:
-        head = (isa(1) + "GS*HC*GENHOSPAMB*MEDICAREMAC*20261001*0930*1*X*005010X223A2~").replace("~", term)
+        head = (isa(1, sender=sender) + f"GS*HC*{sender}*MEDICAREMAC*20261001*0930*1*X*{version}~").replace("~", term)
         fh.write(head)
         written += len(head)
 
@@ -211,8 +349,8 @@ def stream(out: Path, claims: int | None, size_mb: int | None, seed: int, per_st
                     for _ in range(rng.choice((1, 1, 2, 3))):
                         if (claims is not None and n >= claims) or in_set >= per_st:
                             break
-                        s.trips.append(trip(KINDS[rng.randrange(len(KINDS))], f"C{n:09d}",
-                                            date=f"2026{rng.randint(1, 9):02d}{rng.randint(10, 28)}"))
+                        s.trips.append(claim_of(kinds[rng.randrange(len(kinds))], f"C{n:09d}",
+                                                date=f"2026{rng.randint(1, 9):02d}{rng.randint(10, 28)}"))
                         n += 1
                         in_set += 1
                     subs.append(s)
@@ -220,7 +358,7 @@ def stream(out: Path, claims: int | None, size_mb: int | None, seed: int, per_st
 
         for subs in batches():
             st += 1
-            text = term.join(transaction(f"{st:09d}", subs)) + term
+            text = term.join(set_of(f"{st:09d}", subs)) + term
             fh.write(text)
             written += len(text)
         tail = f"GE*{st}*1{term}IEA*1*000000001{term}"
@@ -229,7 +367,7 @@ def stream(out: Path, claims: int | None, size_mb: int | None, seed: int, per_st
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description="Generate ambulance 837I files (fixtures or benchmark input).")
+    ap = argparse.ArgumentParser(description="Generate ambulance 837 files (fixtures or benchmark input).")
     ap.add_argument("--claims", type=int)
     ap.add_argument("--size-mb", type=int)
     ap.add_argument("--out", type=Path)
@@ -237,7 +375,9 @@ def main() -> None:
     ap.add_argument("--claims-per-st", type=int, default=5000)
     ap.add_argument("--line-feeds", action="store_true", help="a line feed after every segment terminator")
     ap.add_argument("--crlf", action="store_true", help="CR LF after every segment terminator")
-    ap.add_argument("--fixtures", type=Path, help="write the bundled fixture set into this folder")
+    ap.add_argument("--fixtures", type=Path, help="write the bundled 837I fixture set into this folder")
+    ap.add_argument("--claim-type", choices=sorted(CLAIM_TYPES), default="837I",
+                    help="837I (005010X223A2, the default) or 837P (005010X222A1) ambulance claims")
     a = ap.parse_args()
     if a.fixtures:
         fixtures(a.fixtures)
@@ -245,7 +385,7 @@ def main() -> None:
     if not a.out or (a.claims is None and a.size_mb is None):
         ap.error("--out and one of --claims / --size-mb are required")
     newline = "\r\n" if a.crlf else "\n" if a.line_feeds else ""
-    n = stream(a.out, a.claims, a.size_mb, a.seed, a.claims_per_st, newline)
+    n = stream(a.out, a.claims, a.size_mb, a.seed, a.claims_per_st, newline, a.claim_type)
     print(f"{a.out}: {n} claims")
 
 

@@ -2,7 +2,7 @@
 
     python bench/run.py [--claims 20000] [--pyx12-claims N] [--repeat N] [--rss-mb 10,100,1000]
                         [--rss-commands parse,check,ack] [--skip-ratio] [--out bench/out]
-                        [--pure-python PATH] [--layouts none,lf]
+                        [--pure-python PATH] [--layouts none,lf] [--claim-types 837I,837P]
 
 The edi837 measured is the one `python` (that runs this script) has installed, compiled or pure, as
 `edi837 --version` says; `--pure-python` names a second interpreter with a pure install
@@ -23,6 +23,10 @@ CPU for a large file) and again with --jobs 1 (one process).
 
 edi837's modules are byte-compiled first, as pip compiles an installed package (pyx12's are): an
 editable install under PYTHONDONTWRITEBYTECODE would otherwise compile every module at every start.
+
+`--claim-types 837I,837P` runs the whole comparison on an 837P file (bench/gen.py --claim-type 837P:
+Part B ambulance supplier claims, same claim count) after the 837I one: the issue wants `check` on
+the 837P within 20% of the 837I's claims/s.
 """
 
 from __future__ import annotations
@@ -103,10 +107,12 @@ def commands(out: Path) -> dict[str, list[str]]:
             "ack-1": ["ack", "--out", str(out / "ack"), "--fixed-time", "202611220000", "--jobs", "1"]}
 
 
-def generate(claims: int | None, out: Path, size_mb: int | None = None, layout: str = "none") -> Path:
+def generate(claims: int | None, out: Path, size_mb: int | None = None, layout: str = "none",
+             claim_type: str = "837I") -> Path:
     if not out.exists():
         args = ["--claims", str(claims)] if claims else ["--size-mb", str(size_mb)]
         args += {"none": [], "lf": ["--line-feeds"], "crlf": ["--crlf"]}[layout]
+        args += ["--claim-type", claim_type]
         subprocess.run([sys.executable, str(HERE / "gen.py"), *args, "--out", str(out), "--seed", "1"], check=True)
     return out
 
@@ -133,6 +139,8 @@ def main() -> None:
                     " run beside this one (which should be the compiled build)")
     ap.add_argument("--layouts", default="none", help="input layouts: none (segments back to back), lf (a line"
                     " feed after each segment), crlf; e.g. none,lf")
+    ap.add_argument("--claim-types", default="837I", help="claim types of the files compared: 837I, 837P or"
+                    " 837I,837P (each its own file of --claims claims)")
     a = ap.parse_args()
     a.out.mkdir(parents=True, exist_ok=True)
     edi837 = [sys.executable, "-m", "edi837"]
@@ -170,38 +178,50 @@ def ratios(a: argparse.Namespace, edi837: list[str]) -> None:
     builds = {build_of(edi837[0]): edi837}
     if a.pure_python:
         builds[build_of(a.pure_python)] = [a.pure_python, "-m", "edi837"]
-    for layout in a.layouts.split(","):
-        small = generate(a.pyx12_claims, a.out / f"claims-{a.pyx12_claims}-{layout}.837", layout=layout)
-        big = generate(a.claims, a.out / f"claims-{a.claims}-{layout}.837", layout=layout)
-        cmds = {"pyx12": [sys.executable, "-c", PYX12_SCRIPT, str(small)],
-                "naive": [sys.executable, "-c", NAIVE_SCRIPT, str(big), "on"],
-                "naive-gc-off": [sys.executable, "-c", NAIVE_SCRIPT, str(big), "off"]}
-        labels = []
-        for build, command in builds.items():
-            for label, args in commands(a.out).items():
-                labels.append((f"{build}|{label}", build, label))
-                cmds[f"{build}|{label}"] = [*command, *args, str(big)]
-        runs: dict[str, list[tuple[float, int, int]]] = {label: [] for label in cmds}
-        for _ in range(a.repeat):
-            for label, cmd in cmds.items():
-                t, rss, _, code = run(cmd, env=SAFE_PATH)
-                runs[label].append((t, rss, code))
-        times = {label: statistics.median(r[0] for r in rs) for label, rs in runs.items()}
-        pyx12_rate = a.pyx12_claims / times["pyx12"]
-        print(f"layout: {layout} ({'segments back to back' if layout == 'none' else layout + ' after each segment'}),"
-              f" medians of {a.repeat}", flush=True)
-        print(f"{'pyx12 x12valid':<34} {a.pyx12_claims:>6} claims  {times['pyx12']:8.2f} s  {pyx12_rate:10.0f}"
-              f" claims/s  peak {max(r[1] for r in runs['pyx12'])} MB", flush=True)
-        rows = [("naive", "str.split"), ("naive-gc-off", "str.split (gc off)")]
-        rows += [(key, f"edi837 {label} [{build}]") for key, build, label in labels]
-        for key, name in rows:
-            rate = a.claims / times[key]
-            print(f"{name:<34} {a.claims:>6} claims  {times[key]:8.2f} s  {rate:10.0f} claims/s"
-                  f"  peak {max(r[1] for r in runs[key])} MB  {rate / pyx12_rate:6.1f}x pyx12"
-                  f"  (exit {runs[key][-1][2]})", flush=True)
-        for build in builds:
-            print(f"[{build}] ack / check time: {times[f'{build}|ack-1'] / times[f'{build}|check-1']:.2f} (one process"
-                  f" each), {times[f'{build}|ack'] / times[f'{build}|check']:.2f} (with workers)", flush=True)
+    for claim_type, layout in ((c, lay) for c in a.claim_types.split(",") for lay in a.layouts.split(",")):
+        ratio(a, builds, claim_type, layout)
+
+
+def bench_file(claims: int, layout: str, claim_type: str, out: Path) -> Path:
+    """The generated file of `claims` claims (the 837I's name is the one it always had)."""
+    suffix = "" if claim_type == "837I" else "-" + claim_type.lower()
+    return generate(claims, out / f"claims-{claims}-{layout}{suffix}.837", layout=layout, claim_type=claim_type)
+
+
+def ratio(a: argparse.Namespace, builds: dict[str, list[str]], claim_type: str, layout: str) -> None:
+    """One file's comparison (see `ratios`)."""
+    small = bench_file(a.pyx12_claims, layout, claim_type, a.out)
+    big = bench_file(a.claims, layout, claim_type, a.out)
+    cmds = {"pyx12": [sys.executable, "-c", PYX12_SCRIPT, str(small)],
+            "naive": [sys.executable, "-c", NAIVE_SCRIPT, str(big), "on"],
+            "naive-gc-off": [sys.executable, "-c", NAIVE_SCRIPT, str(big), "off"]}
+    labels = []
+    for build, command in builds.items():
+        for label, args in commands(a.out).items():
+            labels.append((f"{build}|{label}", build, label))
+            cmds[f"{build}|{label}"] = [*command, *args, str(big)]
+    runs: dict[str, list[tuple[float, int, int]]] = {label: [] for label in cmds}
+    for _ in range(a.repeat):
+        for label, cmd in cmds.items():
+            t, rss, _, code = run(cmd, env=SAFE_PATH)
+            runs[label].append((t, rss, code))
+    times = {label: statistics.median(r[0] for r in rs) for label, rs in runs.items()}
+    pyx12_rate = a.pyx12_claims / times["pyx12"]
+    kind = "" if claim_type == "837I" else f"claim type: {claim_type}, "
+    print(f"{kind}layout: {layout} ({'segments back to back' if layout == 'none' else layout + ' after each segment'}),"
+          f" medians of {a.repeat}", flush=True)
+    print(f"{'pyx12 x12valid':<34} {a.pyx12_claims:>6} claims  {times['pyx12']:8.2f} s  {pyx12_rate:10.0f}"
+          f" claims/s  peak {max(r[1] for r in runs['pyx12'])} MB", flush=True)
+    rows = [("naive", "str.split"), ("naive-gc-off", "str.split (gc off)")]
+    rows += [(key, f"edi837 {label} [{build}]") for key, build, label in labels]
+    for key, name in rows:
+        rate = a.claims / times[key]
+        print(f"{name:<34} {a.claims:>6} claims  {times[key]:8.2f} s  {rate:10.0f} claims/s"
+              f"  peak {max(r[1] for r in runs[key])} MB  {rate / pyx12_rate:6.1f}x pyx12"
+              f"  (exit {runs[key][-1][2]})", flush=True)
+    for build in builds:
+        print(f"[{build}] ack / check time: {times[f'{build}|ack-1'] / times[f'{build}|check-1']:.2f} (one process"
+              f" each), {times[f'{build}|ack'] / times[f'{build}|check']:.2f} (with workers)", flush=True)
 
 
 if __name__ == "__main__":

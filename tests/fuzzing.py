@@ -1,8 +1,9 @@
-"""A seeded mutator of 837I files and an in-process harness that runs each mutant through the engine.
+"""A seeded mutator of 837 files (837I and 837P) and an in-process harness that runs each mutant through the engine.
 
 Mutant `i` of seed `s` is made from `random.Random(f"{s}:{i}")` alone, so any one of them can be made
 again from its seed and index (`python bench/fuzz.py --seed S --replay I`), whatever ran before it.
-Each mutant is one of the bundled fixtures or the outside 837I samples, changed one to three times:
+Each mutant is one of the bundled fixtures (837I, 837P and the mixed 837I + 837P interchange) or the
+outside 837I and 837P ambulance samples, changed one to three times:
 byte flips, inserted, dropped and duplicated bytes, segment and element swaps, delimiter changes,
 truncation, huge values and bytes that are not UTF-8.
 
@@ -44,11 +45,13 @@ SMALL = 100_000
 
 
 def bases() -> list[tuple[str, bytes]]:
-    """(name, bytes) of the files mutants are made from: the fixtures, then the outside 837I samples."""
+    """(name, bytes) of the files mutants are made from: the fixtures (837I, 837P, mixed), then the
+    outside 837I samples and the outside 837P ambulance samples."""
     paths = sorted((ROOT / "fixtures").glob("*.837"))
-    samples = SHARED / "samples" / "837i"
-    if samples.is_dir():
-        paths += sorted(samples.iterdir())
+    for folder in ("837i", "837p-ambulance"):
+        samples = SHARED / "samples" / folder
+        if samples.is_dir():
+            paths += sorted(samples.iterdir())
     return [(p.name, p.read_bytes()) for p in paths if p.is_file()]
 
 
