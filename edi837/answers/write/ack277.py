@@ -101,7 +101,7 @@ def _claim(c: ClaimResult, hl: int, parent: int, date: str, trace: str) -> list[
             if line_control := fit(ln.line_control, "127"):
                 segs.append(f"REF{e}FJ{e}{line_control}")
             if cl.professional and (span := _line_span(ln)) is not None:
-                segs.append(_dates(*span, e))
+                segs.append(_dates(span[0], span[1], e))
             elif ln.service_date:
                 segs.append(f"DTP{e}472{e}D8{e}{ymd(ln.service_date)}")
     return segs
