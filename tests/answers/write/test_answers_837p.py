@@ -4,9 +4,11 @@ line dates, the forward 837P holds exactly the accepted claims, and pyx12 accept
 The mutant runs answer many 837P mutants per `ack` run: each mutant is a whole interchange, and a few
 hundred of them make one input file. pyx12 then reads each distinct answer set once: the sets of all
 the answers, told apart by their content with our own control and trace numbers blanked, are put in
-one interchange per kind of answer (999, 277CA, 837). pyx12 reads a set by its own segments and its
-place in the guide, so a set it accepts there it accepts in the answer it came from; the envelope
-counts of the real answers (SE01, GE01, IEA01) are checked here apart.
+one interchange per kind of answer (999, 277CA, 837); the 277CA's claims are told apart one by one
+(each distinct claim loop once, under the first set's billing provider). pyx12 reads a set, or a
+claim's loop, by its own segments and its place in the guide, so what it accepts there it accepts in
+the answer it came from; the envelope counts of the real answers (SE01, GE01, IEA01) are checked here
+apart. Reading every answer whole would take pyx12 about ten times as long.
 """
 
 from __future__ import annotations
@@ -124,13 +126,14 @@ OUR_NUMBER = re.compile(r"\d+\Z")
 
 def set_key(seg: str) -> str:
     """A segment with the numbers that only count sets and claims (ours: ST02/SE02, BHT03, TRN*1, our
-    REF*D9 trace; the input's AK102/AK202, digits) blanked, so sets that differ only there are one."""
+    REF*D9 trace; the input's AK102/AK202, digits) blanked to their length, so sets that differ only
+    there are one."""
     e = seg.split("*")
     blank = {"ST": 2, "SE": 2, "BHT": 3, "AK1": 2, "AK2": 2}.get(e[0])
     if e[0] == "TRN" and e[1:2] == ["1"] or e[0] == "REF" and e[1:2] == ["D9"]:
         blank = 2
     if blank is not None and len(e) > blank and OUR_NUMBER.match(e[blank]):
-        e[blank] = "#"
+        e[blank] = "#" * len(e[blank])
     return "*".join(e)
 
 
