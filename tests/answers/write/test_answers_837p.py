@@ -431,3 +431,9 @@ def test_sets_of_one_guide_met_apart_share_its_group(tmp_path: Path) -> None:
         ("GS", VERSION_837P), ("ST", VERSION_837P), ("GE", "1"), ("IEA", "2")]
     verdict = oracle.validate(text)
     assert verdict.ok, verdict.messages[:3]
+
+
+def test_a_later_groups_number_stays_nine_digits_and_apart_from_the_first() -> None:
+    from edi837.answers.write.forward837 import group_control
+
+    assert [group_control(41, 1), group_control(999_999_998, 1), group_control(999_999_999, 1)] == [42, 999_999_999, 1]
