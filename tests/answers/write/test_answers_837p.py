@@ -437,3 +437,15 @@ def test_a_later_groups_number_stays_nine_digits_and_apart_from_the_first() -> N
     from edi837.answers.write.forward837 import group_control
 
     assert [group_control(41, 1), group_control(999_999_998, 1), group_control(999_999_999, 1)] == [42, 999_999_999, 1]
+
+
+def test_a_rejected_837p_line_of_several_days_keeps_its_range() -> None:
+    """A line's own RD8 (a trip over midnight) is the 2220D DTP*472 as a range, not its first day."""
+    text = edit(professional(TRIPS), "SV1*HC:A0428:HN*480.00*UN*1***1~DTP*472*D8*20260919",
+                "SV1*HC:A04X8:HN*480.00*UN*1***1~DTP*472*RD8*20260919-20260920")
+    tx = rejected_837p(text)
+    answer = "".join(ack277.render(tx, 1, 5, WHEN, "CH", "CH", 6))
+    assert "SVC*HC:A04X8:HN*480.00*****1~STC*A7:507*20261122*U~REF*FJ*AMB-P-MULTI-01-3~DTP*472*RD8*20260919-20260920~" \
+        in answer
+    assert re.search(r"REF\*D9\*\d+~DTP\*472\*RD8\*20260919-20260920~", answer)
+    assert oracle.validate(ack277_interchange(answer)).ok
