@@ -101,11 +101,12 @@ class Envelope:
         self.sets = 0
         self.refused = False  # a group or set was refused: reading stopped there (see Refused)
 
-    def _unsupported(self, seg: Segment, element: str, message: str) -> Refused:
+    def _unsupported(self, seg: Segment, element: str, message: str, code: str = "") -> Refused:
         self.refused = True
         group = seg.id == "GS"
-        # AK905 1/2: functional group (version) not supported; IK502 1: set not supported, I6: its guide.
-        code = ("2" if element == "GS08" else "1") if group else ("I6" if element == "ST03" else "1")
+        # AK905 1/2: functional group (version) not supported; IK502 1: set not supported, I6: its guide
+        # (19: an ST03 that is not its group's guide, "invalid implementation convention reference").
+        code = code or (("2" if element == "GS08" else "1") if group else ("I6" if element == "ST03" else "1"))
         gs = seg.elements if group else (self.gs.elements if self.gs is not None else [])
         return Refused(message, level="group" if group else "transaction", code=code, gs=gs,
                        st=None if group else seg.elements, file=self.file, offset=seg.offset, segment=seg.number,
@@ -151,7 +152,7 @@ class Envelope:
             group = self.gs.get(8) if self.gs is not None else seg.get(3)
             if seg.get(3) != group:  # one guide per group: the walker follows GS08
                 raise self._unsupported(seg, "ST03", f"ST03 {shown(seg.get(3), VERSION)} is not its group's guide"
-                                        f" (GS08 {shown(group, VERSION)}): a group holds sets of one guide")
+                                        f" (GS08 {shown(group, VERSION)}): a group holds sets of one guide", code="19")
         if self.gs is None:
             errs.append(self._err("group", "1", "ST outside a functional group (no GS before it)", seg, ""))
         self.st = seg

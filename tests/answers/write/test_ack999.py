@@ -143,7 +143,8 @@ def test_a_claim_with_thousands_of_errors_is_answered_with_its_first_hundred(tmp
 def test_a_refused_group_or_set_is_answered_in_the_999_not_by_a_ta1(tmp_path: Path) -> None:
     """Before: the refusal was preceded by a made-up 'no IEA trailer', answered by TA1 023 (premature
     end of file). Now a group of another version gets AK9 R with AK905 2 (AK1 naming the GS08 sent), a
-    set of another guide IK5 R with I6 (AK2 naming the ST03 sent: X12 RFI 1438), and no TA1; each 999
+    set of another guide IK5 R with I6 (AK2 naming the ST03 sent: X12 RFI 1438; 19 when the ST03 is a guide
+    edi837 reads but not its group's), and no TA1; each 999
     is valid per pyx12. The 837P guide is one edi837 reads, so its 4010 predecessor stands for
     "another version"; an 837P group is refused a set that names the 837I guide."""
     base = next((f for f in FIXTURES if f.stem == "batch"), FIXTURES[0]).read_text()
@@ -163,7 +164,8 @@ def test_a_refused_group_or_set_is_answered_in_the_999_not_by_a_ta1(tmp_path: Pa
     assert re.search(r"AK1\*HC\*\d+\*004010X098A1~\nAK9\*R\*0\*0\*0\*2~", refused_group)
     assert re.search(r"AK1\*HC\*\d+\*005010X223A2~\nAK2\*837\*\w+\*005010X223A1~\nIK5\*R\*I6~\nAK9\*R\*1\*1\*0~",
                      refused_set)
-    assert re.search(r"AK1\*HC\*\d+\*005010X222A1~\nAK2\*837\*\w+\*005010X223A2~\nIK5\*R\*I6~\nAK9\*R\*1\*1\*0~",
+    # a set whose ST03 is not its group's GS08: 19, an invalid implementation convention reference
+    assert re.search(r"AK1\*HC\*\d+\*005010X222A1~\nAK2\*837\*\w+\*005010X223A2~\nIK5\*R\*19~\nAK9\*R\*1\*1\*0~",
                      refused_crossed)
     for text in (refused_group, refused_set, refused_crossed):
         assert oracle.validate(text).ok
