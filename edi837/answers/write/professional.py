@@ -6,9 +6,11 @@ exports one row per line with that line's trip in it (CSV, Parquet).
 
     place_of_service   the line's place of service: SV105, else the claim's CLM05-1 (41 land, 42 air/water)
     emergency          SV109 = Y (an emergency line); False when SV109 is absent
-    pickup_zip         N403 of the line's pick-up: its 2420G, else the claim's 2310E, as written (9
-                       digits stay 9; a bad ZIP stays as it came: the P rules report it)
-    dropoff_zip        N403 of the line's drop-off: its 2420H, else the claim's 2310F, as written
+    pickup_zip         the ZIP that prices the line's trip, as `ambulance.pickup_zip` is the claim's:
+                       the first 5 digits of N403 of the line's pick-up (its 2420G, else the claim's
+                       2310E) when N403 has 5 or 9 digits, else None (the P rules report a bad ZIP,
+                       quoting it; `ambulance.pickup_address` has N403 as written)
+    dropoff_zip        the same of the line's drop-off: its 2420H, else the claim's 2310F
     cr1_miles          CR106 of the line's own 2400 CR1, as written (the claim's 2300 CR1 is
                        ambulance.cr1_miles); None when the line has no CR1
     patient_count      QTY02 of the line's QTY*PT (patients transported), as written
@@ -29,7 +31,7 @@ INSTITUTIONAL: dict[str, Any] = dict.fromkeys(LINE_KEYS)  # every key None: a li
 
 
 def _zip(loc: Location | None) -> str | None:
-    return (loc.zip or None) if loc is not None else None
+    return loc.zip5 if loc is not None else None
 
 
 def line_keys(c: Claim, ln: ServiceLine) -> dict[str, Any]:
