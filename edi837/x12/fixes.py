@@ -41,7 +41,7 @@ def code_fix(spec: ElementSpec) -> str:
         return f"use one of the codes the guide allows in {spec.ref}: {', '.join(sorted(spec.codes))}"
     if spec.external:
         return f"use a valid code from the {spec.external} code list in {spec.ref}"
-    return f"use one of the codes the 837I guide lists for {spec.ref}"
+    return f"use one of the codes the {spec.guide} guide lists for {spec.ref}"
 
 
 def date_fix(spec: ElementSpec, types: tuple[str, ...] = ()) -> str:

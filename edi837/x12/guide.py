@@ -33,7 +33,7 @@ GUIDES = {
     VERSION_837P: ("837P", "837.5010.X222.A1.xml"),
 }
 CLAIM_TYPES = {kind: version for version, (kind, _) in GUIDES.items()}  # "837P" -> "005010X222A1"
-CACHE_FORMAT = 8  # bump when the compiled shape changes
+CACHE_FORMAT = 9  # bump when the compiled shape changes
 BIG = sys.maxsize
 
 
@@ -51,6 +51,7 @@ class ElementSpec:
     max_len: int
     codes: frozenset[str]  # valid codes the map carries (empty = any)
     external: str  # name of an external code list in pyx12's codes.xml, or ""
+    guide: str  # the claim type of the guide it belongs to ("837I", "837P"), for its messages
     regex: str = ""  # a pattern the value must contain (pyx12 searches, it does not anchor)
 
 
@@ -62,6 +63,7 @@ class CompositeSpec:
     name: str
     usage: str
     components: tuple[ElementSpec, ...]
+    guide: str  # "837I" or "837P", as its components'
 
 
 @dataclass(slots=True)
@@ -173,7 +175,7 @@ def map_dir() -> Path:
     """pyx12's map folder, found without importing pyx12 (a start from the cache needs none of it)."""
     spec = importlib.util.find_spec("pyx12")
     if spec is None or not spec.submodule_search_locations:
-        raise ImportError("pyx12 is not installed: edi837 reads the 837I guide from its maps")
+        raise ImportError("pyx12 is not installed: edi837 reads the 837I and 837P guides from its maps")
     return Path(next(iter(spec.submodule_search_locations))) / "map"
 
 
@@ -216,7 +218,7 @@ def _max(text: str | None) -> int:
     return int(text)
 
 
-def _element(el: etree._Element, dataele: dict[str, tuple[str, int, int]]) -> ElementSpec:
+def _element(el: etree._Element, dataele: dict[str, tuple[str, int, int]], kind: str) -> ElementSpec:
     num = el.findtext("data_ele")
     data_type, min_len, max_len = dataele.get(num, ("AN", 1, 999))
     vc = el.find("valid_codes")
@@ -224,7 +226,7 @@ def _element(el: etree._Element, dataele: dict[str, tuple[str, int, int]]) -> El
     return ElementSpec(
         ref=el.get("xid"), seq=int(el.findtext("seq")), data_ele=num, name=el.findtext("name") or "",
         usage=el.findtext("usage"), data_type=data_type, min_len=min_len, max_len=max_len,
-        codes=codes, external=(vc.get("external") or "") if vc is not None else "",
+        codes=codes, external=(vc.get("external") or "") if vc is not None else "", guide=kind,
         regex=el.findtext("regex") or "")
 
 
@@ -255,6 +257,7 @@ def compile_map(map_dir_: Path, dataele_file: Path) -> Guide:
     for version, (kind, map_name) in GUIDES.items():
         root_el = etree.parse(str(map_dir_ / map_name)).getroot()
         tree.by_path = {}
+        tree.kind = kind
         root = Node(index=len(tree.nodes), is_loop=True, id=root_el.get("xid"), name=root_el.findtext("name") or "",
                     usage="R", pos=0, max_use=1, parent=-1, path="")
         tree.nodes.append(root)
@@ -276,6 +279,7 @@ class _MapTree:
 
     def __init__(self, dataele: dict[str, tuple[str, int, int]]) -> None:
         self.dataele = dataele
+        self.kind = ""  # the claim type of the map being read ("837I", "837P")
         self.nodes: list[Node] = []
         self.by_path: dict[str, int] = {}
 
@@ -303,13 +307,13 @@ class _MapTree:
         elements: list[ElementSpec | CompositeSpec] = []
         for child in el:
             if child.tag == "element":
-                elements.append(_element(child, self.dataele))
+                elements.append(_element(child, self.dataele, self.kind))
             elif child.tag == "composite":
-                comps = tuple(_element(c, self.dataele) for c in child.findall("element"))
+                comps = tuple(_element(c, self.dataele, self.kind) for c in child.findall("element"))
                 elements.append(CompositeSpec(ref=child.get("xid"), seq=int(child.findtext("seq")),
                                               data_ele=child.findtext("data_ele") or "",
                                               name=child.findtext("name") or "", usage=child.findtext("usage"),
-                                              components=comps))
+                                              components=comps, guide=self.kind))
         seg_id = el.get("xid")
         els = tuple(elements)
         qual = _qualifier(seg_id, els)

@@ -48,7 +48,7 @@ def _err(spec: ElementSpec | CompositeSpec, code: str, position: str, value: str
     return ElementError(code, position, spec.data_ele, spec.ref, value, f"{label(spec)} {message}", fix)
 
 
-ZIP9 = "[0-9]{9}"  # the one pattern the 837I map carries (2010AA N403)
+ZIP9 = "[0-9]{9}"  # the one pattern the 837 maps carry (2010AA N403)
 
 
 _element_memo = Memo()
@@ -75,7 +75,7 @@ def _check_element(spec: ElementSpec, value: str | None, position: str, in_compo
             return [_err(spec, "1", position, "", "is required but missing", f"fill in {spec.ref}")]
         return []
     if spec.usage == "N":
-        return [_err(spec, "10", position, value, "is not used in the 837I guide", f"leave {spec.ref} empty")]
+        return [_err(spec, "10", position, value, f"is not used in the {spec.guide} guide", f"leave {spec.ref} empty")]
     out = []
     numeric = spec.data_type == "R" or spec.data_type[0] == "N"
     length = len(value.replace("-", "").replace(".", "") if numeric else value)
@@ -131,7 +131,7 @@ def check_composite(spec: CompositeSpec, text: str | None, comp_sep: str, index:
             return [_err(spec, "1", str(index), "", "is required but missing", f"fill in {spec.ref}")]
         return []
     if spec.usage == "N":  # pyx12 says 5 (too long); X12 says 10 (exclusion / not used)
-        return [_err(spec, "10", str(index), text or "", "is not used in the 837I guide", f"leave {spec.ref} empty")]
+        return [_err(spec, "10", str(index), text or "", f"is not used in the {spec.guide} guide", f"leave {spec.ref} empty")]
     out = []
     n = len(spec.components)
     if len(parts) > n:

@@ -70,11 +70,15 @@ class _Tables:
         self.limit = [0 if node.usage == "N" else node.max_use for node in nodes]
         self.zero_runs = [[0] * (self.end[i] - i - 1) for i in range(n)]  # to reset a loop's descendants
         self.loop_of = [nodes[node.parent].id if node.parent >= 0 else "" for node in nodes]
-        # A segment id's name in the guide (its first use), to name a segment found out of place.
-        self.segment_names: dict[str, str] = {}
-        for node in nodes:
-            if not node.is_loop:
-                self.segment_names.setdefault(node.id, node.name)
+        # By guide ("837I", "837P"): a segment id's name in that guide (its first use), to name a segment
+        # found out of place. A segment of the other guide only (CR1 in an 837I, SV2 in an 837P) is
+        # "not a segment of" the set's guide.
+        self.segment_names: dict[str, dict[str, str]] = {}
+        for tx in guide.transactions.values():
+            names = self.segment_names[tx.kind] = {}
+            for node in guide.tree(tx.version):
+                if not node.is_loop:
+                    names.setdefault(node.id, node.name)
         # Transitions by current node, then by segment id (or (id, qualifier) for qualified ids).
         self.memo: list[dict[str | tuple, Transition]] = [{} for _ in range(n)]
         self.memo_size = 0
@@ -248,7 +252,7 @@ class Walker:
                 counts[arg] += 1
                 if loop.usage == "N":
                     errors.append(StructureError("2", seg.id, pos, loop.id, arg,
-                                                 f"loop {loop.id} ({loop.name}) is not used in the 837I guide",
+                                                 f"loop {loop.id} ({loop.name}) is not used in the {self.kind} guide",
                                                  f"remove loop {loop.id}"))
                 elif counts[arg] > loop.max_use:
                     errors.append(StructureError(
@@ -267,12 +271,12 @@ class Walker:
                     message = (f"segment {seg.id} comes after the transaction set trailer (SE): it belongs"
                                " before SE, or in a set of its own")
                     fix = f"move {seg.id} before the SE trailer, or into a transaction set of its own"
-                elif seg.id in self._tables.segment_names:
-                    message = (f"segment {seg.id} ({self._tables.segment_names[seg.id]}) has no place here"
-                               f" (after loop {loop_id}): the 837I guide does not allow it at this point")
+                elif seg.id in (names := self._tables.segment_names[self.kind]):
+                    message = (f"segment {seg.id} ({names[seg.id]}) has no place here"
+                               f" (after loop {loop_id}): the {self.kind} guide does not allow it at this point")
                     fix = f"remove {seg.id}, or move it to the loop where the guide places it"
                 else:
-                    message = f"segment {seg.id} is not a segment of the 837I guide (after loop {loop_id})"
+                    message = f"segment {seg.id} is not a segment of the {self.kind} guide (after loop {loop_id})"
                     fix = f"remove {seg.id}"
                 errors.append(StructureError("1", seg.id, pos, loop_id, -1, message, fix))
 

@@ -10,6 +10,7 @@ import re
 
 import pytest
 from builders import BATCH, LF, check, corpus, corrupted_patient_loops, edit, findings_of
+from conftest import ROOT
 
 from edi837.engine.results import TransactionResult
 from edi837.errors import InputError
@@ -60,6 +61,41 @@ def test_a_segment_out_of_place_is_named_and_an_unknown_one_said_to_be_none_of_t
     unknown = [f for f in findings_of(check(edit(LF, "HI*ABK:R69~\n", "HI*ABK:R69~\nZZQ*1~\n"))) if f.rule == "X12-IK3-1"]
     assert unknown and unknown[0].message.startswith("segment ZZQ is not a segment of the 837I guide")
     assert unknown[0].fix == "remove ZZQ"
+
+
+P_BLS = (ROOT / "fixtures" / "837p-bls-emergency.837").read_text()
+
+
+@pytest.mark.parametrize("old,new,rule,words", [
+    ("SV1*HC:A0429:RH*650.00*UN*1***1**Y", "SV1*HC:A0429:RH*650.00*UN*1**X*1**Y", "X12-IK4-10",
+     "Service Type Code (SV106) is not used in the 837P guide"),
+    ("HI*ABK:R0789~", "HI*ABK:R0789~ZZQ*1~", "X12-IK3-1", "segment ZZQ is not a segment of the 837P guide"),
+    # a segment of the 837I guide only is none of the 837P's (and CR1 none of the 837I's, above)
+    ("HI*ABK:R0789~", "HI*ABK:R0789~CL1*1*1*01~", "X12-IK3-1", "segment CL1 is not a segment of the 837P guide"),
+    ("HI*ABK:R0789~", "HI*ABK:R0789~DMG*D8*19410305*F~", "X12-IK3-1",
+     "segment DMG (Subscriber Demographic Information) has no place here (after loop 2300): the 837P guide does"
+     " not allow it at this point"),
+])
+def test_a_guide_message_names_the_837p_guide_in_an_837p_set(old: str, new: str, rule: str, words: str) -> None:
+    got = [f for f in findings_of(check(edit(P_BLS, old, new))) if f.rule == rule]
+    assert got and words in got[0].message and "837I" not in got[0].message + got[0].fix, [f.message for f in got]
+
+
+def test_a_segment_of_the_837p_only_is_not_a_segment_of_the_837i_guide() -> None:
+    [f] = [f for f in findings_of(check(edit(LF, "HI*ABK:R69~\n", "HI*ABK:R69~\nCR1*LB*180**A*DH*12.5~\n")))
+           if f.rule == "X12-IK3-1"]
+    assert f.message.startswith("segment CR1 is not a segment of the 837I guide")
+
+
+def test_a_code_list_too_long_to_list_is_named_by_the_sets_guide() -> None:
+    from edi837.x12.fixes import code_fix  # noqa: PLC0415
+
+    g = guide.load()
+    for version, (kind, _map) in guide.GUIDES.items():
+        long_lists = [s for n in g.tree(version) for s in n.elements
+                      if isinstance(s, guide.ElementSpec) and len(s.codes) > 12 and not s.external]
+        assert long_lists and {code_fix(s) for s in long_lists[:3]} == {
+            f"use one of the codes the {kind} guide lists for {s.ref}" for s in long_lists[:3]}
 
 
 def test_a_length_error_counts_in_words() -> None:
