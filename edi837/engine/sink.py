@@ -41,7 +41,7 @@ MAX_FINDINGS = 100  # listed per claim, person loop, set, group or interchange
 
 
 def describe(err: StructureError) -> str:
-    if err.code == "1" and err.segment_id == "CR1":
+    if err.code == "1" and err.segment_id == "CR1" and "837I guide" in err.message:  # not an 837P's misplaced CR1
         return f"{err.message}: {CR1_HINT}"
     return err.message
 

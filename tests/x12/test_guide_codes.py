@@ -84,7 +84,14 @@ def test_a_guide_message_names_the_837p_guide_in_an_837p_set(old: str, new: str,
 def test_a_segment_of_the_837p_only_is_not_a_segment_of_the_837i_guide() -> None:
     [f] = [f for f in findings_of(check(edit(LF, "HI*ABK:R69~\n", "HI*ABK:R69~\nCR1*LB*180**A*DH*12.5~\n")))
            if f.rule == "X12-IK3-1"]
-    assert f.message.startswith("segment CR1 is not a segment of the 837I guide")
+    assert f.message.startswith("segment CR1 is not a segment of the 837I guide") and "belongs to the 837P" in f.message
+
+
+def test_a_misplaced_cr1_in_an_837p_gets_no_hint_that_it_belongs_to_the_837p() -> None:
+    [f] = [f for f in findings_of(check(edit(P_BLS, "DMG*D8*19410305*F~", "DMG*D8*19410305*F~CR1*LB*180**A*DH*12.5~")))
+           if f.rule == "X12-IK3-1"]
+    assert f.message == ("segment CR1 (Ambulance Transport Information) has no place here (after loop 2010BA):"
+                         " the 837P guide does not allow it at this point")
 
 
 def test_a_code_list_too_long_to_list_is_named_by_the_sets_guide() -> None:
