@@ -7,7 +7,7 @@ import re
 
 import oracle
 import pytest
-from conftest import FIXTURES, SAMPLES_837I
+from conftest import FIXTURES, SAMPLES_837I, SHARED
 
 from edi837.errors import InputError
 from edi837.x12 import guide
@@ -124,6 +124,16 @@ def test_loop_ids_match_pyx12(path) -> None:
         data = as_a2(data)  # GS08 A3 / X222: pyx12 crashes ("Map not found"); compare on the relabelled file
         theirs = oracle.loop_ids(data)
     assert ours(data) == theirs
+
+
+A1_SAMPLES = [p for p in sorted((SHARED / "samples" / "837p-ambulance").glob("*"))
+              if b"005010X222A1" in p.read_bytes()[:400]]  # pyx12 has no map for X222A2
+
+
+@pytest.mark.parametrize("path", A1_SAMPLES, ids=lambda p: p.name)
+def test_loop_ids_match_pyx12_on_the_outside_837p_samples(path) -> None:
+    data = path.read_bytes()
+    assert ours(data) == oracle.loop_ids(data)
 
 
 def test_loop_starts_follow_qualifiers() -> None:
