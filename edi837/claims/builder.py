@@ -81,8 +81,8 @@ class _Professional:
     def __init__(self) -> None:
         self.transport: Transport | None = None
         self.certifications: list[Certification] = []
-        self.pickup: Location | None = None
-        self.dropoff: Location | None = None
+        self.pickup: _Place | None = None  # 2310E (2420G on a line)
+        self.dropoff: _Place | None = None  # 2310F (2420H on a line)
         self.admission: Segment | None = None
         self.notes: list[Note] = []
         self.prior: list[Code] = []
@@ -97,8 +97,8 @@ class _ProLine:
         self.transport: Transport | None = None
         self.certifications: list[Certification] = []
         self.qty: Segment | None = None
-        self.pickup: Location | None = None
-        self.dropoff: Location | None = None
+        self.pickup: _Place | None = None  # 2310E (2420G on a line)
+        self.dropoff: _Place | None = None  # 2310F (2420H on a line)
         self.notes: list[Note] = []
         self.prior: list[Code] = []
         self.facility: Where | None = None
@@ -435,7 +435,7 @@ def _professional_claim(b: ClaimBuilder, d: _Draft, els: list[str], clm05: list[
         b.billing, b.subscriber, b.patient or b.subscriber, b.payer[0], b.payer[1], None, tuple(d.lines), b.file,
         b.transaction, d.clm_where, b.hl_subscriber, b.hl_patient, d.d9, d.f8, None, None, tuple(d.ambulance),
         d.lines_not_read, tuple(d.diagnosis_codes), "837P", date8(b.created), transport=pro.transport,
-        certifications=tuple(pro.certifications), pickup=pro.pickup, dropoff=pro.dropoff,
+        certifications=tuple(pro.certifications), pickup=_located(pro.pickup), dropoff=_located(pro.dropoff),
         admission_date=date8(admission[:8]) if admission else None,
         admission_where=_where(pro.admission, "2300", "DTP03") if pro.admission is not None else None,
         notes=tuple(pro.notes), prior_authorizations=tuple(pro.prior), facility_where=pro.facility)
@@ -458,8 +458,8 @@ def _end_professional_line(d: _Draft, sv1: Segment, dtp: Segment | None, lx: str
         place_of_service=pos, pointers=tuple(sv107.split(comp)) if sv107 else (), emergency=emergency,
         transport=ln.transport, certifications=tuple(ln.certifications),
         patient_count=_get(qty.elements, 2) if qty is not None else "",
-        patient_count_where=_where(qty, "2400", "QTY02") if qty is not None else None, pickup=ln.pickup,
-        dropoff=ln.dropoff, notes=tuple(ln.notes), prior_authorizations=tuple(ln.prior),
+        patient_count_where=_where(qty, "2400", "QTY02") if qty is not None else None, pickup=_located(ln.pickup),
+        dropoff=_located(ln.dropoff), notes=tuple(ln.notes), prior_authorizations=tuple(ln.prior),
         facility_where=ln.facility)
     d.lines.append(line)
     if is_ambulance("", code):
@@ -543,9 +543,32 @@ def _pro_sv1(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
         d.sv2 = seg  # the line's service segment (SV2 on an 837I, SV1 on an 837P)
 
 
-# Pick-up and drop-off: NM1 opens the location, N3 and N4 fill it, on the claim (2310E/F) or the line (2420G/H).
+# Pick-up and drop-off: NM1 opens the location, N3 and N4 fill it, on the claim (2310E/F) or the line
+# (2420G/H); it is made a Location once, when its claim or line ends.
 LOCATION_LOOPS = {"2310E": ("claim", "pickup"), "2310F": ("claim", "dropoff"),
                   "2420G": ("line", "pickup"), "2420H": ("line", "dropoff")}
+
+
+class _Place:
+    """A location loop being read: its NM1, N3 and N4 segments."""
+
+    def __init__(self, nm1: Segment, loop: str) -> None:
+        self.nm1 = nm1
+        self.loop = loop
+        self.n3: Segment | None = None
+        self.n4: Segment | None = None
+
+
+def _located(place: _Place | None) -> Location | None:
+    """The Location a location loop holds (NM101, NM103; N301-N302; N401-N404), each part where it sits."""
+    if place is None:
+        return None
+    loop, nm1, n3, n4 = place.loop, place.nm1.elements, place.n3, place.n4
+    street = tuple(x for x in n3.elements[1:3] if x) if n3 is not None else ()
+    city = (*n4.elements, *PAD)[1:5] if n4 is not None else ("", "", "", "")
+    return Location(_get(nm1, 1), _get(nm1, 3), street, city[0], city[1], city[2], city[3], _where(place.nm1, loop),
+                    _where(n3, loop, "N301") if n3 is not None else None,
+                    _where(n4, loop, "N403") if n4 is not None else None)
 
 
 def _location_holder(d: _Draft, loop: str) -> _Professional | _ProLine | None:
@@ -554,37 +577,33 @@ def _location_holder(d: _Draft, loop: str) -> _Professional | _ProLine | None:
     return d.pro if LOCATION_LOOPS[loop][0] == "claim" else _pro_line(d)
 
 
-def _location_get(holder: _Professional | _ProLine, loop: str) -> Location | None:
+def _place(d: _Draft, loop: str) -> _Place | None:
+    holder = _location_holder(d, loop)
+    if holder is None:
+        return None
     return holder.pickup if LOCATION_LOOPS[loop][1] == "pickup" else holder.dropoff
-
-
-def _location_set(holder: _Professional | _ProLine, loop: str, location: Location) -> None:
-    if LOCATION_LOOPS[loop][1] == "pickup":
-        holder.pickup = location
-    else:
-        holder.dropoff = location
 
 
 def _location_nm1(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
     holder = _location_holder(d, loop)
-    if holder is not None:
-        _location_set(holder, loop, Location(_get(els, 1), _get(els, 3), where=_where(seg, loop)))
+    if holder is None:
+        return
+    if LOCATION_LOOPS[loop][1] == "pickup":
+        holder.pickup = _Place(seg, loop)
+    else:
+        holder.dropoff = _Place(seg, loop)
 
 
 def _location_n3(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
-    holder = _location_holder(d, loop)
-    found = _location_get(holder, loop) if holder is not None else None
-    if holder is not None and found is not None:
-        _location_set(holder, loop, found.replace(street=tuple(x for x in els[1:3] if x),
-                                                  address_where=_where(seg, loop, "N301")))
+    place = _place(d, loop)
+    if place is not None:
+        place.n3 = seg
 
 
 def _location_n4(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
-    holder = _location_holder(d, loop)
-    found = _location_get(holder, loop) if holder is not None else None
-    if holder is not None and found is not None:
-        _location_set(holder, loop, found.replace(city=_get(els, 1), state=_get(els, 2), zip=_get(els, 3),
-                                                  country=_get(els, 4), city_where=_where(seg, loop, "N403")))
+    place = _place(d, loop)
+    if place is not None:
+        place.n4 = seg
 
 
 def _facility(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:

@@ -7,6 +7,7 @@ verdict here.
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 from ..claims import Claim, ServiceLine, Where
@@ -79,7 +80,12 @@ def effective_certifications(c: Claim, ln: ServiceLine) -> tuple[Certification, 
 
 def od_pairs(ln: ServiceLine) -> tuple[str, ...]:
     """The line's origin/destination modifiers (two O/D letters), in modifier order."""
-    return tuple(m for m in ln.modifiers if modifier_kind(m) == "origin_destination")
+    return _od_pairs(ln.modifiers)
+
+
+@functools.lru_cache(maxsize=4096)  # a file holds few distinct modifier lists; every rule asks for each line's
+def _od_pairs(modifiers: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(m for m in modifiers if modifier_kind(m) == "origin_destination")
 
 
 def trip_key(ln: ServiceLine) -> tuple[str, str]:
