@@ -52,8 +52,8 @@ def _env(level: str, code: str, title: str, doc: str, fix: str) -> GuideCode:
 
 CODES: tuple[GuideCode, ...] = (
     _ik3("1", "Unrecognized segment", INVALID,
-         "A segment the 837I guide has no place for where it stands: an unknown segment id, or a known one"
-         " out of place (CR1, for one, belongs to the 837P). `edi837 parse` stops at such a segment; `check`"
+         "A segment the set's guide (837I or 837P) has no place for where it stands: an unknown segment id, or a known one"
+         " out of place (a CR1 in an 837I, for one: it belongs to the 837P). `edi837 parse` stops at such a segment; `check`"
          " reports it and rejects what it belongs to. pyx12 answers both cases with this code, and so does edi837.",
          "Remove the segment, or move it to the loop where the guide places it."),
     _ik3("2", "Unexpected segment (not used)", INVALID,
