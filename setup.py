@@ -23,7 +23,7 @@ HOT = [
     "edi837/claims/model.py", "edi837/claims/builder.py",
     "edi837/rules/registry.py", "edi837/rules/ambulance.py", "edi837/rules/billing.py",
     "edi837/rules/coverage.py", "edi837/rules/codesets.py", "edi837/rules/trips.py", "edi837/rules/transport.py",
-    "edi837/rules/supplier.py",
+    "edi837/rules/locations.py", "edi837/rules/conditions.py", "edi837/rules/modifiers.py", "edi837/rules/units.py",
     "edi837/answers/write/values.py", "edi837/answers/write/envelope.py", "edi837/answers/write/ack999.py",
     "edi837/answers/write/ack277.py", "edi837/answers/write/forward837.py", "edi837/answers/write/export.py",
     "edi837/answers/write/report.py",

@@ -1,6 +1,6 @@
-"""The cases of the 837P supplier rules (edi837/rules/supplier.py): for each rule an edit of BASE_P that
-fires it, the segment its finding points at, and a real near miss (the closest correct claim) that
-must not fire it. BASE_P bills an A0427 RH base line (950) and 12.5 miles of A0425 RH (180) on
+"""The cases of the 837P supplier rules (edi837/rules/modifiers.py, units.py): for each rule an edit of
+BASE_P that fires it, the segment its finding points at, and a real near miss (the closest correct
+claim) that must not fire it. BASE_P bills an A0427 RH base line (950) and 12.5 miles of A0425 RH (180) on
 2026-09-14, CLM02 1130, POS 41, BHT04 2026-10-01, no narrative."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""The cases of the 837P transport rules (edi837/rules/transport.py): for each rule, an edit of BASE_P that
-fires it, the segment its finding points at, and a real near miss (the closest correct claim) that
-must not fire it. Written from ../shared/domain/ambulance-837p-rules.md.
+"""The cases of the 837P transport rules (edi837/rules/transport.py, locations.py, conditions.py): for
+each rule, an edit of BASE_P that fires it, the segment its finding points at, and a real near miss
+(the closest correct claim) that must not fire it. Written from ../shared/domain/ambulance-837p-rules.md.
 
 BASE_P's claim: 2300 CR1*LB*180**A*DH*12.5, CRC*07*Y*04*06, 2310E at ZIP 62704, 2310F at 627690001,
 line 1 A0427:RH (base), line 2 A0425:RH 12.5 miles, both on 2026-09-14.

@@ -1,8 +1,10 @@
 """The 837P ambulance terms the P rules share (../shared/domain/ambulance-837p-rules.md, "Terms the
 rules use"): which codes are ambulance, base and mileage codes, which claims are ambulance or
 transport claims, a line's effective location, CR1 and CRC (its own, else the claim's), its O/D
-pair, its trip, and whether a claim has a narrative. Each rule module imports these; none decides a
-verdict here.
+pair, its trip (and whether two lines are of one trip), and whether a claim has a narrative; and what
+the P rule modules (transport, locations, conditions, modifiers, units) share: their claim type, the
+sources several of them cite, where a modifier sits, GY/GZ, the lines a rule judges. Each rule module
+imports these; none decides a verdict here.
 """
 
 from __future__ import annotations
@@ -94,6 +96,19 @@ def trip_key(ln: ServiceLine) -> tuple[str, str]:
     return ln.service_date_text, pairs[0] if pairs else ("QL" if "QL" in ln.modifiers else "")
 
 
+def pair_key(ln: ServiceLine) -> str:
+    """The line's O/D pair, "QL", or "" (neither): with the line date, its trip."""
+    pairs = od_pairs(ln)
+    return pairs[0] if pairs else ("QL" if "QL" in ln.modifiers else "")
+
+
+def same_trip(a: ServiceLine, b: ServiceLine) -> bool:
+    """Same line date, and the same O/D pair (or QL); a line with neither could belong to any trip of
+    its date (its missing pair is P12's finding, not a second one here)."""
+    ka, kb = pair_key(a), pair_key(b)
+    return a.service_date_text == b.service_date_text and (ka == kb or not ka or not kb)
+
+
 def trips(c: Claim) -> dict[tuple[str, str], list[ServiceLine]]:
     """The claim's ambulance lines grouped by trip (see `trip_key`), in line order."""
     out: dict[tuple[str, str], list[ServiceLine]] = {}
@@ -116,3 +131,27 @@ def units(ln: ServiceLine) -> Decimal | None:
 def sv1(ln: ServiceLine, element: str) -> Where:
     """Where an element of a line's SV1 sits (e.g. "SV104", "SV101-3")."""
     return ln.where.replace(element=element)
+
+
+# --- what the P rule modules share: claim types, sources, line helpers ------------------------------
+
+P837 = ("837P",)  # the claim types of every P rule
+# Sources the modifier and unit rules both cite.
+CH15_30A = "CMS IOM 100-04 ch. 15 §30 A"
+SEED = "Hospital-Based Ambulance Billing Guide (MAC, 2023-12-09)"
+HCPCS = "CMS HCPCS Level II file"
+
+
+def modifier_at(ln: ServiceLine, modifier: str) -> Where:
+    """Where a modifier sits in SV101 (SV101-3 is the first); SV101 when the line does not carry it."""
+    return sv1(ln, f"SV101-{ln.modifiers.index(modifier) + 3}" if modifier in ln.modifiers else "SV101")
+
+
+def non_covered(ln: ServiceLine) -> bool:
+    """GY or GZ: the supplier itself says the line is not covered."""
+    return any(m in LIABILITY_NONCOVERED for m in ln.modifiers)
+
+
+def claim_lines(c: Claim) -> list[ServiceLine]:
+    """The lines of an 837P ambulance claim, none for any other claim: what the modifier and unit rules judge."""
+    return list(c.lines) if is_ambulance_claim(c) else []

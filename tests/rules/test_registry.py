@@ -84,4 +84,4 @@ def test_a_warning_only_claim_is_accepted() -> None:
 def test_every_rule_with_a_case_is_in_one_family() -> None:
     families = ("ambulance", "coverage", "billing", "codesets")
     assert sorted(r for module in families for r in family(module)) == sorted(CASES)
-    assert {rules.REGISTRY[r].family for r in p_cases()} == {"transport", "supplier"}
+    assert {rules.REGISTRY[r].family for r in p_cases()} == {"transport", "locations", "conditions", "modifiers", "units"}

@@ -1,4 +1,4 @@
-"""The 837P supplier rules (edi837/rules/supplier.py, AMBP012-AMBP039 of the supplier family): each
+"""The 837P supplier rules (edi837/rules/modifiers.py and units.py, AMBP012-AMBP039 of those families): each
 fires on its case and not on its near miss; then the tricky ones in detail, written from
 ambulance-837p-rules.md and its sources: O/D pairs that spell other modifiers, X, ET3 letters by
 date, QL, GM with QTY*PT, CR 7065 mileage figures, trips, place of service, liability modifiers and
@@ -17,7 +17,7 @@ from professional import findings as p_findings
 from edi837 import rules
 from edi837.engine.pipeline import Checker, check_file
 
-SUPPLIER = sorted(r.id for r in rules.REGISTRY.values() if r.family == "supplier")
+SUPPLIER = sorted(r.id for r in rules.REGISTRY.values() if r.family in ("modifiers", "units"))
 FIXTURES_837P = [p for p in FIXTURES if p.name.startswith("837p-") or p.name == "mixed-837i-837p.837"]
 FIXTURES_837I = [p for p in FIXTURES if p not in FIXTURES_837P]
 QL_BASE = p_swap("SV1*HC:A0427:RH*", "SV1*HC:A0429:QL*")  # BLS emergency, pronounced dead before loading

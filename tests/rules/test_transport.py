@@ -1,7 +1,7 @@
-"""The 837P transport rules (edi837/rules/transport.py: P1-P3, P5-P10, P27-P29, P32, P35-P37, P40 of
-../shared/domain/ambulance-837p-rules.md): each fires on its case and not on its near miss; then the
-tricky parts (miles by value, ZIPs as strings, trips, certifications) from the notes, and the bundled
-fixtures, which are correct claims."""
+"""The 837P transport rules (edi837/rules/transport.py, locations.py, conditions.py: P1-P3, P5-P10,
+P27-P29, P32, P35-P37, P40 of ../shared/domain/ambulance-837p-rules.md): each fires on its case and
+not on its near miss; then the tricky parts (miles by value, ZIPs as strings, trips, certifications)
+from the notes, and the bundled fixtures, which are correct claims."""
 
 from __future__ import annotations
 
@@ -31,7 +31,8 @@ from professional import BASE_P, assert_fires_p, assert_near_miss_is_quiet_p, p_
 from edi837 import rules
 from edi837.engine.pipeline import parse_stream
 
-TRANSPORT = sorted(r.id for r in rules.REGISTRY.values() if r.family == "transport")
+TRANSPORT_FAMILIES = ("transport", "locations", "conditions")  # the trip: CR1 and miles, locations, CRC
+TRANSPORT = sorted(r.id for r in rules.REGISTRY.values() if r.family in TRANSPORT_FAMILIES)
 P_FIXTURES = [p for p in FIXTURES if p.name.startswith("837p-") or p.name == "mixed-837i-837p.837"]
 I_FIXTURES = [p for p in FIXTURES if p not in P_FIXTURES]
 # An NEMT claim: a wheelchair van (A0130) and a taxi (A0100), both in the NEMT range A0080-A0210, place
