@@ -42,6 +42,13 @@ def zip_ok(loc: Location) -> bool:
     return z5 is not None and z5 not in NOT_A_ZIP
 
 
+def shown_zip(text: str) -> str:
+    """A ZIP as a message may quote it: only when it has a ZIP's form (digits, at most N403's 15), since
+    N403 can hold anything a sender typed (a city, a name); otherwise words that say it is not shown.
+    The value itself is in the finding's own field."""
+    return repr(text) if text.isascii() and text.isdigit() and len(text) <= 15 else "(not shown: not a ZIP's form)"
+
+
 def is_foreign(loc: Location) -> bool:
     """N404 names a country other than the US: no US state or ZIP is required (TR3 N4 rule)."""
     return loc.country not in ("", "US")
@@ -110,7 +117,7 @@ def pickup_zip_form(c: Claim, ctx: Context) -> Iterator[Hit]:
     for lx, loc in found:
         if loc.zip and not is_foreign(loc) and not zip_ok(loc):
             loop = f"line {lx} pick-up (2420G)" if lx else "pick-up (2310E)"
-            yield Hit(f"the {loop} ZIP {loc.zip!r} is not a ZIP code: report 5 digits, or 9 for a ZIP+4,"
+            yield Hit(f"the {loop} ZIP {shown_zip(loc.zip)} is not a ZIP code: report 5 digits, or 9 for a ZIP+4,"
                       " digits only", n4(loc), loc.zip,
                       "report the 5-digit ZIP (or the 9-digit ZIP+4, no hyphen) of the place the patient was put"
                       " on board", lx=lx)
@@ -139,7 +146,7 @@ def dropoff_loop(c: Claim, ctx: Context) -> Iterator[Hit]:
     for lx, loc in found:
         if loc.zip and not is_foreign(loc) and not zip_ok(loc):
             loop = f"line {lx} drop-off (2420H)" if lx else "drop-off (2310F)"
-            yield Hit(f"the {loop} ZIP {loc.zip!r} is not a ZIP code: report 5 digits, or 9 for a ZIP+4",
+            yield Hit(f"the {loop} ZIP {shown_zip(loc.zip)} is not a ZIP code: report 5 digits, or 9 for a ZIP+4",
                       n4(loc), loc.zip, "report the 5-digit ZIP (or the 9-digit ZIP+4) of the destination",
                       lx=lx, severity=WARNING)
 
@@ -187,7 +194,8 @@ def trip_pickups_differ(c: Claim, lines: list[ServiceLine]) -> Iterator[Hit]:
             continue
         override = there if ln.pickup is not None else here
         yield Hit(f"service lines {first.lx} ({first.procedure_code}) and {ln.lx} ({ln.procedure_code}) are one trip"
-                  f" but are picked up at different ZIPs ({here.zip} and {there.zip})", n4(override), there.zip,
+                  f" but are picked up at different ZIPs ({shown_zip(here.zip)} and {shown_zip(there.zip)})", n4(override),
+                  there.zip,
                   "report the same pick-up ZIP, +4 included, for the base and mileage lines of a trip", lx=ln.lx,
                   stc=("A8:763",))
 
