@@ -26,6 +26,7 @@ import pytest
 from builders import BASE, isa13s, mutants, x12_segments
 from conftest import FIXTURES
 
+AIR = next(p for p in FIXTURES if p.name == "air-fixed-wing.837")  # an 837I: the byte offsets below are its
 RUN = [sys.executable, "-m", "edi837", "run"]
 
 
@@ -398,12 +399,12 @@ def test_an_input_answered_before_its_move_is_moved_not_answered_again(tmp_path:
 def test_what_cannot_be_read_is_quarantined_and_what_is_not_a_file_left_alone(tmp_path: Path) -> None:
     inbox, outbox = tmp_path / "in", tmp_path / "out"
     inbox.mkdir()
-    (inbox / "good.837").write_text(FIXTURES[0].read_text())
+    (inbox / "good.837").write_text(AIR.read_text())
     (inbox / "empty.837").write_bytes(b"")
     (inbox / "binary.edi").write_bytes(bytes(range(256)) * 8)
     (inbox / "letter.txt").write_text("Dear billing office, DOE JANE 1EG4TE5MK73 is attached.")
     (inbox / "remit.x12").write_text(BASE.replace("GS*HC*", "GS*HP*").replace("ST*837*", "ST*835*"))
-    (inbox / "cut.837").write_text(FIXTURES[0].read_text()[:300])  # unreadable from byte 282
+    (inbox / "cut.837").write_text(AIR.read_text()[:300])  # unreadable from byte 282
     (inbox / "folder.837").mkdir()  # a folder named like an input
     (inbox / "gone.837").symlink_to(tmp_path / "nowhere")  # a link to nothing
     (inbox / "shadow.837").symlink_to("/etc/shadow")  # a link to what must never be copied
