@@ -1,9 +1,9 @@
 """Building claims from tagged segments: `ClaimBuilder` is fed (segment, loop id) in file order and
 hands back each claim as soon as its 2300 loop ends, so memory holds one claim at a time.
 
-The 837I and the 837P share the builder but not all loop ids (2310A is the attending physician of an
-837I and the referring provider of an 837P; 2310E the service facility of one and the pick-up
-location of the other), so each claim type has its own reader tables, chosen at ST by ST03.
+The 837I and the 837P share the builder but not all loop ids (2310A is the 837I's attending physician,
+the 837P's referring provider), so each claim type has its own reader tables (`KINDS`), chosen at ST
+by ST03; the 837P's, and what its claims and lines add, are in edi837.claims.professional.
 
 Every reader below keeps one contract: it takes the builder (or the claim being read), the segment,
 its elements and its loop, and records what the claim needs; it never decides anything about the
@@ -19,21 +19,9 @@ from collections.abc import Callable
 from ..x12 import guide
 from ..x12.datatypes import date8
 from ..x12.read import Segment
-from .model import (
-    Certification,
-    Claim,
-    Code,
-    Location,
-    Note,
-    Person,
-    Provider,
-    ServiceLine,
-    Transport,
-    Where,
-    is_ambulance,
-    money,
-    procedure,
-)
+from .hcpcs import procedure
+from .model import Claim, Code, Person, Provider, ServiceLine, Where, is_ambulance, money
+from .raw import RawSegments
 
 MAX_LINES = 999  # the 837I's 2400 loop repeats at most 999 times; later lines of a claim are counted, not kept
 PAD = ("",) * 12  # `(*elements, *PAD)[:n]`: a segment's first n elements, absent ones empty
@@ -72,36 +60,31 @@ class _Draft:
         self.dtp: Segment | None = None
         self.line_control = ""
         self.lines_not_read = 0  # service lines past MAX_LINES
-        self.pro: _Professional | None = None  # an 837P claim's own data (None on an 837I claim)
+        self.pro: ClaimExtra | None = None  # an 837P claim's own data (None on an 837I claim)
 
 
-class _Professional:
-    """What an 837P claim carries that an 837I claim does not, for the claim and for the line being read."""
+class ClaimExtra:
+    """What a claim type adds to the claim being read (the 837P's: edi837.claims.professional): it makes
+    the Claim when the claim's loop ends, and each service line when the line ends."""
 
-    def __init__(self) -> None:
-        self.transport: Transport | None = None
-        self.certifications: list[Certification] = []
-        self.pickup: _Place | None = None  # 2310E (2420G on a line)
-        self.dropoff: _Place | None = None  # 2310F (2420H on a line)
-        self.admission: Segment | None = None
-        self.notes: list[Note] = []
-        self.prior: list[Code] = []
-        self.facility: Where | None = None
-        self.line = _ProLine()
+    def claim(self, b: ClaimBuilder, d: _Draft, els: list[str], clm05: list[str], total: str) -> Claim:
+        raise NotImplementedError
+
+    def end_line(self, d: _Draft, service: Segment, dtp: Segment | None, lx: str, line_control: str) -> None:
+        raise NotImplementedError
+
+    def no_line(self) -> None:
+        """A line ended without its service segment: what was read of it is dropped."""
 
 
-class _ProLine:
-    """The 837P data of the service line being read (2400 CR1, CRC, QTY*PT, NTE, REF*G1; 2420C/G/H)."""
+class Kind:
+    """A claim type's reader tables and its extra (None: the 837I needs none)."""
 
-    def __init__(self) -> None:
-        self.transport: Transport | None = None
-        self.certifications: list[Certification] = []
-        self.qty: Segment | None = None
-        self.pickup: _Place | None = None  # 2310E (2420G on a line)
-        self.dropoff: _Place | None = None  # 2310F (2420H on a line)
-        self.notes: list[Note] = []
-        self.prior: list[Code] = []
-        self.facility: Where | None = None
+    def __init__(self, readers: dict[str, dict[str, Reader]], claim_readers: dict[str, dict[str, ClaimReader]],
+                 extra: Callable[[], ClaimExtra] | None) -> None:
+        self.readers = readers
+        self.claim_readers = claim_readers
+        self.extra = extra
 
 
 def _where(seg: Segment, loop: str, element: str = "") -> Where:
@@ -110,38 +93,6 @@ def _where(seg: Segment, loop: str, element: str = "") -> Where:
 
 def _get(els: list[str], index: int) -> str:
     return els[index] if index < len(els) else ""
-
-
-class RawSegments:
-    """The segments the forward 837 copies, as read (text without terminator): the billing provider's,
-    the subscriber's and the patient's loops, and the open claim's. A claim takes the blocks open when
-    its CLM is read (`blocks`); an HL opens new ones."""
-
-    def __init__(self) -> None:
-        self.billing: list[str] = []
-        self.subscriber: list[str] = []
-        self.patient: list[str] = []
-        self.claim: list[str] = []
-        self.blocks: tuple[list[str], ...] = ()
-
-    def new_set(self) -> None:
-        self.billing, self.subscriber, self.patient = [], [], []
-
-    def hl(self, code: str) -> None:
-        if code == "20":
-            self.billing = []
-        elif code == "22":
-            self.subscriber, self.patient = [], []
-        elif code == "23":
-            self.patient = []
-
-    def claim_opened(self) -> None:
-        self.blocks = (self.billing, self.subscriber, self.patient)
-
-    def take_claim(self) -> tuple[list[str], tuple[list[str], ...]]:
-        """The closed claim's segments and blocks; the next claim starts a list of its own."""
-        taken, self.claim = self.claim, []
-        return taken, self.blocks
 
 
 class ClaimBuilder:
@@ -155,6 +106,7 @@ class ClaimBuilder:
         self.kind = "837I"  # the claim type of the set being read (ST03)
         self.claim_readers = CLAIM_READERS
         self.readers = READERS
+        self.extra: Callable[[], ClaimExtra] | None = None
         self.created = ""  # BHT04 of the set being read
         self.transaction = ""
         self.billing = Provider()
@@ -216,7 +168,7 @@ class ClaimBuilder:
         start, _, end = d.period.partition("-")
         total = _get(els, 2)
         if d.pro is not None:
-            return _professional_claim(self, d, els, clm05, total)
+            return d.pro.claim(self, d, els, clm05, total)
         # Positional, in the model's field order: with keywords, making the claims and their lines cost
         # 4% of a parse (cProfile, 2,000 claims). tests/claims/test_builder.py reads every field back.
         return Claim(
@@ -237,8 +189,8 @@ def _st(b: ClaimBuilder, seg: Segment, els: list[str], loop: str) -> None:
     known = guide.GUIDES.get(_get(els, 3))
     if known is not None:  # (an unknown ST03 is refused by the envelope; a missing one keeps the last)
         b.kind = known[0]
-        b.claim_readers = PRO_CLAIM_READERS if b.kind == "837P" else CLAIM_READERS
-        b.readers = PRO_READERS if b.kind == "837P" else READERS
+        kind = KINDS[b.kind]
+        b.readers, b.claim_readers, b.extra = kind.readers, kind.claim_readers, kind.extra
     if b.raw is not None:
         b.raw.new_set()
 
@@ -262,8 +214,8 @@ def _bht(b: ClaimBuilder, seg: Segment, els: list[str], loop: str) -> None:
 
 def _clm(b: ClaimBuilder, seg: Segment, els: list[str], loop: str) -> None:
     b.draft = _Draft(seg, _where(seg, loop))
-    if b.kind == "837P":
-        b.draft.pro = _Professional()
+    if b.extra is not None:
+        b.draft.pro = b.extra()
     if b.raw is not None:
         b.raw.claim_opened()
 
@@ -393,13 +345,13 @@ def _end_line(d: _Draft) -> None:
     d.lx, d.sv2, d.dtp, d.line_control = None, None, None, ""
     if sv2 is None or lx is None:
         if d.pro is not None:
-            d.pro.line = _ProLine()
+            d.pro.no_line()
         return
     if len(d.lines) >= MAX_LINES:
         d.lines_not_read += 1
         return
-    if sv2.elements[0] == "SV1":
-        _end_professional_line(d, sv2, dtp, lx, line_control)
+    if d.pro is not None:  # the claim type's own service line (the 837P's SV1)
+        d.pro.end_line(d, sv2, dtp, lx, line_control)
         return
     _, revenue, sv202, charge, basis, units, _, non_covered = (*sv2.elements, *PAD)[:8]
     qualifier, code, modifiers, kind, od, arrangement, dead = procedure(sv202, sv2.delims.component)
@@ -419,202 +371,6 @@ def _line_date_of(dtp: Segment | None) -> tuple[str, dt.date | None, Where | Non
         return "", None, None
     text = _get(dtp.elements, 3)
     return text, date8(text.partition("-")[0]) if text else None, _where(dtp, "2400", "DTP03")
-
-
-# -- the 837P: its claim and line data (CR1, CRC, QTY*PT, NTE, REF*G1, pick-up and drop-off) -----------
-
-def _professional_claim(b: ClaimBuilder, d: _Draft, els: list[str], clm05: list[str], total: str) -> Claim:
-    """An 837P claim: CLM05-1 is the place of service (in `facility_type`, as CLM05 is read for both),
-    no statement period, CL1 or value codes; its ambulance data from the _Professional draft."""
-    pro = d.pro
-    assert pro is not None
-    admission = _get(pro.admission.elements, 3) if pro.admission is not None else ""
-    return Claim(
-        _get(els, 1), money(total), total, clm05[0] if clm05 else "", clm05[1] if len(clm05) > 1 else "",
-        clm05[2] if len(clm05) > 2 else "", None, None, "", "", "", d.principal, tuple(d.diagnoses), (), (), (),
-        b.billing, b.subscriber, b.patient or b.subscriber, b.payer[0], b.payer[1], None, tuple(d.lines), b.file,
-        b.transaction, d.clm_where, b.hl_subscriber, b.hl_patient, d.d9, d.f8, None, None, tuple(d.ambulance),
-        d.lines_not_read, tuple(d.diagnosis_codes), "837P", date8(b.created), transport=pro.transport,
-        certifications=tuple(pro.certifications), pickup=_located(pro.pickup), dropoff=_located(pro.dropoff),
-        admission_date=date8(admission[:8]) if admission else None,
-        admission_where=_where(pro.admission, "2300", "DTP03") if pro.admission is not None else None,
-        notes=tuple(pro.notes), prior_authorizations=tuple(pro.prior), facility_where=pro.facility)
-
-
-def _end_professional_line(d: _Draft, sv1: Segment, dtp: Segment | None, lx: str, line_control: str) -> None:
-    """SV1: SV101 HC:code:modifiers, SV102 charge, SV103 UN, SV104 units (a decimal), SV105 place of
-    service, SV107 diagnosis pointers, SV109 emergency; with the line's CR1, CRC, QTY*PT, 2420C/G/H."""
-    pro = d.pro
-    assert pro is not None
-    ln, pro.line = pro.line, _ProLine()
-    _, sv101, charge, basis, units, pos, _, sv107, _, emergency = (*sv1.elements, *PAD)[:10]
-    comp = sv1.delims.component
-    qualifier, code, modifiers, kind, od, arrangement, dead = procedure(sv101, comp)
-    date_text, service_date, date_where = _line_date_of(dtp)
-    qty = ln.qty
-    line = ServiceLine(
-        lx, "", qualifier, code, modifiers, money(charge), charge, basis, units, None, "", service_date,
-        date_text, line_control, _where(sv1, "2400"), date_where, kind, od, arrangement, dead,
-        place_of_service=pos, pointers=tuple(sv107.split(comp)) if sv107 else (), emergency=emergency,
-        transport=ln.transport, certifications=tuple(ln.certifications),
-        patient_count=_get(qty.elements, 2) if qty is not None else "",
-        patient_count_where=_where(qty, "2400", "QTY02") if qty is not None else None, pickup=_located(ln.pickup),
-        dropoff=_located(ln.dropoff), notes=tuple(ln.notes), prior_authorizations=tuple(ln.prior),
-        facility_where=ln.facility)
-    d.lines.append(line)
-    if is_ambulance("", code):
-        d.ambulance.append(line)
-
-
-def _transport(seg: Segment, els: list[str], loop: str) -> Transport:
-    e = (*els, *PAD)[:11]
-    return Transport(e[1], e[2], e[4], e[5], money(e[6]), e[6], e[9], e[10], tuple(e[1:11]), _where(seg, loop))
-
-
-def _certification(seg: Segment, els: list[str], loop: str) -> Certification:
-    return Certification(_get(els, 1), _get(els, 2), tuple(c for c in els[3:8] if c), _where(seg, loop))
-
-
-def _pro_line(d: _Draft) -> _ProLine | None:
-    """The 837P data of the line being read (None before the claim's first LX, or on an 837I claim)."""
-    return d.pro.line if d.pro is not None and d.lx is not None else None
-
-
-def _pro_cr1(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
-    if d.pro is None:
-        return
-    if loop == "2400":
-        line = _pro_line(d)
-        if line is not None:
-            line.transport = _transport(seg, els, loop)
-    else:
-        d.pro.transport = _transport(seg, els, loop)
-
-
-def _pro_crc(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
-    if d.pro is None:
-        return
-    if loop == "2400":
-        line = _pro_line(d)
-        if line is not None:
-            line.certifications.append(_certification(seg, els, loop))
-    else:
-        d.pro.certifications.append(_certification(seg, els, loop))
-
-
-def _pro_nte(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
-    if d.pro is None:
-        return
-    note = Note(_get(els, 1), _get(els, 2), _where(seg, loop, "NTE02"))
-    if loop == "2400":
-        line = _pro_line(d)
-        if line is not None:
-            line.notes.append(note)
-    else:
-        d.pro.notes.append(note)
-
-
-def _pro_claim_ref(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
-    _claim_ref(d, seg, els, loop)
-    if d.pro is not None and _get(els, 1) == "G1":
-        d.pro.prior.append(Code("G1", _get(els, 2), "", "", _where(seg, loop, "REF02")))
-
-
-def _pro_line_ref(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
-    _line_ref(d, seg, els, loop)
-    line = _pro_line(d)
-    if line is not None and _get(els, 1) == "G1":
-        line.prior.append(Code("G1", _get(els, 2), "", "", _where(seg, loop, "REF02")))
-
-
-def _pro_claim_dtp(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
-    if d.pro is not None and _get(els, 1) == "435":
-        d.pro.admission = seg
-
-
-def _pro_qty(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
-    line = _pro_line(d)
-    if line is not None and _get(els, 1) == "PT":
-        line.qty = seg
-
-
-def _pro_sv1(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
-    if d.lx is not None:
-        d.sv2 = seg  # the line's service segment (SV2 on an 837I, SV1 on an 837P)
-
-
-# Pick-up and drop-off: NM1 opens the location, N3 and N4 fill it, on the claim (2310E/F) or the line
-# (2420G/H); it is made a Location once, when its claim or line ends.
-LOCATION_LOOPS = {"2310E": ("claim", "pickup"), "2310F": ("claim", "dropoff"),
-                  "2420G": ("line", "pickup"), "2420H": ("line", "dropoff")}
-
-
-class _Place:
-    """A location loop being read: its NM1, N3 and N4 segments."""
-
-    def __init__(self, nm1: Segment, loop: str) -> None:
-        self.nm1 = nm1
-        self.loop = loop
-        self.n3: Segment | None = None
-        self.n4: Segment | None = None
-
-
-def _located(place: _Place | None) -> Location | None:
-    """The Location a location loop holds (NM101, NM103; N301-N302; N401-N404), each part where it sits."""
-    if place is None:
-        return None
-    loop, nm1, n3, n4 = place.loop, place.nm1.elements, place.n3, place.n4
-    street = tuple(x for x in n3.elements[1:3] if x) if n3 is not None else ()
-    city = (*n4.elements, *PAD)[1:5] if n4 is not None else ("", "", "", "")
-    return Location(_get(nm1, 1), _get(nm1, 3), street, city[0], city[1], city[2], city[3], _where(place.nm1, loop),
-                    _where(n3, loop, "N301") if n3 is not None else None,
-                    _where(n4, loop, "N403") if n4 is not None else None)
-
-
-def _location_holder(d: _Draft, loop: str) -> _Professional | _ProLine | None:
-    if d.pro is None:
-        return None
-    return d.pro if LOCATION_LOOPS[loop][0] == "claim" else _pro_line(d)
-
-
-def _place(d: _Draft, loop: str) -> _Place | None:
-    holder = _location_holder(d, loop)
-    if holder is None:
-        return None
-    return holder.pickup if LOCATION_LOOPS[loop][1] == "pickup" else holder.dropoff
-
-
-def _location_nm1(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
-    holder = _location_holder(d, loop)
-    if holder is None:
-        return
-    if LOCATION_LOOPS[loop][1] == "pickup":
-        holder.pickup = _Place(seg, loop)
-    else:
-        holder.dropoff = _Place(seg, loop)
-
-
-def _location_n3(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
-    place = _place(d, loop)
-    if place is not None:
-        place.n3 = seg
-
-
-def _location_n4(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
-    place = _place(d, loop)
-    if place is not None:
-        place.n4 = seg
-
-
-def _facility(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
-    if d.pro is None:
-        return
-    if loop == "2310C":
-        d.pro.facility = _where(seg, loop)
-    else:
-        line = _pro_line(d)
-        if line is not None:
-            line.facility = _where(seg, loop)
 
 
 Reader = Callable[[ClaimBuilder, Segment, list[str], str], None]
@@ -640,17 +396,5 @@ CLAIM_READERS: dict[str, dict[str, ClaimReader]] = {
     "2400": {"LX": _lx, "SV2": _sv2, "DTP": _line_date, "REF": _line_ref},
 }
 NO_READERS: dict = {}  # what a loop no table names has: no reader
-
-# The 837P's: the same outside a claim (the 2000A-2010CA loops are the same in both guides).
-PRO_READERS = READERS
-_LOCATION: dict[str, ClaimReader] = {"NM1": _location_nm1, "N3": _location_n3, "N4": _location_n4}
-PRO_CLAIM_READERS: dict[str, dict[str, ClaimReader]] = {
-    "2300": {"HI": _hi, "DTP": _pro_claim_dtp, "REF": _pro_claim_ref, "CR1": _pro_cr1, "CRC": _pro_crc,
-             "NTE": _pro_nte},
-    "2310C": {"NM1": _facility},
-    "2310E": _LOCATION, "2310F": _LOCATION,
-    "2400": {"LX": _lx, "SV1": _pro_sv1, "DTP": _line_date, "REF": _pro_line_ref, "CR1": _pro_cr1,
-             "CRC": _pro_crc, "QTY": _pro_qty, "NTE": _pro_nte},
-    "2420C": {"NM1": _facility},
-    "2420G": _LOCATION, "2420H": _LOCATION,
-}
+# The claim types by ST03's claim type: the 837I's here, the 837P's added by edi837.claims.professional.
+KINDS: dict[str, Kind] = {"837I": Kind(READERS, CLAIM_READERS, None)}

@@ -11,44 +11,11 @@ answer can quote them.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from ..x12.datatypes import NUMBER_R
-from . import codes
-
-ORIGIN_DESTINATION = frozenset("DEGHIJNPRSX")
-
-
-MONEY_DIGITS = 18  # the most digits an R element carries (monetary amounts, data element 782)
-
-
-@functools.lru_cache(maxsize=4096)  # charges and dates repeat across claims; Decimal and date are immutable
-def money(text: str) -> Decimal | None:
-    """An R (decimal) element as a Decimal, or None when it is not one (the guide check reports it where
-    it is): "1E40" or 19 digits would overflow sums and the answers' amounts. The one decimal reader:
-    amounts, units, value code amounts."""
-    if not NUMBER_R.match(text) or not 1 <= sum(ch.isdigit() for ch in text) <= MONEY_DIGITS:
-        return None
-    return Decimal(text)
-
-
-@functools.lru_cache(maxsize=4096)
-def zip5(amount: str) -> str | None:
-    """Value code A0's amount as a 5-digit ZIP code, or None when it is not one (whether that ZIP
-    exists is the rule's to say: AMB008). The amount is an X12 decimal, so leading zeros may be
-    dropped and zero decimals added: a whole number of at most 5 digits is a ZIP, left-padded
-    (2134 is 02134, 62704.00 is 62704); exactly 9 digits are a ZIP+4, whose first five price the
-    trip. 6, 7 or 8 digits (627041 is not 62704), a fraction, a sign or an exponent are not a ZIP."""
-    whole, dot, fraction = amount.partition(".")
-    if not whole.isascii() or not whole.isdigit() or fraction.strip("0"):
-        return None
-    if len(whole) == 9:
-        return whole[:5]
-    value = whole.lstrip("0")
-    return value.zfill(5) if len(value) <= 5 else None
-
+from .amounts import money, zip5
+from .hcpcs import modifier_kind
 
 V = TypeVar("V", bound="Value")
 
@@ -204,48 +171,6 @@ class Note(Value):
         self.kind = kind
         self.text = text
         self.where = where
-
-
-@functools.cache
-def line_kind(procedure_code: str) -> str:
-    row = codes.table("ambulance_hcpcs").get(procedure_code)
-    if row is None:
-        return "noncovered" if procedure_code in codes.codes("ambulance_hcpcs") else "other"
-    kind = row.get("kind", "other")
-    return kind if kind in ("base", "mileage", "noncovered_mileage") else ("noncovered" if kind == "noncovered" else "other")
-
-
-@functools.cache
-def modifier_kind(modifier: str) -> str:
-    """What a HCPCS modifier is on an ambulance line, from the modifier table (codes/ambulance_modifiers.csv):
-    arrangement (QM, QN), liability (GA, GX, GY, GZ), pronounced_dead (QL), ... A modifier the table
-    does not name is an origin/destination pair when both its letters are origin/destination codes
-    (RH, SH, RR ...), else "other". So GX is a liability modifier, never a trip from G to X."""
-    row = codes.table("ambulance_modifiers").get(modifier)
-    if row is not None and len(modifier) == 2:
-        return row["kind"]
-    if len(modifier) == 2 and modifier[0] in ORIGIN_DESTINATION and modifier[1] in ORIGIN_DESTINATION:
-        return "origin_destination"
-    return "other"
-
-
-@functools.lru_cache(maxsize=4096)
-def ambulance_view(procedure_code: str, modifiers: tuple[str, ...]) -> tuple[str, str, str, bool]:
-    """A line's (kind, origin/destination modifier, QM/QN arrangement, pronounced dead): worked out
-    once per distinct code and modifiers, not each time a rule asks."""
-    od = next((m for m in modifiers if modifier_kind(m) == "origin_destination"), "")
-    found = [m for m in modifiers if m in ("QM", "QN")]
-    arrangement = found[0] if len(found) == 1 else "+".join(found)
-    return line_kind(procedure_code), od, arrangement, "QL" in modifiers
-
-
-@functools.lru_cache(maxsize=4096)  # a file holds few distinct code + modifier composites
-def procedure(text: str, component: str) -> tuple[str, str, tuple[str, ...], str, str, str, bool]:
-    """SV202 as written: (qualifier, code, modifiers, *ambulance_view(code, modifiers))."""
-    proc = text.split(component) if text else []
-    code = proc[1] if len(proc) > 1 else ""
-    modifiers = tuple(filter(None, proc[2:6]))
-    return (proc[0] if proc else "", code, modifiers, *ambulance_view(code, modifiers))
 
 
 class ServiceLine(Value):
