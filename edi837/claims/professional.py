@@ -143,41 +143,27 @@ def _pro_line(d: _Draft) -> _ProLine | None:
     return pro.line if pro is not None and d.lx is not None else None
 
 
+def _holder(d: _Draft, loop: str) -> _Professional | _ProLine | None:
+    """Where a CR1, CRC or NTE of `loop` goes: the line being read (2400) or the claim (2300)."""
+    return _pro_line(d) if loop == "2400" else _pro(d)
+
+
 def _pro_cr1(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
-    pro = _pro(d)
-    if pro is None:
-        return
-    if loop == "2400":
-        line = _pro_line(d)
-        if line is not None:
-            line.transport = _transport(seg, els, loop)
-    else:
-        pro.transport = _transport(seg, els, loop)
+    holder = _holder(d, loop)
+    if holder is not None:
+        holder.transport = _transport(seg, els, loop)
 
 
 def _pro_crc(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
-    pro = _pro(d)
-    if pro is None:
-        return
-    if loop == "2400":
-        line = _pro_line(d)
-        if line is not None:
-            line.certifications.append(_certification(seg, els, loop))
-    else:
-        pro.certifications.append(_certification(seg, els, loop))
+    holder = _holder(d, loop)
+    if holder is not None:
+        holder.certifications.append(_certification(seg, els, loop))
 
 
 def _pro_nte(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:
-    pro = _pro(d)
-    if pro is None:
-        return
-    note = Note(_get(els, 1), _get(els, 2), _where(seg, loop, "NTE02"))
-    if loop == "2400":
-        line = _pro_line(d)
-        if line is not None:
-            line.notes.append(note)
-    else:
-        pro.notes.append(note)
+    holder = _holder(d, loop)
+    if holder is not None:
+        holder.notes.append(Note(_get(els, 1), _get(els, 2), _where(seg, loop, "NTE02")))
 
 
 def _pro_claim_ref(d: _Draft, seg: Segment, els: list[str], loop: str) -> None:

@@ -13,7 +13,8 @@ import functools
 from decimal import Decimal
 
 from ..claims import Claim, ServiceLine, Where
-from ..claims.model import Certification, Location, Transport, modifier_kind, money
+from ..claims.hcpcs import modifier_kind
+from ..claims.model import Certification, Location, Transport, money
 
 # Ambulance HCPCS: A0225, A0380-A0436, A0888, A0998, A0999. NEMT (non-emergency transportation): A0080-A0210.
 AMBULANCE_HCPCS = frozenset({"A0225", "A0888", "A0998", "A0999", *(f"A0{n}" for n in range(380, 437))})
