@@ -1,6 +1,6 @@
 """`edi837 report`: the HTML report of the fixtures and of rejected claims, opened in headless Chromium
 (its DOM dumped): every claim and finding is there, a patient named <SCRIPT> is text, the filter hides
-accepted claims; a 20,000-claim report is written in bounded memory and opens.
+accepted claims; a 10,000-claim report is written in bounded memory and opens.
 
 Chromium is the Debian package `chromium`; these tests skip only when it is absent and CI is not set.
 `EDI837_SCREENSHOT=docs/report.png python -m pytest tests/answers/write/test_html.py` remakes the
@@ -185,22 +185,23 @@ def test_report_of_stdin_and_of_an_unreadable_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_a_20000_claim_report_is_bounded_and_opens(tmp_path: Path) -> None:
+def test_a_10000_claim_report_is_bounded_and_opens(tmp_path: Path) -> None:
     """Memory: what the report adds to the check's own peak (whose memos and caches fill up to their
-    bounds) does not grow from 2,000 to 20,000 claims (sets of 500): the cards stream through a spool
-    file, and nothing but the summary's counts outlives a claim. Then Chromium opens the 20,000 cards."""
+    bounds) does not grow from 2,000 to 10,000 claims (sets of 500): the cards stream through a spool
+    file, and nothing but the summary's counts outlives a claim. Then Chromium opens the 10,000 cards.
+    (20,000 claims until issue 25, for CI's 15 minutes: the report's share of memory was flat then too.)"""
     added = {}
-    for claims in (2_000, 20_000):
+    for claims in (2_000, 10_000):
         src = tmp_path / f"b{claims}.837"
         subprocess.run([sys.executable, str(ROOT / "bench" / "gen.py"), "--claims", str(claims), "--claims-per-st", "500",
                         "--out", str(src)], check=True, capture_output=True)
         report_kb = peak_rss_kb("report", "-o", str(tmp_path / f"b{claims}.html"), str(src))
         check_kb = peak_rss_kb("check", "--jobs", "1", "--quiet", str(src))
         added[claims] = report_kb - check_kb
-    assert added[20_000] - added[2_000] < 15_000, added  # kB
-    page = tmp_path / "b20000.html"
+    assert added[10_000] - added[2_000] < 15_000, added  # kB
+    page = tmp_path / "b10000.html"
     out = chromium("--dump-dom", page.resolve().as_uri(), timeout=240)
-    assert out.count(b'<article class="claim ') == 20_000
+    assert out.count(b'<article class="claim ') == 10_000
     assert out.rstrip().endswith(b"</html>")
 
 
