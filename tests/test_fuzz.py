@@ -1,6 +1,6 @@
 """Fuzzing: seeded mutants of the fixtures and samples (see tests/fuzzing.py) through parse, check and ack.
 
-In CI (the default run): 20,000 mutants in this process's workers, a few hundred through the real
+In CI (the default run): 10,000 mutants in this process's workers, a few hundred through the real
 CLI, and the answers to 1,000 mutants validated with pyx12. On demand (`pytest -m fuzz`): 200,000
 mutants and 5,000 answered ones. A failing mutant is printed as its seed and index (replay it with
 `python bench/fuzz.py --seed S --replay I`) and its bytes are kept under pytest's temporary folder.
@@ -31,7 +31,7 @@ from edi837.errors import InputError
 
 pytestmark = pytest.mark.skipif(not FIXTURES, reason="no fixtures")
 
-CI_SEED, CI_COUNT = 20261129, 20_000
+CI_SEED, CI_COUNT = 20261129, 10_000
 ON_DEMAND_SEED, ON_DEMAND_COUNT = 1, 200_000
 ANSWER_SEED = 7
 
@@ -63,7 +63,8 @@ def _run(seed: int, count: int, keep: Path) -> fuzzing.Tally:
 
 
 def test_mutants_meet_no_internal_error(tmp_path_factory) -> None:
-    """20,000 mutants: no internal error, no exception but InputError, none under 100 KB over 2 s."""
+    """10,000 mutants (20,000 until issue 25; CI's 15 minutes; 200,000 on demand): no internal error, no
+    exception but InputError, none under 100 KB over 2 s."""
     keep = tmp_path_factory.mktemp("fuzz-failures")
     tally = _run(CI_SEED, int(os.environ.get("EDI837_FUZZ_COUNT", CI_COUNT)), keep)
     assert not tally.failures, f"{tally.text()}\nkept in {keep}"
