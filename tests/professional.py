@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from builders import ISA, check, findings_of
+from builders import ISA, assert_hits, check, findings_of
 
 from edi837 import rules
 
@@ -72,13 +72,7 @@ def findings(text: str, rule_id: str = "") -> list:
 def assert_fires_p(rule_id: str, cases: dict[str, tuple[Edit, str, Edit]]) -> None:
     """The rule's case fires it on an 837P claim, with its severity, its 277CA codes, at its segment."""
     edit, segment, _ = cases[rule_id]
-    hits = [f for f in findings(edit(BASE_P), rule_id) if f.rule == rule_id]
-    assert hits, f"{rule_id} did not fire"
-    r = rules.REGISTRY[rule_id]
-    for f in hits:
-        assert f.severity == r.severity
-        assert (f.stc and set(f.stc) <= set(r.stc)) if f.is_error else f.stc == ()
-        assert f.segment == segment and f.position and f.message and f.fix
+    assert_hits(rule_id, [f for f in findings(edit(BASE_P), rule_id) if f.rule == rule_id], segment)
 
 
 def assert_near_miss_is_quiet_p(rule_id: str, cases: dict[str, tuple[Edit, str, Edit]]) -> None:

@@ -21,13 +21,12 @@ from pathlib import Path
 
 import oracle
 import pytest
-from builders import check, edit, mutants, run_ack
+from builders import check, comparable, edit, mutants, run_ack
 from conftest import FIXTURES
 
 from edi837.answers.write import ack277, ack999
 from edi837.answers.write.values import fit
-from edi837.claims import Claim, Where
-from edi837.claims.model import Value
+from edi837.claims import Claim
 from edi837.engine.pipeline import parse_stream
 from edi837.engine.results import TransactionResult
 from edi837.x12.guide import VERSION_837I, VERSION_837P
@@ -93,26 +92,6 @@ def verdicts_check(judged: list[tuple[Claim, str]]) -> list[tuple[str, str]]:
     """(CLM01 as the 277CA carries it, WQ or U) of each claim `check` judged, in order."""
     return [(fit(claim.claim_id, "127") or "UNKNOWN", "WQ" if status == "accepted" else "U")
             for claim, status in judged]
-
-
-NOWHERE = Where("", "", 0)  # a Where still (the compiled model refuses None where one is required)
-PLACE = ("file", "transaction", "hl_subscriber", "hl_patient", "clearinghouse_trace")  # where it was sent
-
-
-def nowhere(value: object) -> object:
-    """`value` with every Where in it blanked: where a claim sits differs between two files."""
-    if isinstance(value, Where):
-        return NOWHERE
-    if isinstance(value, tuple):
-        return tuple(nowhere(x) for x in value)
-    if isinstance(value, Value):
-        return value.replace(**{k: nowhere(v) for k, v in value._state().items()})
-    return value
-
-
-def comparable(claim: object) -> object:
-    assert isinstance(claim, Value)
-    return nowhere(claim.replace(**{k: "" for k in PLACE}))
 
 
 def claims_of(path: Path) -> list:

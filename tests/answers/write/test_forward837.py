@@ -7,35 +7,14 @@ import io
 from pathlib import Path
 
 import pytest
+from builders import comparable
 from conftest import FIXTURES
 
-from edi837.claims import Where
-from edi837.claims.model import Value
 from edi837.engine.pipeline import parse_stream
 
 
 def claims_of(path: Path) -> list:
     return list(parse_stream(io.BytesIO(path.read_bytes()), "x"))
-
-
-NOWHERE = Where("", "", 0)  # a Where still (the compiled model refuses None where one is required)
-PLACE = ("file", "transaction", "hl_subscriber", "hl_patient", "clearinghouse_trace")  # where it was sent
-
-
-def nowhere(value: object) -> object:
-    """`value` with every Where in it (of the claim, its lines, providers, people, codes, CR1, CRC,
-    pick-up and drop-off ...) blanked: where a claim sits differs between the two files."""
-    if isinstance(value, Where):
-        return NOWHERE
-    if isinstance(value, tuple):
-        return tuple(nowhere(x) for x in value)
-    if isinstance(value, Value):
-        return value.replace(**{k: nowhere(v) for k, v in value._state().items()})
-    return value
-
-
-def comparable(c) -> object:
-    return nowhere(c.replace(**{k: "" for k in PLACE}))
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
