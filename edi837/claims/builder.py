@@ -103,7 +103,6 @@ class ClaimBuilder:
         self.file = file
         self.raw: RawSegments | None = RawSegments() if keep else None
         self.loops = guide.loop_sets()
-        self.kind = "837I"  # the claim type of the set being read (ST03)
         self.claim_readers = CLAIM_READERS
         self.readers = READERS
         self.extra: Callable[[], ClaimExtra] | None = None
@@ -188,8 +187,7 @@ def _st(b: ClaimBuilder, seg: Segment, els: list[str], loop: str) -> None:
     b.created = ""
     known = guide.GUIDES.get(_get(els, 3))
     if known is not None:  # (an unknown ST03 is refused by the envelope; a missing one keeps the last)
-        b.kind = known[0]
-        kind = KINDS[b.kind]
+        kind = KINDS[known[0]]
         b.readers, b.claim_readers, b.extra = kind.readers, kind.claim_readers, kind.extra
     if b.raw is not None:
         b.raw.new_set()
