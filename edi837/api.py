@@ -33,12 +33,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
+from . import responses
 from .claims import Claim
 from .engine.inputs import as_edi_error
 from .engine.pipeline import Checker as Engine
 from .engine.pipeline import for_profile, parse_stream
 from .engine.results import FileResult, Result, TransactionResult
 from .errors import InputError
+from .responses import Response
 
 if TYPE_CHECKING:
     from .answers.control import Settings
@@ -211,6 +213,25 @@ def _parsed(source: Source, name: str | None) -> Iterator[Claim]:
     stream, label, owned = _open(source, name)
     try:
         yield from parse_stream(stream, label)
+    finally:
+        if owned:
+            stream.close()
+
+
+def read_responses(source: Source, name: str | None = None) -> Iterator[Response]:
+    """The payer's answers in one file (TA1, 999 005010X231A1, 277CA 005010X214), one typed record at a
+    time as it is read: Ta1, GroupAck, SetAck, ClaimStatus, BatchStatus, and a Problem for what the
+    guide finds wrong with the file (input that cannot be read on ends it with a Problem "unreadable",
+    never an exception). TypeError at once for a source of another type; InputError for a path that
+    cannot be opened."""
+    checked = checked_source(source)
+    stream, label, owned = _open(checked, name)
+    return _responses(stream, label, owned)
+
+
+def _responses(stream: BinaryIO, label: str, owned: bool) -> Iterator[Response]:
+    try:
+        yield from responses.read(stream, label)
     finally:
         if owned:
             stream.close()

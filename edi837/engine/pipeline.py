@@ -14,7 +14,7 @@ from ..claims import Claim, ClaimBuilder
 from ..errors import Edi837Error, InputError
 from ..x12 import guide as guide_mod
 from ..x12.envelope import ENVELOPE_IDS, Envelope, EnvelopeError
-from ..x12.read import DEFAULT_DELIMITERS, Segment, segments
+from ..x12.read import DEFAULT_DELIMITERS, SPACED, SPACED_FIX, Segment, segments
 from ..x12.walk import StructureError, Walker
 from . import parallel
 from .inputs import read_file
@@ -32,8 +32,6 @@ from .sink import FindingSink, describe, note
 if TYPE_CHECKING:
     from .. import rules as rules_mod  # imported by Checker: parse never runs the rules
 
-SPACED = "a space or tab before the segment id: the segment is read, but the id must follow the terminator"
-SPACED_FIX = "remove the space or tab: write the segment id right after the terminator (a line break may come between)"
 
 
 def parse_stream(stream: BinaryIO, name: str) -> Iterator[Claim]:

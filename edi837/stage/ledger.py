@@ -16,22 +16,33 @@ killed before the move: the move is finished. Content already answered that arri
 duplicate: it is archived as one and listed in `duplicates`, never answered again.
 
 Only the stage's parent process writes the ledger; its workers write answers.
+
+The payer's side (issue 26). Each claim a forward 837 sent is a `forwarded` row, written with its
+input's `answered` state in one transaction, keyed as a payer's answer names it: ISA13 (TA1), GS06 and
+ST02 (999), CLM01 and the REF*D9 trace (277CA), BHT03 (a 277CA batch). Each TA1, 999 or 277CA file
+dropped in INBOX is a `responses` row, and what it says of each forwarded claim an `answers` row
+(an answer that names nothing forwarded has no claim: it is reported as unmatched). The schema has a
+version (`PRAGMA user_version`, SCHEMA_VERSION); a ledger of an earlier release (version 0) gets the
+new tables, and the stage fills `forwarded` from the forward 837s in OUTBOX (`to_backfill`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..answers.control import AnswerNumbers
+from ..responses.sent import SentClaim
 
 CLAIMED, ANSWERED, QUARANTINED = "claimed", "answered", "quarantined"
 FILE_NAME = "ledger.sqlite"
+SCHEMA_VERSION = 2  # 0: before issue 26 (inputs, duplicates, runs); 2: forwarded, responses, answers
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS inputs (
@@ -62,6 +73,41 @@ CREATE TABLE IF NOT EXISTS runs (
     finished_at TEXT,
     summary TEXT                   -- the run summary (JSON), as written to OUTBOX/runs/
 );
+CREATE TABLE IF NOT EXISTS forwarded (
+    id INTEGER PRIMARY KEY,
+    input TEXT NOT NULL,           -- sha256 of the input whose forward 837 sent it
+    isa13 TEXT NOT NULL, gs06 TEXT NOT NULL, st02 TEXT NOT NULL, bht03 TEXT NOT NULL,
+    claim_id TEXT NOT NULL,        -- CLM01
+    trace TEXT NOT NULL,           -- REF*D9
+    charge TEXT NOT NULL, claim_type TEXT NOT NULL,
+    forwarded_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS forwarded_input ON forwarded (input);
+CREATE INDEX IF NOT EXISTS forwarded_set ON forwarded (gs06, st02);
+CREATE INDEX IF NOT EXISTS forwarded_trace ON forwarded (trace);
+CREATE INDEX IF NOT EXISTS forwarded_claim ON forwarded (claim_id);
+CREATE TABLE IF NOT EXISTS responses (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT UNIQUE NOT NULL,
+    name TEXT NOT NULL, stem TEXT NOT NULL,
+    kinds TEXT NOT NULL,           -- what it held: "TA1 999", "277CA" ...
+    payer TEXT NOT NULL,           -- ISA06 of its (first) interchange
+    items INTEGER NOT NULL, unmatched INTEGER NOT NULL, again INTEGER NOT NULL, problems INTEGER NOT NULL,
+    received_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS answers (
+    id INTEGER PRIMARY KEY,
+    response INTEGER NOT NULL,     -- responses.id
+    claim INTEGER,                 -- forwarded.id; NULL: it names nothing forwarded (unmatched)
+    kind TEXT NOT NULL,            -- TA1, 999, 277CA
+    level TEXT NOT NULL,           -- interchange, group, set, batch, claim
+    names TEXT NOT NULL,           -- what it names: "ISA13 000000009", "GS06 9 ST02 0001", "CLM01 X D9 Y"
+    status TEXT NOT NULL,          -- accepted, rejected, noted
+    codes TEXT NOT NULL, words TEXT NOT NULL,
+    payer_claim_number TEXT NOT NULL,
+    again INTEGER NOT NULL         -- 1: the claim already had an answer of this kind from another file
+);
+CREATE INDEX IF NOT EXISTS answers_claim ON answers (claim);
 """
 
 
@@ -106,6 +152,7 @@ class Ledger:
         self.path = path
         if readonly:  # `run --status`: needs no write access to OUTBOX
             self.db = _read_only(path)
+            (self.version,) = self.db.execute("PRAGMA user_version").fetchone()
             return
         # The file is created 0600 before SQLite opens it (SQLite makes its -wal and -shm files with
         # the database's mode); a link there is not followed.
@@ -116,6 +163,7 @@ class Ledger:
         self.db.execute("PRAGMA synchronous=FULL")  # a committed step survives a power cut, not only a kill
         self.db.execute("PRAGMA busy_timeout=10000")
         self.db.executescript(SCHEMA)
+        (self.version,) = self.db.execute("PRAGMA user_version").fetchone()
 
     def highest_control(self) -> int:
         """The last control number the ledger says was used (0 when none): numbering never goes below it,
@@ -145,10 +193,122 @@ class Ledger:
                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         (sha256, name, stem, size, CLAIMED, control, when.isoformat(), now()))
 
-    def answered(self, sha256: str, claims: int, accepted: int, rejected_sets: int, forwarded: int) -> None:
-        self.db.execute("UPDATE inputs SET state = ?, claims = ?, accepted = ?, rejected_sets = ?, forwarded = ?,"
-                        " finished_at = ? WHERE sha256 = ?",
-                        (ANSWERED, claims, accepted, rejected_sets, forwarded, now(), sha256))
+    def answered(self, sha256: str, claims: int, accepted: int, rejected_sets: int, forwarded: int,
+                 sent: Iterable[SentClaim] = ()) -> None:
+        """The input answered, with the claims its forward 837 `sent` (one transaction: a redo replaces them)."""
+        stamp = now()
+        with self.transaction():
+            self.db.execute("UPDATE inputs SET state = ?, claims = ?, accepted = ?, rejected_sets = ?, forwarded = ?,"
+                            " finished_at = ? WHERE sha256 = ?",
+                            (ANSWERED, claims, accepted, rejected_sets, forwarded, stamp, sha256))
+            self._forwarded(sha256, sent, stamp)
+
+    def _forwarded(self, sha256: str, sent: Iterable[SentClaim], stamp: str) -> None:
+        self.db.execute("DELETE FROM forwarded WHERE input = ?", (sha256,))
+        self.db.executemany(
+            "INSERT INTO forwarded (input, isa13, gs06, st02, bht03, claim_id, trace, charge, claim_type, forwarded_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ((sha256, c.isa13, c.gs06, c.st02, c.bht03, c.claim_id, c.trace, c.charge, c.claim_type, stamp)
+             for c in sent))
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- the payer's side ---------------------------------------------------------------------------
+
+    def to_backfill(self) -> list[tuple[str, str, str]]:
+        """After a migration from a ledger of an earlier release: (sha256, stem, finished at) of each
+        answered input that forwarded claims; `backfilled` then records them and the schema version."""
+        if self.version >= SCHEMA_VERSION:
+            return []
+        return list(self.db.execute("SELECT sha256, stem, coalesce(finished_at, claimed_at) FROM inputs"
+                                    " WHERE state = ? AND forwarded > 0 ORDER BY id", (ANSWERED,)))
+
+    def backfilled(self, sent: dict[str, tuple[str, Iterable[SentClaim]]]) -> None:
+        """Record the claims each input's forward 837 sent (by input: (forwarded at, claims)), and the
+        schema version, in one transaction."""
+        with self.transaction():
+            for sha256, (stamp, claims) in sent.items():
+                self._forwarded(sha256, claims, stamp)
+            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        self.version = SCHEMA_VERSION
+
+    def find_response(self, sha256: str) -> tuple[int, str] | None:
+        """(id, stem) of a response file already recorded with this content."""
+        return self.db.execute("SELECT id, stem FROM responses WHERE sha256 = ?", (sha256,)).fetchone()
+
+    def free_response_stem(self, name: str, sha256: str) -> str:
+        taken = {r[0] for r in self.db.execute("SELECT stem FROM responses")} | {
+            r[0] for r in self.db.execute("SELECT stem FROM inputs")}
+        return name if name not in taken else _with_tag(name, sha256[:12])
+
+    def forwarded_claims(self, where: str, args: tuple[str, ...]) -> list[tuple[int, str]]:
+        """(id, what it names) of the forwarded claims `where` selects (a fixed clause, never input text)."""
+        return list(self.db.execute(f"SELECT id, 'CLM01 ' || claim_id || ' D9 ' || trace FROM forwarded WHERE {where}"
+                                    " ORDER BY id", args))
+
+    def answered_by(self, claim: int, kind: str, level: str) -> str | None:
+        """The response file (stem) that already gave `claim` an answer of `kind` at `level`, if any."""
+        row = self.db.execute("SELECT r.stem FROM answers a JOIN responses r ON r.id = a.response"
+                              " WHERE a.claim = ? AND a.kind = ? AND a.level = ? LIMIT 1", (claim, kind, level)).fetchone()
+        return row[0] if row else None
+
+    def response_started(self, sha256: str, name: str, stem: str) -> int:
+        """Open a response's transaction and its row (finished by `response_finished`, in the same one)."""
+        self.db.execute("BEGIN IMMEDIATE")
+        cur = self.db.execute("INSERT INTO responses (sha256, name, stem, kinds, payer, items, unmatched, again,"
+                              " problems, received_at) VALUES (?, ?, ?, '', '', 0, 0, 0, 0, ?)",
+                              (sha256, name, stem, now()))
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    def answer(self, response: int, claim: int | None, kind: str, level: str, names: str, status: str, codes: str,
+               words: str, payer_claim_number: str, again: bool) -> None:
+        self.db.execute("INSERT INTO answers (response, claim, kind, level, names, status, codes, words,"
+                        " payer_claim_number, again) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (response, claim, kind, level, names, status, codes, words, payer_claim_number, int(again)))
+
+    def response_finished(self, response: int, kinds: str, payer: str, items: int, unmatched: int, again: int,
+                          problems: int) -> None:
+        self.db.execute("UPDATE responses SET kinds = ?, payer = ?, items = ?, unmatched = ?, again = ?, problems = ?"
+                        " WHERE id = ?", (kinds, payer, items, unmatched, again, problems, response))
+        self.db.execute("COMMIT")
+
+    def response_abandoned(self) -> None:
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK")
+
+    def forwarded_rows(self) -> Iterator[tuple]:
+        """Each forwarded claim with its input's stem: (id, stem, isa13, gs06, st02, claim_id, trace, charge,
+        claim_type, forwarded_at)."""
+        yield from self.db.execute(
+            "SELECT f.id, i.stem, f.isa13, f.gs06, f.st02, f.claim_id, f.trace, f.charge, f.claim_type, f.forwarded_at"
+            " FROM forwarded f JOIN inputs i ON i.sha256 = f.input ORDER BY f.id")
+
+    def answers_of_claims(self) -> Iterator[tuple]:
+        """Every answer naming a forwarded claim, in the order received: (claim, kind, level, status, codes,
+        words, payer claim number, response stem, received at, again)."""
+        yield from self.db.execute(
+            "SELECT a.claim, a.kind, a.level, a.status, a.codes, a.words, a.payer_claim_number, r.stem,"
+            " r.received_at, a.again FROM answers a JOIN responses r ON r.id = a.response WHERE a.claim IS NOT NULL"
+            " ORDER BY a.id")
+
+    def response_rows(self) -> list[tuple]:
+        """(stem, kinds, payer, items, unmatched, again, problems, received at) per response file."""
+        return list(self.db.execute("SELECT stem, kinds, payer, items, unmatched, again, problems, received_at"
+                                    " FROM responses ORDER BY id"))
+
+    def unmatched(self) -> list[tuple[str, str, str, str, str]]:
+        """(response stem, kind, level, what it names, status) of each answer that names nothing forwarded."""
+        return list(self.db.execute("SELECT r.stem, a.kind, a.level, a.names, a.status FROM answers a"
+                                    " JOIN responses r ON r.id = a.response WHERE a.claim IS NULL ORDER BY a.id"))
 
     def quarantined(self, sha256: str | None, name: str, stem: str, size: int | None, reason: str,
                     counts: tuple[int, int, int, int] = (0, 0, 0, 0)) -> None:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from ..errors import InputError
 from ..frozen import frozen
 from .datatypes import valid_date, valid_time
-from .guide import GUIDES, VERSION_837I, VERSION_837P
+from .guide import GUIDES, RESPONSE_GUIDES, VERSION_277CA, VERSION_837I, VERSION_837P, VERSION_999
 from .read import Segment
 
 ENVELOPE_IDS = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
@@ -91,9 +91,38 @@ class EnvelopeError:
     element: str = ""  # the element in error, when one is
 
 
+@frozen
+class Accepts:
+    """What an envelope reads: its guides' versions, the group (GS01) and set (ST01) each is sent in, and
+    the words of a refusal."""
+
+    versions: frozenset[str]
+    sets: tuple[tuple[str, str], ...]  # (GS01, ST01) pairs: ("HC", "837")
+    gs01_rule: str  # "GS01 must be HC for an 837"
+    st01_rule: str  # "ST01 must be 837"
+    st01_wrong: str  # "is not an 837 claim"
+    gs01_wrong: str  # "is not health care claims"
+    reads: str  # "edi837 reads 837I 005010X223A2 and 837P 005010X222A1"
+
+    def set_id(self, gs01: str) -> str:
+        """The ST01 a group of `gs01` holds ("" for a group no guide here is sent in)."""
+        return next((st for gs, st in self.sets if gs == gs01), "")
+
+
+CLAIMS = Accepts(frozenset(GUIDES), (("HC", "837"),), "GS01 must be HC for an 837", "ST01 must be 837",
+                 "is not an 837 claim", "is not health care claims",
+                 f"edi837 reads 837I {VERSION_837I} and 837P {VERSION_837P}")
+# The payer's answers (edi837.responses): a 999 in an FA group, a 277CA in an HN group.
+RESPONSES = Accepts(frozenset(RESPONSE_GUIDES), (("FA", "999"), ("HN", "277")),
+                    "GS01 must be FA for a 999 or HN for a 277CA", "ST01 must be 999 or 277",
+                    "is not a 999 or a 277 answer", "is not a payer's answer (FA, HN)",
+                    f"edi837 reads back 999 {VERSION_999} and 277CA {VERSION_277CA}")
+
+
 class Envelope:
-    def __init__(self, file: str = "") -> None:
+    def __init__(self, file: str = "", accepts: Accepts = CLAIMS) -> None:
         self.file = file
+        self.accepts = accepts
         self.isa: Segment | None = None
         self.gs: Segment | None = None
         self.st: Segment | None = None
@@ -130,10 +159,11 @@ class Envelope:
             errs.append(self._err("interchange", "024", "GS outside an interchange (no ISA before it)", seg, ""))
         if self.gs is not None:
             errs += self._close_group(seg, missing=True)
-        if seg.get(1) != "HC":
+        a = self.accepts
+        if not a.set_id(seg.get(1)):
             raise self._unsupported(seg, "GS01", _code_message(
-                seg.get(1), FUNCTIONAL_ID, "functional group {value} is not health care claims (GS01 must be HC"
-                " for an 837)", "GS01 is not a functional identifier code (GS01 must be HC for an 837)"))
+                seg.get(1), FUNCTIONAL_ID, f"functional group {{value}} {a.gs01_wrong} ({a.gs01_rule})",
+                f"GS01 is not a functional identifier code ({a.gs01_rule})"))
         self._version(seg, "GS08", seg.get(8))
         self.gs, self.sets = seg, 0
         self.groups += 1
@@ -143,10 +173,12 @@ class Envelope:
         errs: list[EnvelopeError] = []
         if self.st is not None:
             errs += self._close_set(seg, missing=True)
-        if seg.get(1) != "837":
+        a = self.accepts
+        wanted = a.set_id(self.gs.get(1)) if self.gs is not None else ""
+        if seg.get(1) != wanted and (wanted or seg.get(1) not in {st for _, st in a.sets}):
             raise self._unsupported(seg, "ST01", _code_message(
-                seg.get(1), SET_ID, "transaction set {value} is not an 837 claim",
-                "ST01 is not a transaction set identifier code (ST01 must be 837)"))
+                seg.get(1), SET_ID, f"transaction set {{value}} {a.st01_wrong}",
+                f"ST01 is not a transaction set identifier code ({a.st01_rule})"))
         if seg.get(3):
             self._version(seg, "ST03", seg.get(3))
             group = self.gs.get(8) if self.gs is not None else seg.get(3)
@@ -220,9 +252,9 @@ class Envelope:
 
     # -- closing ------------------------------------------------------------------------------
     def _version(self, seg: Segment, element: str, version: str) -> None:
-        if version not in GUIDES:
+        if version not in self.accepts.versions:
             what = KNOWN_VERSIONS.get(version, "not a guide this engine checks")
-            reads = f"edi837 reads 837I {VERSION_837I} and 837P {VERSION_837P}"
+            reads = self.accepts.reads
             raise self._unsupported(seg, element, _code_message(
                 version, VERSION, f"{element} {{value}} is {what}; {reads}",
                 f"{element} is not a version code (such as {VERSION_837I}); {reads}"))

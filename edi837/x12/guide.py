@@ -33,7 +33,18 @@ GUIDES = {
     VERSION_837P: ("837P", "837.5010.X222.A1.xml"),
 }
 CLAIM_TYPES = {kind: version for version, (kind, _) in GUIDES.items()}  # "837P" -> "005010X222A1"
-CACHE_FORMAT = 9  # bump when the compiled shape changes
+VERSION_999 = "005010X231A1"
+VERSION_277CA = "005010X214"
+VERSION_999_BASE = "005010X231"
+# The payer's answers edi837 reads back (edi837.responses), by the same reader, envelope and walker:
+# version -> (kind, pyx12's map file). A TA1 has no guide of its own: both maps place it in ISA_LOOP.
+RESPONSE_GUIDES = {
+    VERSION_999: ("999", "999.5010X231.A1.xml"),
+    VERSION_277CA: ("277CA", "277.5010.X214.xml"),
+    VERSION_999_BASE: ("999", "999.5010.xml"),  # the base guide, which payers still send (pyx12 reads it too)
+}
+ALL_GUIDES = {**GUIDES, **RESPONSE_GUIDES}
+CACHE_FORMAT = 10  # bump when the compiled shape changes
 BIG = sys.maxsize
 
 
@@ -51,7 +62,7 @@ class ElementSpec:
     max_len: int
     codes: frozenset[str]  # valid codes the map carries (empty = any)
     external: str  # name of an external code list in pyx12's codes.xml, or ""
-    guide: str  # the claim type of the guide it belongs to ("837I", "837P"), for its messages
+    guide: str  # the kind of the guide it belongs to ("837I", "837P", "999", "277CA"), for its messages
     regex: str = ""  # a pattern the value must contain (pyx12 searches, it does not anchor)
 
 
@@ -106,7 +117,8 @@ class Transaction:
 @dataclass(slots=True)
 class Guide:
     """The compiled guides: one flat node table plus what the walker needs to find its way.
-    `version`, `root` and `by_path` are the default (837I) tree's."""
+    `version`, `root` and `by_path` are the default (837I) tree's. The claim guides come first, then
+    the response guides (999, 277CA)."""
 
     version: str
     name: str
@@ -131,7 +143,7 @@ class Guide:
         return self.nodes[start:min(later, default=len(self.nodes))]
 
     def kind_of(self, node: int) -> str:
-        """The claim type ("837I", "837P") of the tree `node` belongs to."""
+        """The kind ("837I", "837P", "999", "277CA") of the tree `node` belongs to."""
         for tx in reversed(self.transactions.values()):
             if node >= tx.root:
                 return tx.kind
@@ -141,7 +153,8 @@ class Guide:
         """The ids of the loop `loop_id` and of every loop nested in it (wherever it occurs), without
         going into the loops named in `stop`."""
         found: set[str] = set()
-        todo = [n.index for n in self.nodes if n.is_loop and n.id == loop_id]
+        claim_nodes = (n for version in GUIDES for n in self.tree(version))  # a 277CA has a 2000B of its own
+        todo = [n.index for n in claim_nodes if n.is_loop and n.id == loop_id]
         while todo:
             node = self.nodes[todo.pop()]
             if node.is_loop and node.id not in stop:
@@ -231,7 +244,10 @@ def _element(el: etree._Element, dataele: dict[str, tuple[str, int, int]], kind:
 
 
 def _qualifier(seg_id: str, elements: tuple[ElementSpec | CompositeSpec, ...]) -> tuple[int, int, frozenset[str]] | None:
-    """Where a segment's identifying qualifier sits, by pyx12's own rule (segment_if.is_match)."""
+    """Where a segment's identifying qualifier sits, by pyx12's own rule (segment_if.is_match). ISA and
+    GS have none: the walker forces them (a 999 map's GS01 lists FA, which a 277's HN must not miss)."""
+    if seg_id in ("ISA", "GS"):
+        return None
     c0 = elements[0] if elements else None
     if isinstance(c0, ElementSpec) and c0.data_type == "ID" and c0.usage == "R" and c0.codes:
         return (1, 0, c0.codes)
@@ -249,12 +265,12 @@ def _qualifier(seg_id: str, elements: tuple[ElementSpec | CompositeSpec, ...]) -
 
 def compile_map(map_dir_: Path, dataele_file: Path) -> Guide:
     """The guides' tables from pyx12's maps: every loop and segment a Node, in the order pyx12 scans
-    them, one tree per guide (GUIDES), one after the other in one table."""
+    them, one tree per guide (ALL_GUIDES), one after the other in one table."""
     from lxml import etree
 
     tree = _MapTree(_data_elements(dataele_file))
     transactions: dict[str, Transaction] = {}
-    for version, (kind, map_name) in GUIDES.items():
+    for version, (kind, map_name) in ALL_GUIDES.items():
         root_el = etree.parse(str(map_dir_ / map_name)).getroot()
         tree.by_path = {}
         tree.kind = kind
@@ -279,7 +295,7 @@ class _MapTree:
 
     def __init__(self, dataele: dict[str, tuple[str, int, int]]) -> None:
         self.dataele = dataele
-        self.kind = ""  # the claim type of the map being read ("837I", "837P")
+        self.kind = ""  # the kind of the map being read ("837I", "837P", "999", "277CA")
         self.nodes: list[Node] = []
         self.by_path: dict[str, int] = {}
 
@@ -356,7 +372,7 @@ def _external_codes(codes_file: Path) -> dict[str, frozenset[str]]:
 
 
 def _cache_file(folder: Path) -> Path:
-    stats = [(folder / name).stat() for _, name in GUIDES.values()]
+    stats = [(folder / name).stat() for _, name in ALL_GUIDES.values()]
     key = f"{CACHE_FORMAT}-{zlib.crc32(str(folder).encode()):08x}-" + "-".join(
         f"{st.st_size}-{st.st_mtime_ns}" for st in stats)
     return durable.cache_folder() / f"guide-{zlib.crc32(key.encode()):08x}.pickle"

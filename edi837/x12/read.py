@@ -21,6 +21,9 @@ from ..errors import InputError
 from ..frozen import frozen
 
 CHUNK = 1 << 20
+# A segment read with `leading_blank`: reported by its checks (999 IK3 1, as pyx12 does).
+SPACED = "a space or tab before the segment id: the segment is read, but the id must follow the terminator"
+SPACED_FIX = "remove the space or tab: write the segment id right after the terminator (a line break may come between)"
 MAX_SEGMENT = 1 << 20  # the 837I's longest segments are a few hundred bytes; past this a "segment" is junk
 ISA_LENGTH = 106
 # Byte offsets of the 16 element separators in a fixed-width ISA.

@@ -101,7 +101,9 @@ def tables(guide: Guide) -> _Tables:
 class Walker:
     """Feed segments in file order to `step`; it returns the guide node and appends errors."""
 
-    def __init__(self, guide: Guide) -> None:
+    def __init__(self, guide: Guide, version: str = "") -> None:
+        """A walker of `guide`, in the tree of `version` (default: the guide's first, the 837I) until a
+        GS names another."""
         self.guide = guide
         self.nodes = guide.nodes
         self.counts = [0] * len(self.nodes)
@@ -110,13 +112,13 @@ class Walker:
         self._memo, self._qualifier = t.memo, t.qualifier
         self._transactions = guide.transactions
         self._envelope_loops = frozenset(i for tx in guide.transactions.values() for i in (tx.isa_loop, tx.gs_loop))
-        self._use(guide.transactions[guide.version])
+        self._use(guide.transactions[version or guide.version])
         self.cur = self._isa
         self.loop = self._loop_of[self.cur]  # id of the loop the walker is in ("2300" ...)
 
     def _use(self, tx: Transaction) -> None:
         """Walk `tx`'s tree from here on (a GS names the guide of its group in GS08)."""
-        self.kind = tx.kind  # "837I" or "837P"
+        self.kind = tx.kind  # "837I", "837P" (or a response's: "999", "277CA")
         self._isa, self._gs, self._isa_loop, self._gs_loop = tx.isa, tx.gs, tx.isa_loop, tx.gs_loop
 
     def _group(self, seg: Segment) -> bool:

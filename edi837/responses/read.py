@@ -1,0 +1,253 @@
+"""Read a payer's answers (TA1, 999 005010X231A1, 277CA 005010X214) as typed records.
+
+The same machinery as an 837's check, with the answers' guides: the reader (`x12.read.segments`,
+streaming), the envelope machine (`x12.envelope.Envelope` with `RESPONSES`: an FA group of 999s, an
+HN group of 277s), the walker in the 999's or 277CA's tree of pyx12's maps (`x12.guide.RESPONSE_GUIDES`),
+and the element validator. What the guide finds wrong with the file is a `Problem` record; what the
+payer says is a `Ta1`, `GroupAck`, `SetAck`, `ClaimStatus` or `BatchStatus` (see `model`), each
+yielded as soon as its segments are read.
+
+A TA1 sits in the interchange, before its first GS (or alone, with no group at all): the walker
+takes it in ISA_LOOP, where both maps place it, and the envelope does not count it as a group.
+Input that cannot be read on (not X12, a guide that is not an answer's) ends the file with one
+`Problem` (code "unreadable"): the records before it stay valid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..errors import Edi837Error
+from ..x12 import guide as guide_mod
+from ..x12.envelope import ENVELOPE_IDS, RESPONSES, Envelope, EnvelopeError
+from ..x12.read import SPACED, Readable, Segment, segments
+from ..x12.validate import ElementError, segment_checker
+from ..x12.walk import StructureError, Walker
+from .model import (
+    BatchStatus,
+    ClaimStatus,
+    ElementNote,
+    GroupAck,
+    Interchange,
+    LineStatus,
+    Problem,
+    Response,
+    SegmentNote,
+    SetAck,
+    Status,
+    Ta1,
+)
+
+
+def read(stream: Readable, name: str) -> Iterator[Response]:
+    """Every record of the answers in `stream` (called `name` in records and problems), in file order."""
+    guide = guide_mod.load()
+    walker = Walker(guide, guide_mod.VERSION_999)
+    env = Envelope(name, RESPONSES)
+    builder = _Builder(name)
+    check = segment_checker(":")
+    struct: list[StructureError] = []
+    last: Segment | None = None
+    in_set = False
+    try:
+        for seg in segments(stream, name):
+            last = seg
+            sid = seg.elements[0]
+            if sid in ENVELOPE_IDS:
+                yield from (_envelope_problem(name, e) for e in env.feed(seg))
+                if sid == "ISA":
+                    check = segment_checker(seg.delims.component)
+            node = walker.step(seg, struct)
+            if seg.leading_blank:
+                struct.append(StructureError("1", sid, seg.position, walker.loop, node, SPACED))
+            for s in struct:
+                yield _structure_problem(name, seg, s)
+            struct.clear()
+            if sid == "ST":
+                in_set = True
+            if node >= 0 and in_set:  # as the check of an 837: the envelope's own elements are the envelope's
+                yield from (_element_problem(name, seg, walker.loop, e) for e in check(guide.nodes[node], seg))
+            yield from builder.feed(seg, walker.loop)
+            if sid == "SE":
+                in_set = False
+        yield from (_envelope_problem(name, e) for e in env.end(last))
+        yield from builder.finish()
+    except Edi837Error as exc:
+        yield from builder.finish()
+        yield Problem(name, getattr(exc, "line", None) or 0, getattr(exc, "segment_id", "") or "", "",
+                      getattr(exc, "element", "") or "", "unreadable", exc.message)
+
+
+def _envelope_problem(name: str, e: EnvelopeError) -> Problem:
+    return Problem(name, e.line, e.segment_id, "", e.element, f"X12-ENV-{e.level[:2].upper()}{e.code}", e.message)
+
+
+def _structure_problem(name: str, seg: Segment, s: StructureError) -> Problem:
+    return Problem(name, seg.line, s.segment_id, s.loop_id, "", f"X12-IK3-{s.code}", s.message)
+
+
+def _element_problem(name: str, seg: Segment, loop: str, e: ElementError) -> Problem:
+    return Problem(name, seg.line, seg.elements[0], loop, e.ref, f"X12-IK4-{e.code}", e.message)
+
+
+def _rest(seg: Segment, first: int, last: int) -> tuple[str, ...]:
+    return tuple(v for v in (seg.get(i) for i in range(first, last + 1)) if v)
+
+
+class _Builder:
+    """Turns the answer's segments, tagged with their loops, into records."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.inter = Interchange(name, "", "", "", "", "")
+        # 999
+        self.ak1: list[str] = []
+        self.ak2: Segment | None = None
+        self.ik3: Segment | None = None
+        self.ik3_claim = ""
+        self.ik4: list[ElementNote] = []
+        self.notes: list[SegmentNote] = []
+        # 277CA
+        self.batch = ""  # 2200B TRN02
+        self.npi = ""
+        self.level: Segment | None = None  # the HL of a 2000B/2000C whose statuses are being read
+        self.level_statuses: list[Status] = []
+        self.level_trace = ""  # its TRN02
+        self.counts = ["", ""]
+        self.claim: dict[str, str] = {}
+        self.claim_statuses: list[Status] = []
+        self.lines: list[LineStatus] = []
+        self.svc: dict[str, str] | None = None
+        self.svc_statuses: list[Status] = []
+
+    def feed(self, seg: Segment, loop: str) -> Iterator[Response]:
+        sid = seg.elements[0]
+        if sid == "ISA":
+            self.inter = Interchange(self.name, seg.get(6).rstrip(), seg.get(8).rstrip(), seg.get(13), seg.get(9),
+                                     seg.get(15))
+        elif sid == "TA1":
+            yield Ta1(self.inter, seg.get(1), seg.get(2), seg.get(3), seg.get(4), seg.get(5), seg.line)
+        elif sid in ("AK1", "AK2", "IK3", "CTX", "IK4", "IK5", "AK9"):
+            yield from self._999(seg, sid)
+        elif sid in ("HL", "SE", "GE", "IEA"):
+            yield from self._close_277(seg)
+        if sid in ("NM1", "TRN", "STC", "QTY", "REF", "DTP", "SVC"):
+            self._277(seg, sid, loop)
+
+    def finish(self) -> Iterator[Response]:
+        yield from self._close_277(None)
+
+    # -- 999 ------------------------------------------------------------------------------------
+    def _999(self, seg: Segment, sid: str) -> Iterator[Response]:
+        if sid == "AK1":
+            self.ak1 = [seg.get(1), seg.get(2), seg.get(3)]
+        elif sid == "AK2":
+            self.ak2, self.notes, self.ik3 = seg, [], None
+        elif sid == "IK3":
+            self._close_ik3()
+            self.ik3, self.ik3_claim, self.ik4 = seg, "", []
+        elif sid == "CTX" and self.ik3 is not None and seg.component(1, 1) == "CLM01":
+            self.ik3_claim = seg.component(1, 2)
+        elif sid == "IK4" and self.ik3 is not None:
+            self.ik4.append(ElementNote(seg.get(1).replace(seg.delims.component, ":"), seg.get(2), seg.get(3),
+                                        seg.get(4)))
+        elif sid == "IK5" and self.ak2 is not None:
+            self._close_ik3()
+            ak1, ak2 = self.ak1 or ["", "", ""], self.ak2
+            yield SetAck(self.inter, ak1[1], ak1[2], ak2.get(1), ak2.get(2), ak2.get(3), seg.get(1),
+                         _rest(seg, 2, 6), tuple(self.notes), ak2.line)
+            self.ak2, self.notes = None, []
+        elif sid == "AK9":
+            ak1 = self.ak1 or ["", "", ""]
+            yield GroupAck(self.inter, ak1[0], ak1[1], ak1[2], seg.get(1), seg.get(2), seg.get(3), seg.get(4),
+                           _rest(seg, 5, 9), seg.line)
+            self.ak1 = []
+
+    def _close_ik3(self) -> None:
+        ik3 = self.ik3
+        if ik3 is not None:
+            self.notes.append(SegmentNote(ik3.get(1), ik3.get(2), ik3.get(3), ik3.get(4), self.ik3_claim,
+                                          tuple(self.ik4)))
+        self.ik3 = None
+
+    # -- 277CA ----------------------------------------------------------------------------------
+    def _277(self, seg: Segment, sid: str, loop: str) -> None:
+        if loop in ("2200B", "2200C"):
+            if sid == "TRN" and loop == "2200B":
+                self.batch = seg.get(2)
+            if sid == "STC":
+                self.level_statuses += _statuses(seg)
+            elif sid == "QTY" and seg.get(1) in ("90", "QA"):
+                self.counts[0] = seg.get(2)
+            elif sid == "QTY" and seg.get(1) in ("AA", "QC"):
+                self.counts[1] = seg.get(2)
+            if sid == "TRN":
+                self.level_trace = seg.get(2)
+        elif loop == "2100C" and sid == "NM1":
+            self.npi = seg.get(9)
+        elif loop == "2200D":
+            c = self.claim
+            if sid == "TRN":
+                c["claim_id"] = seg.get(2)
+            elif sid == "STC":
+                self.claim_statuses += _statuses(seg)
+                c.setdefault("action", seg.get(3))
+                c.setdefault("charge", seg.get(4))
+            elif sid == "REF" and seg.get(1) in ("1K", "D9", "BLT"):
+                c[seg.get(1)] = seg.get(2)
+            elif sid == "DTP" and seg.get(1) == "472":
+                c["dates"] = seg.get(3)
+        elif loop == "2220D":
+            if sid == "SVC":
+                self._close_line()
+                self.svc = {"service": ":".join(seg.components(1)), "charge": seg.get(2)}
+            elif self.svc is not None:
+                if sid == "STC":
+                    self.svc_statuses += _statuses(seg)
+                elif sid == "REF" and seg.get(1) == "FJ":
+                    self.svc["control"] = seg.get(2)
+                elif sid == "DTP" and seg.get(1) == "472":
+                    self.svc["date"] = seg.get(3)
+
+    def _close_line(self) -> None:
+        s = self.svc
+        if s is not None:
+            self.lines.append(LineStatus(s["service"], s["charge"], tuple(self.svc_statuses), s.get("control", ""),
+                                         s.get("date", "")))
+        self.svc, self.svc_statuses = None, []
+
+    def _close_277(self, seg: Segment | None) -> Iterator[Response]:
+        """At an HL (or the end of the set): the claim or the batch/provider level being read is complete."""
+        if self.level is not None:
+            level = "batch" if self.level.get(3) == "21" else "provider"
+            if self.level_statuses:
+                yield BatchStatus(self.inter, level, self.level_trace, tuple(self.level_statuses),
+                                  self.counts[0], self.counts[1], self.level.line)
+            self.level, self.level_statuses, self.counts, self.level_trace = None, [], ["", ""], ""
+        if self.claim:
+            self._close_line()
+            c = self.claim
+            yield ClaimStatus(self.inter, c.get("claim_id", ""), tuple(self.claim_statuses), c.get("action", ""),
+                              c.get("charge", ""), c.get("1K", ""), c.get("D9", ""), c.get("BLT", ""),
+                              c.get("dates", ""), self.npi, self.batch, tuple(self.lines), int(c["line"]))
+            self.claim, self.claim_statuses, self.lines = {}, [], []
+        if seg is not None and seg.elements[0] == "HL":
+            if seg.get(3) in ("21", "19"):
+                self.level = seg
+                if seg.get(3) == "21":
+                    self.batch = ""
+            elif seg.get(3) == "PT":
+                self.claim = {"line": str(seg.line)}
+        elif seg is not None and seg.elements[0] in ("SE", "GE", "IEA"):
+            self.batch, self.npi = "", ""
+
+
+def _statuses(seg: Segment) -> list[Status]:
+    """STC01, STC10 and STC11: each a category:status[:entity] composite."""
+    out = []
+    for i in (1, 10, 11):
+        parts = seg.components(i) if seg.get(i) else []
+        if parts:
+            parts += ["", "", ""]
+            out.append(Status(parts[0], parts[1], parts[2]))
+    return out
