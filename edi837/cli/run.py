@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import sys
 from pathlib import Path
@@ -9,10 +10,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..engine import parallel
+from ..engine import inputs, parallel
 from . import terminal
 from .exits import CliError
-from .options import config_option, include_option, profile_option
+from .options import config_option, format_option, include_option, profile_option
 
 if TYPE_CHECKING:
     from ..answers.control import Settings
@@ -32,11 +33,16 @@ if TYPE_CHECKING:
 @profile_option
 @config_option
 @click.option("--status", "status_of", type=click.Path(file_okay=False), metavar="OUTBOX",
-              help="Print the ledger of OUTBOX (what was answered, when, with which control numbers) and exit.")
+              help="Print the ledger of OUTBOX (what was answered, when, with which control numbers, and what the"
+                   " payer said of each forwarded claim) and exit.")
+@click.option("--overdue", multiple=True, metavar="[999=|277ca=]DAYS",
+              help="With --status: days a forwarded claim may wait for the payer's 999 (default 2) and 277CA"
+                   " (default 7) before it is overdue; DAYS alone sets both. Repeatable.")
+@format_option("text", "json")
 @terminal.options
 def run(inbox: str | None, outbox: str | None, workers: int, watch: bool, interval: float, settle: float,
         include: tuple[str, ...], profile_name: str, config: str | None, status_of: str | None,
-        term: terminal.Terminal) -> None:
+        overdue: tuple[str, ...], fmt: str, term: terminal.Terminal) -> None:
     """A clearinghouse pipeline stage: answer every file in INBOX exactly once, into OUTBOX.
 
     Per input: acks/NAME.999, acks/NAME.277ca, forward/NAME.accepted.837 (when a claim is accepted) and
@@ -53,12 +59,13 @@ def run(inbox: str | None, outbox: str | None, workers: int, watch: bool, interv
     from .. import stage
 
     if status_of is not None:
-        _print_status(Path(status_of))
+        _print_status(Path(status_of), _overdue(overdue), fmt)
         return
     if inbox is None or outbox is None:
         raise CliError("give INBOX and --out OUTBOX (or --status OUTBOX); see edi837 run --help")
     options = stage.Options(Path(inbox), Path(outbox), _settings(profile_name, config, Path(outbox)), profile_name,
-                            workers or parallel.jobs_available(), watch, interval, settle, include or stage.INCLUDE)
+                            workers or parallel.jobs_available(), watch, interval, settle,
+                            stage.INCLUDE if include == inputs.INCLUDE else include)  # the default: 837s and answers
     with term.progress() as progress:
         runner = stage.Stage(options, log=_quiet if term.quiet else term.echo, warn=term.error,
                              counted=progress.file_done)
@@ -72,15 +79,37 @@ def run(inbox: str | None, outbox: str | None, workers: int, watch: bool, interv
     sys.exit(code)
 
 
-def _print_status(outbox: Path) -> None:
-    """`run --status OUTBOX`: the ledger's lines (an OUTBOX that cannot be read: exit 2)."""
+def _print_status(outbox: Path, overdue: dict[str, float], fmt: str) -> None:
+    """`run --status OUTBOX`: the ledger's lines, or its JSON (an OUTBOX that cannot be read: exit 2)."""
     from .. import stage
 
     try:
-        for line in stage.status_lines(outbox):
+        if fmt == "json":
+            click.echo(json.dumps(stage.status_json(outbox, overdue), indent=2))
+            return
+        for line in stage.status_lines(outbox, overdue):
             click.echo(line)
     except stage.Unusable as exc:
         raise CliError(str(exc)) from None
+
+
+def _overdue(values: tuple[str, ...]) -> dict[str, float]:
+    """--overdue values (DAYS, 999=DAYS, 277ca=DAYS) over the defaults."""
+    from ..stage.payer import OVERDUE_DAYS
+
+    out = dict(OVERDUE_DAYS)
+    for value in values:
+        kind, _, days = value.rpartition("=")
+        kinds = {"": tuple(out), "999": ("999",), "277ca": ("277CA",)}.get(kind.lower())
+        try:
+            number = float(days)
+        except ValueError:
+            number = -1.0
+        if kinds is None or not number >= 0:
+            raise CliError(f"--overdue takes DAYS, 999=DAYS or 277ca=DAYS (a number of days, 0 or more), not"
+                           f" {value!r}")
+        out.update(dict.fromkeys(kinds, number))
+    return out
 
 
 def _settings(profile_name: str, config: str | None, outbox: Path) -> Settings:

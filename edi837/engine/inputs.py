@@ -72,6 +72,7 @@ def _open_pipe(path: str) -> BinaryIO:
 
 
 INCLUDE = ("*.837", "*.edi", "*.txt", "*.x12")  # what a folder's files must be named to be read (--include)
+RESPONSE_INCLUDE = ("*.999", "*.277", "*.277ca", "*.ta1")  # and a payer's answers (`run`, `responses`)
 
 
 def included(name: str, patterns: Iterable[str] = INCLUDE) -> bool:

@@ -65,7 +65,7 @@ def read(stream: Readable, name: str) -> Iterator[Response]:
             struct.clear()
             if sid == "ST":
                 in_set = True
-            if node >= 0 and in_set:  # as the check of an 837: the envelope's own elements are the envelope's
+            if node >= 0 and (in_set or sid == "GS"):  # as the check of an 837: the envelope's own elements are the envelope's
                 yield from (_element_problem(name, seg, walker.loop, e) for e in check(guide.nodes[node], seg))
             yield from builder.feed(seg, walker.loop)
             if sid == "SE":
@@ -76,6 +76,17 @@ def read(stream: Readable, name: str) -> Iterator[Response]:
         yield from builder.finish()
         yield Problem(name, getattr(exc, "line", None) or 0, getattr(exc, "segment_id", "") or "", "",
                       getattr(exc, "element", "") or "", "unreadable", exc.message)
+
+
+def looks_like_response(head: bytes) -> bool:
+    """Whether a file that starts with `head` (its first bytes, from its ISA) is a payer's answer: the
+    segment after its ISA is a TA1, or a GS of a 999 (FA) or 277 (HN) group."""
+    if len(head) < 107 or not head.startswith(b"ISA"):
+        return False
+    separator, terminator = head[3:4], head[105:106]
+    after = head[106:].split(terminator, 1)[0].lstrip()
+    elements = after.split(separator)
+    return elements[0] == b"TA1" or (elements[0] == b"GS" and len(elements) > 1 and elements[1] in (b"FA", b"HN"))
 
 
 def _envelope_problem(name: str, e: EnvelopeError) -> Problem:
@@ -172,6 +183,8 @@ class _Builder:
 
     # -- 277CA ----------------------------------------------------------------------------------
     def _277(self, seg: Segment, sid: str, loop: str) -> None:
+        if loop in ("2200D", "2220D") and not self.claim:  # a claim whose HL*PT has no place (a Problem says so):
+            self.claim = {"line": str(seg.line)}  # its statuses are still the payer's, read from its first segment
         if loop in ("2200B", "2200C"):
             if sid == "TRN" and loop == "2200B":
                 self.batch = seg.get(2)

@@ -9,12 +9,12 @@ once, whatever happens to the files, the processes or the disk.
 - scheduler.py: the parent's loop: INBOX scanned, files claimed and handed to the workers' pool;
 - steps.py: the parent's steps for each file (reserve, record, move, count, log);
 - outbox.py: the OUTBOX layout, and the moves into it;
+- payer.py: a payer's TA1, 999 or 277CA found in INBOX, matched to the forwarded claims and recorded;
 - status.py: the run's counts and summary, and `run --status`.
 """
 
-from ..engine.inputs import INCLUDE
 from .inbox import Unusable
-from .run import Options, Stage
-from .status import status_lines
+from .run import INCLUDE, Options, Stage
+from .status import status_json, status_lines
 
-__all__ = ["INCLUDE", "Options", "Stage", "Unusable", "status_lines"]
+__all__ = ["INCLUDE", "Options", "Stage", "Unusable", "status_json", "status_lines"]

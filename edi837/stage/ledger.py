@@ -164,6 +164,9 @@ class Ledger:
         self.db.execute("PRAGMA busy_timeout=10000")
         self.db.executescript(SCHEMA)
         (self.version,) = self.db.execute("PRAGMA user_version").fetchone()
+        if self.version < SCHEMA_VERSION and not self.db.execute("SELECT 1 FROM inputs LIMIT 1").fetchone():
+            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")  # a new ledger: nothing to migrate
+            self.version = SCHEMA_VERSION
 
     def highest_control(self) -> int:
         """The last control number the ledger says was used (0 when none): numbering never goes below it,
@@ -308,7 +311,8 @@ class Ledger:
     def unmatched(self) -> list[tuple[str, str, str, str, str]]:
         """(response stem, kind, level, what it names, status) of each answer that names nothing forwarded."""
         return list(self.db.execute("SELECT r.stem, a.kind, a.level, a.names, a.status FROM answers a"
-                                    " JOIN responses r ON r.id = a.response WHERE a.claim IS NULL ORDER BY a.id"))
+                                    " JOIN responses r ON r.id = a.response WHERE a.claim IS NULL AND"
+                                    " (a.level NOT IN ('batch', 'provider') OR a.status = 'rejected') ORDER BY a.id"))
 
     def quarantined(self, sha256: str | None, name: str, stem: str, size: int | None, reason: str,
                     counts: tuple[int, int, int, int] = (0, 0, 0, 0)) -> None:
@@ -342,8 +346,8 @@ class Ledger:
     def duplicates(self) -> list[tuple[str, str, str, str]]:
         """(seen at, name, archived as, stem of the input it repeats)."""
         return list(self.db.execute(
-            "SELECT d.seen_at, d.name, d.archived_as, coalesce(i.stem, '?') FROM duplicates d"
-            " LEFT JOIN inputs i ON i.sha256 = d.sha256 ORDER BY d.id"))
+            "SELECT d.seen_at, d.name, d.archived_as, coalesce(i.stem, r.stem, '?') FROM duplicates d"
+            " LEFT JOIN inputs i ON i.sha256 = d.sha256 LEFT JOIN responses r ON r.sha256 = d.sha256 ORDER BY d.id"))
 
     def run_started(self) -> int:
         cur = self.db.execute("INSERT INTO runs (started_at) VALUES (?)", (now(),))

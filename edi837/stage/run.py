@@ -47,15 +47,19 @@ from types import FrameType
 
 from .. import durable
 from ..answers.control import ControlNumbers, Settings
-from ..engine.inputs import INCLUDE
+from ..engine.inputs import INCLUDE as CLAIMS_INCLUDE
+from ..engine.inputs import RESPONSE_INCLUDE
 from ..engine.results import EXIT_INTERRUPTED, exit_code
 from ..errors import Edi837Error, printable
+from . import payer
 from .inbox import Inbox, Unusable
 from .ledger import Ledger
 from .outbox import Outbox
 from .scheduler import Pace, Scheduler, Stop
 from .status import Tally, count, run_summary, summary_line
 from .steps import Steps, Stopped
+
+INCLUDE = CLAIMS_INCLUDE + RESPONSE_INCLUDE  # what INBOX's files must be named: 837s and a payer's answers
 
 
 @dataclass
@@ -160,6 +164,7 @@ class Stage:
                  " (signal again to stop at once)")
 
     def _recover(self, steps: Steps, inbox: Inbox) -> None:
+        payer.backfill(steps.ledger, steps.outbox, self.log)  # a ledger of an earlier release
         removed = steps.outbox.remove_temporaries() + steps.numbers.remove_temporaries()
         removed += durable.remove_temporaries(inbox.claims)
         if removed:

@@ -16,11 +16,11 @@ from .. import durable
 from ..answers.control import AnswerNumbers, ControlNumbers, Settings
 from ..answers.write.report import claims_phrase
 from ..errors import Edi837Error, printable
-from . import worker
+from . import payer, worker
 from .inbox import Claimed
 from .ledger import ANSWERED, CLAIMED, QUARANTINED, Ledger, Row
 from .outbox import Outbox
-from .status import Tally, numbers
+from .status import Tally, count, numbers
 from .worker import Hashed, Job, Outcome
 
 WORKER_DEATHS = 3  # a file in hand when a worker died this many times is quarantined, not retried
@@ -74,6 +74,9 @@ class Steps:
         """Reserve a hashed input (or settle it at once: a duplicate, a move to finish, not X12); the
         Job to hand a worker, or None."""
         worker.failpoint("hashed")
+        if hashed.response:
+            self._response(claimed, hashed)
+            return None
         row = self.ledger.find(hashed.sha256)
         if row is None:
             return self._reserve(claimed, hashed)
@@ -138,6 +141,36 @@ class Steps:
         self.log(f"{claimed.shown}: duplicate of {printable(row.stem)} ({state}): not answered again,"
                  f" moved to {self.outbox.shown(target)}")
 
+    # -- a payer's answer ----------------------------------------------------------------------------
+
+    def _response(self, claimed: Claimed, hashed: Hashed) -> None:
+        """A TA1, 999 or 277CA from the payer: recorded against the forwarded claims (stage/payer.py),
+        then archived. Content recorded before is a duplicate, or a move a stopped run did not finish."""
+        found = self.ledger.find_response(hashed.sha256)
+        if found is not None:
+            home = self.outbox.archived(found[1])
+            if not home.exists():
+                self.outbox.archive(claimed.path, found[1])
+                self.tally.moved += 1
+                self.log(f"{claimed.shown}: recorded by a run that stopped before moving it: moved to"
+                         f" {self.outbox.shown(home)}")
+                return
+            target = self.outbox.archive_duplicate(claimed.path, claimed.shown)
+            self.ledger.duplicate(hashed.sha256, claimed.shown, hashed.size, self.outbox.shown(target))
+            self.tally.duplicates += 1
+            self.log(f"{claimed.shown}: duplicate of the payer's answer {printable(found[1])}: not recorded again,"
+                     f" moved to {self.outbox.shown(target)}")
+            return
+        stem = self.ledger.free_response_stem(claimed.shown, hashed.sha256)
+        done = payer.record(self.ledger, claimed.path, claimed.shown, hashed.sha256, stem, self.log)
+        worker.failpoint("recorded")
+        self.outbox.archive(claimed.path, stem)
+        self.tally.responses += 1
+        self.counted(0, 0)
+        self.log(f"{claimed.shown}: payer's answer ({done.kinds or 'no answer in it'}"
+                 f"{' from ' + printable(done.payer) if done.payer else ''}): {count(done.items, 'answer')} recorded,"
+                 f" {done.unmatched} unmatched, {done.again} answered again, {count(done.problems, 'problem')} in the file")
+
     # -- quarantined -------------------------------------------------------------------------------
 
     def quarantine_unreadable(self, claimed: Claimed, error: OSError) -> None:
@@ -168,7 +201,7 @@ class Steps:
         if outcome.error is not None:
             self.quarantine(claimed, job.sha256, job.stem, None, outcome.error, job.control, counts, located=True)
             return
-        self.ledger.answered(job.sha256, *counts)
+        self.ledger.answered(job.sha256, *counts, sent=payer.sent(self.outbox, job.stem) if outcome.forwarded else ())
         worker.failpoint("recorded")
         self.outbox.archive(claimed.path, job.stem)
         worker.failpoint("moved")

@@ -31,6 +31,7 @@ from ..answers.control import AnswerNumbers, Reserved, Settings
 from ..answers.write.report import Summary
 from ..engine import pipeline
 from ..errors import Edi837Error, rebuild_error
+from ..responses.read import looks_like_response
 from ..x12.read import BOM
 from .outbox import Outbox
 
@@ -48,6 +49,7 @@ class Hashed:
     size: int  # the bytes hashed
     mtime_ns: int
     x12: bool  # starts (after a BOM and white space) with ISA: worth control numbers
+    response: bool = False  # a payer's TA1, 999 or 277CA (stage/payer.py), not an 837 to answer
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,8 @@ def hash_file(path: str) -> Hashed:
         after = os.fstat(fh.fileno())
     if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns) or size != after.st_size:
         raise Changed(path)
-    return Hashed(digest.hexdigest(), size, after.st_mtime_ns, head.removeprefix(BOM.encode("latin-1")).lstrip().startswith(b"ISA"))
+    head = head.removeprefix(BOM.encode("latin-1")).lstrip()
+    return Hashed(digest.hexdigest(), size, after.st_mtime_ns, head.startswith(b"ISA"), looks_like_response(head))
 
 
 @functools.lru_cache(maxsize=4)
