@@ -347,7 +347,10 @@ class Ledger:
         """(seen at, name, archived as, stem of the input it repeats)."""
         return list(self.db.execute(
             "SELECT d.seen_at, d.name, d.archived_as, coalesce(i.stem, r.stem, '?') FROM duplicates d"
-            " LEFT JOIN inputs i ON i.sha256 = d.sha256 LEFT JOIN responses r ON r.sha256 = d.sha256 ORDER BY d.id"))
+            " LEFT JOIN inputs i ON i.sha256 = d.sha256 LEFT JOIN responses r ON r.sha256 = d.sha256 ORDER BY d.id"
+            if self.version >= SCHEMA_VERSION else  # read only, before its migration: no responses table yet
+            "SELECT d.seen_at, d.name, d.archived_as, coalesce(i.stem, '?') FROM duplicates d"
+            " LEFT JOIN inputs i ON i.sha256 = d.sha256 ORDER BY d.id"))
 
     def run_started(self) -> int:
         cur = self.db.execute("INSERT INTO runs (started_at) VALUES (?)", (now(),))

@@ -1,0 +1,144 @@
+"""The loop closed (issue 26), with real files and real processes: `edi837 run` answers an INBOX and
+forwards the accepted claims; `edi837 ack`, acting as the payer (other sender and receiver ids, a
+stricter profile that rejects some claims), answers the forward 837s; its 999s and 277CAs are dropped
+in INBOX; a second `run` records them; `run --status` then shows every forwarded claim as
+payer-accepted or payer-rejected with the payer's own codes, none awaiting. An answer that names
+nothing forwarded and a second answer to the same file are reported. And a ledger written by the
+release before (tests/data/ledger-f2b3c16) is migrated: its forwarded claims are read back from its
+forward 837s and matched like the others."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from builders import x12_segments
+from conftest import FIXTURES, SHARED
+
+EDI837 = [sys.executable, "-m", "edi837"]
+FIXTURE_DIR = FIXTURES[0].parent
+INPUTS = ("batch.837", "als-emergency.837", "837p-multiple-trips.837", "837p-bls-nonemergency.837",
+          "837p-als-nonemergency.837", "mixed-837i-837p.837")
+# The payer's stricter profile: the PCS reminder (AMBP022, off in `medicare`) is an error, so the
+# non-emergency 837P trips come back rejected.
+STRICT = {"name": "payer-strict", "description": "the loop's payer", "rules": {"AMBP022": "error"}}
+OLD_OUTBOX = Path(__file__).parent.parent / "data" / "ledger-f2b3c16"
+
+
+def edi837(*args: str | Path, ok: tuple[int, ...] = (0, 1)) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run([*EDI837, *map(str, args)], capture_output=True, text=True, timeout=180)
+    assert done.returncode in ok, done.stderr
+    return done
+
+
+def run(inbox: Path, outbox: Path) -> subprocess.CompletedProcess[str]:
+    return edi837("run", inbox, "--out", outbox, "--settle", "0", "--workers", "2")
+
+
+def payer_answers(outbox: Path, tmp: Path, name: str = "payer", *extra: str) -> dict[str, dict[str, str]]:
+    """`edi837 ack` as the payer on the forward 837s: its answers in tmp/name, and what its 277CAs say
+    of each claim: {trace: {status, codes}}."""
+    profile = tmp / "strict.json"
+    profile.write_text(json.dumps(STRICT))
+    edi837("ack", outbox / "forward", "--out", tmp / name, "--profile", profile, "--sender-id", "MEDICAREMAC",
+           "--receiver-id", "EDI837", "-q", *extra)
+    said: dict[str, dict[str, str]] = {}
+    for path in (tmp / name).glob("*.277ca"):
+        stc = ""
+        for seg in x12_segments(path.read_text(encoding="latin-1")):
+            if seg[0] == "STC":
+                stc = seg[1]
+            elif seg[0] == "REF" and seg[1] == "D9":
+                said[seg[2]] = {"category": stc.split(":")[0], "codes": stc}
+    return said
+
+
+def drop(tmp: Path, inbox: Path, name: str = "payer") -> list[str]:
+    names = []
+    for path in sorted((tmp / name).glob("*")):
+        if path.suffix in (".999", ".277ca"):
+            shutil.copy(path, inbox / f"{name}-{path.name}")
+            names.append(path.name)
+    return names
+
+
+def status(outbox: Path) -> dict:
+    return json.loads(edi837("run", "--status", outbox, "--format", "json", ok=(0,)).stdout)
+
+
+def test_the_payers_answers_close_the_loop(tmp_path: Path) -> None:
+    inbox, outbox = tmp_path / "in", tmp_path / "out"
+    inbox.mkdir()
+    for name in INPUTS:
+        shutil.copy(FIXTURE_DIR / name, inbox / name)
+    run(inbox, outbox)
+    before = status(outbox)
+    assert before["counts"]["forwarded"] == len(before["forwarded"]) > 0  # none answered yet
+    said = payer_answers(outbox, tmp_path)
+    assert {s["category"] for s in said.values()} == {"A2", "A3"}  # the payer rejects some, accepts the rest
+    assert drop(tmp_path, inbox)
+    shutil.copy(SHARED / "samples" / "277ca" / "imsweb__x12-parser__x12_277CA_rejected.txt", inbox / "other.277")
+    second = run(inbox, outbox)
+    assert "other.277: 277CA claim answer for CLM01 3920394930203 names nothing forwarded" in second.stdout
+    assert not [p for p in inbox.iterdir() if p.is_file()]  # every answer file recorded and archived
+
+    after = status(outbox)
+    claims = after["forwarded"]
+    assert len(claims) == len(said) == len(before["forwarded"])
+    for c in claims:
+        want = said[c["trace"]]
+        assert c["state"] == ("payer-accepted" if want["category"] == "A2" else "payer-rejected"), c
+        assert f"277CA {want['codes']}" in c["detail"]
+        assert {(a["kind"], a["level"]) for a in c["answers"]} >= {("999", "set"), ("999", "group"), ("277CA", "claim")}
+    assert after["counts"]["forwarded"] == after["counts"]["overdue"] == 0
+    assert [u["names"] for u in after["unmatched"]] == ["CLM01 3920394930203"]
+    text = edi837("run", "--status", outbox, ok=(0,)).stdout
+    assert "payer-rejected  CLM01 AMB-P-BLS-N-01" in text and "returned as unprocessable" in text
+
+    # The payer answers the same forward 837s again (a later clock: other bytes, the same sets and claims).
+    payer_answers(outbox, tmp_path, "again", "--fixed-time", "203001020304")
+    assert len(drop(tmp_path, inbox, "again")) == 2 * len(INPUTS)
+    third = run(inbox, outbox)
+    assert "(answered again)" in third.stdout
+    rows = status(outbox)["responses"]
+    assert all(r["answered_again"] > 0 for r in rows if r["stem"].startswith("again-"))
+    assert not any(r["answered_again"] for r in rows if not r["stem"].startswith("again-"))
+
+
+def test_overdue_after_the_days_given(tmp_path: Path) -> None:
+    inbox, outbox = tmp_path / "in", tmp_path / "out"
+    inbox.mkdir()
+    shutil.copy(FIXTURE_DIR / "als-emergency.837", inbox / "als-emergency.837")
+    run(inbox, outbox)
+    assert status(outbox)["counts"]["overdue"] == 0
+    late = json.loads(edi837("run", "--status", outbox, "--format", "json", "--overdue", "999=0", ok=(0,)).stdout)
+    assert late["counts"]["overdue"] == 1 and "no 999 after" in late["forwarded"][0]["detail"]
+    bad = edi837("run", "--status", outbox, "--overdue", "soon", ok=(2,))
+    assert "--overdue takes DAYS" in bad.stderr
+
+
+def test_a_ledger_of_the_release_before_is_migrated(tmp_path: Path) -> None:
+    outbox, inbox = tmp_path / "out", tmp_path / "in"
+    shutil.copytree(OLD_OUTBOX, outbox)
+    inbox.mkdir()
+    with sqlite3.connect(outbox / "ledger.sqlite") as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (0,)
+        inputs = db.execute("SELECT count(*), sum(forwarded) FROM inputs").fetchone()
+    old = edi837("run", "--status", outbox, ok=(0,)).stdout
+    assert "made by an earlier release" in old
+    done = run(inbox, outbox)
+    assert "migrated to schema version 2 (3 forward 837s read, 28 forwarded claims recorded)" in done.stdout
+    with sqlite3.connect(outbox / "ledger.sqlite") as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (2,)
+        assert db.execute("SELECT count(*), sum(forwarded) FROM inputs").fetchone() == inputs  # untouched
+    assert status(outbox)["counts"]["forwarded"] + status(outbox)["counts"]["overdue"] == inputs[1] == 28
+    said = payer_answers(outbox, tmp_path)
+    drop(tmp_path, inbox)
+    run(inbox, outbox)
+    claims = status(outbox)["forwarded"]
+    assert len(claims) == 28 and all(c["state"] == "payer-accepted" for c in claims)
+    assert {c["trace"] for c in claims} == set(said)
