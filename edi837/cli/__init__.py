@@ -5,6 +5,7 @@ and its commands, one module per job:
     check.py    check, export, report, annotate       checked claims and their verdicts
     ack.py      ack                                   the answers (999, 277CA, forward 837) into --out
     run.py      run (and run --status)                the pipeline stage over an INBOX
+    responses.py responses                            a payer's TA1, 999 and 277CA in words, matched
     rules.py    rules                                 the rule catalog
     options.py  the options several commands share, each defined once, and the checker they make
     inputs.py   each_file: the one iterator over PATHs, counting unreadable and skipped files
@@ -24,6 +25,7 @@ from .ack import ack
 from .check import annotate, check, export_command, report
 from .exits import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, CliError, Commands
 from .parse import parse
+from .responses import responses
 from .rules import rules
 from .run import run
 
@@ -44,5 +46,5 @@ def main() -> None:
     click.get_current_context().call_on_close(gc.enable)  # for callers that go on (tests, embedding)
 
 
-for command in (parse, check, rules, ack, export_command, report, annotate, run):
+for command in (parse, check, rules, ack, export_command, report, annotate, run, responses):
     main.add_command(command)

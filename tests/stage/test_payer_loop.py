@@ -98,6 +98,13 @@ def test_the_payers_answers_close_the_loop(tmp_path: Path) -> None:
     assert [u["names"] for u in after["unmatched"]] == ["CLM01 3920394930203"]
     text = edi837("run", "--status", outbox, ok=(0,)).stdout
     assert "payer-rejected  CLM01 AMB-P-BLS-N-01" in text and "returned as unprocessable" in text
+    # `edi837 responses --outbox` names the forwarded claims each answer concerns, or none
+    answers = sorted(p for p in (tmp_path / "payer").iterdir() if p.suffix in (".999", ".277ca"))
+    words = edi837("responses", *answers, outbox / "archive" / "other.277", "--outbox", outbox).stdout
+    lines = [line for line in words.splitlines() if " claim answer for " in line]
+    assert len(lines) == len(said) + 1
+    assert all(" -> forwarded claims: CLM01 " in line for line in lines if "other.277" not in line)
+    assert [line for line in lines if "other.277" in line][0].endswith("-> names nothing forwarded (unmatched)")
 
     # The payer answers the same forward 837s again (a later clock: other bytes, the same sets and claims).
     payer_answers(outbox, tmp_path, "again", "--fixed-time", "203001020304")
