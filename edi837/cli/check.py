@@ -24,11 +24,13 @@ from .options import checker, format_option, include_option, jobs_option, paths_
 if TYPE_CHECKING:
     import datetime as dt
 
+    from ..answers.write.payer import PayerAnswers
     from ..answers.write.records import Record
     from ..answers.write.report import Summary
     from ..engine.annotated import ClaimSegments
     from ..engine.pipeline import Checker
     from ..engine.results import ClaimResult, TransactionResult
+    from ..responses import Response
 
 Claims = Iterator[tuple[str, "TransactionResult", "ClaimResult"]]  # (path, its set, a claim's result)
 
@@ -212,12 +214,16 @@ def _with_segments(claims: Claims) -> Iterator[tuple[str, TransactionResult, Cla
 @paths_argument
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="The HTML file to write (mode 0600: it carries patient data).")
+@click.option("--responses", "responses", multiple=True, metavar="PATH",
+              help="The payer's answers (TA1, 999, 277CA): a file, or a folder of *.999, *.277, *.277ca and"
+                   " *.ta1 files (repeatable). Each claim gets a \"Payer's answer\" section; answers that name"
+                   " no claim are listed at the end.")
 @profile_option
 @today_option
 @include_option
 @terminal.options
-def report(paths: tuple[str, ...], output: str, profile_name: str, today: dt.datetime | None,
-           include: tuple[str, ...], term: terminal.Terminal) -> None:
+def report(paths: tuple[str, ...], output: str, responses: tuple[str, ...], profile_name: str,
+           today: dt.datetime | None, include: tuple[str, ...], term: terminal.Terminal) -> None:
     """Write one self-contained HTML report a billing clerk can act on: a summary, a card per claim
     (the trip in words, the lines, each finding with how to fix it and its source) and each claim's
     annotated 837; printable, with a filter to show only rejected claims.
@@ -225,21 +231,50 @@ def report(paths: tuple[str, ...], output: str, profile_name: str, today: dt.dat
     Standard input (-) is checked, but its claims have no annotated 837 (it cannot be read twice).
     The -o file is never read as an input (in a folder PATH it is skipped, so `report . -o report.html`
     can run again; named as a PATH it is an error). Exit codes as for check.
+
+    With --responses, each claim's card shows what the payer said of it (its 277CA status, matched by
+    the REF*D9 trace or by CLM01 and charge; its set's 999 verdict, by ST02 and GS06; a 999 error whose
+    CTX names its CLM01), and the answers that name no claim of the report are listed at its end. The
+    answers are read before the report is written: one that cannot be opened stops the command (exit 2).
     """
     from ..answers.write import html
     from ..answers.write.formats import output_file
 
     output_not_named(paths, output)
+    answers = _payer_answers(responses, output) if responses else None
     with term.progress() as progress:
         summary = shown_summary(progress)
         files: list[Record] = []
         checked = checker(profile_name, today, watch=progress.watch)
         with output_file(output) as out:
             claims = _checked_claims(paths, checked, summary, progress, files, include, output)
-            html.write_report(_with_segments(claims), files, out)
+            html.write_report(_with_segments(claims), files, out, answers=answers)
     if not term.quiet:
         term.echo(f"{printable(output)}: {summary.text()}")
     sys.exit(summary.exit_code)
+
+
+def _payer_answers(paths: tuple[str, ...], output: str) -> PayerAnswers:
+    """Every record of the answer files --responses names (a folder's *.999, *.277, *.277ca and *.ta1
+    files), read whole before the report is written. A path that cannot be opened or a folder that
+    holds no answer file is an error line (exit 2), before anything is written."""
+    from ..answers.write.payer import RESPONSE_FILES, PayerAnswers
+    from ..engine import inputs
+    from ..errors import InputError
+    from ..responses import read
+
+    failed: list[str] = []
+    records: list[Response] = []
+    for path in inputs.expand(paths, exclude=(output,), include=RESPONSE_FILES,
+                              failed=lambda p, why: failed.append(f"--responses {printable(p)}: {why}")):
+        try:
+            with inputs.open_input(path) as stream:
+                records += read(stream, printable(path))
+        except InputError as exc:
+            failed.append(f"--responses {exc}")
+    if failed:
+        raise CliError(*failed)
+    return PayerAnswers.from_records(records)
 
 
 @click.command()

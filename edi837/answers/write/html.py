@@ -25,7 +25,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from markupsafe import Markup
 
@@ -35,6 +35,9 @@ from ...errors import printable
 from ...findings import Finding
 from ...x12 import guide as guide_mod
 from .records import Leg, Record, claim_record, legs, tool_version
+
+if TYPE_CHECKING:
+    from .payer import ClaimAnswers, PayerAnswers
 
 PROBLEM_LINKS = 20  # claims linked from a problem of the summary (the count says how many have it)
 TOP_PROBLEMS = 15
@@ -106,6 +109,7 @@ class Card:
     unmatched: bool  # its segments could not be read again (the file changed, or broke before it)
     total_segments: int = 0  # the claim's segments, of which `segments` are the first (edi837.engine.annotated.SHOWN_PER_CLAIM)
     legs: list[Leg] = field(default_factory=list)  # an 837P claim's trips (records.legs): a table when more than one
+    payer: ClaimAnswers | None = None  # what the payer said of it (report --responses); None: no section
 
     @property
     def segments_cut(self) -> bool:
@@ -157,6 +161,7 @@ def _environment() -> Any:
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["money"] = money
     env.filters["pickup_zip"] = pickup_zip
+    _payer_filters(env)  # a template's filters are looked up when it is compiled, used or not
     return env
 
 
@@ -181,18 +186,37 @@ CHUNK = 1 << 16  # characters copied from the spool at a time
 BATCH = 1024  # template chunks written to the spool at a time
 
 
+def _payer_filters(env: Any) -> None:
+    """The filters the payer's answers are shown with (edi837.answers.write.payer)."""
+    from . import payer  # noqa: PLC0415 (as jinja2: only when a report is written)
+
+    for name in ("kind", "names", "verdict", "words", "codes", "file_line"):
+        env.filters["answer_" + name] = getattr(payer, name)
+    env.filters["printable"] = printable
+
+
 def write_report(cards: Iterable[tuple[str, TransactionResult, ClaimResult, ClaimSegments | None]],
-                 files: list[dict[str, Any]], out: TextIO, title: str = "Pre-submission report") -> ReportSummary:
+                 files: list[dict[str, Any]], out: TextIO, title: str = "Pre-submission report",
+                 answers: PayerAnswers | None = None) -> ReportSummary:
     """Render the report of `cards` (path, set, claim, its annotated segments) into `out`, streamed;
-    `files` is filled while the cards are read (the file entries of the summary)."""
+    `files` is filled while the cards are read (the file entries of the summary). With the payer's
+    `answers`, each card gets a "Payer's answer" section and the page ends with the answers that
+    named no claim; without, the page is what it was before issue 26, byte for byte."""
     env = _environment()
     summary = ReportSummary(files=files)
     nodes: set[int] = set()
+    groups: dict[int, str] = {}  # {set number: GS06} of the file being read, for the 999s (payer.set_groups)
+    current = None
 
     def each_card() -> Iterator[Card]:
+        nonlocal groups, current
         for n, (path, tx, c, segs) in enumerate(cards, start=1):
             view = card(n, path, tx, c, segs)
             summary.add(c, view.anchor, view.record["file"])
+            if answers is not None:
+                if path != current:
+                    groups, current = answers.set_groups(path), path
+                view.payer = answers.for_claim(c.claim, tx.control, groups.get(tx.number, ""))
             if not view.detailed:
                 nodes.update(s.node for s in view.segments if s.node >= 0)
             yield view
@@ -212,7 +236,7 @@ def write_report(cards: Iterable[tuple[str, TransactionResult, ClaimResult, Clai
                 yield Markup(chunk)  # noqa: S704 (rendered above by the autoescaping template)
 
         page = env.get_template("report.html.j2").generate(
-            title=title, summary=summary, body=body(), names=script_json(guide_names(nodes)),
+            title=title, summary=summary, body=body(), names=script_json(guide_names(nodes)), payer=answers,
             version=tool_version(), generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"))
         for chunk in page:
             out.write(chunk)
