@@ -196,11 +196,13 @@ def change_delimiter(rng: random.Random, data: bytes, s: Shape) -> bytes:
     return data.replace(old, new)
 
 
-def splice(rng: random.Random, data: bytes, s: Shape) -> bytes:
+def splice(rng: random.Random, data: bytes, s: Shape,
+           donors: Callable[[], tuple[tuple[str, bytes], ...]] | None = None) -> bytes:
     """A segment replaced by one of the same id from another file (or one from another file added):
-    values that are well formed somewhere, in a place where they may not be."""
+    values that are well formed somewhere, in a place where they may not be. The other file is one of
+    `donors()` (the 837 bases unless told)."""
     segs = _segments(data, s)
-    name, other = rng.choice(_bases())
+    name, other = rng.choice((donors or _bases)())
     o = shape(other)
     theirs = [seg.strip() for seg in other.split(o.segment) if seg.strip()]
     if not theirs or len(segs) < 2:
@@ -417,10 +419,10 @@ class Tally:
         return "\n".join(lines)
 
 
-def save(m: Mutant, folder: Path) -> Path:
+def save(m: Mutant, folder: Path, suffix: str = ".837") -> Path:
     """Keep a failing mutant's bytes for the report (named by seed and index)."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"fuzz-{m.seed}-{m.index}.837"
+    path = folder / f"fuzz-{m.seed}-{m.index}{suffix}"
     path.write_bytes(m.data)
     return path
 
@@ -443,16 +445,19 @@ def run_range(seed: int, start: int, count: int, keep: Path | None = None) -> Ta
     return tally
 
 
-def _run_range(args: tuple[int, int, int, str | None]) -> Tally:
-    seed, start, count, keep = args
-    return run_range(seed, start, count, Path(keep) if keep else None)
+def _run_range(args: tuple[int, int, int, str | None, bool]) -> Tally:
+    seed, start, count, keep, responses = args
+    run = run_response_range if responses else run_range
+    return run(seed, start, count, Path(keep) if keep else None)
 
 
 def run_many(seed: int, count: int, workers: int = 1, keep: Path | None = None, chunk: int = 500,
-             start: int = 0) -> Tally:
-    """Mutants start .. start+count-1 of `seed`, split into chunks between `workers` processes."""
+             start: int = 0, responses: bool = False) -> Tally:
+    """Mutants start .. start+count-1 of `seed` (of the 837 bases, or with `responses` of the payer's
+    answers: see response_mutant), split into chunks between `workers` processes."""
     end = start + count
-    jobs = [(seed, first, min(chunk, end - first), str(keep) if keep else None) for first in range(start, end, chunk)]
+    jobs = [(seed, first, min(chunk, end - first), str(keep) if keep else None, responses)
+            for first in range(start, end, chunk)]
     tally = Tally()
     if workers <= 1:
         for job in jobs:
@@ -533,3 +538,121 @@ def answer_problems(m: Mutant, work: Path, validate: Callable[[bytes], tuple[boo
     if forwarded != accepted:
         problems.append(f"forward 837 holds {forwarded[:6]}, check accepted {accepted[:6]}")
     return problems
+
+
+# -- the payer's answers: mutants of 999s and 277CAs read back -------------------------------------
+
+RESPONSE_FOLDERS = ("999", "277ca")
+# Segments of the answers' guides (and of the envelopes around them) inserted where they may not
+# belong: a TA1 between groups, a CTX without its IK3, a 277CA's SVC before its claim, an 837 set.
+RESPONSE_SEGMENTS = [
+    b"TA1*000000001*261207*0930*A*000", b"TA1*000000009*261207*0930*R*022", b"AK1*HC*1*005010X223A2",
+    b"AK2*837*0001*005010X223A2", b"IK3*CLM*22**8", b"CTX*CLM01:123", b"CTX*SITUATIONAL TRIGGER*CLM*43**5:3",
+    b"IK4*2*782*1*X", b"IK5*R*5", b"IK5*A", b"AK9*R*1*1*0", b"HL*9*1*21*1", b"HL*9*2*19*1", b"HL*9*3*PT",
+    b"TRN*2*X1", b"STC*A7:562:85*20261207*U*10", b"STC*A2:20*20261207*WQ*10", b"REF*1K*X", b"REF*D9*X",
+    b"SVC*HC:A0427:RH*10", b"QTY*90*1", b"DTP*472*D8*20261207", b"NM1*QC*1*NAME*GIVEN****MI*ID1",
+    b"GS*FA*A*B*20261207*0930*1*X*005010X231A1", b"GS*HN*A*B*20261207*0930*1*X*005010X214",
+    b"GS*HC*A*B*20261207*0930*1*X*005010X223A2", b"ST*999*0001*005010X231A1", b"ST*277*0001*005010X214",
+    b"ST*837*0001*005010X223A2", b"SE*3*0001", b"GE*1*1", b"IEA*1*000000001",
+]
+RESPONSE_CODE = re.compile(r"X12-(IK3-[0-9]+|IK4-[0-9]+|ENV-(IN|GR|TR)[0-9]+)\Z|unreadable\Z")
+
+
+def response_bases() -> list[tuple[str, bytes]]:
+    """(name, bytes) of the answers response mutants are made from: the outside 999 and 277CA samples,
+    then the 999 and 277CA edi837 writes for each fixture (at FIXED_TIME, so the same every run)."""
+    import edi837  # noqa: PLC0415
+
+    out = []
+    for folder in RESPONSE_FOLDERS:
+        samples = SHARED / "samples" / folder
+        if samples.is_dir():
+            out += [(p.name, p.read_bytes()) for p in sorted(samples.iterdir()) if p.is_file()]
+    for path in sorted((ROOT / "fixtures").glob("*.837")):
+        answers = edi837.answer(str(path), control.Settings(fixed_time=FIXED_TIME), today=TODAY)
+        out += [(f"{path.name}.{kind}", data) for kind, data in (("999", answers.ack999), ("277ca", answers.ack277))
+                if data]
+    return out
+
+
+@functools.cache
+def _response_bases() -> tuple[tuple[str, bytes], ...]:
+    return tuple(response_bases())
+
+
+def insert_segment(rng: random.Random, data: bytes, s: Shape) -> bytes:
+    """One of the answers' segments (RESPONSE_SEGMENTS, in the file's delimiters) put between two segments."""
+    segs = _segments(data, s)
+    new = rng.choice(RESPONSE_SEGMENTS).replace(b"*", s.element).replace(b":", s.component)
+    segs.insert(rng.randrange(len(segs) + 1), new)
+    return _join(segs, s)
+
+
+RESPONSE_MUTATIONS: dict[str, Callable[[random.Random, bytes, Shape], bytes]] = {
+    **MUTATIONS, "splice": functools.partial(splice, donors=_response_bases), "insert-segment": insert_segment}
+RESPONSE_WEIGHTS = {name: (1 if name == "truncate" else 3) for name in RESPONSE_MUTATIONS}
+
+
+def response_mutant(seed: int, index: int) -> Mutant:
+    """Response mutant `index` of `seed` (a stream of its own: not mutant(seed, index)'s)."""
+    rng = random.Random(f"responses:{seed}:{index}")
+    name, data = rng.choice(_response_bases())
+    ops = rng.choices(list(RESPONSE_MUTATIONS), weights=list(RESPONSE_WEIGHTS.values()),
+                      k=rng.choice([1, 1, 1, 2, 2, 3]))
+    for op in ops:
+        data = RESPONSE_MUTATIONS[op](rng, data, shape(data))
+    return Mutant(seed, index, name, ops, data)
+
+
+def response_problems(records: list) -> list[str]:
+    """What is wrong with the records read from an answer: a message or plain words that speak of an
+    internal error, a Problem code of no known form, an "unreadable" Problem that is not the last record
+    (it ends the file), a record that is not located."""
+    from edi837.responses import Problem  # noqa: PLC0415
+
+    problems = []
+    for i, r in enumerate(records):
+        text = r.message if isinstance(r, Problem) else r.words  # words: every code through status_codes
+        if "internal error" in text:
+            problems.append(f"{type(r).__name__}: {text[:300]}")
+        if isinstance(r, Problem) and not RESPONSE_CODE.match(r.code):
+            problems.append(f"Problem code {r.code!r} of no known form")
+        if isinstance(r, Problem) and r.code == "unreadable" and i != len(records) - 1:
+            problems.append("records after an unreadable Problem")
+        if not isinstance(r, Problem) and r.line < 1:
+            problems.append(f"{type(r).__name__} at line {r.line}")
+    return problems
+
+
+def run_response(m: Mutant) -> Outcome:
+    """Read one response mutant through edi837.read_responses: no exception, and sound records."""
+    import edi837  # noqa: PLC0415
+
+    problems: list[str] = []
+    started = time.perf_counter()
+    try:
+        problems += response_problems(list(edi837.read_responses(m.data, f"mutant-{m.index}")))
+    except Exception:  # noqa: BLE001 (the point of the harness)
+        problems.append("exception: " + traceback.format_exc(limit=-4))
+    seconds = time.perf_counter() - started
+    if seconds > SLOW_SECONDS and len(m.data) < SMALL:
+        problems.append(f"slow: {seconds:.2f} s for {len(m.data)} bytes")
+    return Outcome(m.label, len(m.data), seconds, problems)
+
+
+def run_response_range(seed: int, start: int, count: int, keep: Path | None = None) -> Tally:
+    """Response mutants start .. start+count-1 of `seed` in this process; failing ones kept in `keep`."""
+    tally = Tally()
+    for i in range(start, start + count):
+        m = response_mutant(seed, i)
+        o = run_response(m)
+        if o.problems and all(p.startswith("slow:") for p in o.problems):
+            o = run_response(m)  # timed again: a busy machine is no defect of ours
+        tally.add(o)
+        if o.problems and keep is not None:
+            save(m, keep, ".x12")
+    return tally
+
+
+def replay_responses(seed: int, indices: Iterable[int]) -> list[Outcome]:
+    return [run_response(response_mutant(seed, i)) for i in indices]

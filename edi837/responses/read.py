@@ -49,6 +49,7 @@ def read(stream: Readable, name: str) -> Iterator[Response]:
     struct: list[StructureError] = []
     last: Segment | None = None
     in_set = False
+    ta1 = False  # a TA1 was read in this interchange
     try:
         for seg in segments(stream, name):
             last = seg
@@ -56,16 +57,20 @@ def read(stream: Readable, name: str) -> Iterator[Response]:
             if sid in ENVELOPE_IDS:
                 yield from (_envelope_problem(name, e) for e in env.feed(seg))
                 if sid == "ISA":
-                    check = segment_checker(seg.delims.component)
+                    check, ta1 = segment_checker(seg.delims.component), False
             node = walker.step(seg, struct)
+            ta1 = ta1 or sid == "TA1"
             if seg.leading_blank:
                 struct.append(StructureError("1", sid, seg.position, walker.loop, node, SPACED))
             for s in struct:
-                yield _structure_problem(name, seg, s)
+                if not _ta1_before_groups(s, sid, ta1):
+                    yield _structure_problem(name, seg, s)
             struct.clear()
             if sid == "ST":
                 in_set = True
-            if node >= 0 and (in_set or sid == "GS"):  # as the check of an 837: the envelope's own elements are the envelope's
+            # The set's elements, and the GS's (its date and time, as pyx12 checks them); the ISA's are the
+            # envelope machine's, as in the check of an 837.
+            if node >= 0 and (in_set or sid == "GS"):
                 yield from (_element_problem(name, seg, walker.loop, e) for e in check(guide.nodes[node], seg))
             yield from builder.feed(seg, walker.loop)
             if sid == "SE":
@@ -89,6 +94,14 @@ def looks_like_response(head: bytes) -> bool:
     return elements[0] == b"TA1" or (elements[0] == b"GS" and len(elements) > 1 and elements[1] in (b"FA", b"HN"))
 
 
+def _ta1_before_groups(s: StructureError, sid: str, ta1: bool) -> bool:
+    """Whether `s` is the map's "required loop GS_LOOP is missing" at a TA1 before the first GS, or at
+    the IEA of an interchange of TA1s alone (IEA01 0): where X12 puts a TA1, and no error. pyx12's maps
+    place TA1 after GS_LOOP (both at 0200); pyx12 logs the same error there with no segment to hold it
+    ("No current segment in error_handler"), and its verdict and its 999 leave it out."""
+    return s.code == "3" and s.segment_id == "GS" and (sid == "TA1" or (sid == "IEA" and ta1))
+
+
 def _envelope_problem(name: str, e: EnvelopeError) -> Problem:
     return Problem(name, e.line, e.segment_id, "", e.element, f"X12-ENV-{e.level[:2].upper()}{e.code}", e.message)
 
@@ -98,7 +111,11 @@ def _structure_problem(name: str, seg: Segment, s: StructureError) -> Problem:
 
 
 def _element_problem(name: str, seg: Segment, loop: str, e: ElementError) -> Problem:
-    return Problem(name, seg.line, seg.elements[0], loop, e.ref, f"X12-IK4-{e.code}", e.message)
+    ref, message = e.ref, e.message
+    if not ref:  # a composite the map gives no reference (the 277CA's SVC06): named by its place
+        ref = f"{seg.elements[0]}{e.position.split(':')[0].zfill(2)}"
+        message = message.replace("(None)", f"({ref})")
+    return Problem(name, seg.line, seg.elements[0], loop, ref, f"X12-IK4-{e.code}", message)
 
 
 def _rest(seg: Segment, first: int, last: int) -> tuple[str, ...]:
@@ -121,7 +138,8 @@ class _Builder:
         # 277CA
         self.batch = ""  # 2200B TRN02
         self.npi = ""
-        self.level: Segment | None = None  # the HL of a 2000B/2000C whose statuses are being read
+        self.level = ""  # "batch" (2000B) or "provider" (2000C) whose statuses are being read, "" none
+        self.level_line = 0  # its HL's line (or its first segment's, when its HL has no place)
         self.level_statuses: list[Status] = []
         self.level_trace = ""  # its TRN02
         self.counts = ["", ""]
@@ -185,6 +203,8 @@ class _Builder:
     def _277(self, seg: Segment, sid: str, loop: str) -> None:
         if loop in ("2200D", "2220D") and not self.claim:  # a claim whose HL*PT has no place (a Problem says so):
             self.claim = {"line": str(seg.line)}  # its statuses are still the payer's, read from its first segment
+        if loop in ("2200B", "2200C") and not self.level:  # as a claim: a level whose HL has no place
+            self.level, self.level_line = ("batch" if loop == "2200B" else "provider"), seg.line
         if loop in ("2200B", "2200C"):
             if sid == "TRN" and loop == "2200B":
                 self.batch = seg.get(2)
@@ -231,12 +251,10 @@ class _Builder:
 
     def _close_277(self, seg: Segment | None) -> Iterator[Response]:
         """At an HL (or the end of the set): the claim or the batch/provider level being read is complete."""
-        if self.level is not None:
-            level = "batch" if self.level.get(3) == "21" else "provider"
-            if self.level_statuses:
-                yield BatchStatus(self.inter, level, self.level_trace, tuple(self.level_statuses),
-                                  self.counts[0], self.counts[1], self.level.line)
-            self.level, self.level_statuses, self.counts, self.level_trace = None, [], ["", ""], ""
+        if self.level and self.level_statuses:
+            yield BatchStatus(self.inter, self.level, self.level_trace, tuple(self.level_statuses),
+                              self.counts[0], self.counts[1], self.level_line)
+        self.level, self.level_statuses, self.counts, self.level_trace = "", [], ["", ""], ""
         if self.claim:
             self._close_line()
             c = self.claim
@@ -246,7 +264,7 @@ class _Builder:
             self.claim, self.claim_statuses, self.lines = {}, [], []
         if seg is not None and seg.elements[0] == "HL":
             if seg.get(3) in ("21", "19"):
-                self.level = seg
+                self.level, self.level_line = ("batch" if seg.get(3) == "21" else "provider"), seg.line
                 if seg.get(3) == "21":
                     self.batch = ""
             elif seg.get(3) == "PT":
