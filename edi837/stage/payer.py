@@ -28,6 +28,7 @@ from pathlib import Path
 from ..responses import REJECTED, BatchStatus, ClaimStatus, GroupAck, Problem, Response, SetAck, Ta1
 from ..responses import read as read_responses
 from ..responses.sent import SentClaim, sent_claims
+from . import worker
 from .ledger import Ledger
 from .outbox import Outbox
 
@@ -124,6 +125,7 @@ def _record(ledger: Ledger, response: int, r: Response, done: Recorded, kinds: l
         before = ledger.answered_by(claim, kind, level)
         again_in = again_in or (before or "")
         ledger.answer(response, claim, kind, level, names, status, codes(r), words, payer_number, before is not None)
+        worker.failpoint("response-answer")  # a test's kill in the middle of a response's transaction
     if again_in:
         done.again += 1
         log(f"{name}: {kind} {level} answer for {names} answers what {again_in} already answered (answered again)")

@@ -163,7 +163,7 @@ class Steps:
             return
         stem = self.ledger.free_response_stem(claimed.shown, hashed.sha256)
         done = payer.record(self.ledger, claimed.path, claimed.shown, hashed.sha256, stem, self.log)
-        worker.failpoint("recorded")
+        worker.failpoint("response-recorded")
         self.outbox.archive(claimed.path, stem)
         self.tally.responses += 1
         self.counted(0, 0)

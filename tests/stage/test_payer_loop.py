@@ -10,7 +10,9 @@ forward 837s and matched like the others."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -149,3 +151,25 @@ def test_a_ledger_of_the_release_before_is_migrated(tmp_path: Path) -> None:
     claims = status(outbox)["forwarded"]
     assert len(claims) == 28 and all(c["state"] == "payer-accepted" for c in claims)
     assert {c["trace"] for c in claims} == set(said)
+
+
+def test_a_kill_while_an_answer_file_is_recorded_loses_nothing_and_records_it_once(tmp_path: Path) -> None:
+    """SIGKILL of the stage in the middle of a response's transaction, then after its commit and before
+    its move: each next run finishes the work, and every answer is recorded exactly once."""
+    inbox, outbox = tmp_path / "in", tmp_path / "out"
+    inbox.mkdir()
+    shutil.copy(FIXTURE_DIR / "batch.837", inbox / "batch.837")
+    run(inbox, outbox)
+    payer_answers(outbox, tmp_path)
+    drop(tmp_path, inbox)
+    for step in ("response-answer", "response-recorded"):
+        env = {**os.environ, "EDI837_FAILPOINT": step}
+        killed = subprocess.run([*EDI837, "run", str(inbox), "--out", str(outbox), "--settle", "0", "--workers", "1"],
+                                capture_output=True, text=True, timeout=180, env=env)
+        assert killed.returncode == -signal.SIGKILL, killed.stderr
+    run(inbox, outbox)
+    assert not [p for p in inbox.iterdir() if p.is_file()]
+    after = status(outbox)
+    assert len(after["responses"]) == 2 and not any(r["answered_again"] for r in after["responses"])
+    assert all(len([a for a in c["answers"] if a["level"] == "set"]) == 1 for c in after["forwarded"])
+    assert after["counts"]["payer-accepted"] == len(after["forwarded"]) == 26
