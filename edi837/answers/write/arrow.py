@@ -271,17 +271,21 @@ def describe() -> str:
     return "\n".join([*head, *_fields(SCHEMA), ""])
 
 
+def field_json(f: pa.Field) -> dict[str, Any]:
+    """A field as its JSON entry (name, type, nullable, doc; a struct's fields inside), for this
+    schema's document and the response rows' (arrow_responses)."""
+    inner = f.type.value_type if pa.types.is_list(f.type) else f.type
+    entry: dict[str, Any] = {"name": f.name, "type": _describe(f.type), "nullable": f.nullable,
+                             "doc": (f.metadata or {}).get(b"doc", b"").decode()}
+    if pa.types.is_struct(inner):
+        entry["fields"] = [field_json(x) for x in inner]
+    return entry
+
+
 def schema_json() -> str:
     """The schema's fields as JSON (name, type, nullable, doc), for tools that read no markdown."""
-    def one(f: pa.Field) -> dict[str, Any]:
-        inner = f.type.value_type if pa.types.is_list(f.type) else f.type
-        entry: dict[str, Any] = {"name": f.name, "type": _describe(f.type), "nullable": f.nullable,
-                                 "doc": (f.metadata or {}).get(b"doc", b"").decode()}
-        if pa.types.is_struct(inner):
-            entry["fields"] = [one(x) for x in inner]
-        return entry
     return json.dumps({"version": SCHEMA_VERSION, "record_schema": records.SCHEMA_VERSION,
-                       "fields": [one(f) for f in SCHEMA]}, indent=1) + "\n"
+                       "fields": [field_json(f) for f in SCHEMA]}, indent=1) + "\n"
 
 
 def documents() -> dict[str, str]:
