@@ -84,7 +84,7 @@ def test_the_readmes_tour_prints_what_the_readme_shows(tmp_path: Path) -> None:
     shown = session(section(README.read_text(), "A 30-second tour"))
     assert [c.split()[:2] for c in (c for c, _ in shown) if c.startswith("edi837")] == [
         ["edi837", "check"], ["edi837", "check"], ["edi837", "check"], ["edi837", "report"], ["edi837", "ack"],
-        ["edi837", "run"]]
+        ["edi837", "run"], ["edi837", "ack"], ["edi837", "run"]]
     setup = blocks(section(README.read_text(), "Set-up"))[0]
     main_job = setup.split("pip install -e . && ", 1)[1]  # the first set-up command, once installed
     ran = shell([main_job, *(command for command, _ in shown)], tour_folder(tmp_path))[1:]

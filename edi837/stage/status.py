@@ -68,10 +68,12 @@ def run_summary(t: Tally, *, started_at: dt.datetime, elapsed: float, code: int,
 def summary_line(t: Tally, interrupted: bool) -> str:
     """The line printed when the run is over (`interrupted`: its exit code says so)."""
     files = t.answered + t.quarantined
-    return (f"{count(files, 'file')}: {t.answered} answered, {t.quarantined} quarantined,"
-            f" {count(t.duplicates, 'duplicate')}; {count(t.claims, 'claim')}: {t.accepted} accepted,"
-            f" {t.rejected} rejected"
-            + (f"; {count(t.responses, 'payer answer file')} recorded" if t.responses else "")
+    what = [] if t.responses and not (files or t.duplicates or t.failed) else [
+        f"{count(files, 'file')}: {t.answered} answered, {t.quarantined} quarantined,"
+        f" {count(t.duplicates, 'duplicate')}; {count(t.claims, 'claim')}: {t.accepted} accepted, {t.rejected} rejected"]
+    if t.responses:
+        what.append(f"{count(t.responses, 'payer answer file')} recorded")
+    return ("; ".join(what)
             + (f"; {t.failed} not answered (see the errors above)" if t.failed else "")
             + (f"; {count(t.worker_deaths, 'worker death')}" if t.worker_deaths else "")
             + (" (interrupted: what was not finished stays for the next run)" if interrupted else ""))
