@@ -1,8 +1,9 @@
 """Fuzzing: seeded mutants of the fixtures and samples (see tests/fuzzing.py) through parse, check and ack.
 
 In CI (the default run): 10,000 mutants in this process's workers, a few hundred through the real
-CLI, and the answers to 1,000 mutants validated with pyx12. On demand (`pytest -m fuzz`): 200,000
-mutants and 5,000 answered ones. A failing mutant is printed as its seed and index (replay it with
+CLI, the answers to 1,000 mutants validated with pyx12, and 2,000 mutants of a payer's 999s and
+277CAs read back (edi837.read_responses). On demand (`pytest -m fuzz`): 200,000 mutants, 5,000
+answered ones and 100,000 response mutants. A failing mutant is printed as its seed and index (replay it with
 `python bench/fuzz.py --seed S --replay I`) and its bytes are kept under pytest's temporary folder.
 """
 
@@ -34,6 +35,7 @@ pytestmark = pytest.mark.skipif(not FIXTURES, reason="no fixtures")
 CI_SEED, CI_COUNT = 20261129, 10_000
 ON_DEMAND_SEED, ON_DEMAND_COUNT = 1, 200_000
 ANSWER_SEED = 7
+RESPONSE_SEED, RESPONSE_CI_COUNT, RESPONSE_ON_DEMAND_COUNT = 20261207, 2_000, 100_000
 
 
 def test_a_mutant_is_made_again_from_its_seed_and_index() -> None:
@@ -77,6 +79,43 @@ def test_mutants_on_demand(tmp_path_factory) -> None:
     seed = int(os.environ.get("EDI837_FUZZ_SEED", ON_DEMAND_SEED))
     tally = _run(seed, int(os.environ.get("EDI837_FUZZ_COUNT", ON_DEMAND_COUNT)), keep)
     assert not tally.failures, f"{tally.text()}\nkept in {keep}"
+
+
+# -- the payer's answers read back: response mutants --------------------------------------------------
+
+def _run_responses(seed: int, count: int, keep: Path) -> fuzzing.Tally:
+    tally = fuzzing.run_many(seed, count, fuzzing.workers_available(), keep, responses=True)
+    print(tally.text())
+    return tally
+
+
+def test_response_mutants_are_read_without_an_exception(tmp_path_factory) -> None:
+    """2,000 mutants of the outside 999/277CA samples and of the fixtures' own answers (about 1.5 s): each
+    read through edi837.read_responses with no exception, no internal error, every Problem of a known
+    code and an "unreadable" one last (fuzzing.response_problems)."""
+    keep = tmp_path_factory.mktemp("response-fuzz-failures")
+    tally = fuzzing.run_response_range(RESPONSE_SEED, 0, RESPONSE_CI_COUNT, keep)  # in this process: no pool to start
+    print(tally.text())
+    assert tally.inputs == RESPONSE_CI_COUNT and not tally.failures, f"{tally.text()}\nkept in {keep}"
+
+
+@pytest.mark.fuzz
+def test_response_mutants_on_demand(tmp_path_factory) -> None:
+    """100,000 response mutants (EDI837_FUZZ_RESPONSES and EDI837_FUZZ_SEED change them)."""
+    keep = tmp_path_factory.mktemp("response-fuzz-failures")
+    seed = int(os.environ.get("EDI837_FUZZ_SEED", ON_DEMAND_SEED))
+    tally = _run_responses(seed, int(os.environ.get("EDI837_FUZZ_RESPONSES", RESPONSE_ON_DEMAND_COUNT)), keep)
+    assert not tally.failures, f"{tally.text()}\nkept in {keep}"
+
+
+def test_a_response_mutant_is_made_again_and_every_mutation_is_used() -> None:
+    first = [fuzzing.response_mutant(3, i).data for i in range(50)]
+    assert first == [fuzzing.response_mutant(3, i).data for i in reversed(range(50))][::-1]
+    assert first != [fuzzing.mutant(3, i).data for i in range(50)]  # a stream of its own
+    made = [fuzzing.response_mutant(5, i) for i in range(600)]
+    assert {op for m in made for op in m.ops} == set(fuzzing.RESPONSE_MUTATIONS)
+    bases = {m.base for m in made}
+    assert any(b.endswith(".999") for b in bases) and any(b.endswith(".277ca") for b in bases)
 
 
 # -- the real command line: exit codes -------------------------------------------------------------
