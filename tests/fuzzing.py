@@ -604,10 +604,24 @@ def response_mutant(seed: int, index: int) -> Mutant:
     return Mutant(seed, index, name, ops, data)
 
 
-def response_problems(records: list) -> list[str]:
+ENVELOPE_SEGMENTS = (b"ISA", b"GS", b"ST", b"SE", b"GE", b"IEA")
+
+
+def patient_values(data: bytes) -> set[str]:
+    """A 277CA's patient names and member ids (NM1*QC: NM103, NM104, NM105, NM109) of four characters or
+    more with a letter, that no envelope element also holds (an envelope message may quote its own)."""
+    s = shape(data)
+    segs = [seg.strip().split(s.element) for seg in data.split(s.segment)]
+    envelope = {e for els in segs if els[0] in ENVELOPE_SEGMENTS for e in els}
+    found = {els[i] for els in segs if els[:2] == [b"NM1", b"QC"] for i in (3, 4, 5, 9) if i < len(els)}
+    return {v.decode("latin-1") for v in found - envelope if len(v) >= 4 and re.search(rb"[A-Za-z]", v)}
+
+
+def response_problems(records: list, patient: set[str] | tuple[str, ...] = ()) -> list[str]:
     """What is wrong with the records read from an answer: a message or plain words that speak of an
-    internal error, a Problem code of no known form, an "unreadable" Problem that is not the last record
-    (it ends the file), a record that is not located."""
+    internal error or carry one of `patient` (its NM1*QC names and ids), a Problem code of no known
+    form, an "unreadable" Problem that is not the last record (it ends the file), a record that is not
+    located."""
     from edi837.responses import Problem  # noqa: PLC0415
 
     problems = []
@@ -615,6 +629,8 @@ def response_problems(records: list) -> list[str]:
         text = r.message if isinstance(r, Problem) else r.words  # words: every code through status_codes
         if "internal error" in text:
             problems.append(f"{type(r).__name__}: {text[:300]}")
+        if any(v in text for v in patient):
+            problems.append(f"{type(r).__name__} {getattr(r, 'code', '')}: a patient's name or id in its words")
         if isinstance(r, Problem) and not RESPONSE_CODE.match(r.code):
             problems.append(f"Problem code {r.code!r} of no known form")
         if isinstance(r, Problem) and r.code == "unreadable" and i != len(records) - 1:
@@ -631,7 +647,8 @@ def run_response(m: Mutant) -> Outcome:
     problems: list[str] = []
     started = time.perf_counter()
     try:
-        problems += response_problems(list(edi837.read_responses(m.data, f"mutant-{m.index}")))
+        problems += response_problems(list(edi837.read_responses(m.data, f"mutant-{m.index}")),
+                                      patient_values(m.data))
     except Exception:  # noqa: BLE001 (the point of the harness)
         problems.append("exception: " + traceback.format_exc(limit=-4))
     seconds = time.perf_counter() - started
