@@ -15,6 +15,10 @@ the guide's name as its title, those in error highlighted and linked to their fi
 claim's segments are written as text, and the page's script puts the names on their elements when
 the pointer first comes over them (from one table of the guide names the page uses), which keeps a
 20,000-claim report small enough to open.
+
+With the payer's answers (`report --responses`, edi837.answers.write.payer) each card gets a "Payer's
+answer" section and the page ends with the answers that named no claim; without them the page is
+byte for byte what it was (the section, its CSS and the end are left out, not rendered empty).
 """
 
 from __future__ import annotations
