@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -30,6 +31,7 @@ from edi837.answers.write.payer import PayerAnswers
 TODAY = dt.date(2026, 11, 22)
 BATCH = ROOT / "fixtures" / "837p-batch.837"
 OTHER = ROOT / "fixtures" / "bls-emergency.837"
+PAYER_NUMBER = "PCN<b>1</b>&"  # a payer claim number (REF*1K) put on the first claim's answer: text on the page
 BAD_VALUE = "ZZ"  # SV103 of claim 03: the 999's IK404 copies it; the payer's section must not show it
 MUTATIONS = (  # (what, into): the claims the payer (mileage-strict) rejects and why
     ("CLM*AMB-P-BATCH-02*552.80***41:B:1*Y*A*Y*Y~CR1*LB*195**A*DH*5.2",
@@ -45,6 +47,14 @@ def sent_text() -> str:
         assert text.count(old) == 1, old
         text = text.replace(old, new)
     return text
+
+
+def with_payer_number(ack277: bytes) -> bytes:
+    """The 277CA with a REF*1K (PAYER_NUMBER) on its first claim, and its SE count one more."""
+    text = ack277.decode("latin-1").replace("REF*D9*", f"REF*1K*{PAYER_NUMBER}~REF*D9*", 1)
+    count = re.search(r"~SE\*(\d+)\*", text)
+    assert count is not None
+    return (text[:count.start(1)] + str(int(count.group(1)) + 1) + text[count.end(1):]).encode("latin-1")
 
 
 def claim_statuses(data: bytes) -> dict[str, edi837.ClaimStatus]:
@@ -78,7 +88,7 @@ def loop(tmp_path_factory: pytest.TempPathFactory) -> dict:
     folder = d / "payer"
     folder.mkdir()
     (folder / "sent.837.999").write_bytes(payer.ack999)
-    (folder / "sent.837.277ca").write_bytes(payer.ack277)
+    (folder / "sent.837.277ca").write_bytes(with_payer_number(payer.ack277))
     (folder / "noise.ta1").write_text("not an X12 answer at all\n")
     (folder / "sent.837.accepted.837").write_bytes(payer.forward837 or b"")  # not an answer's name: not read
     other = d / "other.277ca"
@@ -91,8 +101,9 @@ def loop(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 def test_each_claim_shows_what_the_payer_said(loop: dict) -> None:
-    payer = claim_statuses(loop["payer"].ack277)
+    payer = claim_statuses((loop["folder"] / "sent.837.277ca").read_bytes())
     assert sorted(s.status for s in payer.values()) == ["accepted", "rejected", "rejected", "rejected"]
+    assert [s.payer_claim_number for s in payer.values()] == [PAYER_NUMBER, "", "", ""]
     [set_ack] = [r for r in edi837.read_responses(loop["payer"].ack999) if isinstance(r, edi837.SetAck)]
     others = claim_statuses(loop["other"].read_bytes())
     doc = chromium_dom(loop["page"])
@@ -119,6 +130,8 @@ def test_each_claim_shows_what_the_payer_said(loop: dict) -> None:
             assert note.words in " ".join(li.text_content().split())
             assert note.elements and all(e.value == BAD_VALUE for e in note.elements)
         assert BAD_VALUE not in text  # the IK404 copy of the bad value is never shown
+        assert [b.text_content() for b in section.xpath(".//b[@class='pcn']")] == (
+            [said.payer_claim_number] if said.payer_claim_number else [])
 
     assert sum(bool(c.xpath(".//li[@class='own']")) for c in cards) == 1  # claim 03's SV103
     summary = " ".join(doc.xpath("//p[@class='payer-counts']")[0].text_content().split())
@@ -130,7 +143,7 @@ def test_each_claim_shows_what_the_payer_said(loop: dict) -> None:
     assert [c.split(",")[0] for c in left_claims] == [f"claim {cid}" for cid in others]
     assert kinds.count("999 functional group") == 1 and "999 transaction set" not in kinds
     assert kinds.count("problem with the answer file") == 1  # noise.ta1; the forward 837 in the folder is not read
-    read = [*edi837.read_responses(loop["payer"].ack999), *edi837.read_responses(loop["payer"].ack277),
+    read = [*edi837.read_responses(loop["payer"].ack999), *edi837.read_responses(loop["folder"] / "sent.837.277ca"),
             *edi837.read_responses(loop["other"]), *edi837.read_responses(loop["folder"] / "noise.ta1")]
     matched = len(payer) + 1  # the 277CA claims and the 999 set of the sent file
     assert len(rows) == len(read) - matched
