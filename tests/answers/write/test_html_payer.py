@@ -135,7 +135,7 @@ def test_each_claim_shows_what_the_payer_said(loop: dict) -> None:
 
     assert sum(bool(c.xpath(".//li[@class='own']")) for c in cards) == 1  # claim 03's SV103
     summary = " ".join(doc.xpath("//p[@class='payer-counts']")[0].text_content().split())
-    assert "1 claims accepted, 3 rejected, 0 noted, 0 with no answer" in summary
+    assert "of the 4 claims, 1 accepted, 3 rejected, 0 noted, 0 with no answer" in summary
 
     rows = doc.xpath("//section[@id='payer-unmatched']//tbody/tr")
     kinds = [r.xpath("./td")[0].text_content() for r in rows]
