@@ -215,8 +215,8 @@ def _with_segments(claims: Claims) -> Iterator[tuple[str, TransactionResult, Cla
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="The HTML file to write (mode 0600: it carries patient data).")
 @click.option("--responses", "responses", multiple=True, metavar="PATH",
-              help="The payer's answers (TA1, 999, 277CA): a file, or a folder of *.999, *.277, *.277ca and"
-                   " *.ta1 files (repeatable). Each claim gets a \"Payer's answer\" section; answers that name"
+              help="The payer's answers (TA1, 999, 277CA): a file, or a folder of *.999, *.277, *.277ca, *.ta1,"
+                   " *.edi, *.txt and *.x12 files (repeatable). Each claim gets a \"Payer's answer\" section; answers that name"
                    " no claim are listed at the end.")
 @profile_option
 @today_option
@@ -255,17 +255,19 @@ def report(paths: tuple[str, ...], output: str, responses: tuple[str, ...], prof
 
 
 def _payer_answers(paths: tuple[str, ...], output: str) -> PayerAnswers:
-    """Every record of the answer files --responses names (a folder's *.999, *.277, *.277ca and *.ta1
-    files), read whole before the report is written. A path that cannot be opened or a folder that
+    """Every record of the answer files --responses names (of a folder's files, those named as answers
+    or as 837s are but *.837, so that an `ack --out` folder's forward 837 is not taken for an answer),
+    read whole before the report is written. A path that cannot be opened or a folder that
     holds no answer file is an error line (exit 2), before anything is written."""
-    from ..answers.write.payer import RESPONSE_FILES, PayerAnswers
+    from ..answers.write.payer import PayerAnswers
     from ..engine import inputs
     from ..errors import InputError
     from ..responses import read
 
     failed: list[str] = []
     records: list[Response] = []
-    for path in inputs.expand(paths, exclude=(output,), include=RESPONSE_FILES,
+    named = (*inputs.RESPONSE_INCLUDE, *(glob for glob in inputs.INCLUDE if glob != "*.837"))
+    for path in inputs.expand(paths, exclude=(output,), include=named,
                               failed=lambda p, why: failed.append(f"--responses {printable(p)}: {why}")):
         try:
             with inputs.open_input(path) as stream:

@@ -54,7 +54,6 @@ from ...responses import (
 )
 from ...x12 import status_codes
 
-RESPONSE_FILES = ("*.999", "*.277", "*.277ca", "*.ta1")  # what a --responses folder's files must be named
 NO_ANSWER = "no answer"
 
 
