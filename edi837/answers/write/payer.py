@@ -55,6 +55,9 @@ from ...responses import (
 from ...x12 import status_codes
 
 NO_ANSWER = "no answer"
+AWAITING_277CA = "awaiting 277CA"  # the set's 999 accepts it: taken in, not yet judged (issue 26: payer-accepted
+# is a 999 A/E and a 277CA A1/A2)
+VERDICTS = (ACCEPTED, REJECTED, NOTED, AWAITING_277CA, NO_ANSWER)  # the payer's verdicts on a claim, as counted
 
 
 class ClaimAnswers:
@@ -69,18 +72,19 @@ class ClaimAnswers:
 
     @property
     def status(self) -> str:
-        """The payer's verdict on the claim, from everything that names it: rejected when a 277CA
-        sends it back or its set's 999 rejects the set; accepted when a 277CA takes it in (or, with no
-        277CA, its set's 999 accepts the set and no IK3 names the claim); noted for a pending status
-        or an IK3 on an accepted set; "no answer" when nothing names it."""
+        """The payer's verdict on the claim (one of VERDICTS), from everything that names it: rejected
+        when a 277CA sends it back or its set's 999 rejects the set (of a claim answered twice, the
+        rejection shows; both answers are on the card); accepted when a 277CA takes it in; with no
+        277CA, "awaiting 277CA" when its set's 999 accepts the set, noted when an IK3 of that 999
+        names the claim; noted for a pending 277CA status; "no answer" when nothing names it."""
         verdicts = {s.status for s in self.statuses} | {a.status for a in self.sets}
         if REJECTED in verdicts:
             return REJECTED
-        if not self.statuses and self.own_segments:
+        if self.statuses:
+            return ACCEPTED if ACCEPTED in verdicts else NOTED
+        if self.own_segments:
             return NOTED
-        if ACCEPTED in {s.status for s in self.statuses} or (not self.statuses and ACCEPTED in verdicts):
-            return ACCEPTED
-        return NOTED if verdicts else NO_ANSWER
+        return AWAITING_277CA if self.sets else NO_ANSWER
 
     def set_words(self, ack: SetAck) -> str:
         """A 999 set's verdict in words (IK501 and IK502-IK506), without the IK3s of other claims."""

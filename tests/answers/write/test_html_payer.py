@@ -135,7 +135,7 @@ def test_each_claim_shows_what_the_payer_said(loop: dict) -> None:
 
     assert sum(bool(c.xpath(".//li[@class='own']")) for c in cards) == 1  # claim 03's SV103
     summary = " ".join(doc.xpath("//p[@class='payer-counts']")[0].text_content().split())
-    assert "of the 4 claims, 1 accepted, 3 rejected, 0 noted, 0 with no answer" in summary
+    assert "of the 4 claims, 1 accepted, 3 rejected, 0 noted, 0 awaiting a 277CA, 0 with no answer" in summary
 
     rows = doc.xpath("//section[@id='payer-unmatched']//tbody/tr")
     kinds = [r.xpath("./td")[0].text_content() for r in rows]
@@ -211,6 +211,9 @@ def test_a_999_names_a_set_by_st02_and_the_group_by_gs06(tmp_path: Path) -> None
     assert [a.group_control for a in answers.for_claim(claim, "3130", groups[1]).sets] == ["3131"]
     assert [a.group_control for a in answers.unmatched()] == ["3999"]  # type: ignore[union-attr]
     assert len(answers.for_claim(claim, "3130").sets) == 2  # GS06 not known (standard input): ST02 alone
+    said = {c.claim_id: answers.for_claim(c, "3130", groups[1]).status for c in edi837.parse(sent)}
+    assert said == {"AMB-P-BATCH-01": "awaiting 277CA", "AMB-P-BATCH-02": "awaiting 277CA",
+                    "AMB-P-BATCH-03": "noted", "AMB-P-BATCH-04": "awaiting 277CA"}  # 03: the 999's IK3 names it
 
 
 def test_responses_that_cannot_be_read_stop_before_anything_is_written(tmp_path: Path) -> None:
