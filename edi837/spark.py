@@ -7,12 +7,16 @@ same answers as `edi837 ack`, for a clearinghouse whose inbound 837s live where 
     edi_spark.claims(session, ["/data/inbound"]).groupBy("status").count().show()
     edi_spark.answers(session, ["/data/inbound"], "/data/answers")
 
+    edi_spark.read_responses(session, ["/data/payer"]).where("status = 'rejected'").show()
+
     python -m edi837.spark PATH...        # local mode: the counts of a folder
 
 How it runs. Files are read with Spark's `binaryFile` source (a row per file: its path, length and
 bytes) and checked with `mapInArrow`: each Python worker builds one Checker (the compiled guide is
 loaded once per worker process and kept, see `_checker`) and turns each file's bytes into Arrow rows
 with `edi837.answers.write.arrow.batches`. No subprocess, no temporary file. The table is `edi837.answers.write.arrow.SCHEMA`.
+The payer's answers (TA1, 999, 277CA) are read the same way by `read_responses`, into the table of
+`edi837.answers.write.arrow_responses.SCHEMA` (a row per record of `edi837.read_responses`).
 
 Spark hands a file's bytes to a worker as one value, and refuses a file over
 `spark.sql.sources.binaryFile.maxLength` (2 GB - 1 byte, Java's largest array) with an exception that
@@ -47,6 +51,7 @@ from urllib.parse import unquote, urlparse
 
 import pyarrow as pa
 
+from . import spark_responses
 from .answers.write import arrow
 from .engine.inputs import INCLUDE, included
 from .engine.results import Summary, exit_code
@@ -172,6 +177,20 @@ def files(spark: SparkSession, paths: Iterable[str], profile: str = "medicare", 
           include: Iterable[str] = INCLUDE) -> DataFrame:
     """A row per file: read, unreadable (with the located error) or too large; counts; set verdicts."""
     return rows(spark, paths, profile, today, include).where("kind = 'file'")
+
+
+# -- the payer's answers -----------------------------------------------------------------------------
+
+RESPONSE_INCLUDE = (*INCLUDE, "*.999", "*.277", "*.277ca", "*.ta1")  # a folder's answer files (include)
+
+
+def read_responses(spark: SparkSession, paths: Iterable[str], include: Iterable[str] = RESPONSE_INCLUDE
+                   ) -> DataFrame:
+    """A row per record of the payer's answers (TA1, 999, 277CA) under `paths`, as
+    `edi837.read_responses` reads them (the table of `edi837.answers.write.arrow_responses.SCHEMA`);
+    files are found as for `rows`; a file over Spark's binary limit is a Problem row ("too large")."""
+    listed, _ = _inputs(spark, [str(p) for p in paths], include)
+    return spark_responses.frame(listed, limit(spark), local_name)
 
 
 # -- answers ----------------------------------------------------------------------------------------
@@ -329,13 +348,15 @@ def counts(frame: DataFrame) -> dict[str, int]:
 
 def main(argv: list[str] | None = None) -> int:
     """Check files on Spark (local mode unless spark-submit or --master says otherwise), print the counts
-    and the rules that fired most; with --answers OUT, also write the answers."""
+    and the rules that fired most; with --answers OUT, also write the answers; with --responses PATH,
+    also (or, with no PATH of 837s, only) read the payer's answers and print their counts
+    (--responses-out DIR: their rows as Parquet)."""
     import argparse  # noqa: PLC0415
 
     from pyspark.sql import SparkSession  # noqa: PLC0415
 
     ap = argparse.ArgumentParser(prog="python -m edi837.spark", description=main.__doc__)
-    ap.add_argument("paths", nargs="+", metavar="PATH")
+    ap.add_argument("paths", nargs="*", metavar="PATH")
     ap.add_argument("--master", help="Spark master (default: spark-submit's, else local[*])")
     ap.add_argument("--profile", default="medicare")
     ap.add_argument("--today", type=dt.date.fromisoformat, help="YYYY-MM-DD for the future-date edits")
@@ -346,7 +367,17 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"a file found in a folder is read when its name matches a GLOB (case-insensitive;"
                          f" repeatable; default: {' '.join(INCLUDE)}), as edi837 check --include; a file"
                          " named as a PATH always is")
+    ap.add_argument("--responses", action="append", metavar="PATH",
+                    help="also read the payer's TA1, 999 and 277CA files in PATH (a file or a folder, whose"
+                         f" {' '.join(RESPONSE_INCLUDE)} files are read; repeatable) and print their counts")
+    ap.add_argument("--responses-out", metavar="DIR",
+                    help="write the --responses rows (schemas/responses-arrow.md) as a Parquet folder DIR,"
+                         " which must not exist yet")
     a = ap.parse_args(argv)
+    if a.responses_out and not a.responses:
+        ap.error("--responses-out needs --responses PATH")
+    if not a.paths and not a.responses:
+        ap.error("give a PATH of 837s to check, or --responses PATH (or both)")
     running = SparkSession.getActiveSession()  # a caller's session (a notebook, a test) is left running
     builder = SparkSession.builder.appName("edi837").config("spark.ui.showConsoleProgress", "false")
     if a.master:
@@ -357,6 +388,8 @@ def main(argv: list[str] | None = None) -> int:
     if running is None:
         spark.sparkContext.setLogLevel("ERROR")
     try:
+        if not a.paths:  # the payer's answers only
+            return spark_responses.report(read_responses(spark, a.responses), a.responses_out)
         include = tuple(a.include or INCLUDE)
         frame, skipped = _rows(spark, a.paths, a.profile, a.today, include)
         frame = frame.cache()
@@ -383,7 +416,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"error: {exc}", file=sys.stderr)
                 return 2
             print(f"answered {sum(bool(r['written']) for r in done)} of {len(done)} files into {a.answers}")
-        return exit_code(summary(frame, skipped))
+        code = exit_code(summary(frame, skipped))
+        if a.responses:
+            code = max(code, spark_responses.report(read_responses(spark, a.responses), a.responses_out))
+        return code
     finally:
         if running is None:
             spark.stop()

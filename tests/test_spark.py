@@ -213,3 +213,53 @@ def test_a_folder_is_read_by_include_as_the_cli_reads_it(spark, tmp_path, capsys
     assert code in (0, 1)
     done = edi_spark.answers(spark, [str(inbound)], str(tmp_path / "out"), Settings(fixed_time=dt.datetime(2026, 11, 22)))
     assert [r["path"] for r in done] == [str(inbound / FIXTURES[0].name)]
+
+
+def test_read_responses_are_the_arrow_rows_and_main_writes_them(spark, tmp_path, capsys) -> None:
+    """Issue 26: the 999 and 277CA edi837 writes to a fixture and an outside 277CA (a rejected claim,
+    '|' separators), read on Spark, are the rows of `edi837.answers.write.arrow_responses`, file for
+    file in order; `main --responses ... --responses-out DIR` prints their counts and writes the same
+    rows as Parquet."""
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    import edi837  # noqa: PLC0415
+    from edi837.answers.write import arrow_responses  # noqa: PLC0415
+
+    got = edi837.answer(ROOT / "fixtures" / "batch.837", Settings(fixed_time=dt.datetime(2026, 11, 22)))
+    payer = tmp_path / "payer"
+    payer.mkdir()
+    (payer / "batch.999").write_bytes(got.ack999)
+    (payer / "batch.277ca").write_bytes(got.ack277)
+    (payer / "notes.md").write_text("not an answer: a folder's file --include does not name")
+    outside = sorted((SHARED / "samples" / "277ca").glob("*eMedNY*"))
+    named = sorted([str(payer / "batch.999"), str(payer / "batch.277ca"), *map(str, outside)])
+
+    def by_file(rows: list[dict]) -> dict[str, list[dict]]:
+        files: dict[str, list[dict]] = {}
+        for row in rows:
+            files.setdefault(row["file"], []).append(row)
+        return files
+
+    want = by_file([r for b in arrow_responses.response_batches(named) for r in b.to_pylist()])
+    table = edi_spark.read_responses(spark, [str(payer), *map(str, outside)]).toArrow()
+    assert [(f.name, str(f.type).replace("element", "item")) for f in table.schema] == [
+        (f.name, str(f.type)) for f in arrow_responses.SCHEMA]
+    assert by_file(table.to_pylist()) == want and sorted(want) == named
+    claims = [r for r in table.to_pylist() if r["record"] == "ClaimStatus"]
+    assert len(claims) == 26 + len(outside) and {r["status"] for r in claims} == {"accepted"} | ({"rejected"} if outside else set())
+    assert all(r["trace"] for r in claims if r["file"].endswith("batch.277ca"))  # REF*D9: the way back
+
+    out = tmp_path / "responses.parquet"
+    code = edi_spark.main(["--responses", str(payer), *[arg for p in outside for arg in ("--responses", str(p))],
+                           "--responses-out", str(out)])  # no PATH of 837s: the answers only
+    total = sum(map(len, want.values()))
+    assert capsys.readouterr().out.splitlines() == [
+        f"{total} response records in {len(named)} files: {sum(r['status'] == 'accepted' for r in table.to_pylist())}"
+        f" accepted, {len(outside)} rejected, 0 noted, {sum(r['kind'] == 'problem' for r in table.to_pylist())}"
+        f" problems", f"wrote {total} response rows into {out}"]
+    assert code == 0
+    assert by_file(pq.read_table(out).to_pylist()) == want
+    assert edi_spark.main(["--responses", str(payer), "--responses-out", str(out)]) == 2  # never overwritten
+    assert f"error: {out}: not written: " in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        edi_spark.main(["--responses-out", str(tmp_path / "elsewhere")])  # no --responses: a usage error
