@@ -4,10 +4,12 @@ answer concerns (read from that OUTBOX's ledger, read only), and the answers tha
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,12 +17,13 @@ from ..answers.write.report import Summary
 from ..engine.inputs import INCLUDE, RESPONSE_INCLUDE
 from ..engine.results import EXIT_REJECTED
 from ..errors import printable
-from ..responses import ACCEPTED, Problem, Response, read
-from ..stage.ledger import Ledger
-from ..stage.payer import codes, target
 from .exits import EXIT_ERROR, EXIT_OK, CliError
 from .inputs import each_file
 from .options import format_option, include_option, paths_argument
+
+if TYPE_CHECKING:  # imported when the command runs: every other command starts without them
+    from ..responses import Response
+    from ..stage.ledger import Ledger
 
 
 @click.command()
@@ -40,36 +43,60 @@ def responses(paths: tuple[str, ...], outbox: str | None, fmt: str, include: tup
     Exit 0 when every answer accepts, 1 when one rejects (or a file has a problem), 2 when a file
     cannot be read as a TA1, 999 or 277CA.
     """
+    from ..responses import ACCEPTED, read
+
     ledger = _ledger(Path(outbox)) if outbox else None
     counted = Summary()
     rejected = False
-    out: list[dict[str, Any]] = []
-    for path in each_file(paths, counted, INCLUDE + RESPONSE_INCLUDE if include == INCLUDE else include):
+    if fmt == "json":
+        click.echo('{"files": [', nl=False)
+    for n, path in enumerate(each_file(paths, counted, INCLUDE + RESPONSE_INCLUDE if include == INCLUDE else include)):
         shown = printable(path)
-        records = []
         try:
             fh = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115 (closed below)
         except OSError as exc:
             counted.unreadable += 1
             click.echo(f"error: {shown}: cannot be read: {exc.strerror or exc}", err=True)
             continue
+        if fmt == "json":
+            click.echo(("," if n else "") + f"\n{{\"path\": {json.dumps(shown)}, \"records\": [", nl=False)
         with fh:
-            for r in read(fh, shown):
-                entry = _entry(r, ledger)
-                rejected |= entry["status"] != ACCEPTED and entry["type"] != "GroupAck"
-                counted.unreadable += entry["codes"] == "unreadable"
-                if fmt == "text":
-                    click.echo(_line(shown, entry))
-                records.append(entry)
-        out.append({"path": shown, "records": records})
+            for i, r in enumerate(read(fh, shown)):  # streamed: a 277CA of any size
+                said = _said(r, ledger)
+                rejected |= said.status != ACCEPTED and said.type != "GroupAck"
+                counted.unreadable += said.codes == "unreadable"
+                click.echo(_line(shown, said) if fmt == "text" else
+                           ("," if i else "") + "\n" + json.dumps(dataclasses.asdict(said)), nl=fmt == "text")
+        if fmt == "json":
+            click.echo("]}", nl=False)
     if fmt == "json":
-        click.echo(json.dumps({"files": out}, indent=2))
+        click.echo("]}")
     if ledger is not None:
         ledger.close()
     sys.exit(EXIT_ERROR if counted.unreadable else EXIT_REJECTED if rejected else EXIT_OK)
 
 
+@dataclass
+class Said:
+    """One answer as the output shows it: what it is, what it names and says, and (with --outbox) the
+    forwarded claims it concerns (None without --outbox; [] when it names none)."""
+
+    type: str  # Ta1, GroupAck, SetAck, ClaimStatus, BatchStatus, Problem
+    line: int
+    status: str  # accepted, rejected, noted; "problem"
+    kind: str = ""  # TA1, 999, 277CA
+    level: str = ""  # interchange, group, set, batch, provider, claim
+    names: str = ""  # ISA13 …; GS06 … ST02 …; CLM01 … D9 …
+    codes: str = ""
+    words: str = ""
+    payer: str = ""
+    where: str = ""  # a problem's segment, loop and element
+    forwarded: list[str] | None = None
+
+
 def _ledger(outbox: Path) -> Ledger:
+    from ..stage.ledger import Ledger
+
     path = outbox / "ledger.sqlite"
     if not path.is_file():
         raise CliError(f"{printable(str(outbox))}: no ledger here (ledger.sqlite): not an OUTBOX of `edi837 run`")
@@ -80,29 +107,26 @@ def _ledger(outbox: Path) -> Ledger:
     return ledger
 
 
-def _entry(r: Response, ledger: Ledger | None) -> dict[str, Any]:
-    """One answer as the output shows it: what it is, names, says, and (with a ledger) concerns."""
+def _said(r: Response, ledger: Ledger | None) -> Said:
+    from ..responses import Problem
+    from ..stage.payer import codes, target
+
     if isinstance(r, Problem):
-        return {"type": "Problem", "line": r.line, "status": "problem", "kind": "", "level": "", "names": "",
-                "codes": r.code, "words": r.message, "segment": r.segment_id, "loop": r.loop, "element": r.element}
+        where = " ".join(x for x in (r.segment_id, f"loop {r.loop}" if r.loop else "", r.element) if x)
+        return Said("Problem", r.line, "problem", codes=r.code, words=r.message, where=where)
     aim = target(r)
-    kind, level, where, args, names = aim if aim is not None else ("", "", "", (), "")
-    entry: dict[str, Any] = {"type": type(r).__name__, "line": r.line, "status": r.status, "kind": kind,
-                             "level": level, "names": names, "codes": codes(r), "words": r.words,
-                             "payer": r.interchange.sender}
+    kind, level, clause, args, names = aim if aim is not None else ("", "", "", (), "")
+    said = Said(type(r).__name__, r.line, r.status, kind, level, names, codes(r), r.words, r.interchange.sender)
     if ledger is not None:
-        entry["forwarded"] = [n for _, n in ledger.forwarded_claims(where, args)] if where else None
-    return entry
+        said.forwarded = [n for _, n in ledger.forwarded_claims(clause, args)] if clause else None
+    return said
 
 
-def _line(shown: str, e: dict[str, Any]) -> str:
-    where = f"{shown} line {e['line']}"
-    if e["type"] == "Problem":
-        located = " ".join(x for x in (e["segment"], f"loop {e['loop']}" if e["loop"] else "", e["element"]) if x)
-        return f"{where}: problem {e['codes']} at {located}: {e['words']}"
-    line = f"{where}: {e['kind']} {e['level']} answer for {e['names']}: {e['status']} ({e['codes']}): {e['words']}"
-    forwarded = e.get("forwarded", None)
-    if "forwarded" in e:
-        line += (" -> names nothing forwarded (unmatched)" if forwarded == [] else
-                 f" -> forwarded claims: {', '.join(forwarded)}" if forwarded else "")
-    return line
+def _line(shown: str, s: Said) -> str:
+    at = f"{shown} line {s.line}"
+    if s.type == "Problem":
+        return f"{at}: problem {s.codes} at {s.where}: {s.words}"
+    line = f"{at}: {s.kind} {s.level} answer for {s.names}: {s.status} ({s.codes}): {s.words}"
+    if s.forwarded == []:
+        return line + " -> names nothing forwarded (unmatched)"
+    return line + (f" -> forwarded claims: {', '.join(s.forwarded)}" if s.forwarded else "")
