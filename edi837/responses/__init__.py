@@ -1,5 +1,7 @@
 """The payer's answers read back: TA1, 999 and 277CA files as typed records (`model`, `read`), and
-matched to the claims edi837 forwarded (`match`)."""
+what a forward 837 sent, claim by claim, as an answer names it (`sent`). Matching them is the
+stage's (`stage/payer.py`, against the ledger) and the report's (`answers/write/payer.py`, against
+the claims of the file reported)."""
 
 from .model import (
                     ACCEPTED,
