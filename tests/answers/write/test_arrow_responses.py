@@ -158,3 +158,20 @@ def test_rows_come_while_the_file_is_still_being_written(tmp_path) -> None:
     assert [r["record"] for r in rows] == ["BatchStatus", "BatchStatus"] + ["ClaimStatus"] * n  # no problem
     assert rows[-1]["claim_id"] == f"PCN{n - 1:017d}" and "F" * 35 not in repr(rows)  # no patient's name
     assert sizes == [size] * (len(rows) // size) + [len(rows) % size]
+
+
+def test_a_file_over_sparks_binary_limit_is_one_problem_row() -> None:
+    """The Spark job's worker for files it lists but must not read (edi837/spark_responses.py)."""
+    from edi837 import spark_responses  # noqa: PLC0415 (imports no pyspark until a job runs)
+
+    listed = pa.RecordBatch.from_pylist([{"path": "file:/in/big.277ca", "length": 3_000_000_000}])
+    [batch] = spark_responses._too_large_batches(iter([listed]), 2**31 - 1, lambda uri: uri.removeprefix("file:"))
+    [row] = batch.to_pylist()
+    assert (row["file"], row["kind"], row["problem_code"]) == ("/in/big.277ca", "problem", "too large")
+    assert "3,000,000,000 bytes" in row["problem_message"] and batch.schema.equals(ar.SCHEMA, check_metadata=True)
+
+
+def test_the_table_of_docs_spark_md_names_every_column() -> None:
+    text = (ROOT / "docs" / "spark.md").read_text()
+    section = text[text.index("## The payer's answers"):text.index("## On a cluster")]
+    assert [line.split("`")[1] for line in section.splitlines() if line.startswith("| `")] == ar.SCHEMA.names
