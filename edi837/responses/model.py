@@ -5,7 +5,7 @@ and per batch, and what the guide says is wrong with the answer file itself.
 `edi837.responses.read` yields them one by one as the file is read (a 277CA of a million claims is a
 stream of a million ClaimStatus records, never a list). Each record names the interchange it came in
 (`Interchange`: the file, the payer's ISA06, ISA13 ...) and its line in the file. Matching them to
-what was forwarded is `edi837.responses.match`.
+what was forwarded is the stage's (`stage/payer.py`) and the report's (`answers/write/payer.py`).
 
 Records hold codes and control numbers, never a patient's name, member id or birth date: a 277CA's
 2100D NM1 is not kept. A 999's IK404 (the payer's copy of a bad value) is kept in `ElementNote.value`
