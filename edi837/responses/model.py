@@ -9,13 +9,40 @@ what was forwarded is the stage's (`stage/payer.py`) and the report's (`answers/
 
 Records hold codes and control numbers, never a patient's name, member id or birth date: a 277CA's
 2100D NM1 is not kept. A 999's IK404 (the payer's copy of a bad value) is kept in `ElementNote.value`
-for the API; no line edi837 prints or logs shows it.
+for the API; no line edi837 prints or logs shows it. What a record's `words`, `codes` and `text` say
+(what the CLI, `run --status`, the report and the Arrow rows show) quotes a value only when it is a
+code of its list or has a code's form (`shown`): a malformed answer may hold a member id where a
+status code belongs (a fuzz mutant's STC01 did, and its words quoted it).
 """
 
 from __future__ import annotations
 
+import re
+
 from ..frozen import frozen
 from ..x12 import status_codes
+
+# The forms a value must have to be quoted in words and codes (as x12.envelope quotes its elements).
+HIDDEN = "(value not shown)"  # no colon: Status.text stays category:code:entity
+CODE = re.compile(r"[A-Za-z0-9]{1,3}\Z")  # TA104/TA105, IK304/IK403, IK5, AK9, STC codes: 1 to 3 characters
+SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}\Z")  # IK301
+NUMBER = re.compile(r"[0-9]{1,6}\Z")  # IK302 (position in the set), IK402 (data element), AK903/AK904 counts
+POSITION = re.compile(r"[0-9]{1,2}(?::[0-9]{1,2}){0,2}\Z")  # IK401: element[:component[:repeat]]
+LOOP = re.compile(r"[0-9]{4}[A-Z]{0,2}\Z")  # IK303: 2300, 2010BA
+# SVC01: a qualifier, a procedure or revenue code (with a digit: HCPCS A0427, revenue 0540), modifiers.
+SERVICE = re.compile(r"[A-Z]{2}:(?=[A-Z0-9]{0,7}[0-9])[A-Z0-9]{1,8}(?::[A-Z0-9]{2}){0,4}\Z")
+
+
+def shown(value: str, form: re.Pattern[str] = CODE, list_name: str = "") -> str:
+    """`value` as words and codes may quote it: itself when empty, of `form` or a code of the list
+    `list_name` (status_codes), else HIDDEN."""
+    if not value or form.match(value) or (list_name and status_codes.lookup(list_name, value) is not None):
+        return value
+    return HIDDEN
+
+
+def _describe(list_name: str, code: str) -> str:
+    return status_codes.describe(list_name, shown(code, CODE, list_name))
 
 ACCEPTED, REJECTED, NOTED = "accepted", "rejected", "noted"
 # 277CA claim status categories (code list 507): A0-A2 and A5 take the claim in; A3, A4, A6-A8 send it back.
@@ -54,7 +81,7 @@ class Ta1:
 
     @property
     def words(self) -> str:
-        return f"{status_codes.describe('TA104', self.ack)}; {status_codes.describe('TA105', self.note)}"
+        return f"{_describe('TA104', self.ack)}; {_describe('TA105', self.note)}"
 
 
 @frozen
@@ -80,10 +107,12 @@ class SegmentNote:
 
     @property
     def words(self) -> str:
-        where = f"{self.segment_id} (segment {self.position}" + (f", loop {self.loop}" if self.loop else "") + ")"
-        parts = [f"{where}: {status_codes.describe('IK304', self.code)}"]
-        parts += [f"element {e.position}" + (f" (data element {e.data_element})" if e.data_element else "")
-                  + f": {status_codes.describe('IK403', e.code)}" for e in self.elements]
+        where = (f"{shown(self.segment_id, SEGMENT_ID)} (segment {shown(self.position, NUMBER)}"
+                 + (f", loop {shown(self.loop, LOOP)}" if self.loop else "") + ")")
+        parts = [f"{where}: {_describe('IK304', self.code)}"]
+        parts += [f"element {shown(e.position, POSITION)}"
+                  + (f" (data element {shown(e.data_element, NUMBER)})" if e.data_element else "")
+                  + f": {_describe('IK403', e.code)}" for e in self.elements]
         return "; ".join(parts)
 
 
@@ -108,13 +137,14 @@ class SetAck:
 
     @property
     def codes(self) -> str:
-        return " ".join([f"IK5*{self.ack}", *self.reasons]
-                        + [f"IK3*{s.segment_id}*{s.position}*{s.loop}*{s.code}" for s in self.segments])
+        return " ".join([f"IK5*{shown(self.ack)}", *[shown(r) for r in self.reasons]]
+                        + [f"IK3*{shown(s.segment_id, SEGMENT_ID)}*{shown(s.position, NUMBER)}*{shown(s.loop, LOOP)}"
+                           f"*{shown(s.code)}" for s in self.segments])
 
     @property
     def words(self) -> str:
-        parts = [status_codes.describe("IK501", self.ack)]
-        parts += [status_codes.describe("IK502", r) for r in self.reasons]
+        parts = [_describe("IK501", self.ack)]
+        parts += [_describe("IK502", r) for r in self.reasons]
         parts += [s.words for s in self.segments]
         return "; ".join(parts)
 
@@ -140,9 +170,8 @@ class GroupAck:
 
     @property
     def words(self) -> str:
-        counts = f"{self.accepted or '?'} of {self.received or '?'} sets accepted"
-        return "; ".join([status_codes.describe("AK901", self.ack), counts]
-                         + [status_codes.describe("AK905", r) for r in self.reasons])
+        counts = f"{shown(self.accepted, NUMBER) or '?'} of {shown(self.received, NUMBER) or '?'} sets accepted"
+        return "; ".join([_describe("AK901", self.ack), counts] + [_describe("AK905", r) for r in self.reasons])
 
 
 @frozen
@@ -155,11 +184,13 @@ class Status:
 
     @property
     def words(self) -> str:
-        return status_codes.stc_words(self.category, self.code, self.entity)
+        return status_codes.stc_words(shown(self.category, CODE, "CATEGORY"), shown(self.code, CODE, "STATUS"),
+                                      shown(self.entity, CODE, "ENTITY"))
 
     @property
     def text(self) -> str:
-        return ":".join(x for x in (self.category, self.code, self.entity) if x)
+        return ":".join(shown(x, CODE, lst) for x, lst in ((self.category, "CATEGORY"), (self.code, "STATUS"),
+                                                           (self.entity, "ENTITY")) if x)
 
 
 def status_of(statuses: tuple[Status, ...]) -> str:
@@ -211,7 +242,8 @@ class ClaimStatus:
     @property
     def words(self) -> str:
         parts = [s.words for s in self.statuses]
-        parts += [f"line {ln.service}: " + ", ".join(s.words for s in ln.statuses) for ln in self.lines if ln.statuses]
+        parts += [f"line {shown(ln.service, SERVICE)}: " + ", ".join(s.words for s in ln.statuses)
+                  for ln in self.lines if ln.statuses]
         return "; ".join(parts)
 
 

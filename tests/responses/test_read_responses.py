@@ -403,6 +403,24 @@ def test_no_message_or_words_carry_a_patients_name_or_member_id() -> None:
     assert set_ack.segments[0].elements[0].value == PATIENT  # kept for the API (IK404), never in words
 
 
+def test_a_member_id_where_a_code_belongs_is_not_quoted() -> None:
+    """A malformed answer's value in a code's place is kept in the record (the API's), and words, codes
+    and text say it is not shown (response fuzz seed 1 index 67782: a member id as STC01-1)."""
+    text = claims_277().replace("STC*A7:562:85*", f"STC*{MEMBER}:{PATIENT}:85*").replace(
+        "SVC*HC:A0427:RH*", f"SVC*HC:{PATIENT}*")
+    ack = (ISA + f"GS*FA*MEDICAREMAC*EDI837*20261207*0930*1*X*005010X231A1~ST*999*0001*005010X231A1~"
+           f"AK1*HC*1*005010X223A2~AK2*837*0001*005010X223A2~IK3*{PATIENT}*{MEMBER}*{PATIENT}*{MEMBER}~"
+           f"IK4*{PATIENT}*{MEMBER}*{PATIENT}~IK5*{MEMBER}*{PATIENT}~AK9*{MEMBER}*1*{PATIENT}*0*{MEMBER}~SE*8*0001~"
+           "GE*1*1~IEA*1*000000417~")
+    claim = of(ClaimStatus, records(text.encode()))[1]
+    (set_ack,) = of(SetAck, records(ack.encode()))
+    (group,) = of(GroupAck, records(ack.encode()))
+    assert (claim.statuses[0].category, set_ack.ack, group.ack) == (MEMBER, MEMBER, MEMBER)  # as read
+    for said in (claim.words, claim.codes, claim.statuses[0].text, set_ack.words, set_ack.codes, group.words):
+        assert PATIENT not in said and MEMBER not in said and "(value not shown)" in said, said
+    assert claim.statuses[0].text == "(value not shown):(value not shown):85"
+
+
 # -- the sources the API takes ----------------------------------------------------------------------------
 
 @needs_samples
