@@ -168,6 +168,9 @@ def _records(source: Source) -> Iterator[dict[str, Any]]:
     except OSError as exc:
         yield problem_row(name, UNREADABLE, f"cannot open: {exc.strerror or type(exc).__name__}")
         return
+    except ValueError:  # a NUL in it: no file has that name (as edi837.read_responses says)
+        yield problem_row(name, UNREADABLE, "cannot open: not a valid path (it holds a NUL character)")
+        return
     with fh:
         yield from map(response_row, read_responses(fh, name))
 

@@ -108,6 +108,8 @@ def test_a_path_that_cannot_be_opened_is_one_problem_row(tmp_path) -> None:
     [row] = [r for b in ar.response_batches([missing]) for r in b.to_pylist()]
     assert (row["file"], row["kind"], row["problem_code"]) == (str(missing), "problem", "unreadable")
     assert row["problem_message"].startswith("cannot open: ")
+    [nul] = [r for b in ar.response_batches([str(missing) + "\0"]) for r in b.to_pylist()]
+    assert nul["problem_code"] == "unreadable" and "NUL" in nul["problem_message"] and "\\x00" in nul["file"]
 
 
 def claims_277(n: int) -> str:
