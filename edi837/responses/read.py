@@ -48,7 +48,6 @@ def read(stream: Readable, name: str) -> Iterator[Response]:
     check = segment_checker(":")
     struct: list[StructureError] = []
     last: Segment | None = None
-    in_set = False
     ta1 = False  # a TA1 was read in this interchange
     try:
         for seg in segments(stream, name):
@@ -66,15 +65,13 @@ def read(stream: Readable, name: str) -> Iterator[Response]:
                 if not _ta1_before_groups(s, sid, ta1):
                     yield _structure_problem(name, seg, s)
             struct.clear()
-            if sid == "ST":
-                in_set = True
-            # The set's elements, and the GS's (its date and time, as pyx12 checks them); the ISA's are the
-            # envelope machine's, as in the check of an 837.
-            if node >= 0 and (in_set or sid == "GS"):
-                yield from (_element_problem(name, seg, walker.loop, e) for e in check(guide.nodes[node], seg))
+            # Every segment's elements against its map, the envelope's too (ISA03 a code, GS05 a time, IEA01
+            # at most 5 digits ...), as pyx12 validates an answer; the envelope machine adds its counts and
+            # control numbers. (ISA16 is the component separator itself, which the reader has vetted.)
+            if node >= 0:
+                yield from (_element_problem(name, seg, walker.loop, e) for e in check(guide.nodes[node], seg)
+                            if e.ref != "ISA16")
             yield from builder.feed(seg, walker.loop)
-            if sid == "SE":
-                in_set = False
         yield from (_envelope_problem(name, e) for e in env.end(last))
         yield from builder.finish()
     except Edi837Error as exc:
