@@ -38,7 +38,7 @@ import pyarrow as pa
 from ...errors import printable
 from ...responses import BatchStatus, ClaimStatus, GroupAck, Problem, Response, SetAck, Status, Ta1
 from ...responses import read as read_responses
-from ...responses.model import status_of
+from ...responses.model import SERVICE, shown, status_of
 from .arrow import MONEY, _f, _fields, field_json, money
 
 SCHEMA_VERSION = 1  # of the response table; bump on any change of SCHEMA (and regenerate its documents)
@@ -50,7 +50,8 @@ UNREADABLE, TOO_LARGE = "unreadable", "too large"  # problem_code of a file not 
 Source = str | os.PathLike[str] | tuple[str, bytes]  # a path, or (name, the file's bytes)
 
 SERVICE_LINE = pa.struct([
-    _f("service", pa.string(), "SVC01 as written, components joined by ':' (HC:A0427:RH, NU:0540)"),
+    _f("service", pa.string(), "SVC01 as written, components joined by ':' (HC:A0427:RH, NU:0540);"
+       " '(value not shown)' when it does not have that form"),
     _f("charge", MONEY, "SVC02, exact to the cent (null when not an amount)"),
     _f("control", pa.string(), "REF*FJ: the line item control number"),
     _f("status", pa.string(), "accepted, rejected or noted, from the line's own STC categories"),
@@ -103,11 +104,12 @@ def _text(statuses: tuple[Status, ...]) -> str:
 
 
 def codes(r: Response) -> str | None:
-    """The payer's codes of a record as one string (as the stage's ledger writes them, stage/payer.py)."""
+    """The payer's codes of a record as one string (as the stage's ledger writes them, stage/payer.py),
+    a value quoted only when it has a code's form (model.shown), as the records' own `codes` do."""
     if isinstance(r, Ta1):
-        return f"TA1 {r.ack} {r.note}"
+        return f"TA1 {shown(r.ack)} {shown(r.note)}"
     if isinstance(r, GroupAck):
-        return " ".join([f"AK9 {r.ack}", *r.reasons])
+        return " ".join([f"AK9 {shown(r.ack)}", *map(shown, r.reasons)])
     if isinstance(r, Problem):
         return None
     return r.codes
@@ -122,7 +124,7 @@ def _named(r: Response) -> dict[str, Any]:
     if isinstance(r, SetAck):
         return {"answered_gs06": r.group_control, "answered_st02": r.set_control}
     if isinstance(r, ClaimStatus):
-        lines = [{"service": ln.service, "charge": money(ln.charge), "control": ln.control or None,
+        lines = [{"service": shown(ln.service, SERVICE), "charge": money(ln.charge), "control": ln.control or None,
                   "status": status_of(ln.statuses), "codes": _text(ln.statuses),
                   "words": ", ".join(s.words for s in ln.statuses)} for ln in r.lines]
         return {"claim_id": r.claim_id, "trace": r.trace, "batch": r.batch, "payer_claim_number": r.payer_claim_number,

@@ -87,9 +87,20 @@ _999 = (ISA + "GS*FA*PAYER01*EDI837*20261201*1200*77*X*005010X231A1~ST*999*0001*
         f"IK4*3*1035*6*{IK404}~IK5*R*5~AK9*R*1*1*0~SE*9*0001~GE*1*77~IEA*1*000000901~")
 
 
-def test_a_ta1_and_a_999_with_an_ik404_value_which_no_row_holds() -> None:
+def test_no_row_holds_an_ik404_value_or_a_name_where_a_code_belongs() -> None:
     """The IK404 is the payer's copy of a bad value (here a made-up name): the record keeps it for the
-    API, no column of any row does."""
+    API, no column of any row does; nor does a name where a code belongs (TA105, AK905, STC01, SVC01)."""
+    name = "DOEJANE"
+    odd_ta1 = TA1.replace("*R*022~", f"*R*{name}~")
+    odd_999 = _999.replace("AK9*R*1*1*0~", f"AK9*R*1*1*0*{name}~")
+    odd_277 = claims_277(1).replace("STC*A2:20*", f"STC*{name}:20*").replace(
+        "DTP*472*D8*20261101~", f"DTP*472*D8*20261101~SVC*HC:{name}*10*10~STC*A3:{name}~")
+    odd = [("x.ta1", odd_ta1.encode()), ("x.999", odd_999.encode()), ("x.277ca", odd_277.encode())]
+    odd_rows = [r for b in ar.response_batches(odd) for r in b.to_pylist()]
+    assert {r["kind"] for r in odd_rows} >= {"TA1", "999", "277CA"}
+    assert name not in repr(odd_rows)
+    [line] = [ln for r in odd_rows if r["record"] == "ClaimStatus" for ln in r["service_lines"]]
+    assert line["service"] == "(value not shown)"
     [ta1] = [r for b in ar.response_batches([("a.ta1", TA1.encode())]) for r in b.to_pylist()]
     assert (ta1["kind"], ta1["level"], ta1["answered_isa13"], ta1["status"]) == ("TA1", "interchange", "000000123",
                                                                                  "rejected")
