@@ -58,12 +58,13 @@ class NotBinaryStream(TypeError):
     """A stream whose `read` gives text, not bytes: a usage error, raised as is (not a located Edi837Error)."""
 
 
-def checked_source(source: object) -> Source:
+def checked_source(source: object, what: str = "837") -> Source:
     """`source` if it is one of the types the API reads; else a TypeError that names its type and the
-    types accepted, never its content (which may be a claim, with a patient's name)."""
+    types accepted, never its content (which may be a claim, with a patient's name). `what` the file
+    is, in the error ("837", "answer file")."""
     if isinstance(source, str):
         if looks_like_x12(source):
-            raise TypeError("the 837 was given as text (a str that starts with ISA): pass its bytes"
+            raise TypeError(f"the {what} was given as text (a str that starts with ISA): pass its bytes"
                             " (text.encode('latin-1')) or the path of its file")
         return source
     if isinstance(source, (bytes, bytearray, memoryview, os.PathLike)):
@@ -224,7 +225,7 @@ def read_responses(source: Source, name: str | None = None) -> Iterator[Response
     guide finds wrong with the file (input that cannot be read on ends it with a Problem "unreadable",
     never an exception). TypeError at once for a source of another type; InputError for a path that
     cannot be opened."""
-    checked = checked_source(source)
+    checked = checked_source(source, "answer file")
     stream, label, owned = _open(checked, name)
     return _responses(stream, label, owned)
 

@@ -108,11 +108,7 @@ def _structure_problem(name: str, seg: Segment, s: StructureError) -> Problem:
 
 
 def _element_problem(name: str, seg: Segment, loop: str, e: ElementError) -> Problem:
-    ref, message = e.ref, e.message
-    if not ref:  # a composite the map gives no reference (the 277CA's SVC06): named by its place
-        ref = f"{seg.elements[0]}{e.position.split(':')[0].zfill(2)}"
-        message = message.replace("(None)", f"({ref})")
-    return Problem(name, seg.line, seg.elements[0], loop, ref, f"X12-IK4-{e.code}", message)
+    return Problem(name, seg.line, seg.elements[0], loop, e.ref, f"X12-IK4-{e.code}", e.message)
 
 
 def _rest(seg: Segment, first: int, last: int) -> tuple[str, ...]:

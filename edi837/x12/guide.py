@@ -326,7 +326,10 @@ class _MapTree:
                 elements.append(_element(child, self.dataele, self.kind))
             elif child.tag == "composite":
                 comps = tuple(_element(c, self.dataele, self.kind) for c in child.findall("element"))
-                elements.append(CompositeSpec(ref=child.get("xid"), seq=int(child.findtext("seq")),
+                seq = int(child.findtext("seq"))
+                # The answers' maps leave some composites unnamed (the 277CA's SVC06): named by place.
+                ref = child.get("xid") or f"{el.get('xid')}{seq:02d}"
+                elements.append(CompositeSpec(ref=ref, seq=seq,
                                               data_ele=child.findtext("data_ele") or "",
                                               name=child.findtext("name") or "", usage=child.findtext("usage"),
                                               components=comps, guide=self.kind))
