@@ -296,12 +296,12 @@ class Ledger:
             " FROM forwarded f JOIN inputs i ON i.sha256 = f.input ORDER BY f.id")
 
     def answers_of_claims(self) -> Iterator[tuple]:
-        """Every answer naming a forwarded claim, in the order received: (claim, kind, level, status, codes,
-        words, payer claim number, response stem, received at, again)."""
+        """Every answer naming a forwarded claim, by claim, each claim's in the order received: (claim, kind,
+        level, status, codes, words, payer claim number, response stem, received at, again)."""
         yield from self.db.execute(
             "SELECT a.claim, a.kind, a.level, a.status, a.codes, a.words, a.payer_claim_number, r.stem,"
             " r.received_at, a.again FROM answers a JOIN responses r ON r.id = a.response WHERE a.claim IS NOT NULL"
-            " ORDER BY a.id")
+            " ORDER BY a.claim, a.id")
 
     def response_rows(self) -> list[tuple]:
         """(stem, kinds, payer, items, unmatched, again, problems, received at) per response file."""

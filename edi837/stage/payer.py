@@ -219,12 +219,17 @@ def verdict(view: ClaimView, now: dt.datetime, overdue: dict[str, float]) -> Non
 
 
 def claim_views(ledger: Ledger, now: dt.datetime, overdue: dict[str, float]) -> Iterator[ClaimView]:
-    """Every forwarded claim with its answers and state, in the order forwarded (streamed)."""
-    answers: dict[int, list[Answer]] = {}
-    for claim, kind, level, status, codes_, words, number, response, received, again in ledger.answers_of_claims():
-        answers.setdefault(claim, []).append(Answer(kind, level, status, codes_, words, number, response, received,
-                                                    bool(again)))
+    """Every forwarded claim with its answers and state, in the order forwarded: two cursors walked side
+    by side (both ordered by claim), so a ledger of any size is streamed."""
+    answers = ledger.answers_of_claims()
+    pending = next(answers, None)
     for fid, stem, isa13, gs06, st02, claim_id, trace, charge, claim_type, at in ledger.forwarded_rows():
-        view = ClaimView(stem, isa13, gs06, st02, claim_id, trace, charge, claim_type, at, answers.pop(fid, []))
+        mine: list[Answer] = []
+        while pending is not None and pending[0] <= fid:
+            claim, kind, level, status, codes_, words, number, response, received, again = pending
+            if claim == fid:
+                mine.append(Answer(kind, level, status, codes_, words, number, response, received, bool(again)))
+            pending = next(answers, None)
+        view = ClaimView(stem, isa13, gs06, st02, claim_id, trace, charge, claim_type, at, mine)
         verdict(view, now, overdue)
         yield view
