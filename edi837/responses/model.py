@@ -80,6 +80,10 @@ class Ta1:
         return REJECTED if self.ack == "R" else ACCEPTED
 
     @property
+    def codes(self) -> str:
+        return f"TA1 {shown(self.ack)} {shown(self.note)}"
+
+    @property
     def words(self) -> str:
         return f"{_describe('TA104', self.ack)}; {_describe('TA105', self.note)}"
 
@@ -167,6 +171,10 @@ class GroupAck:
     @property
     def status(self) -> str:
         return ACCEPTED if self.ack in ACCEPTING_999 else NOTED if self.ack == "P" else REJECTED
+
+    @property
+    def codes(self) -> str:
+        return " ".join([f"AK9 {shown(self.ack)}", *(shown(r) for r in self.reasons)])
 
     @property
     def words(self) -> str:

@@ -27,7 +27,9 @@ from pathlib import Path
 
 from ..responses import REJECTED, BatchStatus, ClaimStatus, GroupAck, Problem, Response, SetAck, Ta1
 from ..responses import read as read_responses
+from ..responses.model import shown
 from ..responses.sent import SentClaim, sent_claims
+from ..x12.envelope import CONTROL
 from . import worker
 from .ledger import Ledger
 from .outbox import Outbox
@@ -39,12 +41,12 @@ Target = tuple[str, str, str, tuple[str, ...], str]
 def target(r: Response) -> Target | None:
     """What `r` names among forwarded claims (None: a Problem, or a provider-level 277CA status)."""
     if isinstance(r, Ta1):
-        return "TA1", "interchange", "isa13 = ?", (r.control,), f"ISA13 {r.control}"
+        return "TA1", "interchange", "isa13 = ?", (r.control,), f"ISA13 {shown(r.control, CONTROL)}"
     if isinstance(r, GroupAck):
-        return "999", "group", "gs06 = ?", (r.group_control,), f"GS06 {r.group_control}"
+        return "999", "group", "gs06 = ?", (r.group_control,), f"GS06 {shown(r.group_control, CONTROL)}"
     if isinstance(r, SetAck):
         return ("999", "set", "gs06 = ? AND st02 = ?", (r.group_control, r.set_control),
-                f"GS06 {r.group_control} ST02 {r.set_control}")
+                f"GS06 {shown(r.group_control, CONTROL)} ST02 {shown(r.set_control, CONTROL)}")
     if isinstance(r, ClaimStatus):
         if r.trace:
             return "277CA", "claim", "trace = ?", (r.trace,), f"CLM01 {r.claim_id} D9 {r.trace}"
@@ -58,13 +60,8 @@ def target(r: Response) -> Target | None:
 
 
 def codes(r: Response) -> str:
-    if isinstance(r, Ta1):
-        return f"TA1 {r.ack} {r.note}"
-    if isinstance(r, GroupAck):
-        return " ".join([f"AK9 {r.ack}", *r.reasons])
-    if isinstance(r, (SetAck, ClaimStatus, BatchStatus)):
-        return r.codes
-    return ""
+    """The answer's codes as the ledger keeps them (each quoted only when it has a code's form)."""
+    return "" if isinstance(r, Problem) else r.codes
 
 
 @dataclass

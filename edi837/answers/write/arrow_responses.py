@@ -104,15 +104,9 @@ def _text(statuses: tuple[Status, ...]) -> str:
 
 
 def codes(r: Response) -> str | None:
-    """The payer's codes of a record as one string (as the stage's ledger writes them, stage/payer.py),
-    a value quoted only when it has a code's form (model.shown), as the records' own `codes` do."""
-    if isinstance(r, Ta1):
-        return f"TA1 {shown(r.ack)} {shown(r.note)}"
-    if isinstance(r, GroupAck):
-        return " ".join([f"AK9 {shown(r.ack)}", *map(shown, r.reasons)])
-    if isinstance(r, Problem):
-        return None
-    return r.codes
+    """The payer's codes of a record as one string (the record's own `codes`, as the stage's ledger
+    writes them), None for a Problem."""
+    return None if isinstance(r, Problem) else r.codes
 
 
 def _named(r: Response) -> dict[str, Any]:
