@@ -44,7 +44,7 @@ RESPONSE_GUIDES = {
     VERSION_999_BASE: ("999", "999.5010.xml"),  # the base guide, which payers still send (pyx12 reads it too)
 }
 ALL_GUIDES = {**GUIDES, **RESPONSE_GUIDES}
-CACHE_FORMAT = 10  # bump when the compiled shape changes
+CACHE_FORMAT = 11  # bump when the compiled shape changes
 BIG = sys.maxsize
 
 
@@ -244,10 +244,7 @@ def _element(el: etree._Element, dataele: dict[str, tuple[str, int, int]], kind:
 
 
 def _qualifier(seg_id: str, elements: tuple[ElementSpec | CompositeSpec, ...]) -> tuple[int, int, frozenset[str]] | None:
-    """Where a segment's identifying qualifier sits, by pyx12's own rule (segment_if.is_match). ISA and
-    GS have none: the walker forces them (a 999 map's GS01 lists FA, which a 277's HN must not miss)."""
-    if seg_id in ("ISA", "GS"):
-        return None
+    """Where a segment's identifying qualifier sits, by pyx12's own rule (segment_if.is_match)."""
     c0 = elements[0] if elements else None
     if isinstance(c0, ElementSpec) and c0.data_type == "ID" and c0.usage == "R" and c0.codes:
         return (1, 0, c0.codes)

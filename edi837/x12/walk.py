@@ -130,6 +130,12 @@ class Walker:
         self._use(tx)
         return True
 
+    def _other_group(self, seg: Segment) -> bool:
+        """At a GS the current tree has no place for: whether its GS08 names another tree, now walked.
+        (The 837 trees' GS01 is HC, the 999's FA, the 277CA's HN: a GS is told apart by its GS01, so a
+        group of another kind is found nowhere in the tree of the last.)"""
+        return seg.elements[0] == "GS" and self._group(seg)
+
     # -- public ---------------------------------------------------------------------------------
     def step(self, seg: Segment, errors: list[StructureError]) -> int:
         """Move to the node matching `seg`; return its index, or -1 when the guide has no place for it."""
@@ -152,6 +158,8 @@ class Walker:
             counts[target] += 1
             self.loop = self._loop_of[target]
         else:
+            if target < 0 and self._other_group(seg):  # GS01 of another tree (a 277CA's HN after a 999's FA)
+                return self._force(self._gs_loop, self._gs)
             self._replay(trace, seg, errors)
             if target < 0:
                 return target
@@ -172,7 +180,9 @@ class Walker:
         else:
             hit = self._transition(key)
             target = hit.target
-            if target < 0:
+            if target < 0 and self._other_group(seg):
+                target = self._gs
+            elif target < 0:
                 self._replay(hit.trace, seg, errors)
                 return target
             if target == self._gs and self._group(seg):

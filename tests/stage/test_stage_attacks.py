@@ -541,4 +541,6 @@ def test_status_reads_a_read_only_outbox(tmp_path: Path) -> None:
         assert "Traceback" not in status.stderr
         for name in made:
             assert f"  {name}  control " in status.stdout
-        assert status.stdout.splitlines()[-1] == "2 answered, 0 quarantined, 0 in flight, 0 duplicates"
+        lines = status.stdout.splitlines()
+        assert "2 answered, 0 quarantined, 0 in flight, 0 duplicates" in lines
+        assert lines[-1] == "2 forwarded, 0 payer-accepted, 0 payer-rejected, 0 overdue (forwarded claims)"
