@@ -72,12 +72,15 @@ class Recorded:
     unmatched: int = 0
     again: int = 0
     problems: int = 0
+    unreadable: str = ""  # why the file could not be read on (a located line), when it could not
 
 
 def record(ledger: Ledger, stream_path: Path, name: str, sha256: str, stem: str,
            log: Callable[[str], None]) -> Recorded:
     """Read the answer file at `stream_path` and record what it says against the forwarded claims,
-    in one transaction. Lines logged name control numbers and claim ids, never a patient's data."""
+    in one transaction. A file that cannot be read and holds no answer is not recorded (`unreadable`
+    says why: the stage quarantines it). Lines logged name control numbers and claim ids, never a
+    patient's data."""
     kinds: list[str] = []
     done = Recorded("", "")
     response = ledger.response_started(sha256, name, stem)
@@ -86,6 +89,8 @@ def record(ledger: Ledger, stream_path: Path, name: str, sha256: str, stem: str,
             for r in read_responses(fh, name):
                 if isinstance(r, Problem):
                     done.problems += 1
+                    if r.code == "unreadable":
+                        done.unreadable = f"{name}: line {r.line}: {r.message}"
                     continue
                 done.payer = done.payer or r.interchange.sender
                 _record(ledger, response, r, done, kinds, log, name)
@@ -93,6 +98,9 @@ def record(ledger: Ledger, stream_path: Path, name: str, sha256: str, stem: str,
         ledger.response_abandoned()
         raise
     done.kinds = " ".join(kinds)
+    if done.unreadable and not done.items:
+        ledger.response_abandoned()
+        return done
     ledger.response_finished(response, done.kinds, done.payer, done.items, done.unmatched, done.again, done.problems)
     return done
 

@@ -173,3 +173,19 @@ def test_a_kill_while_an_answer_file_is_recorded_loses_nothing_and_records_it_on
     assert len(after["responses"]) == 2 and not any(r["answered_again"] for r in after["responses"])
     assert all(len([a for a in c["answers"] if a["level"] == "set"]) == 1 for c in after["forwarded"])
     assert after["counts"]["payer-accepted"] == len(after["forwarded"]) == 26
+
+
+def test_an_answer_file_that_cannot_be_read_is_quarantined_with_its_reason(tmp_path: Path) -> None:
+    """A file that starts as a 999 (ISA, GS*FA) and then is not X12: quarantined with one located line
+    (no control numbers spent, nothing recorded), as an unreadable 837 is; one that holds answers and
+    breaks later is recorded with its problems."""
+    inbox, outbox = tmp_path / "in", tmp_path / "out"
+    inbox.mkdir()
+    isa = b"ISA*00*          *00*          *ZZ*MEDICAREMAC    *ZZ*EDI837         *261207*0930*^*00501*000000077*0*T*:~"
+    (inbox / "broken.999").write_bytes(isa + b"GS*FA*MEDICAREMAC*EDI837*20261207*0930*77*X*005010X231A1~" + bytes(range(256)) * 4)
+    done = run(inbox, outbox)
+    assert done.returncode == 1 and "broken.999: quarantined: broken.999: line" in done.stdout
+    reason = (outbox / "quarantine" / "broken.999.reason").read_text()
+    assert reason.startswith("broken.999: line ") and "\\x00" not in reason
+    after = status(outbox)
+    assert after["responses"] == [] and [i["state"] for i in after["inputs"]] == ["quarantined"]
