@@ -29,8 +29,10 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -293,12 +295,15 @@ def documents() -> dict[str, str]:
     return {"claims-arrow.md": describe(), "claims-arrow.json": schema_json()}
 
 
-if __name__ == "__main__":
-    import sys
-    from pathlib import Path
-
+def write_documents(documents: Callable[[], dict[str, str]], describe: Callable[[], str]) -> None:
+    """A schema module run as a script: `--write` writes its documents into edi837/schemas/; without
+    it, its markdown is printed."""
     if sys.argv[1:] == ["--write"]:
         for name, text in documents().items():
             (Path(__file__).resolve().parents[2] / "schemas" / name).write_text(text)
     else:
         print(describe(), end="")
+
+
+if __name__ == "__main__":
+    write_documents(documents, describe)

@@ -39,7 +39,7 @@ from ...errors import printable
 from ...responses import BatchStatus, ClaimStatus, GroupAck, Problem, Response, SetAck, Status, Ta1
 from ...responses import read as read_responses
 from ...responses.model import SERVICE, shown, status_of
-from .arrow import MONEY, _f, _fields, field_json, money
+from .arrow import MONEY, _f, _fields, field_json, money, write_documents
 
 SCHEMA_VERSION = 1  # of the response table; bump on any change of SCHEMA (and regenerate its documents)
 BATCH = 1000  # rows per RecordBatch
@@ -226,11 +226,4 @@ def documents() -> dict[str, str]:
 
 
 if __name__ == "__main__":
-    import sys
-    from pathlib import Path
-
-    if sys.argv[1:] == ["--write"]:
-        for file_name, text in documents().items():
-            (Path(__file__).resolve().parents[2] / "schemas" / file_name).write_text(text)
-    else:
-        print(describe(), end="")
+    write_documents(documents, describe)
