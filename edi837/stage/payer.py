@@ -7,7 +7,8 @@ Matching (what each answer names, and the forwarded claims that carry it):
     TA1         TA101 = the forward 837's ISA13                   every claim of that interchange
     999 AK9     AK102 = its GS06                                  every claim of that group
     999 AK2/IK5 AK102 = GS06 and AK202 = ST02                     every claim of that set
-    277CA claim REF*D9 = the trace the forward 837 gave it        that claim
+    277CA claim REF*D9 = the trace the forward 837 gave it,       that claim
+                and TRN02 = its CLM01
                 (no REF*D9: TRN02 = CLM01)                        the claims sent with that CLM01
     277CA batch 2200B TRN02 = the set's BHT03                     every claim of those sets
 
@@ -48,8 +49,8 @@ def target(r: Response) -> Target | None:
         return ("999", "set", "gs06 = ? AND st02 = ?", (r.group_control, r.set_control),
                 f"GS06 {shown(r.group_control, CONTROL)} ST02 {shown(r.set_control, CONTROL)}")
     if isinstance(r, ClaimStatus):
-        if r.trace:
-            return "277CA", "claim", "trace = ?", (r.trace,), f"CLM01 {r.claim_id} D9 {r.trace}"
+        if r.trace:  # and TRN02, the CLM01 it was sent with: a trace from another sender's numbers must not match
+            return "277CA", "claim", "trace = ? AND claim_id = ?", (r.trace, r.claim_id), f"CLM01 {r.claim_id} D9 {r.trace}"
         return "277CA", "claim", "claim_id = ?", (r.claim_id,), f"CLM01 {r.claim_id}"
     if isinstance(r, BatchStatus):  # BHT03 is the submitter's and may repeat: only a rejection is spread
         if r.level == "batch" and r.status == REJECTED:
