@@ -95,13 +95,14 @@ class Said:
 
 
 def _ledger(outbox: Path) -> Ledger:
-    from ..stage.ledger import Ledger
+    from ..stage import Unusable
+    from ..stage.status import open_ledger
 
-    path = outbox / "ledger.sqlite"
-    if not path.is_file():
-        raise CliError(f"{printable(str(outbox))}: no ledger here (ledger.sqlite): not an OUTBOX of `edi837 run`")
-    ledger = Ledger(path, readonly=True)
-    if ledger.version < 2:
+    try:
+        ledger = open_ledger(outbox)
+    except Unusable as exc:
+        raise CliError(str(exc)) from None
+    if not ledger.migrated:
         raise CliError(f"{printable(str(outbox))}: its ledger was made by an earlier release; run `edi837 run` on it"
                        " once to migrate it")
     return ledger

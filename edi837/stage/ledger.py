@@ -168,6 +168,12 @@ class Ledger:
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")  # a new ledger: nothing to migrate
             self.version = SCHEMA_VERSION
 
+    @property
+    def migrated(self) -> bool:
+        """Whether the ledger has this release's schema (the payer's tables): one of an earlier release
+        is migrated by the next `run` (stage/payer.backfill)."""
+        return self.version >= SCHEMA_VERSION
+
     def highest_control(self) -> int:
         """The last control number the ledger says was used (0 when none): numbering never goes below it,
         whatever the state file says (a config added to an OUTBOX later starts a new state file)."""
@@ -227,10 +233,8 @@ class Ledger:
     # -- the payer's side ---------------------------------------------------------------------------
 
     def to_backfill(self) -> list[tuple[str, str, str]]:
-        """After a migration from a ledger of an earlier release: (sha256, stem, finished at) of each
+        """For the migration of a ledger of an earlier release: (sha256, stem, finished at) of each
         answered input that forwarded claims; `backfilled` then records them and the schema version."""
-        if self.version >= SCHEMA_VERSION:
-            return []
         return list(self.db.execute("SELECT sha256, stem, coalesce(finished_at, claimed_at) FROM inputs"
                                     " WHERE state = ? AND forwarded > 0 ORDER BY id", (ANSWERED,)))
 
@@ -348,7 +352,7 @@ class Ledger:
         return list(self.db.execute(
             "SELECT d.seen_at, d.name, d.archived_as, coalesce(i.stem, r.stem, '?') FROM duplicates d"
             " LEFT JOIN inputs i ON i.sha256 = d.sha256 LEFT JOIN responses r ON r.sha256 = d.sha256 ORDER BY d.id"
-            if self.version >= SCHEMA_VERSION else  # read only, before its migration: no responses table yet
+            if self.migrated else  # read only, before its migration: no responses table yet
             "SELECT d.seen_at, d.name, d.archived_as, coalesce(i.stem, '?') FROM duplicates d"
             " LEFT JOIN inputs i ON i.sha256 = d.sha256 ORDER BY d.id"))
 

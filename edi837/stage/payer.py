@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..responses import REJECTED, BatchStatus, ClaimStatus, GroupAck, Problem, Response, SetAck, Ta1
@@ -67,8 +67,8 @@ def codes(r: Response) -> str:
 
 @dataclass
 class Recorded:
-    kinds: str
-    payer: str
+    kinds: list[str] = field(default_factory=list)  # the answers it held, in the order first read: TA1, 999, 277CA
+    payer: str = ""
     items: int = 0
     unmatched: int = 0
     again: int = 0
@@ -82,8 +82,7 @@ def record(ledger: Ledger, stream_path: Path, name: str, sha256: str, stem: str,
     in one transaction. A file that cannot be read and holds no answer is not recorded (`unreadable`
     says why: the stage quarantines it). Lines logged name control numbers and claim ids, never a
     patient's data."""
-    kinds: list[str] = []
-    done = Recorded("", "")
+    done = Recorded()
     response = ledger.response_started(sha256, name, stem)
     try:
         with open(stream_path, "rb") as fh:
@@ -94,26 +93,25 @@ def record(ledger: Ledger, stream_path: Path, name: str, sha256: str, stem: str,
                         done.unreadable = f"{name}: line {r.line}: {r.message}"
                     continue
                 done.payer = done.payer or r.interchange.sender
-                _record(ledger, response, r, done, kinds, log, name)
+                _record(ledger, response, r, done, log, name)
     except BaseException:
         ledger.response_abandoned()
         raise
-    done.kinds = " ".join(kinds)
     if done.unreadable and not done.items:
         ledger.response_abandoned()
         return done
-    ledger.response_finished(response, done.kinds, done.payer, done.items, done.unmatched, done.again, done.problems)
+    ledger.response_finished(response, " ".join(done.kinds), done.payer, done.items, done.unmatched, done.again, done.problems)
     return done
 
 
-def _record(ledger: Ledger, response: int, r: Response, done: Recorded, kinds: list[str],
-            log: Callable[[str], None], name: str) -> None:
+def _record(ledger: Ledger, response: int, r: Response, done: Recorded, log: Callable[[str], None],
+            name: str) -> None:
     aim = target(r)
     if aim is None:
         return
     kind, level, where, args, names = aim
-    if kind not in kinds:
-        kinds.append(kind)
+    if kind not in done.kinds:
+        done.kinds.append(kind)
     done.items += 1
     status, words = getattr(r, "status", ""), getattr(r, "words", "")
     payer_number = r.payer_claim_number if isinstance(r, ClaimStatus) else ""
@@ -137,13 +135,9 @@ def _record(ledger: Ledger, response: int, r: Response, done: Recorded, kinds: l
         log(f"{name}: {kind} {level} answer for {names} answers what {again_in} already answered (answered again)")
 
 
-def forward_path(outbox: Outbox, stem: str) -> Path:
-    return outbox.answers(stem).forward837
-
-
 def sent(outbox: Outbox, stem: str) -> Iterator[SentClaim]:
     """The claims the forward 837 of input `stem` sent (none when it has none)."""
-    path = forward_path(outbox, stem)
+    path = outbox.answers(stem).forward837
     if path.is_file():
         with open(path, "rb") as fh:
             yield from sent_claims(fh, os.fspath(path.name))
@@ -151,7 +145,7 @@ def sent(outbox: Outbox, stem: str) -> Iterator[SentClaim]:
 
 def backfill(ledger: Ledger, outbox: Outbox, log: Callable[[str], None]) -> None:
     """A ledger of an earlier release: its forwarded claims read from the forward 837s in OUTBOX."""
-    if ledger.version >= 2:
+    if ledger.migrated:
         return
     todo = ledger.to_backfill()
     ledger.backfilled({sha: (stamp, sent(outbox, stem)) for sha, stem, stamp in todo})  # streamed, file by file

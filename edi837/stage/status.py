@@ -90,7 +90,8 @@ def numbers(control: int) -> str:
 
 # -- the ledger, printed --------------------------------------------------------------------------
 
-def _open(outbox: Path) -> Ledger:
+def open_ledger(outbox: Path) -> Ledger:
+    """The ledger of `outbox`, read only (Unusable: no ledger there, or one that cannot be read)."""
     path = outbox / "ledger.sqlite"
     if not path.is_file():
         raise Unusable(f"{printable(str(outbox))}: no ledger here (ledger.sqlite): not an OUTBOX of `edi837 run`")
@@ -104,7 +105,7 @@ def status_lines(outbox: Path, overdue: dict[str, float] | None = None, now: dt.
     """What the ledger of `outbox` says: one line per input, per duplicate, then the counts; then the
     payer's side: per forwarded file its claims' states and one line per claim, the payer's answer
     files, and the answers that matched nothing. Reads only: OUTBOX need not be writable."""
-    ledger = _open(outbox)
+    ledger = open_ledger(outbox)
     try:
         rows, duplicates = list(ledger.rows()), ledger.duplicates()
         yield from _input_lines(rows, duplicates)
@@ -132,7 +133,7 @@ def _input_lines(rows: list[Row], duplicates: list[tuple[str, str, str, str]]) -
 
 
 def _payer_lines(ledger: Ledger, overdue: dict[str, float], now: dt.datetime) -> Iterable[str]:
-    if ledger.version < 2:
+    if not ledger.migrated:
         yield ("the payer's side: this ledger was made by an earlier release; the next `edi837 run` on this"
                " OUTBOX migrates it (forwarded claims are read from forward/)")
         return
@@ -157,7 +158,7 @@ def _payer_lines(ledger: Ledger, overdue: dict[str, float], now: dt.datetime) ->
 
 def status_json(outbox: Path, overdue: dict[str, float] | None = None, now: dt.datetime | None = None) -> dict[str, Any]:
     """`run --status --format json`: the same as `status_lines`, for machines."""
-    ledger = _open(outbox)
+    ledger = open_ledger(outbox)
     try:
         inputs = [{"stem": r.stem, "name": r.name, "state": r.state, "control_numbers": numbers(r.control)
                    if r.control is not None else None, "claims": r.claims, "accepted": r.accepted,
@@ -166,7 +167,7 @@ def status_json(outbox: Path, overdue: dict[str, float] | None = None, now: dt.d
         duplicates = [{"seen_at": seen, "name": name, "archived_as": archived, "of": stem}
                       for seen, name, archived, stem in ledger.duplicates()]
         out: dict[str, Any] = {"schema_version": ledger.version, "inputs": inputs, "duplicates": duplicates}
-        if ledger.version >= 2:
+        if ledger.migrated:
             views = payer.claim_views(ledger, now or dt.datetime.now(dt.UTC), overdue or payer.OVERDUE_DAYS)
             out["forwarded"] = [dataclasses.asdict(v) for v in views]
             out["responses"] = [dict(zip(("stem", "kinds", "payer", "answers", "unmatched", "answered_again",

@@ -171,7 +171,7 @@ class Steps:
         self.outbox.archive(claimed.path, stem)
         self.tally.responses += 1
         self.counted(0, 0)
-        self.log(f"{claimed.shown}: payer's answer ({done.kinds or 'no answer in it'}"
+        self.log(f"{claimed.shown}: payer's answer ({' '.join(done.kinds) or 'no answer in it'}"
                  f"{' from ' + printable(done.payer) if done.payer else ''}): {count(done.items, 'answer')} recorded,"
                  f" {done.unmatched} unmatched, {done.again} answered again, {count(done.problems, 'problem')} in the file")
 
