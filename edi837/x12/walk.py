@@ -131,9 +131,8 @@ class Walker:
         return True
 
     def _other_group(self, seg: Segment) -> bool:
-        """At a GS the current tree has no place for: whether its GS08 names another tree, now walked.
-        (The 837 trees' GS01 is HC, the 999's FA, the 277CA's HN: a GS is told apart by its GS01, so a
-        group of another kind is found nowhere in the tree of the last.)"""
+        """At a GS the current tree has no place for (its GS01, HC, FA or HN, is another tree's): whether
+        its GS08 names another tree, now walked."""
         return seg.elements[0] == "GS" and self._group(seg)
 
     # -- public ---------------------------------------------------------------------------------
@@ -158,7 +157,7 @@ class Walker:
             counts[target] += 1
             self.loop = self._loop_of[target]
         else:
-            if target < 0 and self._other_group(seg):  # GS01 of another tree (a 277CA's HN after a 999's FA)
+            if target < 0 and self._other_group(seg):
                 return self._force(self._gs_loop, self._gs)
             self._replay(trace, seg, errors)
             if target < 0:
@@ -180,13 +179,11 @@ class Walker:
         else:
             hit = self._transition(key)
             target = hit.target
-            if target < 0 and self._other_group(seg):
-                target = self._gs
+            if (target < 0 or target == self._gs) and self._other_group(seg):
+                target = self._gs  # a group of another guide: its tree's GS
             elif target < 0:
                 self._replay(hit.trace, seg, errors)
                 return target
-            if target == self._gs and self._group(seg):
-                target = self._gs
         self.cur = target
         self.loop = self._loop_of[target]
         return target
