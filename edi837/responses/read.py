@@ -136,7 +136,8 @@ class _Builder:
         self.level_statuses: list[Status] = []
         self.level_trace = ""  # its TRN02
         self.counts = ["", ""]
-        self.claim: dict[str, str] = {}
+        self.claim_line = 0  # the line of the claim (2000D) being read; 0: none is
+        self.claim: dict[str, str] = {}  # its TRN02, STC03/04, REF*1K/D9/BLT and DTP*472
         self.claim_statuses: list[Status] = []
         self.lines: list[LineStatus] = []
         self.svc: dict[str, str] | None = None
@@ -194,21 +195,21 @@ class _Builder:
 
     # -- 277CA ----------------------------------------------------------------------------------
     def _277(self, seg: Segment, sid: str, loop: str) -> None:
-        if loop in ("2200D", "2220D") and not self.claim:  # a claim whose HL*PT has no place (a Problem says so):
-            self.claim = {"line": str(seg.line)}  # its statuses are still the payer's, read from its first segment
+        if loop in ("2200D", "2220D") and not self.claim_line:  # a claim whose HL*PT has no place (a Problem says
+            self.claim_line = seg.line  # so): its statuses are still the payer's, read from its first segment
         if loop in ("2200B", "2200C") and not self.level:  # as a claim: a level whose HL has no place
             self.level, self.level_line = ("batch" if loop == "2200B" else "provider"), seg.line
         if loop in ("2200B", "2200C"):
-            if sid == "TRN" and loop == "2200B":
-                self.batch = seg.get(2)
-            if sid == "STC":
+            if sid == "TRN":
+                self.level_trace = seg.get(2)
+                if loop == "2200B":
+                    self.batch = self.level_trace
+            elif sid == "STC":
                 self.level_statuses += _statuses(seg)
             elif sid == "QTY" and seg.get(1) in ("90", "QA"):
                 self.counts[0] = seg.get(2)
             elif sid == "QTY" and seg.get(1) in ("AA", "QC"):
                 self.counts[1] = seg.get(2)
-            if sid == "TRN":
-                self.level_trace = seg.get(2)
         elif loop == "2100C" and sid == "NM1":
             self.npi = seg.get(9)
         elif loop == "2200D":
@@ -248,20 +249,20 @@ class _Builder:
             yield BatchStatus(self.inter, self.level, self.level_trace, tuple(self.level_statuses),
                               self.counts[0], self.counts[1], self.level_line)
         self.level, self.level_statuses, self.counts, self.level_trace = "", [], ["", ""], ""
-        if self.claim:
+        if self.claim_line:
             self._close_line()
             c = self.claim
             yield ClaimStatus(self.inter, c.get("claim_id", ""), tuple(self.claim_statuses), c.get("action", ""),
                               c.get("charge", ""), c.get("1K", ""), c.get("D9", ""), c.get("BLT", ""),
-                              c.get("dates", ""), self.npi, self.batch, tuple(self.lines), int(c["line"]))
-            self.claim, self.claim_statuses, self.lines = {}, [], []
+                              c.get("dates", ""), self.npi, self.batch, tuple(self.lines), self.claim_line)
+            self.claim, self.claim_line, self.claim_statuses, self.lines = {}, 0, [], []
         if seg is not None and seg.elements[0] == "HL":
             if seg.get(3) in ("21", "19"):
                 self.level, self.level_line = ("batch" if seg.get(3) == "21" else "provider"), seg.line
                 if seg.get(3) == "21":
                     self.batch = ""
             elif seg.get(3) == "PT":
-                self.claim = {"line": str(seg.line)}
+                self.claim_line = seg.line
         elif seg is not None and seg.elements[0] in ("SE", "GE", "IEA"):
             self.batch, self.npi = "", ""
 
