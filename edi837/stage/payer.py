@@ -76,12 +76,13 @@ class Recorded:
     unreadable: str = ""  # why the file could not be read on (a located line), when it could not
 
 
-def record(ledger: Ledger, stream_path: Path, name: str, sha256: str, stem: str,
-           log: Callable[[str], None]) -> Recorded:
+def record(ledger: Ledger, stream_path: Path, name: str, sha256: str, stem: str, log: Callable[[str], None],
+           hashed: tuple[int, int] | None = None) -> Recorded:
     """Read the answer file at `stream_path` and record what it says against the forwarded claims,
     in one transaction. A file that cannot be read and holds no answer is not recorded (`unreadable`
-    says why: the stage quarantines it). Lines logged name control numbers and claim ids, never a
-    patient's data."""
+    says why: the stage quarantines it). A file whose size or mtime is no longer `hashed` once read (a
+    sender still writing to it) raises worker.Changed and records nothing: what was read is not the
+    content hashed. Lines logged name control numbers and claim ids, never a patient's data."""
     done = Recorded()
     response = ledger.response_started(sha256, name, stem)
     try:
@@ -94,6 +95,9 @@ def record(ledger: Ledger, stream_path: Path, name: str, sha256: str, stem: str,
                     continue
                 done.payer = done.payer or r.interchange.sender
                 _record(ledger, response, r, done, log, name)
+            now = os.fstat(fh.fileno())
+            if hashed is not None and (now.st_size, now.st_mtime_ns) != hashed:
+                raise worker.Changed(str(stream_path))
     except BaseException:
         ledger.response_abandoned()
         raise

@@ -220,7 +220,11 @@ class Scheduler:
             steps.not_hashed(claimed, exc)
             return
         self.breaks = 0
-        job = steps.guarded(claimed, steps.hashed, claimed, hashed)
+        try:
+            job = steps.guarded(claimed, steps.hashed, claimed, hashed)
+        except Changed:  # an answer file a sender wrote to while it was read: nothing recorded, read later
+            self._later(claimed)
+            return
         if job is not None:
             self._answer(job, claimed)
 

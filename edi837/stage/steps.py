@@ -162,7 +162,8 @@ class Steps:
                      f" moved to {self.outbox.shown(target)}")
             return
         stem = self.ledger.free_response_stem(claimed.shown, hashed.sha256)
-        done = payer.record(self.ledger, claimed.path, claimed.shown, hashed.sha256, stem, self.log)
+        done = payer.record(self.ledger, claimed.path, claimed.shown, hashed.sha256, stem, self.log,
+                            (hashed.size, hashed.mtime_ns))
         if done.unreadable and not done.items:  # an answer's header, then nothing readable: as an 837 would be
             self.quarantine(claimed, hashed.sha256, self.ledger.free_stem(claimed.shown, hashed.sha256), hashed.size,
                             done.unreadable, None, located=True)

@@ -189,3 +189,28 @@ def test_an_answer_file_that_cannot_be_read_is_quarantined_with_its_reason(tmp_p
     assert reason.startswith("broken.999: line ") and "\\x00" not in reason
     after = status(outbox)
     assert after["responses"] == [] and [i["state"] for i in after["inputs"]] == ["quarantined"]
+
+
+def test_an_answer_file_written_to_after_its_hash_is_not_recorded(tmp_path: Path) -> None:
+    """A sender still writing to a 999 after the stage hashed it: what is read is not the content
+    hashed, so nothing is recorded (worker.Changed: the stage reads it again once it settles); the near
+    miss, the same file unchanged since its hash, is recorded."""
+    import pytest
+
+    from edi837.stage import worker
+    from edi837.stage.ledger import Ledger
+    from edi837.stage.payer import record
+
+    answer = tmp_path / "late.999"
+    answer.write_bytes((SHARED / "samples" / "999" / "imsweb__x12-parser__x12_999_accepted.txt").read_bytes())
+    hashed = worker.hash_file(str(answer))
+    with open(answer, "ab") as late:
+        late.write(b"\n")
+    ledger = Ledger(tmp_path / "ledger.sqlite")
+    with pytest.raises(worker.Changed):
+        record(ledger, answer, "late.999", hashed.sha256, "late.999", print, (hashed.size, hashed.mtime_ns))
+    assert ledger.find_response(hashed.sha256) is None and ledger.response_rows() == []
+    again = worker.hash_file(str(answer))
+    done = record(ledger, answer, "late.999", again.sha256, "late.999", print, (again.size, again.mtime_ns))
+    assert done.kinds == ["999"] and ledger.find_response(again.sha256) is not None
+    ledger.close()
